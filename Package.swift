@@ -1,0 +1,57 @@
+// swift-tools-version: 6.0
+// qlx: explore the quantized latent space of QLAE models from a terminal.
+// Targets form a one-way chain: C shims → QLXCore → QLXModel → QLXData → QLXMetrics
+// → QLXTraining; QLXRender is pure (zlib only); QLXExplorer draws with both; `qlx` parses
+// arguments and dispatches.
+import PackageDescription
+
+let package = Package(
+    name: "qlx",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "qlx", targets: ["qlx"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C shims: system libraries from Debian.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw",
+                       providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+
+        // Libraries.
+        .target(name: "QLXCore", dependencies: ["CBLAS"],
+                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        .target(name: "QLXModel", dependencies: ["QLXCore"]),
+        .target(name: "QLXData", dependencies: ["QLXCore"]),
+        .target(name: "QLXMetrics", dependencies: ["QLXData", "QLXCore"]),
+        .target(name: "QLXTraining", dependencies: ["QLXModel", "QLXData", "QLXMetrics"]),
+        .target(name: "QLXRender", dependencies: ["CZlib"]),
+        .target(name: "QLXExplorer",
+                dependencies: ["QLXModel", "QLXData", "QLXMetrics", "QLXRender", "CNCurses"]),
+
+        // The command-line tool.
+        .executableTarget(name: "qlx", dependencies: [
+            "QLXCore", "QLXModel", "QLXData", "QLXMetrics", "QLXTraining", "QLXRender", "QLXExplorer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests: one target per library target, shared helpers in QLXTestSupport.
+        .target(name: "QLXTestSupport", dependencies: ["QLXCore"], path: "Tests/QLXTestSupport"),
+        .testTarget(name: "QLXCoreTests", dependencies: ["QLXCore", "QLXTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "QLXModelTests", dependencies: ["QLXModel", "QLXTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "QLXDataTests", dependencies: ["QLXData", "QLXTestSupport"]),
+        .testTarget(name: "QLXMetricsTests", dependencies: ["QLXMetrics", "QLXTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "QLXTrainingTests", dependencies: ["QLXTraining", "QLXTestSupport"]),
+        .testTarget(name: "QLXRenderTests", dependencies: ["QLXRender", "QLXTestSupport"]),
+        .testTarget(name: "QLXExplorerTests", dependencies: ["QLXExplorer", "QLXTestSupport"]),
+        .testTarget(name: "qlxTests", dependencies: ["QLXTestSupport"]),
+    ]
+)

@@ -1,0 +1,22 @@
+// ncursesw with the wide-character API. Function-like macros do not import into Swift,
+// so the ones qlx needs are wrapped in static inline functions below.
+#ifndef QLX_CNCURSES_SHIM_H
+#define QLX_CNCURSES_SHIM_H
+#define _XOPEN_SOURCE_EXTENDED 1
+#include <locale.h>
+#include <langinfo.h>
+#include <ncursesw/curses.h>
+#include <ncursesw/term.h>
+
+static inline attr_t qlx_a_bold(void) { return A_BOLD; }
+static inline attr_t qlx_a_reverse(void) { return A_REVERSE; }
+static inline attr_t qlx_a_dim(void) { return A_DIM; }
+static inline attr_t qlx_a_underline(void) { return A_UNDERLINE; }
+static inline attr_t qlx_a_normal(void) { return A_NORMAL; }
+static inline WINDOW *qlx_stdscr(void) { return stdscr; }
+static inline int qlx_lines(void) { return LINES; }
+static inline int qlx_cols(void) { return COLS; }
+static inline int qlx_colors(void) { return COLORS; }
+static inline int qlx_color_pairs(void) { return COLOR_PAIRS; }
+static inline int qlx_key_f(int n) { return KEY_F(n); }
+#endif

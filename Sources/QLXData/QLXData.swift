@@ -1,0 +1,1 @@
+// QLXData: see the target README.

@@ -1,0 +1,1 @@
+// QLXExplorer: see the target README.

@@ -1,0 +1,1 @@
+// QLXMetrics: see the target README.

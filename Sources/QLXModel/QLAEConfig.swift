@@ -1,0 +1,139 @@
+/// The whole description of a QLAE model: everything needed to rebuild it from a checkpoint.
+/// Stored as JSON in the safetensors `__metadata__` under the key "qlx.config"
+/// (see docs/checkpoint-format.md). Field names follow the reference Hydra configs.
+public struct QLAEConfig: Codable, Equatable, Sendable {
+    public var encoder: EncoderConfig
+    public var decoder: DecoderConfig
+    public var latent: LatentConfig
+    public var image: ImageShape
+    public var dataset: DatasetInfo
+    public var training: TrainingSettings?
+
+    public init(encoder: EncoderConfig, decoder: DecoderConfig, latent: LatentConfig,
+                image: ImageShape, dataset: DatasetInfo, training: TrainingSettings? = nil) {
+        self.encoder = encoder
+        self.decoder = decoder
+        self.latent = latent
+        self.image = image
+        self.dataset = dataset
+        self.training = training
+    }
+}
+
+/// Input images: channels × height × width, values in [0, 1].
+public struct ImageShape: Codable, Equatable, Sendable {
+    public var channels: Int
+    public var height: Int
+    public var width: Int
+    public init(channels: Int, height: Int, width: Int) {
+        self.channels = channels
+        self.height = height
+        self.width = width
+    }
+}
+
+/// A stack of convolutions: block i has `widths[i]` output channels, `kernelSizes[i]`,
+/// `strides[i]`, `paddings[i]`.
+public struct ConvStackConfig: Codable, Equatable, Sendable {
+    public var widths: [Int]
+    public var kernelSizes: [Int]
+    public var strides: [Int]
+    public var paddings: [Int]
+    public init(widths: [Int], kernelSizes: [Int], strides: [Int], paddings: [Int]) {
+        self.widths = widths
+        self.kernelSizes = kernelSizes
+        self.strides = strides
+        self.paddings = paddings
+    }
+}
+
+/// ImageEncoder: conv blocks (conv, no bias → instance norm with affine → leaky ReLU 0.2),
+/// flatten, dense blocks (linear with bias → ReLU), linear head to the latent count.
+public struct EncoderConfig: Codable, Equatable, Sendable {
+    /// "image" or "image_small" for the reference presets, "custom" otherwise.
+    public var preset: String
+    public var conv: ConvStackConfig
+    public var denseWidths: [Int]
+    public init(preset: String, conv: ConvStackConfig, denseWidths: [Int]) {
+        self.preset = preset
+        self.conv = conv
+        self.denseWidths = denseWidths
+    }
+}
+
+public enum DecoderKind: String, Codable, Equatable, Sendable, CaseIterable {
+    /// dense → transition dense to the encoder's final conv shape → convT blocks
+    /// (convT → instance norm with affine → leaky ReLU) → 1×1 conv to logits.
+    case image
+    /// w = dense(z); a learned constant map (0.1) → style blocks (convT → leaky ReLU →
+    /// instance norm without affine → x·scale + bias from ReLU(linear(w))) → 3×3 conv to logits.
+    case styleImage = "style_image"
+}
+
+public struct DecoderConfig: Codable, Equatable, Sendable {
+    public var kind: DecoderKind
+    /// "image", "image_small", "style_image", "style_image_small", or "custom".
+    public var preset: String
+    public var denseWidths: [Int]
+    public var convTranspose: ConvStackConfig
+    /// Style decoder only: channels of the constant input map.
+    public var inputChannels: Int?
+    public init(kind: DecoderKind, preset: String, denseWidths: [Int],
+                convTranspose: ConvStackConfig, inputChannels: Int? = nil) {
+        self.kind = kind
+        self.preset = preset
+        self.denseWidths = denseWidths
+        self.convTranspose = convTranspose
+        self.inputChannels = inputChannels
+    }
+}
+
+public struct LatentConfig: Codable, Equatable, Sendable {
+    /// n_z, the number of latents.
+    public var count: Int
+    /// n_v, the codebook size of every latent.
+    public var valuesPerLatent: Int
+    /// false for the `--no-quantize` baseline: a plain autoencoder with continuous latents.
+    public var quantized: Bool
+    public init(count: Int, valuesPerLatent: Int, quantized: Bool = true) {
+        self.count = count
+        self.valuesPerLatent = valuesPerLatent
+        self.quantized = quantized
+    }
+}
+
+/// Ground-truth factors of the dataset the model was trained on, so metrics and the UI can
+/// name them.
+public struct DatasetInfo: Codable, Equatable, Sendable {
+    public var name: String
+    public var factorNames: [String]
+    public var factorSizes: [Int]
+    public init(name: String, factorNames: [String], factorSizes: [Int]) {
+        self.name = name
+        self.factorNames = factorNames
+        self.factorSizes = factorSizes
+    }
+}
+
+/// How the model was trained (informational; `qlx train --resume` reads it back).
+public struct TrainingSettings: Codable, Equatable, Sendable {
+    public var steps: Int
+    public var batchSize: Int
+    public var learningRate: Double
+    public var weightDecay: Double
+    public var quantizationWeight: Double
+    public var commitmentWeight: Double
+    public var seed: UInt64
+    public var stepsDone: Int
+    public init(steps: Int, batchSize: Int, learningRate: Double, weightDecay: Double,
+                quantizationWeight: Double, commitmentWeight: Double, seed: UInt64, stepsDone: Int) {
+        self.steps = steps
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+        self.quantizationWeight = quantizationWeight
+        self.commitmentWeight = commitmentWeight
+        self.seed = seed
+        self.stepsDone = stepsDone
+    }
+}

@@ -1,0 +1,1 @@
+// QLXTraining: see the target README.

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct QLX: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "qlx",
+        abstract: "Explore the quantized latent space of QLAE models from a terminal.",
+        discussion: """
+        Run with no arguments to open the explorer on the bundled model.
+        """,
+        subcommands: [
+            Info.self,
+        ]
+    )
+}
