@@ -10,6 +10,7 @@ struct QLX: ParsableCommand {
         """,
         subcommands: [
             Info.self,
+            Bench.self,
         ]
     )
 }

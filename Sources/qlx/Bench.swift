@@ -1,0 +1,41 @@
+import ArgumentParser
+
+/// One part of `qlx bench`: a name and a function that measures and prints its figures.
+struct BenchSection {
+    let name: String
+    let summary: String
+    let run: () throws -> Void
+}
+
+/// Every benchmark section, in the order `qlx bench` runs them. Each area adds its own line;
+/// the section itself lives in a `Bench+Area.swift` file beside this one.
+let benchSections: [BenchSection] = [
+]
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure qlx's speed on this machine and print the figures.",
+        discussion: """
+        Sections: \(benchSections.map(\.name).joined(separator: ", ")).
+        Build with `swift build -c release` first: debug builds are 10-100x slower.
+        """)
+
+    @Option(name: .long, parsing: .upToNextOption,
+            help: "Run only these sections (default: all).")
+    var only: [String] = []
+
+    func validate() throws {
+        let known = Set(benchSections.map(\.name))
+        for name in only where !known.contains(name) {
+            throw ValidationError("--only: unknown section '\(name)'; expected one of \(known.sorted().joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        for section in benchSections where only.isEmpty || only.contains(section.name) {
+            print("== \(section.name): \(section.summary)")
+            try section.run()
+            print("")
+        }
+    }
+}
