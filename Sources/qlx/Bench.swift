@@ -1,10 +1,10 @@
 import ArgumentParser
 
 /// One part of `qlx bench`: a name and a function that measures and prints its figures.
-struct BenchSection {
+struct BenchSection: Sendable {
     let name: String
     let summary: String
-    let run: () throws -> Void
+    let run: @Sendable () throws -> Void
 }
 
 /// Every benchmark section, in the order `qlx bench` runs them. Each area adds its own line;
