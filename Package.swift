@@ -27,8 +27,8 @@ let package = Package(
         .target(name: "QLXCore", dependencies: ["CBLAS"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         .target(name: "QLXModel", dependencies: ["QLXCore"]),
-        .target(name: "QLXData", dependencies: ["QLXCore"]),
-        .target(name: "QLXMetrics", dependencies: ["QLXData", "QLXCore"]),
+        .target(name: "QLXData", dependencies: ["QLXModel"]),
+        .target(name: "QLXMetrics", dependencies: ["QLXData"]),
         .target(name: "QLXTraining", dependencies: ["QLXModel", "QLXData", "QLXMetrics"]),
         .target(name: "QLXRender", dependencies: ["CZlib"]),
         .target(name: "QLXExplorer",
@@ -52,6 +52,6 @@ let package = Package(
         .testTarget(name: "QLXTrainingTests", dependencies: ["QLXTraining", "QLXTestSupport"]),
         .testTarget(name: "QLXRenderTests", dependencies: ["QLXRender", "QLXTestSupport"]),
         .testTarget(name: "QLXExplorerTests", dependencies: ["QLXExplorer", "QLXTestSupport"]),
-        .testTarget(name: "qlxTests", dependencies: ["QLXTestSupport"]),
+        .testTarget(name: "qlxTests", dependencies: ["QLXModel", "QLXTestSupport"]),
     ]
 )
