@@ -1,1 +1,0 @@
-// QLXData: see the target README.
