@@ -1,1 +1,0 @@
-// QLXExplorer: see the target README.

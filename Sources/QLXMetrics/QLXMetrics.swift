@@ -1,1 +1,0 @@
-// QLXMetrics: see the target README.

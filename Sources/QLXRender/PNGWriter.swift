@@ -1,0 +1,115 @@
+import CZlib
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// Writes 8-bit grayscale or RGB PNG files: one IDAT chunk compressed by the system zlib,
+/// filter type 0 (none) on every row, no interlacing.
+public enum PNGWriter {
+    static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    /// The PNG file for `bytes` (row-major, channels interleaved; 1 = gray, 3 = RGB).
+    public static func encode(width: Int, height: Int, channels: Int, bytes: [UInt8]) throws -> [UInt8] {
+        guard width > 0, height > 0, width <= 1 << 24, height <= 1 << 24 else {
+            throw RenderError.invalidImage(reason: "PNG size \(width)×\(height) must be 1…16777216 on each side")
+        }
+        guard channels == 1 || channels == 3 else {
+            throw RenderError.invalidImage(reason: "PNG channels must be 1 (gray) or 3 (RGB), found \(channels)")
+        }
+        guard bytes.count == width * height * channels else {
+            throw RenderError.invalidImage(reason: "\(width)×\(height)×\(channels) PNG needs \(width * height * channels) bytes, found \(bytes.count)")
+        }
+        var header: [UInt8] = []
+        appendBigEndian(UInt32(width), to: &header)
+        appendBigEndian(UInt32(height), to: &header)
+        header += [8, channels == 1 ? 0 : 2, 0, 0, 0]   // depth 8, colour type, deflate, filter set 0, no interlace
+
+        // Each row: filter byte 0, then the row's bytes.
+        let rowBytes = width * channels
+        var raw = [UInt8](repeating: 0, count: height * (rowBytes + 1))
+        for y in 0..<height {
+            let dst = y * (rowBytes + 1) + 1, src = y * rowBytes
+            raw.replaceSubrange(dst..<(dst + rowBytes), with: bytes[src..<(src + rowBytes)])
+        }
+
+        var file = signature
+        appendChunk("IHDR", header, to: &file)
+        appendChunk("IDAT", try deflate(raw), to: &file)
+        appendChunk("IEND", [], to: &file)
+        return file
+    }
+
+    /// Writes `bytes` as a PNG file, atomically (a temporary file beside it, then rename).
+    public static func write(width: Int, height: Int, channels: Int, bytes: [UInt8], to path: String) throws {
+        try writeAtomically(encode(width: width, height: height, channels: channels, bytes: bytes), to: path)
+    }
+
+    /// Writes a [0, 1] float image (values rounded to the nearest of 256 levels, clamped).
+    public static func write(_ image: RenderImage, to path: String) throws {
+        try write(width: image.width, height: image.height, channels: image.channels,
+                  bytes: image.pixels.map(ColorQuantizer.byte), to: path)
+    }
+
+    static func deflate(_ data: [UInt8]) throws -> [UInt8] {
+        var destinationLength = compressBound(uLong(data.count))
+        var out = [UInt8](repeating: 0, count: Int(destinationLength))
+        let status = out.withUnsafeMutableBufferPointer { dst in
+            data.withUnsafeBufferPointer { src in
+                compress2(dst.baseAddress, &destinationLength, src.baseAddress, uLong(data.count), Z_BEST_COMPRESSION)
+            }
+        }
+        guard status == Z_OK else {
+            throw RenderError.invalidImage(reason: "zlib compress2 failed with status \(status)")
+        }
+        out.removeSubrange(Int(destinationLength)...)
+        return out
+    }
+
+    static func appendChunk(_ type: String, _ data: [UInt8], to file: inout [UInt8]) {
+        appendBigEndian(UInt32(data.count), to: &file)
+        let typeAndData = Array(type.utf8) + data
+        file += typeAndData
+        let crc = typeAndData.withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) }
+        appendBigEndian(UInt32(crc), to: &file)
+    }
+
+    static func appendBigEndian(_ value: UInt32, to bytes: inout [UInt8]) {
+        bytes += [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
+    }
+}
+
+/// Writes a whole file or nothing: the bytes go to a new temporary file in the same
+/// directory (so the rename cannot cross file systems), which then replaces `path`.
+public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    let slash = path.lastIndex(of: "/")
+    let directory = slash.map { String(path[..<$0]) } ?? "."
+    let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+    guard !name.isEmpty else { throw RenderError.cannotWrite(path: path, reason: "the path names a directory") }
+    var template = Array("\(directory.isEmpty ? "/" : directory)/.\(name).tmp-XXXXXX".utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard fd >= 0 else { throw RenderError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+    let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    var failure: String?
+    bytes.withUnsafeBytes { buffer in
+        var written = 0
+        while written < buffer.count {
+            let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = String(cString: strerror(errno)); return
+            }
+            written += n
+        }
+    }
+    // Temporary files are created 0600; give the result the usual permissions.
+    let mask = umask(0); umask(mask)
+    fchmod(fd, 0o666 & ~mask)
+    if close(fd) != 0 && failure == nil { failure = String(cString: strerror(errno)) }
+    if failure == nil && rename(temporary, path) != 0 { failure = String(cString: strerror(errno)) }
+    if let failure {
+        unlink(temporary)
+        throw RenderError.cannotWrite(path: path, reason: failure)
+    }
+}

@@ -1,0 +1,108 @@
+/// Area-average resampling: every output pixel is the mean of the source area it covers,
+/// with partial source pixels weighted by the fraction covered. Separable (rows, then
+/// columns), so the cost is linear in the pixel counts; enlarging degrades to nearest
+/// neighbour with blended seams.
+enum AreaResampler {
+    /// For one axis, the source pixels each output pixel covers and their weights (sum 1).
+    struct AxisWeights {
+        var starts: [Int]
+        var counts: [Int]
+        var offsets: [Int]     // into `weights`
+        var weights: [Float]
+
+        init(source n: Int, output m: Int) {
+            precondition(n > 0 && m > 0)
+            starts = []; counts = []; offsets = []; weights = []
+            starts.reserveCapacity(m); counts.reserveCapacity(m); offsets.reserveCapacity(m)
+            let scale = Double(n) / Double(m)
+            for o in 0..<m {
+                let lo = Double(o) * scale, hi = Double(o + 1) * scale
+                let first = Int(lo.rounded(.down))
+                let last = min(n - 1, Int(hi.rounded(.up)) - 1)
+                starts.append(first)
+                offsets.append(weights.count)
+                var count = 0
+                for i in first...max(first, last) {
+                    let covered = min(hi, Double(i + 1)) - max(lo, Double(i))
+                    if covered <= 0 && count > 0 { continue }
+                    weights.append(Float(max(covered, 0) / (hi - lo)))
+                    count += 1
+                }
+                counts.append(count)
+            }
+        }
+    }
+
+    /// Resamples `image` to width × height pixels and returns them as interleaved RGB
+    /// (gray images are expanded), clamped to [0, 1].
+    static func resampleRGB(_ image: RenderImage, width: Int, height: Int) -> [Float] {
+        let xs = AxisWeights(source: image.width, output: width)
+        let ys = AxisWeights(source: image.height, output: height)
+        let c = image.channels
+        // Horizontal pass: image.height rows × width columns × c channels.
+        var rows = [Float](repeating: 0, count: image.height * width * c)
+        image.pixels.withUnsafeBufferPointer { src in
+            rows.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<image.height {
+                    let srcRow = y * image.width * c, dstRow = y * width * c
+                    for x in 0..<width {
+                        let start = xs.starts[x], offset = xs.offsets[x]
+                        for ch in 0..<c {
+                            var sum: Float = 0
+                            for k in 0..<xs.counts[x] {
+                                sum += xs.weights[offset + k] * src[srcRow + (start + k) * c + ch]
+                            }
+                            dst[dstRow + x * c + ch] = sum
+                        }
+                    }
+                }
+            }
+        }
+        // Vertical pass, writing RGB.
+        var out = [Float](repeating: 0, count: width * height * 3)
+        rows.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<height {
+                    let start = ys.starts[y], offset = ys.offsets[y], count = ys.counts[y]
+                    for x in 0..<width {
+                        for ch in 0..<c {
+                            var sum: Float = 0
+                            for k in 0..<count {
+                                sum += ys.weights[offset + k] * src[((start + k) * width + x) * c + ch]
+                            }
+                            let v = min(max(sum, 0), 1)
+                            let o = (y * width + x) * 3
+                            if c == 1 {
+                                dst[o] = v; dst[o + 1] = v; dst[o + 2] = v
+                            } else {
+                                dst[o + ch] = v
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// Ordered dithering with the 4×4 Bayer matrix: adds a position-dependent offset in
+/// (−amplitude/2, amplitude/2) so that quantisation steps of about `amplitude` average out.
+enum BayerDither {
+    static let matrix: [Float] = [0, 8, 2, 10, 12, 4, 14, 6, 3, 11, 1, 9, 15, 7, 13, 5]
+
+    static func offset(x: Int, y: Int) -> Float {
+        (matrix[(y & 3) * 4 + (x & 3)] + 0.5) / 16 - 0.5
+    }
+
+    static func apply(to rgb: inout [Float], width: Int, height: Int, amplitude: Float) {
+        guard amplitude > 0 else { return }
+        for y in 0..<height {
+            for x in 0..<width {
+                let d = offset(x: x, y: y) * amplitude
+                let o = (y * width + x) * 3
+                for ch in 0..<3 { rgb[o + ch] = min(max(rgb[o + ch] + d, 0), 1) }
+            }
+        }
+    }
+}
