@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// Element-wise activations, in place on flat buffers (any layout). Backward passes use the
+/// forward *output*, which determines the slope for (leaky) ReLU and sigmoid.
+public enum Activation {
+    public static let leakySlope: Float = 0.2
+
+    /// x ← max(x, slope·x) (for 0 < slope < 1).
+    public static func leakyReLU(_ x: inout [Float], slope: Float = leakySlope) {
+        x.withUnsafeMutableBufferPointer { p in
+            Parallel.forRanges(count: p.count) { range in
+                for i in range {
+                    let v = p[i]
+                    p[i] = v > 0 ? v : v * slope
+                }
+            }
+        }
+    }
+
+    /// dOutput ← dInput, using the forward output's sign.
+    public static func leakyReLUBackward(output: [Float], gradient: inout [Float], slope: Float = leakySlope) {
+        precondition(output.count == gradient.count)
+        output.withUnsafeBufferPointer { y in
+            gradient.withUnsafeMutableBufferPointer { g in
+                Parallel.forRanges(count: g.count) { range in
+                    for i in range where !(y[i] > 0) { g[i] *= slope }
+                }
+            }
+        }
+    }
+
+    public static func relu(_ x: inout [Float]) {
+        x.withUnsafeMutableBufferPointer { p in
+            for i in p.indices where !(p[i] > 0) { p[i] = 0 }
+        }
+    }
+
+    public static func reluBackward(output: [Float], gradient: inout [Float]) {
+        precondition(output.count == gradient.count)
+        output.withUnsafeBufferPointer { y in
+            gradient.withUnsafeMutableBufferPointer { g in
+                for i in g.indices where !(y[i] > 0) { g[i] = 0 }
+            }
+        }
+    }
+
+    /// 1 / (1 + e^−x), without overflow for large |x|.
+    @inline(__always)
+    public static func sigmoid(_ x: Float) -> Float {
+        if x >= 0 { return 1 / (1 + expf(-x)) }
+        let e = expf(x)
+        return e / (1 + e)
+    }
+
+    public static func sigmoid(_ x: [Float]) -> [Float] {
+        [Float](unsafeUninitializedCapacity: x.count) { out, n in
+            x.withUnsafeBufferPointer { src in
+                Parallel.forRanges(count: src.count, minimumPerThread: 1 << 13) { range in
+                    for i in range { out[i] = sigmoid(src[i]) }
+                }
+            }
+            n = x.count
+        }
+    }
+}

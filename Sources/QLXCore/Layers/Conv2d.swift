@@ -1,0 +1,162 @@
+/// 2-D convolution without bias, PyTorch semantics (cross-correlation, zero padding).
+/// Shapes: input (N, Cin, H, W) → output (N, Cout, Ho, Wo) with Ho = (H + 2p − k)/s + 1;
+/// weight [Cout, Cin, k, k]. The fast path works on channel-major `FeatureMap`s: im2col of
+/// the whole batch, then one sgemm W[Cout, Cin·k·k] × columns[Cin·k·k, N·Ho·Wo].
+public struct Conv2d: Sendable, Equatable {
+    public var inChannels: Int
+    public var outChannels: Int
+    public var kernel: Int
+    public var stride: Int
+    public var padding: Int
+
+    public init(inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0) {
+        precondition(inChannels > 0 && outChannels > 0 && kernel > 0 && stride > 0 && padding >= 0)
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+    }
+
+    public var weightShape: [Int] { [outChannels, inChannels, kernel, kernel] }
+
+    public func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
+        ((height + 2 * padding - kernel) / stride + 1, (width + 2 * padding - kernel) / stride + 1)
+    }
+
+    func geometry(_ x: FeatureMap) -> WindowGeometry {
+        WindowGeometry(channels: x.channels, batch: x.batch, height: x.height, width: x.width,
+                       kernel: kernel, stride: stride, padding: padding)
+    }
+
+    /// A 1×1, stride-1, unpadded convolution needs no unfolding: the input is its own columns.
+    var isPointwise: Bool { kernel == 1 && stride == 1 && padding == 0 }
+
+    /// input (Cin, N, H, W) channel-major → output (Cout, N, Ho, Wo) channel-major.
+    public func forward(_ input: FeatureMap, weight: Tensor) -> FeatureMap {
+        precondition(input.channels == inChannels, "conv expects \(inChannels) input channels, got \(input.channels)")
+        precondition(weight.shape == weightShape, "conv weight shape \(weight.shape), expected \(weightShape)")
+        let g = geometry(input)
+        let (ho, wo) = (g.outHeight, g.outWidth)
+        precondition(ho > 0 && wo > 0, "conv output would be empty for a \(input.height)×\(input.width) input")
+        let outCount = outChannels * g.columns
+        let output = [Float](unsafeUninitializedCapacity: outCount) { out, initialized in
+            withColumns(of: input, geometry: g) { columns in
+                weight.data.withUnsafeBufferPointer { w in
+                    Gemm.multiply(w.baseAddress!, columns, into: out.baseAddress!,
+                                  m: outChannels, n: g.columns, k: g.rows)
+                }
+            }
+            initialized = outCount
+        }
+        return FeatureMap(channels: outChannels, batch: input.batch, height: ho, width: wo, data: output)
+    }
+
+    /// Gradients of `forward` given the gradient of its output. `dInput` is nil unless asked for
+    /// (the first layer of a network does not need it).
+    public func backward(input: FeatureMap, weight: Tensor, dOutput: FeatureMap,
+                         computeInputGradient: Bool = true) -> (dInput: FeatureMap?, dWeight: Tensor) {
+        let g = geometry(input)
+        precondition(dOutput.channels == outChannels && dOutput.batch == input.batch
+                     && dOutput.height == g.outHeight && dOutput.width == g.outWidth)
+        var dWeight = [Float](repeating: 0, count: weight.count)
+        var dInputData: [Float]? = nil
+        dOutput.data.withUnsafeBufferPointer { dy in
+            // dWeight[Cout, Cin·k·k] = dOutput[Cout, N·Ho·Wo] × columnsᵀ
+            withColumns(of: input, geometry: g) { columns in
+                dWeight.withUnsafeMutableBufferPointer { dw in
+                    Gemm.multiply(dy.baseAddress!, columns, transposeB: true, into: dw.baseAddress!,
+                                  m: outChannels, n: g.rows, k: g.columns)
+                }
+            }
+            guard computeInputGradient else { return }
+            // dColumns[Cin·k·k, N·Ho·Wo] = Wᵀ × dOutput, folded back onto the input.
+            weight.data.withUnsafeBufferPointer { w in
+                if isPointwise {
+                    dInputData = [Float](unsafeUninitializedCapacity: input.count) { dx, n in
+                        Gemm.multiply(w.baseAddress!, transposeA: true, dy.baseAddress!, into: dx.baseAddress!,
+                                      m: g.rows, n: g.columns, k: outChannels)
+                        n = input.count
+                    }
+                } else {
+                    let dColumns = [Float](unsafeUninitializedCapacity: g.rows * g.columns) { dc, n in
+                        Gemm.multiply(w.baseAddress!, transposeA: true, dy.baseAddress!, into: dc.baseAddress!,
+                                      m: g.rows, n: g.columns, k: outChannels)
+                        n = g.rows * g.columns
+                    }
+                    dInputData = [Float](unsafeUninitializedCapacity: input.count) { dx, n in
+                        dColumns.withUnsafeBufferPointer { Im2col.fold($0.baseAddress!, geometry: g, into: dx.baseAddress!) }
+                        n = input.count
+                    }
+                }
+            }
+        }
+        let dInput = dInputData.map {
+            FeatureMap(channels: inChannels, batch: input.batch, height: input.height, width: input.width, data: $0)
+        }
+        return (dInput, Tensor(shape: weightShape, data: dWeight))
+    }
+
+    /// Runs `body` with the im2col columns of `input` (the input itself for 1×1 convolutions).
+    func withColumns<R>(of input: FeatureMap, geometry g: WindowGeometry,
+                        _ body: (UnsafePointer<Float>) -> R) -> R {
+        if isPointwise {
+            return input.data.withUnsafeBufferPointer { body($0.baseAddress!) }
+        }
+        let columns = [Float](unsafeUninitializedCapacity: g.rows * g.columns) { buffer, n in
+            input.data.withUnsafeBufferPointer { Im2col.unfold($0.baseAddress!, geometry: g, into: buffer.baseAddress!) }
+            n = g.rows * g.columns
+        }
+        return columns.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+
+    // MARK: (N, C, H, W) tensors
+
+    /// input (N, Cin, H, W) → (N, Cout, Ho, Wo).
+    public func forward(_ input: Tensor, weight: Tensor) -> Tensor {
+        forward(FeatureMap(nchw: input), weight: weight).nchw()
+    }
+
+    public func backward(input: Tensor, weight: Tensor, dOutput: Tensor) -> (dInput: Tensor, dWeight: Tensor) {
+        let result = backward(input: FeatureMap(nchw: input), weight: weight, dOutput: FeatureMap(nchw: dOutput))
+        return (result.dInput!.nchw(), result.dWeight)
+    }
+
+    // MARK: Plain-loop reference (Double accumulation), for tests
+
+    public func referenceForward(_ input: Tensor, weight: Tensor) -> Tensor {
+        let (n, h, w) = (input.shape[0], input.shape[2], input.shape[3])
+        let (ho, wo) = outputSize(height: h, width: w)
+        var out = Tensor(zeros: [n, outChannels, ho, wo])
+        for b in 0..<n { for co in 0..<outChannels { for oy in 0..<ho { for ox in 0..<wo {
+            var sum = 0.0
+            for ci in 0..<inChannels { for kh in 0..<kernel { for kw in 0..<kernel {
+                let iy = oy * stride - padding + kh, ix = ox * stride - padding + kw
+                guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                sum += Double(input.data[((b * inChannels + ci) * h + iy) * w + ix])
+                    * Double(weight.data[((co * inChannels + ci) * kernel + kh) * kernel + kw])
+            } } }
+            out.data[((b * outChannels + co) * ho + oy) * wo + ox] = Float(sum)
+        } } } }
+        return out
+    }
+
+    public func referenceBackward(input: Tensor, weight: Tensor, dOutput: Tensor) -> (dInput: Tensor, dWeight: Tensor) {
+        let (n, h, w) = (input.shape[0], input.shape[2], input.shape[3])
+        let (ho, wo) = outputSize(height: h, width: w)
+        var dIn = [Double](repeating: 0, count: input.count)
+        var dW = [Double](repeating: 0, count: weight.count)
+        for b in 0..<n { for co in 0..<outChannels { for oy in 0..<ho { for ox in 0..<wo {
+            let g = Double(dOutput.data[((b * outChannels + co) * ho + oy) * wo + ox])
+            for ci in 0..<inChannels { for kh in 0..<kernel { for kw in 0..<kernel {
+                let iy = oy * stride - padding + kh, ix = ox * stride - padding + kw
+                guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                let xi = ((b * inChannels + ci) * h + iy) * w + ix
+                let wi = ((co * inChannels + ci) * kernel + kh) * kernel + kw
+                dIn[xi] += g * Double(weight.data[wi])
+                dW[wi] += g * Double(input.data[xi])
+            } } }
+        } } } }
+        return (Tensor(shape: input.shape, data: dIn.map(Float.init)), Tensor(shape: weight.shape, data: dW.map(Float.init)))
+    }
+}

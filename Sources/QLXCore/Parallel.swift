@@ -1,0 +1,66 @@
+import Dispatch
+
+/// Splits independent loop iterations across the machine's cores. Memory-bound passes
+/// (im2col, normalisation, activations) would otherwise run on one core while OpenBLAS
+/// uses all of them for the matrix products.
+public enum Parallel {
+    /// Worker count; defaults to the number of active processors.
+    nonisolated(unsafe) public static var threadCount: Int = ProcessInfoShim.activeProcessorCount
+
+    /// Calls `body(i)` for every i in 0..<count, in contiguous chunks on up to `threadCount`
+    /// threads. Iterations must not write to shared memory that another iteration touches.
+    /// Runs inline when there is one thread or fewer than `minimumPerThread` iterations each.
+    @inline(__always)
+    public static func forEach(count: Int, minimumPerThread: Int = 1, _ body: (Int) -> Void) {
+        let workers = min(threadCount, count / max(minimumPerThread, 1))
+        if workers <= 1 {
+            for i in 0..<count { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedBox(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let start = count * worker / workers
+                let end = count * (worker + 1) / workers
+                for i in start..<end { box.value(i) }
+            }
+        }
+    }
+}
+
+extension Parallel {
+    /// Splits 0..<count into up to `threadCount` contiguous ranges and calls `body` once per
+    /// range, concurrently. For element-wise passes where a call per element would cost more
+    /// than the work.
+    @inline(__always)
+    public static func forRanges(count: Int, minimumPerThread: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
+        let workers = min(threadCount, count / max(minimumPerThread, 1))
+        if workers <= 1 {
+            body(0..<count)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedBox(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                box.value((count * worker / workers)..<(count * (worker + 1) / workers))
+            }
+        }
+    }
+}
+
+/// Carries a non-Sendable value into `concurrentPerform`; `Parallel.forEach` documents why
+/// that is safe (disjoint iterations, the call returns only when all have finished).
+struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+public enum ProcessInfoShim {
+    public static var activeProcessorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}

@@ -1,0 +1,145 @@
+import QLXCore
+
+/// A quantized-latent autoencoder: `ImageEncoder` → per-latent scalar codebooks →
+/// `ImageDecoder` or `StyleImageDecoder` (see docs and /work/shared/docs/qlae.md).
+/// Parameters are held by their canonical names (see `parameterShapes(for:)`).
+/// Shape key: images (N, C, H, W) in [0, 1]; latents (N, n_z).
+public struct QLAE: Sendable {
+    public let config: QLAEConfig
+    let architecture: QLAEArchitecture
+    public private(set) var parameters: [String: Tensor]
+    /// Style decoder only: the first style block's normalised map, which depends on the
+    /// parameters but not on z, so decoding reuses it (shape (C0, 1, H0, W0), channel-major).
+    private(set) var styleBase: FeatureMap?
+
+    /// A freshly initialised model: weights and biases uniform in ±1/√fan_in (Equinox's
+    /// default), norm affines 1 and 0, codebooks linspace(−0.5, 0.5, n_v), input map 0.1.
+    /// The configuration must be valid (`config.validate()`); an invalid one is a programmer error.
+    public init(config: QLAEConfig, seed: UInt64) {
+        let architecture: QLAEArchitecture
+        do { architecture = try QLAEArchitecture(config: config) } catch {
+            preconditionFailure("QLAE(config:seed:) with an invalid configuration: \(error)")
+        }
+        self.config = config
+        self.architecture = architecture
+        self.parameters = QLAE.initialParameters(architecture, seed: seed)
+        self.styleBase = nil
+        refreshDerivedState()
+    }
+
+    /// A model with the given parameters; throws `ModelError` if the configuration is invalid,
+    /// a tensor is missing, unexpected, of the wrong shape or not finite.
+    public init(config: QLAEConfig, parameters: [String: Tensor]) throws {
+        self.config = config
+        self.architecture = try QLAEArchitecture(config: config)
+        self.parameters = [:]
+        self.styleBase = nil
+        try setParameters(parameters)
+    }
+
+    /// Parameter names and shapes in canonical order; throws for an invalid configuration.
+    public static func parameterShapes(for config: QLAEConfig) throws -> [(name: String, shape: [Int])] {
+        try QLAEArchitecture(config: config).parameterShapes
+    }
+
+    public var parameterCount: Int { parameters.values.reduce(0) { $0 + $1.count } }
+
+    /// Latent j's n_v codebook values (empty when the model is not quantized).
+    public var codebooks: [[Float]] {
+        guard let values = parameters["latent.values"] else { return [] }
+        let nv = values.shape[1]
+        return (0..<values.shape[0]).map { Array(values.data[($0 * nv)..<(($0 + 1) * nv)]) }
+    }
+
+    /// Replaces every parameter after checking names, shapes and finiteness.
+    public mutating func setParameters(_ p: [String: Tensor]) throws {
+        let shapes = architecture.parameterShapes
+        for (name, shape) in shapes {
+            guard let t = p[name] else { throw ModelError.missingTensor(path: nil, name: name, expectedShape: shape) }
+            guard t.shape == shape else { throw ModelError.shapeMismatch(path: nil, name: name, expected: shape, found: t.shape) }
+            if let bad = t.data.firstIndex(where: { !$0.isFinite }) {
+                throw ModelError.nonFinite(path: nil, name: name, index: bad)
+            }
+        }
+        let known = Set(shapes.map(\.name))
+        if let extra = p.keys.sorted().first(where: { !known.contains($0) }) {
+            throw ModelError.unexpectedTensor(path: nil, name: extra)
+        }
+        parameters = p
+        refreshDerivedState()
+    }
+
+    /// Applies one optimizer step with `gradients` (from `lossAndGradients`) without the
+    /// validation of `setParameters`, which a training loop does not need.
+    public mutating func applyUpdate(gradients: [String: Tensor], optimizer: inout AdamW) {
+        optimizer.update(&parameters, gradients: gradients, isDecayed: QLAE.isDecayed(parameterName:))
+        refreshDerivedState()
+    }
+
+    /// The AdamW group (weight decay and clipping): weights of convolutions, transposed
+    /// convolutions and linear layers, and the style decoder's input map (the rank ≥ 2
+    /// tensors other than the codebooks). Biases, norm affines and codebooks get plain Adam.
+    public static func isDecayed(parameterName name: String) -> Bool {
+        if name == "latent.values" { return false }
+        if name == "decoder.input_map" { return true }
+        if name.hasSuffix(".norm.weight") || name.hasSuffix(".bias") { return false }
+        return name.hasSuffix(".weight")
+    }
+
+    private mutating func refreshDerivedState() {
+        styleBase = architecture.kind == .styleImage ? styleBaseForward().cache.normalized : nil
+    }
+
+    func parameter(_ name: String) -> Tensor {
+        guard let t = parameters[name] else { preconditionFailure("missing parameter \(name)") }
+        return t
+    }
+}
+
+/// The result of encoding N images.
+public struct Encoding: Sendable {
+    /// The encoder's continuous output, (N, n_z).
+    public var continuous: Tensor
+    /// Each latent replaced by its nearest codebook value, (N, n_z); equal to `continuous`
+    /// when the model is not quantized.
+    public var values: Tensor
+    /// N rows of n_z codebook indices; empty (no rows) when the model is not quantized.
+    public var codes: [[Int]]
+}
+
+/// The result of decoding N latent vectors.
+public struct Decoding: Sendable {
+    /// Per-pixel logits, (N, C, H, W).
+    public var logits: Tensor
+    /// sigmoid(logits), (N, C, H, W) in [0, 1].
+    public var images: Tensor
+}
+
+extension QLAE {
+    /// images (N, C, H, W) in [0, 1] → continuous latents, their quantized values and codes.
+    public func encode(_ images: Tensor) -> Encoding {
+        let image = config.image
+        precondition(images.rank == 4 && images.shape[1] == image.channels && images.shape[2] == image.height
+                     && images.shape[3] == image.width,
+                     "encode expects (N, \(image.channels), \(image.height), \(image.width)), got \(images.shape)")
+        let continuous = encoderForward(FeatureMap(nchw: images), tape: nil)
+        guard architecture.quantized else { return Encoding(continuous: continuous, values: continuous, codes: []) }
+        let q = Quantizer.quantize(continuous, codebooks: parameter("latent.values"))
+        return Encoding(continuous: continuous, values: q.values, codes: q.codes)
+    }
+
+    /// N codes of n_z codebook indices → images, in one batched pass. The model must be
+    /// quantized and every index in 0..<n_v (callers validate user input).
+    public func decode(codes: [[Int]]) -> Decoding {
+        precondition(architecture.quantized, "decode(codes:) needs a quantized model")
+        return decode(values: Quantizer.values(of: codes, codebooks: parameter("latent.values")))
+    }
+
+    /// values (N, n_z) → images.
+    public func decode(values: Tensor) -> Decoding {
+        precondition(values.rank == 2 && values.shape[1] == architecture.latentCount,
+                     "decode expects (N, \(architecture.latentCount)) values, got \(values.shape)")
+        let logits = decoderForward(values, tape: nil).nchw()
+        return Decoding(logits: logits, images: Tensor(shape: logits.shape, data: Activation.sigmoid(logits.data)))
+    }
+}
