@@ -10,6 +10,7 @@ struct BenchSection: Sendable {
 /// Every benchmark section, in the order `qlx bench` runs them. Each area adds its own line;
 /// the section itself lives in a `Bench+Area.swift` file beside this one.
 let benchSections: [BenchSection] = [
+    .data,
 ]
 
 struct Bench: ParsableCommand {

@@ -1,0 +1,125 @@
+import QLXCore
+import QLXModel
+
+/// A dataset whose images are indexed by a grid of ground-truth factors (dSprites, Shapes3D):
+/// image i has one value index per factor, and every combination of factor values occurs
+/// exactly once. Images are produced on demand; nothing holds the whole set in memory.
+public protocol FactorDataset: Sendable {
+    /// Short name used on the command line and in checkpoints ("sprites").
+    var name: String { get }
+    /// One name per factor, in index order (the last factor varies fastest).
+    var factorNames: [String] { get }
+    /// Number of values of each factor.
+    var factorSizes: [Int] { get }
+    /// C×H×W of every image.
+    var imageShape: ImageShape { get }
+    /// Number of images: the product of `factorSizes`.
+    var count: Int { get }
+    /// The factor value indices of image `index` (0..<count).
+    func factors(at index: Int) -> [Int]
+    /// The image index of a factor tuple (one in-range value index per factor).
+    func index(of factors: [Int]) -> Int
+    /// Images (N, C, H, W) with values in [0, 1], in the order of `indices`.
+    func images(at indices: [Int]) -> Tensor
+}
+
+extension FactorDataset {
+    /// The dataset's description for a model config.
+    public var info: DatasetInfo {
+        DatasetInfo(name: name, factorNames: factorNames, factorSizes: factorSizes)
+    }
+
+    /// `factors(at:)` for user-supplied indices: throws instead of trapping.
+    public func checkedFactors(at index: Int) throws -> [Int] {
+        guard (0..<count).contains(index) else {
+            throw DataError.indexOutOfRange(dataset: name, index: index, count: count)
+        }
+        return factors(at: index)
+    }
+
+    /// `index(of:)` for user-supplied factor tuples: throws instead of trapping.
+    public func checkedIndex(of factors: [Int]) throws -> Int {
+        guard factors.count == factorSizes.count,
+              zip(factors, factorSizes).allSatisfy({ (0..<$1).contains($0) }) else {
+            throw DataError.invalidFactors(dataset: name, expectedSizes: factorSizes, found: factors)
+        }
+        return index(of: factors)
+    }
+
+    /// Factor value indices of many images, one row per index.
+    public func factors(at indices: [Int]) -> [[Int]] { indices.map { factors(at: $0) } }
+}
+
+/// Mixed-radix conversion between an image index and its factor tuple, the last factor
+/// varying fastest (the order of the published dSprites arrays).
+public struct FactorGrid: Sendable, Equatable {
+    public let sizes: [Int]
+    public let count: Int
+    private let strides: [Int]
+
+    public init(sizes: [Int]) {
+        precondition(!sizes.isEmpty && sizes.allSatisfy { $0 > 0 }, "factor sizes must be positive: \(sizes)")
+        self.sizes = sizes
+        var strides = [Int](repeating: 1, count: sizes.count)
+        for i in stride(from: sizes.count - 2, through: 0, by: -1) { strides[i] = strides[i + 1] * sizes[i + 1] }
+        self.strides = strides
+        self.count = strides[0] * sizes[0]
+    }
+
+    public func factors(at index: Int) -> [Int] {
+        precondition((0..<count).contains(index), "image index \(index) outside 0..<\(count)")
+        return zip(strides, sizes).map { index / $0 % $1 }
+    }
+
+    public func index(of factors: [Int]) -> Int {
+        precondition(factors.count == sizes.count, "expected \(sizes.count) factors, got \(factors.count)")
+        var index = 0
+        for i in sizes.indices {
+            precondition((0..<sizes[i]).contains(factors[i]), "factor \(i) value \(factors[i]) outside 0..<\(sizes[i])")
+            index += factors[i] * strides[i]
+        }
+        return index
+    }
+}
+
+/// The datasets qlx can generate or load, by name.
+public enum Datasets {
+    public static let names = ["sprites"]
+
+    public static func named(_ name: String) throws -> any FactorDataset {
+        switch name {
+        case "sprites": return SpritesDataset()
+        default: throw DataError.unknownDataset(name: name, known: names)
+        }
+    }
+}
+
+/// `count` indices drawn uniformly (with replacement) from 0..<datasetCount; the same seed
+/// gives the same indices on every machine (SplitMix64 and a multiply-shift range reduction,
+/// no library randomness whose algorithm could change).
+public func sampleIndices(count: Int, of datasetCount: Int, seed: UInt64) -> [Int] {
+    precondition(count >= 0 && datasetCount > 0, "cannot sample \(count) of \(datasetCount)")
+    var generator = SeededGenerator(seed: seed)
+    return (0..<count).map { _ in uniformIndex(below: datasetCount, using: &generator) }
+}
+
+/// `count` distinct indices drawn uniformly from 0..<datasetCount (count ≤ datasetCount),
+/// deterministic per seed: the held-out evaluation sample.
+public func sampleDistinctIndices(count: Int, of datasetCount: Int, seed: UInt64) -> [Int] {
+    precondition(count >= 0 && count <= datasetCount, "cannot draw \(count) distinct of \(datasetCount)")
+    var generator = SeededGenerator(seed: seed)
+    var chosen = Set<Int>(), result: [Int] = []
+    result.reserveCapacity(count)
+    while result.count < count {
+        let index = uniformIndex(below: datasetCount, using: &generator)
+        if chosen.insert(index).inserted { result.append(index) }
+    }
+    return result
+}
+
+/// Uniform in 0..<bound from the high half of a 64×64-bit product (bias below 2^-40 for any
+/// dataset size qlx handles).
+@inline(__always)
+func uniformIndex(below bound: Int, using generator: inout SeededGenerator) -> Int {
+    Int(generator.next().multipliedFullWidth(by: UInt64(bound)).high)
+}
