@@ -19,4 +19,12 @@ static inline int qlx_cols(void) { return COLS; }
 static inline int qlx_colors(void) { return COLORS; }
 static inline int qlx_color_pairs(void) { return COLOR_PAIRS; }
 static inline int qlx_key_f(int n) { return KEY_F(n); }
+static inline WINDOW *qlx_curscr(void) { return curscr; }
+static inline FILE *qlx_stdout_file(void) { return stdout; }
+static inline FILE *qlx_stdin_file(void) { return stdin; }
+/* The cchar_t's colour pair through the opts pointer (pairs above 255 do not fit the
+   short argument of setcchar). */
+static inline int qlx_setcchar(cchar_t *cell, const wchar_t *text, attr_t attrs, int pair) {
+    return setcchar(cell, text, attrs, 0, &pair);
+}
 #endif

@@ -1,0 +1,147 @@
+import QLXRender
+
+/// A rectangle of cells: x, y of the top-left corner, width, height.
+public struct Rect: Equatable, Sendable, CustomStringConvertible {
+    public var x: Int, y: Int, width: Int, height: Int
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x
+        self.y = y
+        self.width = max(0, width)
+        self.height = max(0, height)
+    }
+    public var maxX: Int { x + width }
+    public var maxY: Int { y + height }
+    public var isEmpty: Bool { width == 0 || height == 0 }
+    public var description: String { "(\(x),\(y) \(width)×\(height))" }
+
+    /// The rows below the first `rows`.
+    func droppingTop(_ rows: Int) -> Rect { Rect(x: x, y: y + rows, width: width, height: height - rows) }
+    func inset(_ d: Int) -> Rect { Rect(x: x + d, y: y + d, width: width - 2 * d, height: height - 2 * d) }
+}
+
+/// Colours and attributes for chrome text.
+public struct Style: Equatable, Sendable {
+    public var foreground: TerminalColor = .default
+    public var background: TerminalColor = .default
+    public var bold = false
+    public var reverse = false
+    public init(foreground: TerminalColor = .default, background: TerminalColor = .default,
+                bold: Bool = false, reverse: Bool = false) {
+        self.foreground = foreground
+        self.background = background
+        self.bold = bold
+        self.reverse = reverse
+    }
+    public static let plain = Style()
+    public static let bold = Style(bold: true)
+    public static let reversed = Style(reverse: true)
+}
+
+/// Writing chrome into a grid. Every write clips to the grid, so panels never need to
+/// check bounds; one Character is one column (the explorer only draws narrow characters).
+extension CellGrid {
+    mutating func put(_ character: Character, x: Int, y: Int, style: Style = .plain) {
+        guard x >= 0, y >= 0, x < width, y < height else { return }
+        self[x, y] = Cell(character, foreground: style.foreground, background: style.background,
+                          bold: style.bold, reverse: style.reverse)
+    }
+
+    /// Writes `text` from (x, y), at most `maxWidth` columns (cut with `…` / `~` when longer
+    /// than that); returns the column after the last one written.
+    @discardableResult
+    mutating func put(_ text: String, x: Int, y: Int, maxWidth: Int? = nil, style: Style = .plain,
+                      ellipsis: Character = "…") -> Int {
+        let limit = maxWidth ?? (width - x)
+        guard limit > 0 else { return x }
+        var characters = Array(text)
+        if characters.count > limit {
+            characters = Array(characters.prefix(limit - 1)) + [ellipsis]
+        }
+        for (offset, c) in characters.enumerated() { put(c, x: x + offset, y: y, style: style) }
+        return x + characters.count
+    }
+
+    mutating func fill(_ rect: Rect, with cell: Cell = .blank) {
+        for y in rect.y..<rect.maxY where y >= 0 && y < height {
+            for x in rect.x..<rect.maxX where x >= 0 && x < width { self[x, y] = cell }
+        }
+    }
+
+    /// Copies `grid` with its top-left corner at (x, y), clipped.
+    mutating func blit(_ grid: CellGrid, x: Int, y: Int) {
+        for row in 0..<grid.height where y + row >= 0 && y + row < height {
+            for column in 0..<grid.width where x + column >= 0 && x + column < width {
+                self[x + column, y + row] = grid[column, row]
+            }
+        }
+    }
+
+    /// A frame around `rect` (the frame sits on the rect's border cells).
+    mutating func frame(_ rect: Rect, glyphs: Glyphs, style: Style = .plain) {
+        guard rect.width >= 2, rect.height >= 2 else { return }
+        let right = rect.maxX - 1, bottom = rect.maxY - 1
+        for x in rect.x...right {
+            put(glyphs.horizontal, x: x, y: rect.y, style: style)
+            put(glyphs.horizontal, x: x, y: bottom, style: style)
+        }
+        for y in rect.y...bottom {
+            put(glyphs.vertical, x: rect.x, y: y, style: style)
+            put(glyphs.vertical, x: right, y: y, style: style)
+        }
+        put(glyphs.topLeft, x: rect.x, y: rect.y, style: style)
+        put(glyphs.topRight, x: right, y: rect.y, style: style)
+        put(glyphs.bottomLeft, x: rect.x, y: bottom, style: style)
+        put(glyphs.bottomRight, x: right, y: bottom, style: style)
+    }
+
+    /// Applies `change` to every cell of `rect` (e.g. to reverse a whole row).
+    mutating func restyle(_ rect: Rect, _ change: (inout Cell) -> Void) {
+        for y in rect.y..<rect.maxY where y >= 0 && y < height {
+            for x in rect.x..<rect.maxX where x >= 0 && x < width { change(&self[x, y]) }
+        }
+    }
+}
+
+/// Text helpers shared by the panels.
+enum Format {
+    /// "0.84" → ".84" for figures in [0, 1] (saves a column in tight rows).
+    static func fraction(_ value: Double) -> String {
+        let hundredths = Int((min(max(value, 0), 1) * 100).rounded())
+        return hundredths >= 100 ? "1.0" : "." + (hundredths < 10 ? "0" : "") + String(hundredths)
+    }
+
+    /// Fixed decimals without Foundation's String(format:).
+    static func decimal(_ value: Double, places: Int) -> String {
+        guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded()
+        let whole = Int(scaled / scale)
+        var text = (value < 0 && scaled > 0 ? "-" : "") + String(whole)
+        if places > 0 {
+            let fraction = Int(scaled - Double(whole) * scale)
+            let digits = String(fraction)
+            text += "." + String(repeating: "0", count: places - digits.count) + digits
+        }
+        return text
+    }
+
+    /// 12345 → "12,345".
+    static func grouped(_ value: Int) -> String {
+        let digits = Array(String(abs(value)))
+        var out = ""
+        for (i, d) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(d)
+        }
+        return (value < 0 ? "-" : "") + out
+    }
+
+    static func padLeft(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+    }
+
+    static func padRight(_ text: String, _ width: Int) -> String {
+        text.count >= width ? String(text.prefix(width)) : text + String(repeating: " ", count: width - text.count)
+    }
+}

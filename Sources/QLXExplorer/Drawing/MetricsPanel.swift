@@ -1,0 +1,166 @@
+import Foundation
+import QLXRender
+
+/// InfoM/InfoE/InfoC bars, the NMI heatmap (selected latent's column highlighted),
+/// reconstruction figures, the selected latent's codebook usage, decode and frame time.
+/// Sections that do not fit are left out, least important first.
+enum MetricsPanel {
+    private enum Section: Int, CaseIterable {
+        // Display order; `priority` decides what stays when rows are short.
+        case header, bars, heatmap, reconstruction, usage, timing
+        var priority: Int {
+            switch self {
+            case .header: return 0
+            case .bars: return 1
+            case .timing: return 2
+            case .usage: return 3
+            case .heatmap: return 4
+            case .reconstruction: return 5
+            }
+        }
+    }
+
+    static func draw(_ state: ExplorerState, in rect: Rect, into grid: inout CellGrid,
+                     glyphs: Glyphs, palette: ChromePalette) {
+        guard rect.height >= 1, rect.width >= 20 else { return }
+        let metrics = state.metrics
+        func rows(_ section: Section) -> Int {
+            switch section {
+            case .header: return 1
+            case .bars: return 3
+            case .heatmap: return metrics.map { $0.nmi.count + 1 } ?? 0
+            case .reconstruction: return metrics?.reconstruction == nil ? 0 : 1
+            case .usage: return metrics?.usageCounts == nil ? 0 : 1
+            case .timing: return 1
+            }
+        }
+        var chosen = Set<Section>()
+        var used = 0
+        for section in Section.allCases.sorted(by: { $0.priority < $1.priority }) {
+            let need = rows(section)
+            if need > 0 && used + need <= rect.height {
+                chosen.insert(section)
+                used += need
+            }
+        }
+        var y = rect.y
+        for section in Section.allCases where chosen.contains(section) {
+            switch section {
+            case .header: drawHeader(state, x: rect.x, y: y, width: rect.width, into: &grid, glyphs: glyphs, palette: palette)
+            case .bars: drawBars(metrics, x: rect.x, y: y, width: rect.width, into: &grid, glyphs: glyphs, palette: palette)
+            case .heatmap: drawHeatmap(state, metrics!, x: rect.x, y: y, width: rect.width, into: &grid, glyphs: glyphs, palette: palette)
+            case .reconstruction: drawReconstruction(metrics!.reconstruction!, x: rect.x, y: y, width: rect.width, into: &grid, palette: palette)
+            case .usage: drawUsage(state, metrics!, x: rect.x, y: y, width: rect.width, into: &grid, palette: palette)
+            case .timing: drawTiming(state, x: rect.x, y: y, width: rect.width, into: &grid, palette: palette)
+            }
+            y += rows(section)
+        }
+    }
+
+    static func drawHeader(_ state: ExplorerState, x: Int, y: Int, width: Int, into grid: inout CellGrid,
+                           glyphs: Glyphs, palette: ChromePalette) {
+        var text = "metrics"
+        switch state.metricsProgress {
+        case .running(let fraction, let samples):
+            let percent = Int((fraction * 100).rounded(.down))
+            text += " · computing \(percent)% of \(Format.grouped(samples))"
+        case .failed(let message):
+            text += " · failed: \(message)"
+        case .notStarted, .finished:
+            if let metrics = state.metrics {
+                text += " · \(metrics.origin == .checkpoint ? "stored" : "computed"), \(Format.grouped(metrics.samples)) samples"
+            } else {
+                text += " · none"
+            }
+        }
+        if !state.unicode { text = text.replacingOccurrences(of: "·", with: "-") }
+        grid.put(text, x: x, y: y, maxWidth: width, style: Style(foreground: palette.dim, bold: true),
+                 ellipsis: glyphs.ellipsis)
+        if case .running(let fraction, _) = state.metricsProgress {
+            // A thin progress bar in the row's free columns.
+            let start = x + text.count + 1, barWidth = x + width - start
+            if barWidth >= 4 {
+                let filled = Int((fraction * Double(barWidth)).rounded(.down))
+                for i in 0..<barWidth {
+                    grid.put(i < filled ? glyphs.barFull : glyphs.barEmpty, x: start + i, y: y,
+                             style: Style(foreground: i < filled ? palette.bar : palette.dim))
+                }
+            }
+        }
+    }
+
+    static func drawBars(_ metrics: MetricsDisplay?, x: Int, y: Int, width: Int, into grid: inout CellGrid,
+                         glyphs: Glyphs, palette: ChromePalette) {
+        let rows: [(String, Double?)] = [("InfoM", metrics?.infoM), ("InfoE", metrics?.infoE), ("InfoC", metrics?.infoC)]
+        let barWidth = width - 11
+        for (row, (name, value)) in rows.enumerated() {
+            grid.put(name, x: x, y: y + row)
+            guard barWidth > 0 else { continue }
+            let filled = value.map { Int((min(max($0, 0), 1) * Double(barWidth)).rounded()) } ?? 0
+            for i in 0..<barWidth {
+                grid.put(i < filled ? glyphs.barFull : glyphs.barEmpty, x: x + 6 + i, y: y + row,
+                         style: Style(foreground: i < filled ? palette.bar : palette.dim))
+            }
+            grid.put(value.map(Format.fraction) ?? " --", x: x + 7 + barWidth, y: y + row, style: .bold)
+        }
+    }
+
+    /// Sources × latents, two columns per latent; the selected column shows its NMI in
+    /// hundredths, the others only as shade (colour, or shade characters without colour).
+    static func drawHeatmap(_ state: ExplorerState, _ metrics: MetricsDisplay, x: Int, y: Int, width: Int,
+                            into grid: inout CellGrid, glyphs: Glyphs, palette: ChromePalette) {
+        let nameWidth = 7
+        let columns = min(metrics.nmi.first?.count ?? 0, (width - nameWidth) / 2)
+        grid.put("NMI", x: x, y: y, style: Style(foreground: palette.dim, bold: true))
+        for latent in 0..<columns {
+            let selected = latent == state.selectedLatent
+            grid.put(Format.padLeft(String(latent % 100), 2), x: x + nameWidth + 2 * latent, y: y,
+                     style: selected ? Style(foreground: palette.accent, bold: true, reverse: !palette.hasColor)
+                                     : Style(foreground: palette.dim))
+        }
+        for (factor, row) in metrics.nmi.enumerated() {
+            let name = factor < metrics.factorNames.count ? metrics.factorNames[factor] : "f\(factor)"
+            grid.put(Format.padRight(name, nameWidth - 1), x: x, y: y + 1 + factor)
+            for latent in 0..<columns where latent < row.count {
+                let v = row[latent]
+                let cx = x + nameWidth + 2 * latent, cy = y + 1 + factor
+                if latent == state.selectedLatent {
+                    let hundredths = Int((min(max(v, 0), 0.99) * 100).rounded(.down))
+                    let digits = v >= 0.995 ? "1." : (hundredths < 10 ? "0" : "") + String(hundredths)
+                    grid.put(digits, x: cx, y: cy, style: Style(foreground: palette.onHeat(v), background: palette.heat(v),
+                                                                bold: true, reverse: !palette.hasColor))
+                } else if palette.hasColor {
+                    grid.put("  ", x: cx, y: cy, style: Style(background: palette.heat(v)))
+                } else {
+                    let shade = glyphs.shades[min(glyphs.shades.count - 1, Int(min(max(v, 0), 1) * Double(glyphs.shades.count - 1) + 0.5))]
+                    grid.put(String([shade, shade]), x: cx, y: cy)
+                }
+            }
+        }
+    }
+
+    static func drawReconstruction(_ r: MetricsDisplay.Reconstruction, x: Int, y: Int, width: Int,
+                                   into grid: inout CellGrid, palette: ChromePalette) {
+        let text = "recon BCE \(Format.decimal(r.bce, places: 4)) MSE \(Format.decimal(r.mse, places: 4)) PSNR \(Format.decimal(r.psnr, places: 1))dB"
+        grid.put(text, x: x, y: y, maxWidth: width)
+    }
+
+    static func drawUsage(_ state: ExplorerState, _ metrics: MetricsDisplay, x: Int, y: Int, width: Int,
+                          into grid: inout CellGrid, palette: ChromePalette) {
+        let latent = state.selectedLatent
+        guard let counts = metrics.usageCounts, latent < counts.count else { return }
+        let used = counts[latent].filter { $0 > 0 }.count
+        var text = "z\(latent) uses \(used)/\(counts[latent].count) values"
+        if let perplexity = metrics.perplexity, latent < perplexity.count {
+            text += ", perplexity \(Format.decimal(perplexity[latent], places: 1))"
+        }
+        grid.put(text, x: x, y: y, maxWidth: width)
+    }
+
+    static func drawTiming(_ state: ExplorerState, x: Int, y: Int, width: Int, into grid: inout CellGrid,
+                           palette: ChromePalette) {
+        func ms(_ value: Double?) -> String { value.map { Format.decimal($0, places: 1) + " ms" } ?? "--" }
+        grid.put("decode \(ms(state.decodeMilliseconds))  frame \(ms(state.frameMilliseconds))", x: x, y: y,
+                 maxWidth: width, style: Style(foreground: palette.dim))
+    }
+}

@@ -1,0 +1,89 @@
+import QLXRender
+
+/// The title line, the status line, the help overlay and the too-small message.
+enum Overlays {
+    /// "qlx │ NAME │ DATASET │ 10 latents × 10 values │ code 3141592653", the selected
+    /// latent's digit reversed.
+    static func drawTitle(_ state: ExplorerState, in rect: Rect, into grid: inout CellGrid, glyphs: Glyphs,
+                          palette: ChromePalette) {
+        var x = grid.put("qlx", x: rect.x, y: rect.y, style: Style(foreground: palette.accent, bold: true))
+        let parts = [state.checkpointName, state.datasetName,
+                     "\(state.latentCount) latents \(glyphs.times) \(state.valuesPerLatent) values"]
+        for part in parts {
+            x = grid.put(glyphs.separator + part, x: x, y: rect.y, maxWidth: rect.maxX - x, style: .bold,
+                         ellipsis: glyphs.ellipsis)
+        }
+        x = grid.put(glyphs.separator + "code ", x: x, y: rect.y, maxWidth: rect.maxX - x, style: .bold)
+        // One digit per latent when every codebook has ≤ 10 values, else space-separated.
+        let compact = state.valuesPerLatent <= 10
+        for (latent, value) in state.code.enumerated() where x < rect.maxX {
+            let text = compact ? String(value) : (latent > 0 ? " " : "") + String(value)
+            let style = latent == state.selectedLatent ? Style(foreground: palette.accent, bold: true, reverse: true)
+                                                       : Style.bold
+            if !compact && latent > 0 { x = grid.put(" ", x: x, y: rect.y) }
+            x = grid.put(compact ? text : String(value), x: x, y: rect.y, maxWidth: rect.maxX - x, style: style)
+        }
+    }
+
+    /// The status message if there is one, else the main keys; the render mode on the right.
+    static func drawStatus(_ state: ExplorerState, in rect: Rect, into grid: inout CellGrid, glyphs: Glyphs,
+                           palette: ChromePalette) {
+        let right = "\(state.renderMode.rawValue) \(state.colorDepth == .none ? "mono" : state.colorDepth.rawValue)"
+        let rightX = rect.maxX - right.count
+        grid.put(right, x: rightX, y: rect.y, style: Style(foreground: palette.dim))
+        let room = rightX - rect.x - 1
+        if let message = state.statusMessage {
+            grid.put(message, x: rect.x, y: rect.y, maxWidth: room, style: .bold, ellipsis: glyphs.ellipsis)
+            return
+        }
+        var x = rect.x
+        for hint in KeyTable.hints {
+            let text = state.unicode ? hint : KeyTable.asciiLabel(hint).replacingOccurrences(of: "UpDown", with: "Up/Dn")
+                .replacingOccurrences(of: "LeftRight", with: "Lt/Rt")
+            guard x + text.count <= rect.x + room else { break }
+            // Key part bold, description plain.
+            let split = text.firstIndex(of: " ") ?? text.endIndex
+            x = grid.put(String(text[..<split]), x: x, y: rect.y, style: .bold)
+            x = grid.put(String(text[split...]) + "  ", x: x, y: rect.y, style: Style(foreground: palette.dim))
+        }
+    }
+
+    static func drawHelp(in size: (width: Int, height: Int), unicode: Bool, into grid: inout CellGrid,
+                         glyphs: Glyphs, palette: ChromePalette) {
+        var lines = KeyTable.helpLines(unicode: unicode)
+        lines.append("")
+        lines.append("Demo: qlx explore --keys \"l l j T\"  (see qlx explore --help)")
+        let title = " keys "
+        let width = min(size.width - 2, (lines.map(\.count).max() ?? 0) + 4)
+        let height = min(size.height - 2, lines.count + 4)
+        let box = Rect(x: (size.width - width) / 2, y: (size.height - height) / 2, width: width, height: height)
+        grid.fill(box)
+        grid.frame(box, glyphs: glyphs, style: Style(foreground: palette.accent, bold: true))
+        grid.put(title, x: box.x + (box.width - title.count) / 2, y: box.y, style: Style(foreground: palette.accent, bold: true))
+        for (row, line) in lines.prefix(height - 4).enumerated() {
+            grid.put(line, x: box.x + 2, y: box.y + 2 + row, maxWidth: box.width - 4, ellipsis: glyphs.ellipsis)
+        }
+    }
+
+    /// Below the minimum size: the current and the needed size, centred, wrapped to fit.
+    static func drawTooSmall(width: Int, height: Int, glyphs: Glyphs) -> CellGrid {
+        var grid = CellGrid(width: width, height: height)
+        let words = ["Terminal", "too", "small:", "\(width)\(glyphs.times)\(height),",
+                     "need", "\(ExplorerLayout.minimumWidth)\(glyphs.times)\(ExplorerLayout.minimumHeight).",
+                     "Resize,", "or", "press", "q", "to", "quit."]
+        var lines: [String] = []
+        var line = ""
+        for word in words {
+            if line.isEmpty { line = word } else if line.count + 1 + word.count <= width { line += " " + word } else {
+                lines.append(line)
+                line = word
+            }
+        }
+        if !line.isEmpty { lines.append(line) }
+        let top = max(0, (height - lines.count) / 2)
+        for (row, text) in lines.enumerated() {
+            grid.put(text, x: max(0, (width - text.count) / 2), y: top + row, style: .bold)
+        }
+        return grid
+    }
+}

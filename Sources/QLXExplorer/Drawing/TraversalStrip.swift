@@ -1,0 +1,37 @@
+import QLXRender
+
+/// The selected latent's whole codebook decoded as thumbnails in value order, the
+/// current value framed, value indices underneath.
+enum TraversalStrip {
+    static func draw(_ state: ExplorerState, images: ViewImages, layout: ExplorerLayout, into grid: inout CellGrid,
+                     glyphs: Glyphs, palette: ChromePalette) {
+        let rect = layout.traversal
+        let values = state.valueCount(of: state.selectedLatent)
+        let visible = min(layout.visibleThumbnails, values)
+        guard rect.height >= 3, visible > 0 else { return }
+        let current = state.code[state.selectedLatent]
+        // A window of values around the current one when not all fit.
+        let first = min(max(0, current - visible / 2), values - visible)
+        let slotWidth = rect.width / visible
+        let options = RenderOptions(mode: state.renderMode, colors: state.colorDepth)
+        grid.put("z\(state.selectedLatent)", x: rect.x, y: rect.y, style: Style(foreground: palette.dim, bold: true))
+
+        for slot in 0..<visible {
+            let value = first + slot
+            let frame = Rect(x: rect.x + slot * slotWidth + (slotWidth - layout.thumbnailWidth - 2) / 2,
+                             y: rect.y, width: layout.thumbnailWidth + 2, height: layout.thumbnailHeight + 2)
+            if value < images.traversal.count, let image = images.traversal[value] {
+                grid.blit(Renderer.render(image, width: layout.thumbnailWidth, height: layout.thumbnailHeight,
+                                          options: options), x: frame.x + 1, y: frame.y + 1)
+            }
+            let isCurrent = value == current
+            if isCurrent {
+                grid.frame(frame, glyphs: glyphs, style: Style(foreground: palette.accent, bold: true))
+            }
+            let label = String(value)
+            grid.put(label, x: frame.x + (frame.width - label.count) / 2, y: frame.maxY - 1,
+                     style: isCurrent ? Style(foreground: palette.accent, bold: true, reverse: !palette.hasColor)
+                                      : Style(foreground: palette.dim))
+        }
+    }
+}

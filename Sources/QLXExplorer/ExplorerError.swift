@@ -1,0 +1,29 @@
+/// What can go wrong in the explorer because of user input or the environment.
+public enum ExplorerError: Error, CustomStringConvertible, Equatable {
+    case notATerminal(stream: String)
+    case dumbTerminal(term: String)
+    case terminalSetupFailed(term: String)
+    case badKeyScript(source: String, token: String, reason: String)
+    case unreadableScript(path: String, reason: String)
+    case exportFailed(path: String, reason: String)
+    case emptyModel(reason: String)
+
+    public var description: String {
+        switch self {
+        case .notATerminal(let stream):
+            return "qlx explore needs an interactive terminal, but \(stream) is not one; to print images to a pipe or file use `qlx traverse`"
+        case .dumbTerminal(let term):
+            return "qlx explore needs a full-screen terminal, but TERM=\(term); use a terminal such as xterm, or `qlx traverse` for plain output"
+        case .terminalSetupFailed(let term):
+            return "could not set up the terminal (TERM=\(term), also tried xterm-256color and xterm); use `qlx traverse` for plain output"
+        case .badKeyScript(let source, let token, let reason):
+            return "\(source): cannot read key '\(token)': \(reason)"
+        case .unreadableScript(let path, let reason):
+            return "--script \(path): \(reason)"
+        case .exportFailed(let path, let reason):
+            return "export to \(path) failed: \(reason)"
+        case .emptyModel(let reason):
+            return "cannot explore this model: \(reason)"
+        }
+    }
+}

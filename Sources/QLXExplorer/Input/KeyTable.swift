@@ -1,0 +1,104 @@
+import Foundation
+
+/// Everything a key can ask the explorer to do. The reducer (`ExplorerState.apply`) gives
+/// each its meaning; the key table below is the only place keys are bound.
+public enum Action: Hashable, Sendable {
+    case selectPreviousLatent, selectNextLatent
+    case stepValue(Int)
+    case jumpToValue(Int)
+    case firstValue, lastValue
+    case nextSample, previousSample
+    case randomCode, reset
+    case tourSelected, tourAll
+    case exportTraversal
+    case cycleRenderMode, cycleColorDepth
+    case toggleHelp, closeHelp
+    case redraw
+    case quit
+}
+
+/// One row of the key table: the keys, how the help writes them, what they do.
+public struct KeyBinding: Sendable {
+    public let label: String
+    public let summary: String
+    public let keys: [(key: Key, action: Action)]
+    /// Shown in the status line's short hint (the rest only in the help).
+    public let hint: String?
+}
+
+/// The one table from keys to actions. `?` and `qlx explore --help` both print it.
+public enum KeyTable {
+    public static let bindings: [KeyBinding] = [
+        KeyBinding(label: "↑/↓  k/j", summary: "select the previous/next latent",
+                   keys: [(.up, .selectPreviousLatent), (.character("k"), .selectPreviousLatent),
+                          (.down, .selectNextLatent), (.character("j"), .selectNextLatent)],
+                   hint: "↑↓ latent"),
+        KeyBinding(label: "←/→  h/l", summary: "step the selected latent's value",
+                   keys: [(.left, .stepValue(-1)), (.character("h"), .stepValue(-1)),
+                          (.right, .stepValue(1)), (.character("l"), .stepValue(1))],
+                   hint: "←→ value"),
+        KeyBinding(label: "0–9", summary: "jump to that value index",
+                   keys: (0...9).map { (.character(Character(String($0))), .jumpToValue($0)) },
+                   hint: nil),
+        KeyBinding(label: "Home/End", summary: "first/last value",
+                   keys: [(.home, .firstValue), (.end, .lastValue)], hint: nil),
+        KeyBinding(label: "n/p", summary: "next/previous dataset sample (encode it)",
+                   keys: [(.character("n"), .nextSample), (.character("p"), .previousSample)],
+                   hint: "n/p sample"),
+        KeyBinding(label: "r", summary: "random code", keys: [(.character("r"), .randomCode)],
+                   hint: "r random"),
+        KeyBinding(label: "z", summary: "reset to the starting code", keys: [(.character("z"), .reset)],
+                   hint: nil),
+        KeyBinding(label: "t/T", summary: "tour the selected latent / all latents (any key stops)",
+                   keys: [(.character("t"), .tourSelected), (.character("T"), .tourAll)],
+                   hint: "t tour"),
+        KeyBinding(label: "e", summary: "export the traversal as PNG",
+                   keys: [(.character("e"), .exportTraversal)], hint: "e export"),
+        KeyBinding(label: "m", summary: "cycle render modes", keys: [(.character("m"), .cycleRenderMode)],
+                   hint: "m mode"),
+        KeyBinding(label: "c", summary: "cycle colour depth", keys: [(.character("c"), .cycleColorDepth)],
+                   hint: nil),
+        KeyBinding(label: "?", summary: "help (close with ?, Esc or q)",
+                   keys: [(.character("?"), .toggleHelp)], hint: "? help"),
+        KeyBinding(label: "Ctrl-L", summary: "redraw the screen", keys: [(.control("l"), .redraw)],
+                   hint: nil),
+        KeyBinding(label: "q  Ctrl-C", summary: "quit",
+                   keys: [(.character("q"), .quit), (.control("c"), .quit)], hint: "q quit"),
+    ]
+
+    private static let table: [Key: Action] = {
+        var table: [Key: Action] = [:]
+        for binding in bindings {
+            for (key, action) in binding.keys {
+                precondition(table[key] == nil, "key \(key) bound twice")
+                table[key] = action
+            }
+        }
+        return table
+    }()
+
+    /// The action bound to `key`, if any. Esc is not in the table: it only closes overlays.
+    public static func action(for key: Key) -> Action? {
+        if key == .escape { return .closeHelp }
+        return table[key]
+    }
+
+    /// The status line's short list of the main keys.
+    public static var hints: [String] { bindings.compactMap(\.hint) }
+
+    /// The table as plain lines (label column padded), for `--help` and the help overlay.
+    public static func helpLines(unicode: Bool = true) -> [String] {
+        let labels = bindings.map { unicode ? $0.label : asciiLabel($0.label) }
+        let width = labels.map(\.count).max() ?? 0
+        return zip(labels, bindings).map { label, binding in
+            label.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + binding.summary
+        }
+    }
+
+    /// The same labels without arrows and dashes that need UTF-8.
+    public static func asciiLabel(_ label: String) -> String {
+        label.replacingOccurrences(of: "↑", with: "Up").replacingOccurrences(of: "↓", with: "Down")
+            .replacingOccurrences(of: "←", with: "Left").replacingOccurrences(of: "→", with: "Right")
+            .replacingOccurrences(of: "–", with: "-")
+    }
+}

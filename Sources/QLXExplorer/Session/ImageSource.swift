@@ -1,0 +1,97 @@
+import QLXCore
+import QLXData
+import QLXModel
+import QLXRender
+
+/// A dataset image with its code and factors, as `n`/`p` show it.
+public struct DatasetSample: Sendable {
+    public var image: RenderImage
+    public var code: [Int]
+    public var factors: [Int]
+    public init(image: RenderImage, code: [Int], factors: [Int]) {
+        self.image = image
+        self.code = code
+        self.factors = factors
+    }
+}
+
+/// Where the session gets pixels: a decoder for codes and, optionally, a dataset whose
+/// samples it can encode. The real explorer uses `ModelImageSource`; tests can use a fake.
+public protocol ImageSource: AnyObject {
+    /// Decodes `codes` in one batch, one image per code.
+    func decode(codes: [[Int]]) -> [RenderImage]
+    /// Number of dataset samples (0 when there is no dataset).
+    var sampleCount: Int { get }
+    /// Dataset sample `index` (0..<sampleCount): its image, encoded code and factors.
+    func sample(at index: Int) -> DatasetSample
+}
+
+/// Decodes with a QLAE model; encodes samples of its dataset.
+public final class ModelImageSource: ImageSource {
+    public let model: QLAE
+    public let dataset: (any FactorDataset)?
+
+    public init(model: QLAE, dataset: (any FactorDataset)?) {
+        precondition(model.config.latent.quantized, "the explorer needs a quantized model")
+        self.model = model
+        self.dataset = dataset
+    }
+
+    public func decode(codes: [[Int]]) -> [RenderImage] {
+        guard !codes.isEmpty else { return [] }
+        return ModelImageSource.split(model.decode(codes: codes).images)
+    }
+
+    public var sampleCount: Int { dataset?.count ?? 0 }
+
+    public func sample(at index: Int) -> DatasetSample {
+        guard let dataset else { preconditionFailure("no dataset") }
+        let images = dataset.images(at: [index])
+        let code = model.encode(images).codes[0]
+        return DatasetSample(image: ModelImageSource.split(images)[0], code: code,
+                             factors: dataset.factors(at: index))
+    }
+
+    /// (N, C, H, W) → N images for the renderer.
+    public static func split(_ batch: Tensor) -> [RenderImage] {
+        precondition(batch.rank == 4, "expected (N, C, H, W), got \(batch.shape)")
+        let (n, c, h, w) = (batch.shape[0], batch.shape[1], batch.shape[2], batch.shape[3])
+        let size = c * h * w
+        return (0..<n).map { i in
+            RenderImage(planar: batch.data[(i * size)..<((i + 1) * size)], channels: c, height: h, width: w)
+        }
+    }
+}
+
+/// Decoded images by code, least recently used out first.
+struct ImageCache {
+    let capacity: Int
+    private var images: [[Int]: RenderImage] = [:]
+    private var lastUse: [[Int]: Int] = [:]
+    private var clock = 0
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    mutating func image(for code: [Int]) -> RenderImage? {
+        guard let image = images[code] else { return nil }
+        clock += 1
+        lastUse[code] = clock
+        return image
+    }
+
+    mutating func insert(_ image: RenderImage, for code: [Int]) {
+        if images.count >= capacity, images[code] == nil {
+            // Evict the oldest quarter in one go, so eviction is rare.
+            let oldest = lastUse.sorted { $0.value < $1.value }.prefix(max(1, capacity / 4))
+            for (key, _) in oldest {
+                images[key] = nil
+                lastUse[key] = nil
+            }
+        }
+        clock += 1
+        images[code] = image
+        lastUse[code] = clock
+    }
+
+    var count: Int { images.count }
+}

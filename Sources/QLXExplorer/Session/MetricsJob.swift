@@ -1,0 +1,70 @@
+import Foundation
+
+/// Computes the metrics on a background thread; the event loop polls it between frames,
+/// so no frame ever waits for it (the lock is only held to copy a few numbers).
+public final class MetricsJob: @unchecked Sendable {
+    public typealias Work = @Sendable (_ progress: @escaping @Sendable (Double) -> Void) throws -> MetricsDisplay
+
+    public let samples: Int
+    private let work: Work
+    private let lock = NSLock()
+    private var fraction = 0.0
+    private var result: MetricsDisplay?
+    private var failure: String?
+    private var started: Date?
+    private var finishedSeconds: Double?
+    /// Bumped on every change, so pollers know when to redraw.
+    private var version = 0
+
+    public init(samples: Int, work: @escaping Work) {
+        self.samples = samples
+        self.work = work
+    }
+
+    public func start() {
+        lock.withLock { started = Date() }
+        let thread = Thread { [self] in
+            do {
+                let display = try work { fraction in self.update { self.fraction = min(max(fraction, 0), 1) } }
+                update {
+                    self.result = display
+                    self.finishedSeconds = Date().timeIntervalSince(self.started ?? Date())
+                }
+            } catch {
+                update { self.failure = "\(error)" }
+            }
+        }
+        thread.qualityOfService = .utility
+        thread.stackSize = 16 << 20
+        thread.start()
+    }
+
+    private func update(_ change: () -> Void) {
+        lock.withLock {
+            change()
+            version += 1
+        }
+    }
+
+    /// A snapshot: progress, the result once there is one, and a change counter.
+    public func poll() -> (progress: MetricsProgress, result: MetricsDisplay?, version: Int) {
+        lock.withLock {
+            if let failure { return (.failed(failure), nil, version) }
+            if let result { return (.finished(seconds: finishedSeconds ?? 0), result, version) }
+            if started == nil { return (.notStarted, nil, version) }
+            return (.running(fraction: fraction, samples: samples), nil, version)
+        }
+    }
+
+    /// Blocks until the job ends (for tests and benchmarks, never the UI).
+    public func wait(timeout: TimeInterval) -> MetricsDisplay? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let snapshot = poll()
+            if case .failed = snapshot.progress { return nil }
+            if let result = snapshot.result { return result }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,127 @@
+/// What the session must do after a key, beyond the new state (the state stays pure: it
+/// never decodes, encodes or writes files itself).
+public enum Effect: Equatable, Sendable {
+    case none
+    /// Encode dataset sample `index` and show it (`ExplorerState.showSample`).
+    case loadSample(index: Int)
+    case exportTraversal
+    /// Repaint every cell (Ctrl-L, resize).
+    case redraw
+    case quit
+}
+
+extension ExplorerState {
+    /// One key press: the key table's action, unless an overlay or the tour takes the key.
+    public mutating func handle(_ key: Key) -> Effect {
+        if key == .resize { return .redraw }
+        let action = KeyTable.action(for: key)
+        if tour != nil {
+            // Any key stops the tour; the quit keys still quit.
+            tour = nil
+            statusMessage = "tour stopped"
+            return action == .quit ? .quit : .none
+        }
+        if showHelp {
+            switch (key, action) {
+            case (.character("?"), _), (.escape, _), (.character("q"), _):
+                showHelp = false
+                return .none
+            case (_, .quit): return .quit
+            case (_, .redraw): return .redraw
+            default: return .none
+            }
+        }
+        guard let action else { return .none }
+        return apply(action)
+    }
+
+    /// The meaning of each action.
+    public mutating func apply(_ action: Action) -> Effect {
+        statusMessage = nil
+        switch action {
+        case .selectPreviousLatent:
+            selectedLatent = (selectedLatent + latentCount - 1) % latentCount
+        case .selectNextLatent:
+            selectedLatent = (selectedLatent + 1) % latentCount
+        case .stepValue(let delta):
+            setValue(code[selectedLatent] + delta)
+        case .jumpToValue(let value):
+            if value < valueCount(of: selectedLatent) {
+                setValue(value)
+            } else {
+                statusMessage = "latent \(selectedLatent) has only \(valueCount(of: selectedLatent)) values"
+            }
+        case .firstValue:
+            setValue(0)
+        case .lastValue:
+            setValue(valueCount(of: selectedLatent) - 1)
+        case .nextSample, .previousSample:
+            guard sampleCount > 0 else {
+                statusMessage = "no dataset: samples unavailable"
+                return .none
+            }
+            sampleCursor += action == .nextSample ? 1 : -1
+            return .loadSample(index: sampleIndex(at: sampleCursor))
+        case .randomCode:
+            code = codebooks.map { Int.random(in: 0..<$0.count, using: &rng) }
+            sample = nil
+        case .reset:
+            code = startCode
+            sample = startSample
+            sampleCursor = 0
+            statusMessage = "reset"
+        case .tourSelected, .tourAll:
+            let latents = action == .tourAll ? Array(0..<latentCount) : [selectedLatent]
+            tour = Tour(scope: action == .tourAll ? .all : .selected, latents: latents,
+                        startValue: code[latents[0]])
+            statusMessage = "touring — any key stops"
+        case .exportTraversal:
+            return .exportTraversal
+        case .cycleRenderMode:
+            let next = ((renderModes.firstIndex(of: renderMode) ?? 0) + 1) % renderModes.count
+            renderMode = renderModes[next]
+            statusMessage = "render mode: \(renderMode.rawValue)"
+        case .cycleColorDepth:
+            let next = ((colorDepths.firstIndex(of: colorDepth) ?? 0) + 1) % colorDepths.count
+            colorDepth = colorDepths[next]
+            statusMessage = "colours: \(colorDepth.rawValue)"
+        case .toggleHelp:
+            showHelp.toggle()
+        case .closeHelp:
+            showHelp = false
+        case .redraw:
+            return .redraw
+        case .quit:
+            return .quit
+        }
+        return .none
+    }
+
+    /// One animation frame of the running tour (no-op without one).
+    public mutating func advanceTour() {
+        guard var running = tour else { return }
+        code = running.advance(code: code, valuesPerLatent: valueCount(of: running.latent))
+        selectedLatent = running.latent
+        tour = running
+    }
+
+    /// Shows an encoded dataset sample: its code becomes the current code.
+    public mutating func showSample(_ loaded: LoadedSample) {
+        precondition(loaded.code.count == latentCount)
+        sample = loaded
+        code = loaded.code
+        statusMessage = "sample \(loaded.index)"
+    }
+
+    /// Makes `loaded` the code `z` returns to (the first sample shown at start-up).
+    public mutating func setStart(_ loaded: LoadedSample) {
+        showSample(loaded)
+        startCode = loaded.code
+        startSample = loaded
+        statusMessage = nil
+    }
+
+    private mutating func setValue(_ value: Int) {
+        code[selectedLatent] = min(max(value, 0), valueCount(of: selectedLatent) - 1)
+    }
+}

@@ -1,0 +1,112 @@
+import QLXCore
+import QLXRender
+
+/// A dataset sample whose code is (or was) on screen.
+public struct LoadedSample: Equatable, Sendable {
+    public var index: Int
+    public var factors: [Int]
+    /// The code the encoder gave it; the current code may since have been edited.
+    public var code: [Int]
+    public init(index: Int, factors: [Int], code: [Int]) {
+        self.index = index
+        self.factors = factors
+        self.code = code
+    }
+}
+
+/// Everything the screen shows, apart from the decoded images (those are a function of the
+/// code, cached by the session). Pure value: keys change it through `handle(_:)`.
+public struct ExplorerState: Sendable {
+    // What is being explored (fixed for a session).
+    public let checkpointName: String
+    public let datasetName: String
+    public let factorNames: [String]
+    /// Latent j → its codebook values, in index order.
+    public let codebooks: [[Float]]
+    /// Number of dataset samples `n`/`p` can visit (0 without a dataset).
+    public let sampleCount: Int
+    public let unicode: Bool
+    public let renderModes: [RenderMode]
+    public let colorDepths: [ColorDepth]
+    /// Pixel size of the model's images (for the layout, before any image is decoded).
+    public let imageWidth: Int
+    public let imageHeight: Int
+
+    // Where the user is.
+    public var code: [Int]
+    public var startCode: [Int]
+    public var startSample: LoadedSample?
+    public var selectedLatent = 0
+    public var sample: LoadedSample?
+    /// Position in the sample order `n`/`p` walk (see `sampleIndex(at:)`).
+    public var sampleCursor = 0
+    public var renderMode: RenderMode
+    public var colorDepth: ColorDepth
+    public var showHelp = false
+    public var tour: Tour?
+    public var statusMessage: String?
+    public var rng: SeededGenerator
+
+    // Figures shown in the metric panels.
+    public var metrics: MetricsDisplay?
+    public var metricsProgress: MetricsProgress = .notStarted
+    public var decodeMilliseconds: Double?
+    public var frameMilliseconds: Double?
+
+    public init(checkpointName: String, datasetName: String, factorNames: [String], codebooks: [[Float]],
+                sampleCount: Int, unicode: Bool, renderModes: [RenderMode], colorDepths: [ColorDepth],
+                imageWidth: Int = 64, imageHeight: Int = 64, code: [Int]? = nil, seed: UInt64 = 1) {
+        precondition(!codebooks.isEmpty && codebooks.allSatisfy { !$0.isEmpty }, "empty codebooks")
+        precondition(!renderModes.isEmpty && !colorDepths.isEmpty)
+        self.checkpointName = checkpointName
+        self.datasetName = datasetName
+        self.factorNames = factorNames
+        self.codebooks = codebooks
+        self.sampleCount = sampleCount
+        self.unicode = unicode
+        self.renderModes = renderModes
+        self.colorDepths = colorDepths
+        self.imageWidth = imageWidth
+        self.imageHeight = imageHeight
+        self.renderMode = renderModes[0]
+        self.colorDepth = colorDepths[0]
+        let start = code ?? codebooks.map { $0.count / 2 }
+        precondition(start.count == codebooks.count)
+        self.code = start
+        self.startCode = start
+        self.rng = SeededGenerator(seed: seed)
+    }
+
+    public var latentCount: Int { codebooks.count }
+    public func valueCount(of latent: Int) -> Int { codebooks[latent].count }
+    /// The largest codebook size (all are equal for QLAE; kept general for drawing).
+    public var valuesPerLatent: Int { codebooks.map(\.count).max() ?? 0 }
+
+    /// The continuous values of the current code.
+    public var values: [Float] { code.enumerated().map { codebooks[$0.offset][$0.element] } }
+
+    /// The selected latent's codebook decoded in order, with every other latent as now:
+    /// the traversal strip (and, at the current value, the preview).
+    public var traversalCodes: [[Int]] {
+        (0..<valueCount(of: selectedLatent)).map { value in
+            var c = code
+            c[selectedLatent] = value
+            return c
+        }
+    }
+
+    /// Dataset index visited at cursor position `cursor` (any integer): a fixed stride
+    /// through the dataset that is coprime with its size, so `n` keeps finding new samples
+    /// spread over every factor, and `p` walks the same order back.
+    public func sampleIndex(at cursor: Int) -> Int {
+        precondition(sampleCount > 0)
+        let n = sampleCount
+        var stride = 7_919 % n
+        if stride == 0 { stride = 1 }
+        while gcd(stride, n) != 1 { stride += 1 }
+        let k = ((cursor % n) + n) % n
+        return (k * stride + 12_345 % n) % n
+    }
+
+    private func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+}

@@ -1,0 +1,201 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import CNCurses
+import QLXRender
+
+/// The one thin layer over ncurses: start and stop the terminal, paint a CellGrid, read a
+/// key. Everything above it is pure and never sees ncurses.
+public final class CursesScreen {
+    /// What this terminal can show, as ncurses found it.
+    public let maximumColorDepth: ColorDepth
+    public let unicode: Bool
+    public let terminalName: String
+
+    private let screen: OpaquePointer
+    private let window: UnsafeMutablePointer<WINDOW>
+    private let directColor: Bool
+    private var isOpen = true
+    /// Colour pairs allocated this session (alloc_pair also remembers them; this saves the
+    /// hash lookup per cell).
+    private var pairs: [PairKey: Int32] = [:]
+    private var maxPairs: Int
+    private let characterBuffer = UnsafeMutablePointer<wchar_t>.allocate(capacity: 8)
+
+    private struct PairKey: Hashable { let foreground: Int32, background: Int32 }
+
+    /// Starts ncurses on the process's terminal. `environment` supplies TERM and NO_COLOR.
+    /// Throws when stdin/stdout are not terminals or TERM cannot drive a full-screen UI.
+    public convenience init(environment: [String: String]) throws {
+        guard isatty(STDIN_FILENO) == 1 else { throw ExplorerError.notATerminal(stream: "standard input") }
+        guard isatty(STDOUT_FILENO) == 1 else { throw ExplorerError.notATerminal(stream: "standard output") }
+        let term = environment["TERM"] ?? ""
+        if term == "dumb" { throw ExplorerError.dumbTerminal(term: term) }
+        try self.init(output: qlx_stdout_file(), input: qlx_stdin_file(), term: term, environment: environment,
+                      fixedSize: nil)
+    }
+
+    /// An off-screen terminal of a fixed size writing to /dev/null, so `qlx bench` can time the
+    /// whole paint path (ncurses' diffing and output included) without a terminal.
+    public static func offscreen(width: Int, height: Int, term: String = "xterm-256color") throws -> CursesScreen {
+        guard let output = fopen("/dev/null", "w"), let input = fopen("/dev/null", "r") else {
+            throw ExplorerError.terminalSetupFailed(term: term)
+        }
+        return try CursesScreen(output: output, input: input, term: term, environment: ["TERM": term],
+                                fixedSize: (width, height))
+    }
+
+    private init(output: UnsafeMutablePointer<FILE>, input: UnsafeMutablePointer<FILE>, term: String,
+                 environment: [String: String], fixedSize: (Int, Int)?) throws {
+        setlocale(LC_ALL, "")
+        unicode = String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
+        // An unknown TERM makes newterm return NULL (initscr would exit): fall back to the
+        // common entries instead.
+        var opened: (OpaquePointer, String)?
+        for candidate in [term, "xterm-256color", "xterm", "vt100"] where !candidate.isEmpty {
+            if let s = newterm(candidate, output, input) {
+                opened = (s, candidate)
+                break
+            }
+        }
+        guard let (screen, name) = opened else { throw ExplorerError.terminalSetupFailed(term: term) }
+        self.screen = screen
+        self.terminalName = name
+        set_term(screen)
+        window = qlx_stdscr()!
+        if let (width, height) = fixedSize { resize_term(Int32(height), Int32(width)) }
+
+        raw()          // Ctrl-C arrives as a key; the key table quits on it.
+        noecho()
+        nonl()
+        keypad(window, true)
+        set_escdelay(25)
+        curs_set(0)
+        leaveok(window, true)
+        intrflush(window, false)
+
+        // Colour: none under NO_COLOR or on terminals without it; otherwise what terminfo says
+        // (24-bit only with the RGB capability: xterm-256color never emits it).
+        let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
+        var depth = ColorDepth.none
+        var direct = false
+        if !noColor && has_colors() {
+            start_color()
+            use_default_colors()
+            let colors = qlx_colors()
+            direct = tigetflag("RGB") > 0 && colors >= 0x1000000
+            depth = direct ? .trueColor : colors >= 256 ? .palette256 : colors >= 16 ? .palette16
+                : colors >= 8 ? .palette8 : .none
+        }
+        maximumColorDepth = depth
+        directColor = direct
+        maxPairs = Int(qlx_color_pairs())
+    }
+
+    deinit { close() }
+
+    /// Restores the terminal (endwin). Safe to call more than once.
+    public func close() {
+        guard isOpen else { return }
+        isOpen = false
+        endwin()
+        fflush(nil)
+    }
+
+    /// Columns and rows now (ncurses updates them on resize, before KEY_RESIZE arrives).
+    public var size: (width: Int, height: Int) {
+        (Int(getmaxx(window)), Int(getmaxy(window)))
+    }
+
+    /// The next key, waiting at most `timeoutMilliseconds` (negative: forever); nil on timeout.
+    public func readKey(timeoutMilliseconds: Int) -> Key? {
+        wtimeout(window, Int32(timeoutMilliseconds))
+        var character: wint_t = 0
+        let result = wget_wch(window, &character)
+        switch result {
+        case OK:
+            let code = UInt32(character)
+            if code < 32 || code == 127 { return Key(controlCode: code) }
+            guard let scalar = Unicode.Scalar(code) else { return .unknown(Int32(bitPattern: code)) }
+            return .character(Character(scalar))
+        case KEY_CODE_YES:
+            switch Int32(character) {
+            case KEY_UP: return .up
+            case KEY_DOWN: return .down
+            case KEY_LEFT: return .left
+            case KEY_RIGHT: return .right
+            case KEY_HOME: return .home
+            case KEY_END: return .end
+            case KEY_PPAGE: return .pageUp
+            case KEY_NPAGE: return .pageDown
+            case KEY_ENTER: return .enter
+            case KEY_BACKSPACE: return .backspace
+            case KEY_RESIZE: return .resize
+            default: return .unknown(Int32(character))
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// Paints `grid` at the top-left corner. erase + wnoutrefresh + doupdate: ncurses sends
+    /// only the cells that changed. `full` repaints every cell (Ctrl-L).
+    public func paint(_ grid: CellGrid, full: Bool = false) {
+        werase(window)
+        if full { clearok(window, true) }
+        let rows = min(grid.height, Int(getmaxy(window)))
+        let columns = min(grid.width, Int(getmaxx(window)))
+        var cell = cchar_t()
+        for y in 0..<rows {
+            for x in 0..<columns {
+                let c = grid[x, y]
+                if c == .blank { continue }
+                var attributes = qlx_a_normal()
+                if c.bold { attributes |= qlx_a_bold() }
+                if c.reverse { attributes |= qlx_a_reverse() }
+                let pair = pairNumber(foreground: c.foreground, background: c.background)
+                var count = 0
+                for scalar in c.character.unicodeScalars where count < 5 {
+                    characterBuffer[count] = wchar_t(bitPattern: scalar.value)
+                    count += 1
+                }
+                characterBuffer[count] = 0
+                qlx_setcchar(&cell, characterBuffer, attributes, pair)
+                mvwadd_wch(window, Int32(y), Int32(x), &cell)
+            }
+        }
+        wnoutrefresh(window)
+        doupdate()
+    }
+
+    /// The colour pair for a foreground/background, allocated on first use.
+    private func pairNumber(foreground: TerminalColor, background: TerminalColor) -> Int32 {
+        guard maximumColorDepth != .none, foreground != .default || background != .default else { return 0 }
+        let key = PairKey(foreground: colorNumber(foreground), background: colorNumber(background))
+        if let pair = pairs[key] { return pair }
+        let pair = alloc_pair(key.foreground, key.background)
+        guard pair > 0 else { return 0 }
+        // alloc_pair recycles the least recently used pair when all are taken; forget our
+        // cache then, since one of its entries now means something else.
+        if pairs.count >= maxPairs - 1 { pairs.removeAll() }
+        pairs[key] = pair
+        return pair
+    }
+
+    /// ncurses' number for a colour at this terminal's depth (-1 is the terminal's default).
+    private func colorNumber(_ color: TerminalColor) -> Int32 {
+        switch color {
+        case .default: return -1
+        case .rgb(let r, let g, let b) where directColor:
+            return Int32(r) << 16 | Int32(g) << 8 | Int32(b)
+        default:
+            switch ColorQuantizer.convert(color, to: directColor ? .palette256 : maximumColorDepth) {
+            case .indexed(let i): return Int32(i)
+            case .rgb(let r, let g, let b): return Int32(Palette256.nearest(r, g, b))
+            case .default: return -1
+            }
+        }
+    }
+}

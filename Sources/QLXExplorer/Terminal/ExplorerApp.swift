@@ -1,0 +1,93 @@
+import Foundation
+
+/// The event loop: paint when something changed, wait for a key (or a scripted key, a tour
+/// frame, new metrics) with a timeout, hand keys to the session. The terminal is restored
+/// on every way out (see TerminalGuard).
+public enum ExplorerApp {
+    /// How the loop ended: 0 for q / Ctrl-C, 128 + n for signal n.
+    public struct Outcome: Sendable {
+        public var exitStatus: Int32
+        public var stats: ExplorerStats
+    }
+
+    /// Opens the terminal, runs until quit, closes the terminal, returns. `launched` is when
+    /// the command started (for the start-up figure). Throws before the terminal is
+    /// touched when it cannot be used.
+    public static func run(session: ExplorerSession, environment: [String: String], script: KeyScript?,
+                           launched: Date) throws -> Outcome {
+        TerminalGuard.install()
+        defer { TerminalGuard.uninstall() }
+        let screen: CursesScreen
+        do {
+            screen = try CursesScreen(environment: environment)
+        }
+        defer { screen.close() }
+        return loop(session: session, screen: screen, script: script, launched: launched)
+    }
+
+    /// The loop proper, on an open screen (the benchmark runs it off-screen).
+    public static func loop(session: ExplorerSession, screen: CursesScreen, script: KeyScript?,
+                            launched: Date) -> Outcome {
+        var stats = ExplorerStats()
+        var scriptSteps = script?.steps[...] ?? []
+        var nextScriptTime = Date().addingTimeInterval(Double(scriptSteps.first?.delayBefore ?? 0) / 1000)
+        var needsPaint = true
+        var fullRepaint = false
+        var pendingKeyTimes: [Date] = []
+
+        while true {
+            if TerminalGuard.pendingSignal != 0 {
+                return Outcome(exitStatus: 128 + TerminalGuard.pendingSignal, stats: stats)
+            }
+            if needsPaint {
+                let started = Date()
+                let size = screen.size
+                let grid = session.frame(width: size.width, height: size.height)
+                let built = Date()
+                screen.paint(grid, full: fullRepaint)
+                let painted = Date()
+                stats.frames += 1
+                stats.buildMilliseconds.append(built.timeIntervalSince(started) * 1000)
+                stats.paintMilliseconds.append(painted.timeIntervalSince(built) * 1000)
+                session.recordFrameTime(milliseconds: painted.timeIntervalSince(started) * 1000)
+                if stats.startupMilliseconds == nil {
+                    stats.startupMilliseconds = painted.timeIntervalSince(launched) * 1000
+                }
+                for keyTime in pendingKeyTimes {
+                    stats.keyToFrameMilliseconds.append(painted.timeIntervalSince(keyTime) * 1000)
+                }
+                pendingKeyTimes.removeAll()
+                needsPaint = false
+                fullRepaint = false
+            }
+
+            // Wait for a key, but no longer than the next scripted key or tick.
+            var timeout = session.millisecondsUntilNextTick()
+            if !scriptSteps.isEmpty {
+                timeout = min(timeout, max(0, Int(nextScriptTime.timeIntervalSinceNow * 1000)))
+            }
+            var key = screen.readKey(timeoutMilliseconds: timeout)
+            if key == nil, let step = scriptSteps.first, Date() >= nextScriptTime {
+                key = step.key
+                scriptSteps = scriptSteps.dropFirst()
+                if let next = scriptSteps.first {
+                    nextScriptTime = Date().addingTimeInterval(Double(next.delayBefore) / 1000)
+                }
+            }
+            if let key {
+                let received = Date()
+                switch session.handle(key) {
+                case .quit:
+                    return Outcome(exitStatus: 0, stats: stats)
+                case .redraw:
+                    fullRepaint = key != .resize
+                default:
+                    break
+                }
+                if key != .resize { pendingKeyTimes.append(received) }
+                needsPaint = true
+            }
+            if session.tick() { needsPaint = true }
+        }
+    }
+}
