@@ -1,0 +1,99 @@
+import XCTest
+import QLXCore
+import QLXTestSupport
+
+/// (inChannels, outChannels, kernel, stride, padding, batch, height, width)
+private let cases: [(Int, Int, Int, Int, Int, Int, Int, Int)] = [
+    (3, 4, 3, 1, 1, 2, 5, 6),
+    (2, 3, 4, 2, 1, 3, 8, 8),
+    (4, 2, 1, 1, 0, 2, 3, 5),
+    (2, 3, 3, 2, 0, 1, 7, 6),
+    (1, 2, 5, 3, 2, 2, 9, 7),
+]
+
+final class ConvolutionTests: XCTestCase {
+    func testConv2dForwardMatchesPlainLoops() {
+        for (i, c) in cases.enumerated() {
+            let conv = Conv2d(inChannels: c.0, outChannels: c.1, kernel: c.2, stride: c.3, padding: c.4)
+            let x = randomTensor([c.5, c.0, c.6, c.7], seed: UInt64(i))
+            let w = randomTensor(conv.weightShape, seed: UInt64(100 + i))
+            let y = conv.forward(x, weight: w)
+            let (ho, wo) = conv.outputSize(height: c.6, width: c.7)
+            XCTAssertEqual(y.shape, [c.5, c.1, ho, wo])
+            assertClose(y, conv.referenceForward(x, weight: w), "case \(i)")
+        }
+    }
+
+    func testConv2dBackwardMatchesPlainLoops() {
+        for (i, c) in cases.enumerated() {
+            let conv = Conv2d(inChannels: c.0, outChannels: c.1, kernel: c.2, stride: c.3, padding: c.4)
+            let x = randomTensor([c.5, c.0, c.6, c.7], seed: UInt64(i))
+            let w = randomTensor(conv.weightShape, seed: UInt64(100 + i))
+            let dy = randomTensor(conv.referenceForward(x, weight: w).shape, seed: UInt64(200 + i))
+            let fast = conv.backward(input: x, weight: w, dOutput: dy)
+            let slow = conv.referenceBackward(input: x, weight: w, dOutput: dy)
+            assertClose(fast.dInput, slow.dInput, "case \(i) dInput")
+            assertClose(fast.dWeight, slow.dWeight, "case \(i) dWeight")
+        }
+    }
+
+    func testConv2dReferenceBackwardMatchesFiniteDifferences() {
+        let conv = Conv2d(inChannels: 2, outChannels: 3, kernel: 4, stride: 2, padding: 1)
+        let x = randomTensor([2, 2, 6, 6], seed: 1), w = randomTensor(conv.weightShape, seed: 2)
+        let r = randomTensor(conv.referenceForward(x, weight: w).shape, seed: 3)
+        let grads = conv.referenceBackward(input: x, weight: w, dOutput: r)
+        let fdX = finiteDifferenceGradient(of: { dot(conv.referenceForward(Tensor(shape: x.shape, data: $0), weight: w).data, r.data) },
+                                           at: x.data, indices: Array(stride(from: 0, to: x.count, by: 7)))
+        assertGradientsMatch(grads.dInput.data, fdX, "dInput")
+        let fdW = finiteDifferenceGradient(of: { dot(conv.referenceForward(x, weight: Tensor(shape: w.shape, data: $0)).data, r.data) },
+                                           at: w.data, indices: Array(stride(from: 0, to: w.count, by: 5)))
+        assertGradientsMatch(grads.dWeight.data, fdW, "dWeight")
+    }
+
+    func testConvTranspose2dForwardMatchesPlainLoops() {
+        for (i, c) in cases.enumerated() {
+            let convT = ConvTranspose2d(inChannels: c.0, outChannels: c.1, kernel: c.2, stride: c.3, padding: c.4)
+            let x = randomTensor([c.5, c.0, c.6, c.7], seed: UInt64(i))
+            let w = randomTensor(convT.weightShape, seed: UInt64(100 + i))
+            let y = convT.forward(x, weight: w)
+            let (ho, wo) = convT.outputSize(height: c.6, width: c.7)
+            XCTAssertEqual(y.shape, [c.5, c.1, ho, wo])
+            assertClose(y, convT.referenceForward(x, weight: w), "case \(i)")
+        }
+    }
+
+    func testConvTranspose2dBackwardMatchesPlainLoops() {
+        for (i, c) in cases.enumerated() {
+            let convT = ConvTranspose2d(inChannels: c.0, outChannels: c.1, kernel: c.2, stride: c.3, padding: c.4)
+            let x = randomTensor([c.5, c.0, c.6, c.7], seed: UInt64(i))
+            let w = randomTensor(convT.weightShape, seed: UInt64(100 + i))
+            let dy = randomTensor(convT.referenceForward(x, weight: w).shape, seed: UInt64(200 + i))
+            let fast = convT.backward(input: x, weight: w, dOutput: dy)
+            let slow = convT.referenceBackward(input: x, weight: w, dOutput: dy)
+            assertClose(fast.dInput, slow.dInput, "case \(i) dInput")
+            assertClose(fast.dWeight, slow.dWeight, "case \(i) dWeight")
+        }
+    }
+
+    func testConvTranspose2dReferenceBackwardMatchesFiniteDifferences() {
+        let convT = ConvTranspose2d(inChannels: 3, outChannels: 2, kernel: 4, stride: 2, padding: 1)
+        let x = randomTensor([2, 3, 3, 3], seed: 1), w = randomTensor(convT.weightShape, seed: 2)
+        let r = randomTensor(convT.referenceForward(x, weight: w).shape, seed: 3)
+        let grads = convT.referenceBackward(input: x, weight: w, dOutput: r)
+        let fdX = finiteDifferenceGradient(of: { dot(convT.referenceForward(Tensor(shape: x.shape, data: $0), weight: w).data, r.data) },
+                                           at: x.data, indices: Array(stride(from: 0, to: x.count, by: 3)))
+        assertGradientsMatch(grads.dInput.data, fdX, "dInput")
+        let fdW = finiteDifferenceGradient(of: { dot(convT.referenceForward(x, weight: Tensor(shape: w.shape, data: $0)).data, r.data) },
+                                           at: w.data, indices: Array(stride(from: 0, to: w.count, by: 5)))
+        assertGradientsMatch(grads.dWeight.data, fdW, "dWeight")
+    }
+
+    func testConvTransposeIsTheAdjointOfConv() {
+        // <conv(x), y> = <x, convT(y)> with the same weight tensor read as [Cout, Cin] / [Cin, Cout].
+        let conv = Conv2d(inChannels: 3, outChannels: 4, kernel: 4, stride: 2, padding: 1)
+        let convT = ConvTranspose2d(inChannels: 4, outChannels: 3, kernel: 4, stride: 2, padding: 1)
+        let w = randomTensor(conv.weightShape, seed: 9)
+        let x = randomTensor([2, 3, 8, 8], seed: 10), y = randomTensor([2, 4, 4, 4], seed: 11)
+        XCTAssertEqual(dot(conv.forward(x, weight: w).data, y.data), dot(x.data, convT.forward(y, weight: w).data), accuracy: 1e-3)
+    }
+}

@@ -1,0 +1,85 @@
+import XCTest
+import QLXCore
+import QLXTestSupport
+
+final class LayerTests: XCTestCase {
+    func testLinearForwardAndBackwardMatchPlainLoops() {
+        let layer = Linear(inFeatures: 7, outFeatures: 5)
+        let x = randomTensor([3, 7], seed: 1), w = randomTensor(layer.weightShape, seed: 2), b = randomTensor([5], seed: 3)
+        assertClose(layer.forward(x, weight: w, bias: b), layer.referenceForward(x, weight: w, bias: b))
+        assertClose(layer.forward(x, weight: w, bias: nil), layer.referenceForward(x, weight: w, bias: nil))
+        let dy = randomTensor([3, 5], seed: 4)
+        let fast = layer.backward(input: x, weight: w, dOutput: dy)
+        let slow = layer.referenceBackward(input: x, weight: w, dOutput: dy)
+        assertClose(fast.dInput!, slow.dInput)
+        assertClose(fast.dWeight, slow.dWeight)
+        assertClose(fast.dBias, slow.dBias)
+    }
+
+    func testLinearReferenceBackwardMatchesFiniteDifferences() {
+        let layer = Linear(inFeatures: 4, outFeatures: 3)
+        let x = randomTensor([2, 4], seed: 1), w = randomTensor(layer.weightShape, seed: 2), b = randomTensor([3], seed: 3)
+        let r = randomTensor([2, 3], seed: 4)
+        let g = layer.referenceBackward(input: x, weight: w, dOutput: r)
+        assertGradientsMatch(g.dInput.data, finiteDifferenceGradient(of: {
+            dot(layer.referenceForward(Tensor(shape: x.shape, data: $0), weight: w, bias: b).data, r.data) }, at: x.data))
+        assertGradientsMatch(g.dWeight.data, finiteDifferenceGradient(of: {
+            dot(layer.referenceForward(x, weight: Tensor(shape: w.shape, data: $0), bias: b).data, r.data) }, at: w.data))
+        assertGradientsMatch(g.dBias.data, finiteDifferenceGradient(of: {
+            dot(layer.referenceForward(x, weight: w, bias: Tensor(shape: [3], data: $0)).data, r.data) }, at: b.data))
+    }
+
+    func testInstanceNormForwardMatchesPlainLoops() {
+        let norm = InstanceNorm(channels: 3)
+        let x = randomTensor([2, 3, 4, 5], seed: 1, scale: 3)
+        let g = randomTensor([3], seed: 2), b = randomTensor([3], seed: 3)
+        assertClose(norm.forward(x, weight: g, bias: b), norm.referenceForward(x, weight: g, bias: b))
+        let y = norm.forward(x, weight: nil, bias: nil)
+        assertClose(y, norm.referenceForward(x, weight: nil, bias: nil))
+        // Every plane has mean 0 and variance 1.
+        let plane = Array(y.data[20..<40])
+        XCTAssertEqual(plane.reduce(0, +) / 20, 0, accuracy: 1e-5)
+        XCTAssertEqual(plane.map { $0 * $0 }.reduce(0, +) / 20, 1, accuracy: 1e-3)
+    }
+
+    func testInstanceNormBackwardMatchesFiniteDifferences() {
+        let norm = InstanceNorm(channels: 2)
+        let x = randomTensor([2, 2, 3, 3], seed: 5, scale: 2)
+        let g = randomTensor([2], seed: 6), b = randomTensor([2], seed: 7)
+        let r = randomTensor(x.shape, seed: 8)
+        let grads = norm.backward(input: x, weight: g, dOutput: r)
+        assertGradientsMatch(grads.dInput.data, finiteDifferenceGradient(of: {
+            dot(norm.referenceForward(Tensor(shape: x.shape, data: $0), weight: g, bias: b).data, r.data) }, at: x.data),
+            rtol: 2e-2, atol: 5e-4, "dInput")
+        assertGradientsMatch(grads.dWeight!.data, finiteDifferenceGradient(of: {
+            dot(norm.referenceForward(x, weight: Tensor(shape: [2], data: $0), bias: b).data, r.data) }, at: g.data), "dWeight")
+        assertGradientsMatch(grads.dBias!.data, finiteDifferenceGradient(of: {
+            dot(norm.referenceForward(x, weight: g, bias: Tensor(shape: [2], data: $0)).data, r.data) }, at: b.data), "dBias")
+    }
+
+    func testActivationsAndTheirGradients() {
+        var x: [Float] = [-2, -0.5, 0.5, 3]
+        Activation.leakyReLU(&x)
+        XCTAssertEqual(x, [-0.4, -0.1, 0.5, 3])
+        var g: [Float] = [1, 1, 1, 1]
+        Activation.leakyReLUBackward(output: x, gradient: &g)
+        XCTAssertEqual(g, [0.2, 0.2, 1, 1])
+        var r: [Float] = [-1, 2]
+        Activation.relu(&r)
+        XCTAssertEqual(r, [0, 2])
+        var gr: [Float] = [5, 5]
+        Activation.reluBackward(output: r, gradient: &gr)
+        XCTAssertEqual(gr, [0, 5])
+        let s = Activation.sigmoid([-100, -1, 0, 1, 100])
+        assertClose(s, [0, 0.26894142, 0.5, 0.73105858, 1], atol: 1e-7)
+        XCTAssertFalse(s.contains { !$0.isFinite })
+    }
+
+    func testLeakyReLUOnALargeBufferUsesEveryElement() {
+        // Large enough to be split across threads.
+        var x = (0..<300_000).map { Float($0 % 7) - 3 }
+        let expected = x.map { $0 > 0 ? $0 : 0.2 * $0 }
+        Activation.leakyReLU(&x)
+        XCTAssertEqual(x, expected)
+    }
+}
