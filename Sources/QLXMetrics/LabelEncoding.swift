@@ -1,0 +1,90 @@
+/// Columns of a samples × columns table, each replaced by its label encoding: the sorted
+/// distinct values of a column become 0, 1, 2, … (scikit-learn's LabelEncoder).
+public struct LabelEncodedColumns: Sendable, Equatable {
+    /// Number of samples.
+    public let rows: Int
+    /// labels[column][row] in 0..<classCounts[column].
+    public let labels: [[Int32]]
+    /// Distinct values per column.
+    public let classCounts: [Int]
+
+    public var columns: Int { labels.count }
+
+    /// Label-encodes integer rows (samples × columns).
+    public init(rows table: [[Int]], input: String) throws {
+        let shape = try checkedShape(table.map(\.count), input: input)
+        var labels: [[Int32]] = []
+        var counts: [Int] = []
+        for column in 0..<shape.columns {
+            let (encoded, count) = labelEncode(table.map { $0[column] })
+            labels.append(encoded)
+            counts.append(count)
+        }
+        self.init(rows: shape.rows, labels: labels, classCounts: counts)
+    }
+
+    /// Label-encodes real rows (samples × columns); NaN and Inf are refused.
+    public init(rows table: [[Double]], input: String) throws {
+        let shape = try checkedShape(table.map(\.count), input: input)
+        try checkFinite(table, input: input)
+        var labels: [[Int32]] = []
+        var counts: [Int] = []
+        for column in 0..<shape.columns {
+            let (encoded, count) = labelEncode(table.map { $0[column] })
+            labels.append(encoded)
+            counts.append(count)
+        }
+        self.init(rows: shape.rows, labels: labels, classCounts: counts)
+    }
+
+    /// Already-encoded columns (labels in 0..<classCounts[c], every label used).
+    public init(rows: Int, labels: [[Int32]], classCounts: [Int]) {
+        precondition(labels.count == classCounts.count && labels.allSatisfy { $0.count == rows })
+        self.rows = rows
+        self.labels = labels
+        self.classCounts = classCounts
+    }
+
+    /// Number of samples with each label, per column.
+    public var labelCounts: [[Int]] {
+        zip(labels, classCounts).map { column, count in
+            var histogram = [Int](repeating: 0, count: count)
+            for label in column { histogram[Int(label)] += 1 }
+            return histogram
+        }
+    }
+}
+
+/// Maps the values of one column to 0…(distinct − 1) in sorted order.
+func labelEncode<Value: Comparable & Hashable>(_ column: [Value]) -> (labels: [Int32], classCount: Int) {
+    let distinct = Array(Set(column)).sorted()
+    var index = [Value: Int32](minimumCapacity: distinct.count)
+    for (i, value) in distinct.enumerated() { index[value] = Int32(i) }
+    return (column.map { index[$0]! }, distinct.count)
+}
+
+/// Rows × columns of a nested table: refuses no rows, no columns and ragged rows.
+func checkedShape(_ rowLengths: [Int], input: String) throws -> (rows: Int, columns: Int) {
+    guard let columns = rowLengths.first, columns > 0 else {
+        throw MetricsError.empty(input: input, shape: [rowLengths.count, rowLengths.first ?? 0])
+    }
+    for (row, length) in rowLengths.enumerated() where length != columns {
+        throw MetricsError.raggedRows(input: input, row: row, expected: columns, found: length)
+    }
+    return (rowLengths.count, columns)
+}
+
+func checkFinite(_ table: [[Double]], input: String) throws {
+    for (row, values) in table.enumerated() {
+        for (column, value) in values.enumerated() where !value.isFinite {
+            throw MetricsError.nonFinite(input: input, row: row, column: column)
+        }
+    }
+}
+
+/// Columns of a real table (column-major copies), after shape and finiteness checks.
+func realColumns(_ table: [[Double]], input: String) throws -> [[Double]] {
+    let shape = try checkedShape(table.map(\.count), input: input)
+    try checkFinite(table, input: input)
+    return (0..<shape.columns).map { column in table.map { $0[column] } }
+}

@@ -1,1 +1,0 @@
-// QLXTraining: see the target README.
