@@ -9,6 +9,14 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     /// An image index outside 0..<count.
     case indexOutOfRange(dataset: String, index: Int, count: Int)
 
+    /// .npy files (Npy.read / Npy.write; owner: metrics).
+    case npyUnreadable(path: String, reason: String)
+    case npyMalformed(path: String, reason: String)
+    case npyUnsupportedDType(path: String, dtype: String)
+    case npyObjectArray(path: String)
+    case npyValueOutOfRange(path: String, index: Int, dtype: String)
+    case npyWriteFailed(path: String, reason: String)
+
     public var description: String {
         switch self {
         case .unknownDataset(let name, let known):
@@ -17,6 +25,18 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
             return "dataset \(dataset): expected \(sizes.count) factors with sizes \(sizes), found \(found)"
         case .indexOutOfRange(let dataset, let index, let count):
             return "dataset \(dataset): expected an image index in 0..<\(count), found \(index)"
+        case .npyUnreadable(let path, let reason):
+            return "\(path): cannot read .npy file: \(reason)"
+        case .npyMalformed(let path, let reason):
+            return "\(path): not a valid .npy file: \(reason)"
+        case .npyUnsupportedDType(let path, let dtype):
+            return "\(path): unsupported dtype '\(dtype)'; expected integers (i1, i2, i4, i8, u1, u2, u4, u8), floats (f2, f4, f8) or bool"
+        case .npyObjectArray(let path):
+            return "\(path): holds a pickled object array (dtype 'O'), which qlx refuses to load; save a numeric array instead, e.g. np.save(path, np.asarray(x, dtype=np.int64))"
+        case .npyValueOutOfRange(let path, let index, let dtype):
+            return "\(path): element \(index) (dtype \(dtype)) does not fit in a 64-bit signed integer"
+        case .npyWriteFailed(let path, let reason):
+            return "\(path): cannot write .npy file: \(reason)"
         }
     }
 }
