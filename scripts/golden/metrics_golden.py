@@ -170,7 +170,7 @@ def write_npy():
              base.flatten().tolist(), "int")
     save("int_i8_negative.npy", np.array([-9223372036854775808, -1, 0, 9223372036854775807], dtype="<i8"),
          [-9223372036854775808, -1, 0, 9223372036854775807], "int")
-    save("int_u8_large.npy", np.array([0, 18446744073709551615], dtype="<u8"), None, "int")
+    save("int_u8_large.npy", np.array([0, 18446744073709551615], dtype="<u8"), None, "refused")
     floats = np.array([[0.5, -1.25, 3.0], [1e-3, 65504.0, -0.0]])
     for dtype in ["<f2", "<f4", "<f8", ">f4", ">f8"]:
         save(f"float_{dtype[1:]}_{'le' if dtype[0] == '<' else 'be'}.npy", floats.astype(dtype),

@@ -1,0 +1,180 @@
+import Foundation
+
+/// The elements of an .npy array in C (row-major) order: integers and bools widened to
+/// Int64, floats widened to Double.
+public enum NpyValues: Sendable, Equatable {
+    case int64([Int64])
+    case float64([Double])
+
+    public var count: Int {
+        switch self {
+        case .int64(let v): return v.count
+        case .float64(let v): return v.count
+        }
+    }
+}
+
+/// A NumPy array as read from or written to an .npy file.
+public struct NpyArray: Sendable, Equatable {
+    public var shape: [Int]
+    public var values: NpyValues
+    /// The file's dtype descriptor ("<i4", ">f8", "|b1"); "<i8" / "<f8" for arrays built here.
+    public var dtype: String
+
+    public init(shape: [Int], values: NpyValues, dtype: String? = nil) {
+        precondition(shape.allSatisfy { $0 >= 0 } && shape.reduce(1, *) == values.count,
+                     "shape \(shape) needs \(shape.reduce(1, *)) elements, got \(values.count)")
+        self.shape = shape
+        self.values = values
+        switch values {
+        case .int64: self.dtype = dtype ?? "<i8"
+        case .float64: self.dtype = dtype ?? "<f8"
+        }
+    }
+
+    public var count: Int { values.count }
+    public var isInteger: Bool { if case .int64 = values { return true } else { return false } }
+
+    /// Every element as a Double (integers converted exactly up to 2^53).
+    public var doubles: [Double] {
+        switch values {
+        case .int64(let v): return v.map(Double.init)
+        case .float64(let v): return v
+        }
+    }
+
+    /// Rows of a 2-D array.
+    public func rows<T>(_ transform: (Int) -> T) -> [[T]] {
+        precondition(shape.count == 2, "rows(of:) needs a 2-D array, found shape \(shape)")
+        let columns = shape[1]
+        return (0..<shape[0]).map { r in (0..<columns).map { transform(r * columns + $0) } }
+    }
+}
+
+/// Reading and writing NumPy's .npy format (versions 1.0, 2.0 and 3.0): a magic string, a
+/// header that is a Python dict literal ({'descr': '<f8', 'fortran_order': False,
+/// 'shape': (2, 3), }), then the raw elements. See numpy.lib.format.
+public enum Npy {
+    /// Reads integer (i1…i8, u1…u8), bool and float (f2, f4, f8) arrays in either byte order
+    /// and either memory order. Pickled object arrays are refused.
+    public static func read(path: String) throws -> NpyArray {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw DataError.npyUnreadable(path: path, reason: "no such file")
+        }
+        guard !isDirectory.boolValue else { throw DataError.npyUnreadable(path: path, reason: "is a directory") }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw DataError.npyUnreadable(path: path, reason: error.localizedDescription)
+        }
+        return try decode(data, path: path)
+    }
+
+    /// Parses the bytes of an .npy file; `path` only names it in errors.
+    public static func decode(_ data: Data, path: String) throws -> NpyArray {
+        let bytes = [UInt8](data)
+        let header = try NpyHeader.parse(bytes, path: path)
+        let dtype = try NpyDType(descriptor: header.descr, path: path)
+        let count = header.shape.reduce(1, *)
+        let needed = count * dtype.size
+        let available = bytes.count - header.dataOffset
+        guard available >= needed else {
+            throw DataError.npyMalformed(path: path, reason: "expected \(needed) bytes of data for shape \(header.shape) of \(header.descr), found \(available)")
+        }
+        var values = try dtype.decode(bytes, offset: header.dataOffset, count: count, path: path)
+        if header.fortranOrder && header.shape.count > 1 {
+            values = fortranToC(values, shape: header.shape)
+        }
+        return NpyArray(shape: header.shape, values: values, dtype: header.descr)
+    }
+
+    /// Writes int64 elements (C order) atomically.
+    public static func write(int64 values: [Int64], shape: [Int], to path: String) throws {
+        try write(NpyArray(shape: shape, values: .int64(values)), to: path)
+    }
+
+    /// Writes float64 elements (C order) atomically.
+    public static func write(float64 values: [Double], shape: [Int], to path: String) throws {
+        try write(NpyArray(shape: shape, values: .float64(values)), to: path)
+    }
+
+    /// Writes float32 elements (C order) atomically.
+    public static func write(float32 values: [Float], shape: [Int], to path: String) throws {
+        precondition(shape.reduce(1, *) == values.count, "shape \(shape) needs \(shape.reduce(1, *)) elements, got \(values.count)")
+        var body = [UInt8]()
+        body.reserveCapacity(values.count * 4)
+        for v in values { appendLittleEndian(v.bitPattern, to: &body) }
+        try writeAtomically(NpyHeader.encode(descr: "<f4", shape: shape) + body, to: path)
+    }
+
+    /// Writes an array as little-endian int64 or float64, C order, atomically.
+    public static func write(_ array: NpyArray, to path: String) throws {
+        try writeAtomically(encode(array), to: path)
+    }
+
+    /// The bytes of an .npy file holding `array` (little-endian int64 or float64, C order).
+    public static func encode(_ array: NpyArray) -> [UInt8] {
+        var body = [UInt8]()
+        body.reserveCapacity(array.count * 8)
+        switch array.values {
+        case .int64(let values):
+            for v in values { appendLittleEndian(UInt64(bitPattern: v), to: &body) }
+            return NpyHeader.encode(descr: "<i8", shape: array.shape) + body
+        case .float64(let values):
+            for v in values { appendLittleEndian(v.bitPattern, to: &body) }
+            return NpyHeader.encode(descr: "<f8", shape: array.shape) + body
+        }
+    }
+
+    /// Temp file in the destination's directory, then rename: readers never see half a file.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent()
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        do {
+            try Data(bytes).write(to: temporary)
+        } catch {
+            throw DataError.npyWriteFailed(path: path, reason: error.localizedDescription)
+        }
+        if rename(temporary.path, url.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw DataError.npyWriteFailed(path: path, reason: reason)
+        }
+    }
+}
+
+@inline(__always)
+func appendLittleEndian<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+    var v = value.littleEndian
+    withUnsafeBytes(of: &v) { bytes.append(contentsOf: $0) }
+}
+
+/// Reorders elements stored in Fortran (column-major) order into C (row-major) order.
+func fortranToC(_ values: NpyValues, shape: [Int]) -> NpyValues {
+    let count = shape.reduce(1, *)
+    // Fortran strides: the first index varies fastest.
+    var fortranStrides = [Int](repeating: 1, count: shape.count)
+    for d in 1..<shape.count { fortranStrides[d] = fortranStrides[d - 1] * shape[d - 1] }
+    var sourceIndex = [Int](repeating: 0, count: count)
+    var index = [Int](repeating: 0, count: shape.count)
+    for c in 0..<count {
+        var offset = 0
+        for d in 0..<shape.count { offset += index[d] * fortranStrides[d] }
+        sourceIndex[c] = offset
+        // Advance the C-order multi-index (last index fastest).
+        var d = shape.count - 1
+        while d >= 0 {
+            index[d] += 1
+            if index[d] < shape[d] { break }
+            index[d] = 0
+            d -= 1
+        }
+    }
+    switch values {
+    case .int64(let v): return .int64(sourceIndex.map { v[$0] })
+    case .float64(let v): return .float64(sourceIndex.map { v[$0] })
+    }
+}

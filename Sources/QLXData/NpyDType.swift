@@ -1,0 +1,90 @@
+/// The element types qlx reads from .npy files, from a descriptor such as "<i4" or "|b1".
+struct NpyDType {
+    enum Kind { case signed, unsigned, float, bool }
+
+    let kind: Kind
+    let size: Int
+    let bigEndian: Bool
+    let descriptor: String
+
+    init(descriptor: String, path: String) throws {
+        self.descriptor = descriptor
+        guard descriptor.count >= 2 else { throw DataError.npyUnsupportedDType(path: path, dtype: descriptor) }
+        var rest = Substring(descriptor)
+        var order: Character = "="
+        if let first = rest.first, "<>|=".contains(first) {
+            order = first
+            rest = rest.dropFirst()
+        }
+        guard let code = rest.first else { throw DataError.npyUnsupportedDType(path: path, dtype: descriptor) }
+        if code == "O" { throw DataError.npyObjectArray(path: path) }
+        guard let size = Int(rest.dropFirst()) else { throw DataError.npyUnsupportedDType(path: path, dtype: descriptor) }
+        switch (code, size) {
+        case ("i", 1), ("i", 2), ("i", 4), ("i", 8): kind = .signed
+        case ("u", 1), ("u", 2), ("u", 4), ("u", 8): kind = .unsigned
+        case ("f", 2), ("f", 4), ("f", 8): kind = .float
+        case ("b", 1): kind = .bool
+        default: throw DataError.npyUnsupportedDType(path: path, dtype: descriptor)
+        }
+        self.size = size
+        // '=' is native order; every platform Swift runs qlx on is little-endian.
+        bigEndian = order == ">"
+    }
+
+    /// `count` elements from `bytes[offset...]`, widened to Int64 or Double.
+    func decode(_ bytes: [UInt8], offset: Int, count: Int, path: String) throws -> NpyValues {
+        try bytes.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress! + offset
+            @inline(__always) func raw(_ i: Int) -> UInt64 {
+                var value: UInt64 = 0
+                let p = base + i * size
+                if bigEndian {
+                    for b in 0..<size { value = value << 8 | UInt64(p[b]) }
+                } else {
+                    for b in stride(from: size - 1, through: 0, by: -1) { value = value << 8 | UInt64(p[b]) }
+                }
+                return value
+            }
+            switch kind {
+            case .bool:
+                return .int64((0..<count).map { raw($0) != 0 ? 1 : 0 })
+            case .unsigned:
+                var values = [Int64](repeating: 0, count: count)
+                for i in 0..<count {
+                    let v = raw(i)
+                    guard v <= UInt64(Int64.max) else {
+                        throw DataError.npyValueOutOfRange(path: path, index: i, dtype: descriptor)
+                    }
+                    values[i] = Int64(v)
+                }
+                return .int64(values)
+            case .signed:
+                let shift = UInt64(64 - 8 * size)
+                // Sign-extend by shifting the value to the top and back arithmetically.
+                return .int64((0..<count).map { Int64(bitPattern: raw($0) << shift) >> shift })
+            case .float:
+                switch size {
+                case 2: return .float64((0..<count).map { Double(halfToFloat(UInt16(raw($0)))) })
+                case 4: return .float64((0..<count).map { Double(Float(bitPattern: UInt32(raw($0)))) })
+                default: return .float64((0..<count).map { Double(bitPattern: raw($0)) })
+                }
+            }
+        }
+    }
+}
+
+/// IEEE 754 half precision to single precision (normals, subnormals, infinities, NaN).
+func halfToFloat(_ h: UInt16) -> Float {
+    let sign = UInt32(h >> 15) << 31
+    let exponent = Int(h >> 10) & 0x1F
+    let mantissa = UInt32(h & 0x3FF)
+    if exponent == 0x1F {
+        return Float(bitPattern: sign | 0x7F80_0000 | mantissa << 13)
+    }
+    if exponent == 0 {
+        // Subnormal (or zero): mantissa · 2^−24.
+        let magnitude = Float(mantissa) * Float(sign: .plus, exponent: -24, significand: 1)
+        return sign == 0 ? magnitude : -magnitude
+    }
+    return Float(bitPattern: sign | UInt32(exponent - 15 + 127) << 23 | mantissa << 13)
+}
