@@ -1,0 +1,100 @@
+import QLXCore
+import QLXData
+import QLXModel
+
+/// The whole evaluation of a model on its dataset, as `qlx metrics`, the trainer and the
+/// explorer run it: sample images, encode and decode them in batches, then InfoMEC, MIG,
+/// reconstruction and codebook usage.
+public enum ModelEvaluation {
+    /// Images per encode/decode pass: large enough for BLAS to pay, small enough for memory.
+    public static let batchSize = 250
+
+    /// Encodes `samples` images drawn with `sampleIndices(count:of:seed:)`, computes every
+    /// metric and reports progress 0…1 on `progress` (after each batch and at the end).
+    public static func evaluate(model: QLAE, dataset: any FactorDataset, samples: Int, seed: UInt64,
+                                progress: (Double) -> Void) throws -> MetricsReport {
+        let encoded = try encode(model: model, dataset: dataset, samples: samples, seed: seed) { fraction in
+            progress(0.9 * fraction)
+        }
+        let report = try metrics(of: encoded, model: model, factorNames: dataset.factorNames)
+        progress(1)
+        return report
+    }
+
+    /// What encoding a sample of a dataset produces: ground-truth factors, codes, values and
+    /// continuous latents per sample, and the reconstruction error of decoding the values.
+    public struct EncodedSample: Sendable {
+        public var indices: [Int]
+        /// N × factors, value indices.
+        public var factors: [[Int]]
+        /// N × n_z codebook indices (empty rows when the model is not quantized).
+        public var codes: [[Int]]
+        /// (N, n_z) quantized values.
+        public var values: Tensor
+        /// (N, n_z) encoder outputs before quantization.
+        public var continuous: Tensor
+        public var reconstruction: ReconstructionMetrics?
+    }
+
+    /// Samples, encodes and decodes in batches; `progress` gets 0…1.
+    public static func encode(model: QLAE, dataset: any FactorDataset, samples: Int, seed: UInt64,
+                              decode: Bool = true, progress: (Double) -> Void) throws -> EncodedSample {
+        guard samples >= 2 else {
+            throw MetricsError.invalidSetting(name: "samples", expected: "at least 2", found: "\(samples)")
+        }
+        guard model.config.image == dataset.imageShape else {
+            let m = model.config.image, d = dataset.imageShape
+            throw MetricsError.invalidSetting(
+                name: "dataset \(dataset.name)",
+                expected: "images of \(m.channels)×\(m.height)×\(m.width) (the model's input)",
+                found: "\(d.channels)×\(d.height)×\(d.width)")
+        }
+        let indices = sampleIndices(count: samples, of: dataset.count, seed: seed)
+        let latents = model.config.latent.count
+        var codes: [[Int]] = []
+        var values: [Float] = [], continuous: [Float] = []
+        values.reserveCapacity(samples * latents)
+        continuous.reserveCapacity(samples * latents)
+        var reconstruction = ReconstructionAccumulator()
+        progress(0)
+        var start = 0
+        while start < samples {
+            let batch = Array(indices[start..<min(start + batchSize, samples)])
+            let images = dataset.images(at: batch)
+            let encoding = model.encode(images)
+            codes += encoding.codes
+            values += encoding.values.data
+            continuous += encoding.continuous.data
+            if decode {
+                reconstruction.add(logits: model.decode(values: encoding.values).logits, targets: images)
+            }
+            start += batch.count
+            progress(Double(start) / Double(samples))
+        }
+        return EncodedSample(indices: indices, factors: dataset.factors(at: indices), codes: codes,
+                             values: Tensor(shape: [samples, latents], data: values),
+                             continuous: Tensor(shape: [samples, latents], data: continuous),
+                             reconstruction: reconstruction.result)
+    }
+
+    /// InfoMEC and MIG (discrete codes for a quantized model, continuous values otherwise),
+    /// with reconstruction and codebook usage.
+    public static func metrics(of sample: EncodedSample, model: QLAE, factorNames: [String]) throws -> MetricsReport {
+        let n = sample.factors.count
+        let sources = try LabelEncodedColumns(rows: sample.factors, input: "dataset factors")
+        if model.config.latent.quantized {
+            let latents = try LabelEncodedColumns(rows: sample.codes, input: "latent codes")
+            let result = try InfoMEC.discrete(sources: sources, latents: latents,
+                                              sourcesName: "dataset factors", latentsName: "latent codes")
+            let usage = CodebookUsage.perLatent(codes: sample.codes, codebookSize: model.config.latent.valuesPerLatent)
+            return try MetricsReport(factorNames: factorNames, infoMEC: result, latentKind: .discrete, samples: n,
+                                     reconstruction: sample.reconstruction, codebookUsage: usage)
+        }
+        let latents = sample.continuous.shape[1]
+        let columns = (0..<latents).map { j in (0..<n).map { Double(sample.continuous.data[$0 * latents + j]) } }
+        let result = try InfoMEC.continuous(sources: sources, latentColumns: columns,
+                                            sourcesName: "dataset factors", latentsName: "latent values")
+        return try MetricsReport(factorNames: factorNames, infoMEC: result, latentKind: .continuous, samples: n,
+                                 reconstruction: sample.reconstruction)
+    }
+}
