@@ -1,0 +1,48 @@
+import Foundation
+import QLXData
+import QLXModel
+
+/// Builds the `QLAEConfig` of a new model from `qlx train`'s architecture flags: a reference
+/// preset by name, or explicit widths of kernel-4, stride-2, padding-1 blocks (each halves or
+/// doubles the map, so the encoder and decoder need the same number of blocks).
+public enum ModelBuilder {
+    /// Encoder conv blocks of kernel 4, stride 2, padding 1 with `widths`, then `denseWidths`.
+    public static func customEncoder(widths: [Int], denseWidths: [Int]) -> EncoderConfig {
+        EncoderConfig(preset: "custom", conv: halvingStack(widths), denseWidths: denseWidths)
+    }
+
+    /// Decoder transposed-conv blocks of kernel 4, stride 2, padding 1 with `widths`. A style
+    /// decoder's constant input map gets as many channels as its first block.
+    public static func customDecoder(widths: [Int], denseWidths: [Int], kind: DecoderKind) -> DecoderConfig {
+        DecoderConfig(kind: kind, preset: "custom", denseWidths: denseWidths, convTranspose: halvingStack(widths),
+                      inputChannels: kind == .styleImage ? widths.first : nil)
+    }
+
+    public static func config(encoder: EncoderConfig, decoder: DecoderConfig, latents: Int, valuesPerLatent: Int,
+                              quantized: Bool, dataset: any FactorDataset) throws -> QLAEConfig {
+        let config = QLAEConfig(encoder: encoder, decoder: decoder,
+                                latent: LatentConfig(count: latents, valuesPerLatent: valuesPerLatent, quantized: quantized),
+                                image: dataset.imageShape, dataset: dataset.info)
+        try config.validate()
+        return config
+    }
+
+    private static func halvingStack(_ widths: [Int]) -> ConvStackConfig {
+        ConvStackConfig(widths: widths, kernelSizes: widths.map { _ in 4 }, strides: widths.map { _ in 2 },
+                        paddings: widths.map { _ in 1 })
+    }
+}
+
+extension ModelBuilder {
+    /// "32,64,64,128" → [32, 64, 64, 128]; throws naming `flag` for anything else.
+    public static func parseWidths(_ text: String, flag: String) throws -> [Int] {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        let widths = parts.compactMap { Int($0) }
+        guard !text.isEmpty, widths.count == parts.count, widths.allSatisfy({ $0 > 0 && $0 <= 65_536 }) else {
+            throw TrainingError.invalidFlag(flag: flag, expected: "comma-separated positive integers such as 32,64,64,128",
+                                            found: "'\(text)'")
+        }
+        return widths
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import QLXCore
+import QLXData
+import QLXModel
+
+/// A QLAE being trained: the model, its optimizer, the dataset and the step count. One
+/// `step()` draws the batch for the current step, computes loss and gradients and applies one
+/// AdamW update. Everything is deterministic given the options, so `checkpoint()` followed
+/// by `init(resuming:)` continues bit-identically.
+public struct Trainer: Sendable {
+    public private(set) var model: QLAE
+    public private(set) var optimizer: AdamW
+    public let dataset: any FactorDataset
+    public private(set) var options: TrainingOptions
+    public let sampler: BatchSampler
+    public private(set) var stepsDone: Int
+    public private(set) var lastEvaluation: HeldOutEvaluation?
+
+    /// A fresh run: weights initialised from `options.seed`.
+    public init(config: QLAEConfig, dataset: any FactorDataset, options: TrainingOptions) throws {
+        try config.validate()
+        try options.validate(datasetCount: dataset.count)
+        try Self.checkCompatible(config: config, dataset: dataset, path: nil)
+        model = QLAE(config: config, seed: options.seed)
+        optimizer = AdamW(hyperparameters: options.optimizerHyperparameters)
+        self.dataset = dataset
+        self.options = options
+        sampler = BatchSampler(seed: options.seed, batchSize: options.batchSize, datasetCount: dataset.count,
+                               heldOutCount: options.evaluationSamples)
+        stepsDone = 0
+    }
+
+    /// Continues the run saved in `checkpoint` (read from `path`, for messages). `steps`
+    /// replaces the total step count when given (to extend a finished run).
+    public init(resuming checkpoint: Checkpoint, path: String, dataset: any FactorDataset, steps: Int? = nil) throws {
+        guard let json = checkpoint.metadata[TrainingState.metadataKey] else {
+            throw TrainingError.missingTrainingState(path: path)
+        }
+        let state = try TrainingState.parse(json, path: path)
+        var options = state.options
+        if let steps { options.steps = steps }
+        try options.validate(datasetCount: dataset.count)
+        try Self.checkCompatible(config: checkpoint.config, dataset: dataset, path: path)
+        guard state.sampler.algorithm == BatchSampler.algorithm, state.sampler.seed == options.seed else {
+            throw TrainingError.invalidTrainingState(path: path, reason: "batch sampler \(state.sampler.algorithm) with seed \(state.sampler.seed) does not match this qlx (\(BatchSampler.algorithm), seed \(options.seed))")
+        }
+        guard state.stepsDone <= options.steps else {
+            throw TrainingError.invalidFlag(flag: "--steps", expected: "at least the \(state.stepsDone) steps already done in \(path)",
+                                            found: "\(options.steps)")
+        }
+        model = try checkpoint.model()
+        var moments: [String: Tensor] = [:]
+        for (name, tensor) in checkpoint.tensors where name.hasPrefix(TrainingState.optimizerPrefix) {
+            moments[String(name.dropFirst(TrainingState.optimizerPrefix.count))] = tensor
+        }
+        do {
+            let shapes = Dictionary(uniqueKeysWithValues: model.parameters.map { ($0.key, $0.value.shape) })
+            optimizer = try AdamW(hyperparameters: options.optimizerHyperparameters, stateTensors: moments,
+                                  step: state.stepsDone, parameterShapes: shapes)
+        } catch {
+            throw TrainingError.invalidTrainingState(path: path, reason: "\(error)")
+        }
+        self.dataset = dataset
+        self.options = options
+        sampler = BatchSampler(seed: options.seed, batchSize: options.batchSize, datasetCount: dataset.count,
+                               heldOutCount: options.evaluationSamples)
+        stepsDone = state.stepsDone
+        lastEvaluation = state.lastEvaluation
+    }
+
+    public var isFinished: Bool { stepsDone >= options.steps }
+
+    /// One optimizer step on the batch for `stepsDone`; returns that batch's loss (before the update).
+    @discardableResult
+    public mutating func step() -> LossTerms {
+        let images = dataset.images(at: sampler.indices(step: stepsDone))
+        let (loss, gradients) = model.lossAndGradients(images: images, weights: options.lossWeights)
+        model.applyUpdate(gradients: gradients, optimizer: &optimizer)
+        stepsDone += 1
+        return loss
+    }
+
+    /// Reconstruction and codebook figures on the held-out sample; remembered for checkpoints.
+    @discardableResult
+    public mutating func evaluate() -> HeldOutEvaluation {
+        let result = HeldOutEvaluation.measure(model: model, dataset: dataset, indices: sampler.heldOut, step: stepsDone)
+        lastEvaluation = result
+        return result
+    }
+
+    /// Everything needed to resume: parameters, optimizer moments, options, step, sampler
+    /// state, plus `metadata` (e.g. "qlx.metrics").
+    public func checkpoint(metadata: [String: String] = [:]) -> Checkpoint {
+        var tensors = model.parameters
+        for (name, tensor) in optimizer.stateTensors { tensors[TrainingState.optimizerPrefix + name] = tensor }
+        var config = model.config
+        config.training = options.settings(stepsDone: stepsDone)
+        let state = TrainingState(options: options, stepsDone: stepsDone, sampler: sampler.state(nextStep: stepsDone),
+                                  lastEvaluation: lastEvaluation)
+        var allMetadata = metadata
+        allMetadata[TrainingState.metadataKey] = state.json()
+        return Checkpoint(config: config, tensors: tensors, metadata: allMetadata)
+    }
+
+    static func checkCompatible(config: QLAEConfig, dataset: any FactorDataset, path: String?) throws {
+        let shape = dataset.imageShape
+        guard config.image == shape else {
+            throw TrainingError.invalidTrainingState(path: path ?? "model", reason: "model takes \(config.image.channels)×\(config.image.height)×\(config.image.width) images but dataset \(dataset.name) has \(shape.channels)×\(shape.height)×\(shape.width)")
+        }
+        if let path, config.dataset.name != dataset.name {
+            throw TrainingError.invalidTrainingState(path: path, reason: "trained on dataset \(config.dataset.name), not \(dataset.name)")
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import QLXCore
+import QLXModel
+
+/// When to evaluate and save during `Trainer.run`.
+public struct TrainingSchedule: Sendable {
+    /// Where checkpoints go (written atomically, each replacing the last).
+    public var outputPath: String
+    /// Evaluate on the held-out sample every this many steps (0: only at the end).
+    public var evaluateEvery: Int
+    /// Save every this many steps (0: only at the end and when stopped).
+    public var checkpointEvery: Int
+
+    public init(outputPath: String, evaluateEvery: Int = 0, checkpointEvery: Int = 0) {
+        self.outputPath = outputPath
+        self.evaluateEvery = evaluateEvery
+        self.checkpointEvery = checkpointEvery
+    }
+}
+
+/// What `Trainer.run` reports as it goes.
+public enum TrainingEvent: Sendable {
+    /// Step `step` (1-based count of steps done) of `total` finished in `seconds`.
+    case step(step: Int, total: Int, loss: LossTerms, seconds: Double, images: Int)
+    case evaluation(HeldOutEvaluation)
+    case checkpoint(path: String, step: Int)
+    /// A line of text from a later phase (final metrics).
+    case note(String)
+}
+
+public enum TrainingOutcome: Equatable, Sendable {
+    case finished
+    /// `shouldStop` returned true; a checkpoint at `step` was written.
+    case stopped(step: Int)
+}
+
+extension Trainer {
+    /// Trains until `options.steps`, evaluating and saving on `schedule`. `shouldStop` is
+    /// polled between steps (a signal handler's flag): when it turns true the state is saved
+    /// and the run returns `.stopped`. At the end: a final evaluation, a checkpoint, then
+    /// `finalMetadata` (e.g. disentanglement metrics, which take a while) and a checkpoint
+    /// that includes it, so an interruption during the metrics still leaves the trained model.
+    public mutating func run(schedule: TrainingSchedule, shouldStop: () -> Bool,
+                             finalMetadata: ((Trainer) throws -> [String: String])? = nil,
+                             observe: (TrainingEvent) -> Void) throws -> TrainingOutcome {
+        func save(_ metadata: [String: String] = [:]) throws {
+            try checkpoint(metadata: metadata).write(to: schedule.outputPath)
+            observe(.checkpoint(path: schedule.outputPath, step: stepsDone))
+        }
+        while !isFinished {
+            if shouldStop() {
+                try save()
+                return .stopped(step: stepsDone)
+            }
+            let start = DispatchTime.now().uptimeNanoseconds
+            let loss = step()
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            guard loss.total.isFinite else { throw TrainingError.diverged(step: stepsDone, loss: loss.total) }
+            observe(.step(step: stepsDone, total: options.steps, loss: loss, seconds: seconds, images: options.batchSize))
+            if isFinished { break }
+            if schedule.evaluateEvery > 0 && stepsDone % schedule.evaluateEvery == 0 {
+                observe(.evaluation(evaluate()))
+            }
+            if schedule.checkpointEvery > 0 && stepsDone % schedule.checkpointEvery == 0 {
+                try save()
+            }
+        }
+        observe(.evaluation(evaluate()))
+        try save()
+        if let finalMetadata, !shouldStop() {
+            let metadata = try finalMetadata(self)
+            if !metadata.isEmpty { try save(metadata) }
+        }
+        return .finished
+    }
+}

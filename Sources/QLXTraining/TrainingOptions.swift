@@ -1,0 +1,73 @@
+import QLXCore
+import QLXModel
+
+/// Hyperparameters of a training run. Together with the step count they determine the run
+/// completely: batches are a pure function of (seed, step), so a resumed run is bit-identical
+/// to an uninterrupted one. Stored in every checkpoint (see `TrainingState`).
+public struct TrainingOptions: Codable, Equatable, Sendable {
+    /// Total number of optimizer steps.
+    public var steps: Int
+    public var batchSize: Int
+    public var learningRate: Double
+    public var weightDecay: Double
+    public var quantizationWeight: Double
+    public var commitmentWeight: Double
+    /// Seeds the initial weights, the batches and the held-out sample.
+    public var seed: UInt64
+    /// Size of the fixed held-out sample used for evaluation (excluded from training batches).
+    public var evaluationSamples: Int
+
+    public init(steps: Int, batchSize: Int = 64, learningRate: Double = 1e-3, weightDecay: Double = 0.1,
+                quantizationWeight: Double = 0.01, commitmentWeight: Double = 0.01, seed: UInt64 = 0,
+                evaluationSamples: Int = 1000) {
+        self.steps = steps
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+        self.quantizationWeight = quantizationWeight
+        self.commitmentWeight = commitmentWeight
+        self.seed = seed
+        self.evaluationSamples = evaluationSamples
+    }
+
+    public var lossWeights: LossWeights {
+        LossWeights(quantization: Float(quantizationWeight), commitment: Float(commitmentWeight))
+    }
+
+    /// AdamW with element-wise clipping to [−1, 1] on the decayed group (the reference's optax chain).
+    public var optimizerHyperparameters: AdamW.Hyperparameters {
+        AdamW.Hyperparameters(learningRate: Float(learningRate), weightDecay: Float(weightDecay), clip: 1)
+    }
+
+    /// Throws for values a run cannot use, naming the flag that sets them.
+    public func validate(datasetCount: Int) throws {
+        func positive(_ value: Int, _ flag: String) throws {
+            guard value > 0 else { throw TrainingError.invalidFlag(flag: flag, expected: "a positive integer", found: "\(value)") }
+        }
+        func nonNegative(_ value: Double, _ flag: String) throws {
+            guard value.isFinite, value >= 0 else {
+                throw TrainingError.invalidFlag(flag: flag, expected: "a finite number ≥ 0", found: "\(value)")
+            }
+        }
+        try positive(steps, "--steps")
+        try positive(batchSize, "--batch")
+        guard learningRate.isFinite, learningRate > 0 else {
+            throw TrainingError.invalidFlag(flag: "--lr", expected: "a finite number > 0", found: "\(learningRate)")
+        }
+        try nonNegative(weightDecay, "--weight-decay")
+        try nonNegative(quantizationWeight, "--quantization-weight")
+        try nonNegative(commitmentWeight, "--commitment-weight")
+        try positive(evaluationSamples, "--eval-samples")
+        guard evaluationSamples <= datasetCount / 2 else {
+            throw TrainingError.invalidFlag(flag: "--eval-samples", expected: "at most half the dataset (\(datasetCount / 2))",
+                                            found: "\(evaluationSamples)")
+        }
+    }
+
+    /// The informational record kept in the model config.
+    public func settings(stepsDone: Int) -> TrainingSettings {
+        TrainingSettings(steps: steps, batchSize: batchSize, learningRate: learningRate, weightDecay: weightDecay,
+                         quantizationWeight: quantizationWeight, commitmentWeight: commitmentWeight,
+                         seed: seed, stepsDone: stepsDone)
+    }
+}
