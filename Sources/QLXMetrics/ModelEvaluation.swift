@@ -13,6 +13,9 @@ public enum ModelEvaluation {
     /// metric and reports progress 0…1 on `progress` (after each batch and at the end).
     public static func evaluate(model: QLAE, dataset: any FactorDataset, samples: Int, seed: UInt64,
                                 progress: (Double) -> Void) throws -> MetricsReport {
+        guard samples >= 2 else {
+            throw MetricsError.invalidSetting(name: "samples", expected: "at least 2", found: "\(samples)")
+        }
         let encoded = try encode(model: model, dataset: dataset, samples: samples, seed: seed) { fraction in
             progress(0.9 * fraction)
         }
@@ -39,8 +42,8 @@ public enum ModelEvaluation {
     /// Samples, encodes and decodes in batches; `progress` gets 0…1.
     public static func encode(model: QLAE, dataset: any FactorDataset, samples: Int, seed: UInt64,
                               decode: Bool = true, progress: (Double) -> Void) throws -> EncodedSample {
-        guard samples >= 2 else {
-            throw MetricsError.invalidSetting(name: "samples", expected: "at least 2", found: "\(samples)")
+        guard samples >= 1 else {
+            throw MetricsError.invalidSetting(name: "samples", expected: "at least 1", found: "\(samples)")
         }
         guard model.config.image == dataset.imageShape else {
             let m = model.config.image, d = dataset.imageShape
@@ -84,16 +87,20 @@ public enum ModelEvaluation {
         let sources = try LabelEncodedColumns(rows: sample.factors, input: "dataset factors")
         if model.config.latent.quantized {
             let latents = try LabelEncodedColumns(rows: sample.codes, input: "latent codes")
-            let result = try InfoMEC.discrete(sources: sources, latents: latents,
-                                              sourcesName: "dataset factors", latentsName: "latent codes")
+            let result = try ArrayMetrics.withFactorNames(factorNames) {
+                try InfoMEC.discrete(sources: sources, latents: latents,
+                                     sourcesName: "dataset factors", latentsName: "latent codes")
+            }
             let usage = CodebookUsage.perLatent(codes: sample.codes, codebookSize: model.config.latent.valuesPerLatent)
             return try MetricsReport(factorNames: factorNames, infoMEC: result, latentKind: .discrete, samples: n,
                                      reconstruction: sample.reconstruction, codebookUsage: usage)
         }
         let latents = sample.continuous.shape[1]
         let columns = (0..<latents).map { j in (0..<n).map { Double(sample.continuous.data[$0 * latents + j]) } }
-        let result = try InfoMEC.continuous(sources: sources, latentColumns: columns,
-                                            sourcesName: "dataset factors", latentsName: "latent values")
+        let result = try ArrayMetrics.withFactorNames(factorNames) {
+            try InfoMEC.continuous(sources: sources, latentColumns: columns,
+                                   sourcesName: "dataset factors", latentsName: "latent values")
+        }
         return try MetricsReport(factorNames: factorNames, infoMEC: result, latentKind: .continuous, samples: n,
                                  reconstruction: sample.reconstruction)
     }

@@ -10,6 +10,8 @@ struct QLX: ParsableCommand {
         """,
         subcommands: [
             Info.self,
+            Metrics.self,
+            Encode.self,
             Bench.self,
         ]
     )

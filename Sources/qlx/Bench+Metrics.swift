@@ -1,0 +1,97 @@
+import Foundation
+import QLXCore
+import QLXData
+import QLXMetrics
+
+extension BenchSection {
+    /// Complete discrete InfoMEC on 10,000 samples × 10 latents × 5 sources, beside
+    /// scikit-learn on the same arrays (scripts/sklearn_metrics_speed.py) when available.
+    static let metrics = BenchSection(name: "metrics",
+                                      summary: "InfoMEC on 10,000 samples × 10 discrete latents × 5 sources vs scikit-learn") {
+        let (sources, codes) = MetricsBenchArrays.make(samples: 10_000)
+        var times: [Double] = []
+        var result: InfoMECResult?
+        for _ in 0..<3 {
+            let start = Date()
+            result = try InfoMEC.discrete(sources: sources, codes: codes)
+            times.append(Date().timeIntervalSince(start))
+        }
+        guard let result else { return }
+        print(String(format: "  qlx:          %.3f s (best of 3; median %.3f s)  InfoM %.4f  InfoE %.4f  InfoC %.4f",
+                     times.min()!, times.sorted()[1], result.infoM, result.infoE, result.infoC))
+        print("  scikit-learn: " + MetricsBenchArrays.sklearnLine(sources: sources, codes: codes))
+    }
+}
+
+/// Sprites-like arrays: factors of sizes 3, 6, 40, 32, 32; latents 0–4 each a noisy,
+/// binned copy of one factor, latents 5–7 mix two factors, 8–9 are noise.
+enum MetricsBenchArrays {
+    static func make(samples: Int) -> (sources: [[Int]], codes: [[Int]]) {
+        var generator = SeededGenerator(seed: 2023)
+        let sizes = [3, 6, 40, 32, 32]
+        var sources: [[Int]] = [], codes: [[Int]] = []
+        for _ in 0..<samples {
+            let s = sizes.map { Int.random(in: 0..<$0, using: &generator) }
+            var z: [Int] = []
+            for j in 0..<5 {
+                let binned = min(9, s[j] * 10 / sizes[j])
+                z.append(Int.random(in: 0..<10, using: &generator) == 0 ? Int.random(in: 0..<10, using: &generator) : binned)
+            }
+            z.append((z[2] + z[3]) % 10)
+            z.append((z[0] * 3 + z[4]) % 10)
+            z.append(Bool.random(using: &generator) ? z[1] : z[3])
+            z.append(Int.random(in: 0..<10, using: &generator))
+            z.append(Int.random(in: 0..<4, using: &generator))
+            sources.append(s)
+            codes.append(z)
+        }
+        return (sources, codes)
+    }
+
+    /// Runs the Python script on the same arrays; one line of figures or why it was skipped.
+    static func sklearnLine(sources: [[Int]], codes: [[Int]]) -> String {
+        guard let script = locateScript() else { return "skipped: python3/sklearn not available (scripts/sklearn_metrics_speed.py not found)" }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("qlx-bench-metrics-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let s = dir.appendingPathComponent("sources.npy").path, z = dir.appendingPathComponent("latents.npy").path
+            try Npy.write(int64: sources.flatMap { $0.map(Int64.init) }, shape: [sources.count, sources[0].count], to: s)
+            try Npy.write(int64: codes.flatMap { $0.map(Int64.init) }, shape: [codes.count, codes[0].count], to: z)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", script, s, z]
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard process.terminationStatus == 0, text.hasPrefix("seconds=") else {
+                return "skipped: python3/sklearn not available"
+            }
+            var fields: [String: Double] = [:]
+            for part in text.split(separator: " ") {
+                let kv = part.split(separator: "=")
+                if kv.count == 2, let v = Double(kv[1]) { fields[String(kv[0])] = v }
+            }
+            return String(format: "%.3f s (same arrays, one run)  InfoM %.4f  InfoE %.4f  InfoC %.4f",
+                          fields["seconds"] ?? .nan, fields["infom"] ?? .nan, fields["infoe"] ?? .nan, fields["infoc"] ?? .nan)
+        } catch {
+            return "skipped: python3/sklearn not available (\(error))"
+        }
+    }
+
+    /// ./scripts, then the scripts/ folder of the repository the executable was built in.
+    static func locateScript() -> String? {
+        let name = "scripts/sklearn_metrics_speed.py"
+        var candidates = [FileManager.default.currentDirectoryPath + "/" + name]
+        var dir = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            candidates.append(dir.appendingPathComponent(name).path)
+            dir = dir.deletingLastPathComponent()
+        }
+        return candidates.first { FileManager.default.fileExists(atPath: $0) }
+    }
+}
