@@ -1,7 +1,164 @@
 import ArgumentParser
+import Foundation
+import QLXModel
 
+/// `qlx info`: what a checkpoint holds, as aligned text or (`--json`) as one JSON object.
 struct Info: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Describe a checkpoint.")
-    @Argument(help: "Path to a .safetensors checkpoint.") var checkpoint: String
-    func run() throws { print(checkpoint) }
+    static let configuration = CommandConfiguration(
+        abstract: "Describe a checkpoint: architecture, parameters, codebooks, dataset, training.",
+        discussion: "Without a path, describes the bundled model. Errors go to stderr as one line, exit code 1.")
+
+    @Argument(help: "Path to a .safetensors checkpoint (default: the bundled model).")
+    var checkpoint: String?
+
+    @Flag(name: .long, help: "Print the description as JSON.")
+    var json = false
+
+    func run() throws {
+        do {
+            let path = try checkpoint ?? BundledModel.locate()
+            let report = InfoReport(path: path, checkpoint: try Checkpoint.read(from: path))
+            print(json ? try report.json() : report.text(), terminator: "")
+        } catch {
+            // One clean line instead of ArgumentParser's "Error: …" with usage text.
+            FileHandle.standardError.write(Data("qlx: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// Everything `qlx info` shows, gathered once; encoded as-is for `--json`.
+struct InfoReport: Encodable {
+    struct Latents: Encodable { let count: Int, valuesPerLatent: Int, quantized: Bool }
+    struct Factor: Encodable { let name: String, size: Int }
+    struct Dataset: Encodable { let name: String, factors: [Factor] }
+    struct Metrics: Encodable { let infoM, infoE, infoC, mig: Double?; let samples: Int? }
+
+    let path: String
+    let encoder: EncoderConfig
+    let decoder: DecoderConfig
+    let image: ImageShape
+    let parameterCount: Int
+    let latents: Latents
+    let codebooks: [[Float]]
+    let dataset: Dataset
+    let training: TrainingSettings?
+    let metrics: Metrics?
+    let optimizerTensors: Int
+    let metadataKeys: [String]
+
+    init(path: String, checkpoint: Checkpoint) {
+        let config = checkpoint.config
+        self.path = path
+        encoder = config.encoder
+        decoder = config.decoder
+        image = config.image
+        parameterCount = checkpoint.parameterCount
+        latents = Latents(count: config.latent.count, valuesPerLatent: config.latent.valuesPerLatent,
+                          quantized: config.latent.quantized)
+        codebooks = checkpoint.codebooks
+        dataset = Dataset(name: config.dataset.name,
+                          factors: zip(config.dataset.factorNames, config.dataset.factorSizes).map(Factor.init))
+        training = config.training
+        metrics = checkpoint.metadata["qlx.metrics"].flatMap(InfoReport.metricsSummary)
+        optimizerTensors = checkpoint.tensors.count - checkpoint.modelTensors.count
+        metadataKeys = checkpoint.metadata.keys.sorted()
+    }
+
+    /// The headline figures of a stored MetricsReport, read loosely so an older or newer
+    /// report still shows what it has.
+    private static func metricsSummary(_ json: String) -> Metrics? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return nil }
+        func number(_ key: String) -> Double? { (object[key] as? NSNumber)?.doubleValue }
+        let summary = Metrics(infoM: number("infoM"), infoE: number("infoE"), infoC: number("infoC"),
+                              mig: number("mig"), samples: (object["samples"] as? NSNumber)?.intValue)
+        return [summary.infoM, summary.infoE, summary.infoC, summary.mig].allSatisfy({ $0 == nil }) ? nil : summary
+    }
+
+    func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    // MARK: Text
+
+    func text() -> String {
+        var lines: [(String, String)] = [("checkpoint", path)]
+        lines.append(("architecture", "encoder \(encoder.preset): \(describe(encoder))"))
+        lines.append(("", "decoder \(decoder.preset) (\(decoder.kind.rawValue)): \(describe(decoder))"))
+        lines.append(("image", "\(image.channels)×\(image.height)×\(image.width)"))
+        lines.append(("parameters", grouped(parameterCount)))
+        if latents.quantized {
+            lines.append(("latents", "\(latents.count) × \(latents.valuesPerLatent) values (quantized)"))
+            let labelWidth = "z\(codebooks.count - 1)".count
+            for (j, values) in codebooks.enumerated() {
+                let label = "z\(j)".padding(toLength: labelWidth, withPad: " ", startingAt: 0)
+                lines.append((j == 0 ? "codebooks" : "", "\(label)  " + values.map { String(format: "%6.3f", $0) }.joined(separator: " ")))
+            }
+        } else {
+            lines.append(("latents", "\(latents.count) continuous (not quantized, no codebooks)"))
+        }
+        let factors = dataset.factors.map { "\($0.name) \($0.size)" }.joined(separator: ", ")
+        lines.append(("dataset", factors.isEmpty ? dataset.name : "\(dataset.name): \(factors)"))
+        if let t = training {
+            lines.append(("training", "step \(grouped(t.stepsDone)) of \(grouped(t.steps)), batch \(t.batchSize), "
+                          + "learning rate \(t.learningRate), weight decay \(t.weightDecay), "
+                          + "quantization \(t.quantizationWeight), commitment \(t.commitmentWeight), seed \(t.seed)"))
+        }
+        if let m = metrics {
+            let figures = [("InfoM", m.infoM), ("InfoE", m.infoE), ("InfoC", m.infoC), ("MIG", m.mig)]
+                .compactMap { name, value in value.map { "\(name) \(String(format: "%.3f", $0))" } }
+            lines.append(("metrics", figures.joined(separator: "  ") + (m.samples.map { "  (\(grouped($0)) samples)" } ?? "")))
+        }
+        if optimizerTensors > 0 { lines.append(("optimizer", "state in \(optimizerTensors) tensors")) }
+        if !metadataKeys.isEmpty { lines.append(("metadata", metadataKeys.joined(separator: ", "))) }
+        return lines.map { label, value in label.padding(toLength: 14, withPad: " ", startingAt: 0) + value + "\n" }.joined()
+    }
+
+    private func describe(_ encoder: EncoderConfig) -> String {
+        var parts = [describe(encoder.conv, blocks: "conv")]
+        if !encoder.denseWidths.isEmpty { parts.append("dense " + list(encoder.denseWidths)) }
+        parts.append("\(latents.count) latents")
+        return parts.joined(separator: " → ")
+    }
+
+    private func describe(_ decoder: DecoderConfig) -> String {
+        var parts: [String] = []
+        if !decoder.denseWidths.isEmpty { parts.append("dense " + list(decoder.denseWidths)) }
+        switch decoder.kind {
+        case .image:
+            parts.append(describe(decoder.convTranspose, blocks: "conv-transpose"))
+            parts.append("1×1 conv")
+        case .styleImage:
+            parts.append("input map of \(decoder.inputChannels ?? 0) channels")
+            parts.append(describe(decoder.convTranspose, blocks: "style"))
+            parts.append("3×3 conv")
+        }
+        return parts.joined(separator: " → ")
+    }
+
+    /// "4 conv blocks 64,128,256,512 (kernel 4, stride 2, padding 1)"; per-block lists when
+    /// the blocks differ.
+    private func describe(_ stack: ConvStackConfig, blocks: String) -> String {
+        func setting(_ name: String, _ values: [Int]) -> String {
+            Set(values).count <= 1 ? "\(name) \(values.first.map(String.init) ?? "-")" : "\(name)s \(list(values))"
+        }
+        let settings = [setting("kernel", stack.kernelSizes), setting("stride", stack.strides), setting("padding", stack.paddings)]
+        let plural = stack.widths.count == 1 ? "" : "s"
+        return "\(stack.widths.count) \(blocks) block\(plural) \(list(stack.widths)) (\(settings.joined(separator: ", ")))"
+    }
+
+    private func list(_ values: [Int]) -> String { values.map(String.init).joined(separator: ",") }
+
+    /// 1234567 → "1,234,567".
+    private func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (i, digit) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return (value < 0 ? "-" : "") + out
+    }
 }
