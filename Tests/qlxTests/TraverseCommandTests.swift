@@ -1,0 +1,187 @@
+import Foundation
+import QLXCore
+import QLXModel
+import QLXTestSupport
+import XCTest
+
+/// `qlx traverse` end to end: the real binary on a random-init tiny checkpoint.
+final class TraverseCommandTests: XCTestCase {
+    static let latents = 3, values = 5
+
+    /// A tiny model on the sprites dataset (64×64 gray), so `--from sample N` works too.
+    static let config = QLAEConfig(
+        encoder: EncoderConfig(preset: "custom", conv: ConvStackConfig(widths: [4, 4], kernelSizes: [4, 4], strides: [4, 4], paddings: [0, 0]),
+                               denseWidths: [8]),
+        decoder: DecoderConfig(kind: .image, preset: "custom", denseWidths: [8],
+                               convTranspose: ConvStackConfig(widths: [4, 4], kernelSizes: [4, 4], strides: [4, 4], paddings: [0, 0])),
+        latent: LatentConfig(count: latents, valuesPerLatent: values),
+        image: ImageShape(channels: 1, height: 64, width: 64),
+        dataset: DatasetInfo(name: "sprites", factorNames: ["shape", "scale", "orientation", "posX", "posY"],
+                             factorSizes: [3, 6, 40, 32, 32]))
+
+    var directory: URL!
+    var checkpointPath: String { directory.appendingPathComponent("tiny.safetensors").path }
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("qlx-traverse-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Checkpoint(model: QLAE(config: Self.config, seed: 11)).write(to: checkpointPath)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func traverse(_ arguments: [String], environment: [String: String] = ["TERM": "xterm-256color", "LANG": "C.UTF-8"]) throws -> QLXRun {
+        var env = environment
+        env["NO_COLOR"] = env["NO_COLOR"] ?? ""
+        return try QLXBinary.run(["traverse"] + arguments, environment: env)
+    }
+
+    func testPipedOutputIsPlainTextWithOneBlockPerLatent() throws {
+        let run = try traverse([checkpointPath, "--cell-width", "10"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertFalse(run.stdout.contains("\u{1B}"), "no escape sequences in a pipe")
+        let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        // Each latent: a line of values, then a 10×5-cell thumbnail (64×64 at two pixels per cell).
+        XCTAssertEqual(lines.count, Self.latents * (1 + 5))
+        XCTAssertEqual(Set(lines.map(\.count)).count, 1, "all lines equally wide")
+        XCTAssertTrue(lines[0].contains("-0.50") && lines[0].contains("-0.25") && lines[0].contains("0.00")
+                      && lines[0].contains("0.25") && lines[0].contains("0.50"), String(lines[0]))
+        for j in 0..<Self.latents { XCTAssertTrue(lines[j * 6 + 1].hasPrefix("z\(j) "), String(lines[j * 6 + 1])) }
+        // Half blocks without colour: only " ░▒▓█▀▄" in the thumbnails.
+        let allowed = Set(" ░▒▓█▀▄z0123456789.-")
+        XCTAssertTrue(run.stdout.filter { $0 != "\n" }.allSatisfy { allowed.contains($0) })
+    }
+
+    func testASCIIWithoutUTF8AndTheBaseCodeBeforeTheCheckpoint() throws {
+        let run = try traverse(["--from", "zeros", checkpointPath, "--latent", "1"], environment: ["TERM": "xterm", "LANG": "C"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.unicodeScalars.allSatisfy { $0.isASCII }, run.stdout)
+        XCTAssertTrue(run.stdout.contains("z1"))
+        XCTAssertFalse(run.stdout.contains("z0") || run.stdout.contains("z2"))
+    }
+
+    func testColoursOnRequestEvenInAPipe() throws {
+        let run = try traverse([checkpointPath, "--colors", "256", "--latent", "0"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("\u{1B}[48;5;"), run.stdout)
+        for line in run.stdout.split(separator: "\n") where line.contains("\u{1B}") {
+            XCTAssertTrue(line.hasSuffix("\u{1B}[0m"))
+        }
+        let truecolor = try traverse([checkpointPath, "--colors", "24bit", "--mode", "sextant", "--latent", "0"])
+        XCTAssertEqual(truecolor.status, 0, truecolor.stderr)
+        XCTAssertTrue(truecolor.stdout.contains("\u{1B}[48;2;"))
+    }
+
+    func testSampleAndRandomStarts() throws {
+        for from in [["sample", "1234"], ["sample:99"], ["random"]] {
+            let run = try traverse([checkpointPath, "--from"] + from + ["--seed", "3", "--latent", "2"])
+            XCTAssertEqual(run.status, 0, "\(from): \(run.stderr)")
+            XCTAssertTrue(run.stdout.contains("z2"))
+        }
+    }
+
+    func testMetricsMetadataNamesTheFactors() throws {
+        // A MetricsReport as the metrics engineer stores it: latent 0 encodes posX, 1 is inactive.
+        let report = """
+        {"factorNames":["shape","scale","orientation","posX","posY"],"nmi":[[0,0,0],[0,0,0],[0,0,0],[0.9,0,0.1],[0,0,0.8]],
+         "mutualInformation":[[0,0,0],[0,0,0],[0,0,0],[3,0,0.3],[0,0,2.7]],"sourceEntropies":[1,1.7,3.6,3.4,3.4],
+         "activeLatents":[true,false,true],"infoM":0.5,"infoE":0.5,"infoC":0.5,"mig":0.3,
+         "explicitnessPerSource":[0,0,0,0.9,0.8],"latentFactor":[3,null,4],"latentKind":"discrete","samples":1000}
+        """
+        let path = directory.appendingPathComponent("labelled.safetensors").path
+        try Checkpoint(model: QLAE(config: Self.config, seed: 11), metadata: ["qlx.metrics": report]).write(to: path)
+        let run = try traverse([path, "--mode", "ascii"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stderr, "")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("z0 ") } && lines.contains { $0.hasPrefix("posX ") })
+        XCTAssertTrue(lines.contains { $0.hasPrefix("inactive ") })
+        XCTAssertTrue(lines.contains { $0.hasPrefix("posY ") })
+    }
+
+    func testPNGHoldsTheDecodedImagesWithGutters() throws {
+        let png = directory.appendingPathComponent("grid.png").path
+        let run = try traverse([checkpointPath, "--png", png, "--scale", "1"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout, "", "no text unless --text")
+        let gutter = 2
+        let width = Self.values * 64 + (Self.values - 1) * gutter, height = Self.latents * 64 + (Self.latents - 1) * gutter
+        let file = try Data(contentsOf: URL(fileURLWithPath: png))
+        XCTAssertEqual(Array(file[16..<24]), [0, 0, UInt8(width >> 8), UInt8(width & 255), 0, 0, UInt8(height >> 8), UInt8(height & 255)])
+
+        // Compare with the model's own decoding of the same codes (zeros start: value index 2 = 0.0).
+        let model = try Checkpoint.read(from: checkpointPath).model()
+        var codes: [[Int]] = []
+        for j in 0..<Self.latents { for v in 0..<Self.values { var c = [2, 2, 2]; c[j] = v; codes.append(c) } }
+        let images = model.decode(codes: codes).images
+        let pixels = try PillowDecoder.grayPixels(png)
+        XCTAssertEqual(pixels.count, width * height)
+        for j in 0..<Self.latents {
+            for v in 0..<Self.values {
+                for (y, x) in [(0, 0), (17, 40), (63, 63), (31, 5)] {
+                    let expected = UInt8((images.data[(j * Self.values + v) * 4096 + y * 64 + x] * 255).rounded())
+                    let actual = pixels[(j * (64 + gutter) + y) * width + v * (64 + gutter) + x]
+                    XCTAssertEqual(Int(actual), Int(expected), accuracy: 1, "latent \(j) value \(v) pixel \(x),\(y)")
+                }
+            }
+        }
+        XCTAssertEqual(pixels[64 * width + 10], 128, "gutter row is mid-gray")
+    }
+
+    func testErrorsAreOneLineWithNonZeroExit() throws {
+        let cases: [([String], String)] = [
+            ([checkpointPath, "--latent", "3"], "qlx: --latent: expected 0…2"),
+            ([checkpointPath, "--mode", "braille"], "qlx: --mode: unknown mode 'braille'"),
+            ([checkpointPath, "--colors", "12"], "qlx: --colors: unknown colour depth '12'"),
+            ([checkpointPath, "--from", "everything"], "qlx: --from: expected zeros, random or sample N"),
+            ([checkpointPath, "--from", "sample", "99999999"], "qlx: --from sample: expected an image index"),
+            ([checkpointPath, "--png", "/nonexistent-dir/x.png"], "qlx: cannot write /nonexistent-dir/x.png"),
+            ([directory.appendingPathComponent("missing.safetensors").path], "qlx: "),
+            ([checkpointPath, "--cell-width", "0"], "qlx: --cell-width: expected 1…400"),
+        ]
+        for (arguments, prefix) in cases {
+            let run = try traverse(arguments)
+            XCTAssertNotEqual(run.status, 0, "\(arguments)")
+            XCTAssertTrue(run.stderr.hasPrefix(prefix), "\(arguments): \(run.stderr)")
+            XCTAssertEqual(run.stderr.split(separator: "\n").count, 1, "\(arguments): \(run.stderr)")
+            XCTAssertEqual(run.stdout, "")
+        }
+    }
+}
+
+/// Decodes PNG files with Pillow, an implementation independent of ours.
+enum PillowDecoder {
+    static func grayPixels(_ path: String) throws -> [UInt8] {
+        let python = "/usr/bin/python3"
+        let script = """
+        import sys
+        try:
+            from PIL import Image
+        except ImportError:
+            print("NOPIL"); sys.exit(0)
+        im = Image.open(sys.argv[1]); im.load()
+        assert im.mode == "L", im.mode
+        sys.stdout.write(im.tobytes().hex())
+        """
+        guard FileManager.default.isExecutableFile(atPath: python) else { throw XCTSkip("\(python) not found") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", script, path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let hex = Array(String(decoding: data, as: UTF8.self).utf8)
+        if hex == Array("NOPIL\n".utf8) {
+            throw XCTSkip("Python's PIL is not importable (Debian python3-pil; scripts/ensure-deps --test installs it)")
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(hex.count / 2)
+        func nibble(_ c: UInt8) -> UInt8 { c <= 57 ? c - 48 : c - 87 }
+        for i in stride(from: 0, to: hex.count - 1, by: 2) { bytes.append(nibble(hex[i]) << 4 | nibble(hex[i + 1])) }
+        return bytes
+    }
+}
