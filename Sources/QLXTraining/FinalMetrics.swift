@@ -3,13 +3,33 @@ import QLXData
 import QLXMetrics
 import QLXModel
 
-/// The disentanglement report stored in a finished checkpoint under "qlx.metrics".
+/// The disentanglement report stored in a finished checkpoint under "qlx.metrics" (a
+/// `MetricsReport` as JSON), so `qlx traverse` and the explorer can name latents without
+/// recomputing.
 public enum FinalMetrics {
     public static let metadataKey = "qlx.metrics"
 
-    /// Metadata entries to add to the final checkpoint; `report` receives progress lines.
+    /// Evaluates `samples` images (seeded by the run's seed, as `qlx metrics --seed` would) and
+    /// returns the metadata entry; `report` receives progress and summary lines.
     public static func metadata(for trainer: Trainer, samples: Int, report: (String) -> Void) throws -> [String: String] {
-        report("disentanglement metrics are not available in this build; skipping qlx.metrics")
-        return [:]
+        report("computing InfoMEC on \(samples) images…")
+        var nextQuarter = 0.25
+        let metrics = try ModelEvaluation.evaluate(model: trainer.model, dataset: trainer.dataset, samples: samples,
+                                                   seed: trainer.options.seed) { fraction in
+            if fraction >= nextQuarter && fraction < 1 {
+                report(String(format: "  metrics %.0f%%", 100 * fraction))
+                nextQuarter += 0.25
+            }
+        }
+        report(summary(metrics))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return [metadataKey: String(decoding: try encoder.encode(metrics), as: UTF8.self)]
+    }
+
+    public static func summary(_ metrics: MetricsReport) -> String {
+        String(format: "InfoM %.3f  InfoE %.3f  InfoC %.3f  MIG %.3f  (%d samples, %d of %d latents active)",
+               metrics.infoM, metrics.infoE, metrics.infoC, metrics.mig, metrics.samples,
+               metrics.activeLatentCount, metrics.latentCount)
     }
 }

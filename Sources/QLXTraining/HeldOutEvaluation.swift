@@ -1,6 +1,7 @@
 import Foundation
 import QLXCore
 import QLXData
+import QLXMetrics
 import QLXModel
 
 /// Reconstruction and codebook figures of a model on a fixed held-out sample.
@@ -17,6 +18,11 @@ public struct HeldOutEvaluation: Codable, Equatable, Sendable {
     public var codeCounts: [[Int]]
     /// Per latent: exp(entropy of the code distribution), 1…n_v.
     public var perplexity: [Double]
+    /// InfoMEC of the held-out codes (values for an unquantized model) against their factors;
+    /// nil when it cannot be computed (e.g. no active latent).
+    public var infoM: Double?
+    public var infoE: Double?
+    public var infoC: Double?
 
     /// Mean perplexity over latents (0 when not quantized).
     public var meanPerplexity: Double { perplexity.isEmpty ? 0 : perplexity.reduce(0, +) / Double(perplexity.count) }
@@ -32,6 +38,7 @@ public struct HeldOutEvaluation: Codable, Equatable, Sendable {
         let quantized = model.config.latent.quantized
         var counts = [[Int]](repeating: [Int](repeating: 0, count: valuesPerLatent), count: quantized ? latentCount : 0)
         var bceSum = 0.0, squaredSum = 0.0, pixelCount = 0
+        var allCodes: [[Int]] = [], allValues: [[Double]] = []
         for start in stride(from: 0, to: indices.count, by: chunk) {
             let images = dataset.images(at: Array(indices[start..<min(indices.count, start + chunk)]))
             let encoding = model.encode(images)
@@ -45,6 +52,12 @@ public struct HeldOutEvaluation: Codable, Equatable, Sendable {
             }
             pixelCount += images.count
             for code in encoding.codes { for (j, k) in code.enumerated() { counts[j][k] += 1 } }
+            allCodes += encoding.codes
+            if !quantized {
+                for i in 0..<encoding.values.shape[0] {
+                    allValues.append((0..<latentCount).map { Double(encoding.values.data[i * latentCount + $0]) })
+                }
+            }
         }
         let mse = squaredSum / Double(pixelCount)
         let perplexity = counts.map { row -> Double in
@@ -52,9 +65,12 @@ public struct HeldOutEvaluation: Codable, Equatable, Sendable {
             let entropy = row.reduce(0.0) { h, c in c == 0 ? h : h - Double(c) / total * log(Double(c) / total) }
             return exp(entropy)
         }
+        let factors = dataset.factors(at: indices)
+        let info = quantized ? try? InfoMEC.discrete(sources: factors, codes: allCodes)
+                             : try? InfoMEC.continuous(sources: factors, latents: allValues)
         return HeldOutEvaluation(step: step, samples: indices.count, bce: bceSum / Double(pixelCount), mse: mse,
                                  psnr: mse > 0 ? 10 * log10(1 / mse) : .infinity, codeCounts: counts,
-                                 perplexity: perplexity)
+                                 perplexity: perplexity, infoM: info?.infoM, infoE: info?.infoE, infoC: info?.infoC)
     }
 
     /// One line for the log: "eval step 500: BCE 0.0312, PSNR 21.4 dB, perplexity 6.1, values used 8.7/10".
@@ -63,6 +79,9 @@ public struct HeldOutEvaluation: Codable, Equatable, Sendable {
         if !perplexity.isEmpty {
             let used = Double(usedValues.reduce(0, +)) / Double(usedValues.count)
             line += String(format: ", perplexity %.2f, values used %.1f/%d", meanPerplexity, used, codeCounts[0].count)
+        }
+        if let infoM, let infoE, let infoC {
+            line += String(format: ", InfoM %.3f InfoE %.3f InfoC %.3f", infoM, infoE, infoC)
         }
         return line
     }

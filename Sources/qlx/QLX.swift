@@ -10,9 +10,11 @@ struct QLX: ParsableCommand {
         """,
         subcommands: [
             Info.self,
+            Explore.self,
             Traverse.self,
             Metrics.self,
             Encode.self,
+            Train.self,
             Bench.self,
         ]
     )

@@ -1,0 +1,176 @@
+import ArgumentParser
+import Foundation
+import QLXData
+import QLXModel
+import QLXTraining
+
+/// `qlx train`: trains a QLAE on a procedural dataset, with progress, periodic evaluation,
+/// atomic checkpoints, Ctrl-C/SIGTERM handling (save, then exit 130/143) and exact resume.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a QLAE on a dataset and write a checkpoint.",
+        discussion: """
+        Architecture: --encoder/--decoder name a reference preset (\(ArchitecturePreset.encoderNames.joined(separator: ", ")) / \
+        \(ArchitecturePreset.decoderNames.joined(separator: ", "))), or --encoder-widths/--decoder-widths give \
+        kernel-4 stride-2 padding-1 blocks (default encoder \(Train.defaultEncoderWidths), decoder the reverse, \
+        dense \(Train.defaultDenseWidths)).
+        Batches are a pure function of (seed, step): --resume continues bit-identically. Ctrl-C or SIGTERM \
+        saves a checkpoint and exits 130 or 143.
+        """)
+
+    static let defaultEncoderWidths = "32,64,64,128"
+    static let defaultDenseWidths = "256"
+
+    @Option(help: "Dataset to train on (\(Datasets.names.joined(separator: ", "))).") var dataset: String?
+    @Option(help: "Encoder preset name.") var encoder: String?
+    @Option(help: "Decoder preset name.") var decoder: String?
+    @Option(help: "Encoder conv widths, e.g. 32,64,64,128 (kernel 4, stride 2, padding 1).") var encoderWidths: String?
+    @Option(help: "Decoder transposed-conv widths (default: the encoder widths reversed).") var decoderWidths: String?
+    @Option(help: "Dense widths of encoder and decoder for explicit widths (default \(Train.defaultDenseWidths)).") var denseWidths: String?
+    @Option(help: "Decoder kind for explicit widths: image or style_image.") var decoderKind: String?
+    @Option(help: "Number of latents (default: 2 × the dataset's factor count).") var latents: Int?
+    @Option(help: "Codebook values per latent (default 10).") var values: Int?
+    @Flag(help: "Train a plain autoencoder with continuous latents (the baseline).") var noQuantize = false
+
+    @Option(help: "Total optimizer steps (default 10000).") var steps: Int?
+    @Option(help: "Batch size (default 64).") var batch: Int?
+    @Option(help: "Learning rate (default 1e-3).") var lr: Double?
+    @Option(help: "AdamW weight decay on weights (default 0.1).") var weightDecay: Double?
+    @Option(help: "Weight of the quantization loss (default 0.01).") var quantizationWeight: Double?
+    @Option(help: "Weight of the commitment loss (default 0.01).") var commitmentWeight: Double?
+    @Option(help: "Seed for weights, batches and the held-out sample (default 0).") var seed: UInt64?
+    @Option(help: "Held-out images for evaluation, excluded from training (default 1000).") var evalSamples: Int?
+
+    @Option(name: [.short, .long], help: "Checkpoint path (default qlae.safetensors, or the --resume path).") var output: String?
+    @Option(help: "Evaluate every N steps (0: only at the end; default 1000).") var evalEvery: Int = 1000
+    @Option(help: "Save a checkpoint every N steps (0: only at the end; default 1000).") var checkpointEvery: Int = 1000
+    @Option(help: "Images for the final disentanglement metrics (0: skip; default 10000).") var metricsSamples: Int = 10_000
+    @Option(help: "Continue training from a checkpoint written by qlx train.") var resume: String?
+
+    func run() throws {
+        for (value, flag) in [(evalEvery, "--eval-every"), (checkpointEvery, "--checkpoint-every"), (metricsSamples, "--metrics-samples")]
+        where value < 0 {
+            throw TrainingError.invalidFlag(flag: flag, expected: "an integer ≥ 0", found: "\(value)")
+        }
+        var trainer = try makeTrainer()
+        let outputPath = output ?? resume ?? "qlae.safetensors"
+        try checkWritable(outputPath)
+
+        let interactive = isatty(STDERR_FILENO) != 0
+        let reporter = ProgressReporter(startingAt: trainer.stepsDone, interactive: interactive,
+                                        write: { FileHandle.standardError.write(Data($0.utf8)) })
+        let model = trainer.model
+        reporter.handle(.note("training \(model.config.encoder.preset)/\(model.config.decoder.preset) QLAE (\(model.parameterCount) parameters, \(model.config.latent.count) latents) on \(trainer.dataset.name): steps \(trainer.stepsDone + 1)...\(trainer.options.steps), batch \(trainer.options.batchSize), seed \(trainer.options.seed) → \(outputPath)"))
+
+        StopSignals.install()
+        let metricsSamples = self.metricsSamples
+        let outcome = try trainer.run(
+            schedule: TrainingSchedule(outputPath: outputPath, evaluateEvery: evalEvery, checkpointEvery: checkpointEvery),
+            shouldStop: { StopSignals.received != nil },
+            finalMetadata: metricsSamples > 0 ? { trainer in
+                try FinalMetrics.metadata(for: trainer, samples: metricsSamples, report: { reporter.handle(.note($0)) })
+            } : nil,
+            observe: reporter.handle)
+        reporter.finish()
+        switch outcome {
+        case .stopped(let step):
+            let signal = StopSignals.received ?? SIGINT
+            FileHandle.standardError.write(Data("stopped by signal \(signal) after step \(step); resume with: qlx train --resume \(outputPath)\n".utf8))
+            throw ExitCode(StopSignals.exitStatus(for: signal))
+        case .finished:
+            print("wrote \(outputPath) after \(trainer.stepsDone) steps")
+            if let evaluation = trainer.lastEvaluation { print(evaluation.summary) }
+        }
+    }
+
+    private func makeTrainer() throws -> Trainer {
+        if let resume {
+            let fixed: [(Any?, String)] = [(dataset, "--dataset"), (encoder, "--encoder"), (decoder, "--decoder"),
+                                           (encoderWidths, "--encoder-widths"), (decoderWidths, "--decoder-widths"),
+                                           (denseWidths, "--dense-widths"), (decoderKind, "--decoder-kind"),
+                                           (latents, "--latents"), (values, "--values"), (batch, "--batch"), (lr, "--lr"),
+                                           (weightDecay, "--weight-decay"), (quantizationWeight, "--quantization-weight"),
+                                           (commitmentWeight, "--commitment-weight"), (seed, "--seed"),
+                                           (evalSamples, "--eval-samples")]
+            if let flag = fixed.first(where: { $0.0 != nil })?.1 ?? (noQuantize ? "--no-quantize" : nil) {
+                throw TrainingError.conflictingFlags(flag: flag, other: "--resume",
+                                                     reason: "the checkpoint's training state fixes it (only --steps, -o, --eval-every, --checkpoint-every and --metrics-samples may change)")
+            }
+            let checkpoint = try Checkpoint.read(from: resume)
+            let data = try Datasets.named(checkpoint.config.dataset.name)
+            return try Trainer(resuming: checkpoint, path: resume, dataset: data, steps: steps)
+        }
+        let data = try Datasets.named(dataset ?? "sprites")
+        let options = TrainingOptions(steps: steps ?? 10_000, batchSize: batch ?? 64, learningRate: lr ?? 1e-3,
+                                      weightDecay: weightDecay ?? 0.1, quantizationWeight: quantizationWeight ?? 0.01,
+                                      commitmentWeight: commitmentWeight ?? 0.01, seed: seed ?? 0,
+                                      evaluationSamples: evalSamples ?? 1000)
+        let config = try ModelBuilder.config(encoder: try encoderConfig(), decoder: try decoderConfig(),
+                                             latents: try positive(latents ?? 2 * data.factorNames.count, "--latents"),
+                                             valuesPerLatent: try positive(values ?? 10, "--values"),
+                                             quantized: !noQuantize, dataset: data)
+        return try Trainer(config: config, dataset: data, options: options)
+    }
+
+    private func encoderConfig() throws -> EncoderConfig {
+        if let encoder {
+            if encoderWidths != nil { throw TrainingError.conflictingFlags(flag: "--encoder-widths", other: "--encoder", reason: "give a preset or widths, not both") }
+            guard let preset = ArchitecturePreset.encoder(named: encoder) else {
+                throw TrainingError.invalidFlag(flag: "--encoder", expected: "one of \(ArchitecturePreset.encoderNames.joined(separator: ", "))", found: "'\(encoder)'")
+            }
+            return preset
+        }
+        return ModelBuilder.customEncoder(widths: try ModelBuilder.parseWidths(encoderWidths ?? Self.defaultEncoderWidths, flag: "--encoder-widths"),
+                                          denseWidths: try dense())
+    }
+
+    private func decoderConfig() throws -> DecoderConfig {
+        if let decoder {
+            if decoderWidths != nil { throw TrainingError.conflictingFlags(flag: "--decoder-widths", other: "--decoder", reason: "give a preset or widths, not both") }
+            if decoderKind != nil { throw TrainingError.conflictingFlags(flag: "--decoder-kind", other: "--decoder", reason: "the preset fixes the kind") }
+            guard let preset = ArchitecturePreset.decoder(named: decoder) else {
+                throw TrainingError.invalidFlag(flag: "--decoder", expected: "one of \(ArchitecturePreset.decoderNames.joined(separator: ", "))", found: "'\(decoder)'")
+            }
+            return preset
+        }
+        let kindName = decoderKind ?? "image"
+        guard let kind = DecoderKind(rawValue: kindName) else {
+            throw TrainingError.invalidFlag(flag: "--decoder-kind", expected: "image or style_image", found: "'\(kindName)'")
+        }
+        let widths: [Int]
+        if let decoderWidths {
+            widths = try ModelBuilder.parseWidths(decoderWidths, flag: "--decoder-widths")
+        } else if let encoder {
+            // A preset encoder alone brings its namesake decoder.
+            guard decoderKind == nil, let preset = ArchitecturePreset.decoder(named: encoder) else {
+                throw TrainingError.conflictingFlags(flag: "--encoder", other: "a default decoder", reason: "give --decoder or --decoder-widths too")
+            }
+            return preset
+        } else {
+            widths = try ModelBuilder.parseWidths(encoderWidths ?? Self.defaultEncoderWidths, flag: "--encoder-widths").reversed()
+        }
+        return ModelBuilder.customDecoder(widths: widths, denseWidths: try dense(), kind: kind)
+    }
+
+    private func dense() throws -> [Int] {
+        try ModelBuilder.parseWidths(denseWidths ?? Self.defaultDenseWidths, flag: "--dense-widths")
+    }
+
+    private func positive(_ value: Int, _ flag: String) throws -> Int {
+        guard value > 0 else { throw TrainingError.invalidFlag(flag: flag, expected: "a positive integer", found: "\(value)") }
+        return value
+    }
+
+    /// Fails before training starts if the checkpoint's folder does not exist or is not writable.
+    private func checkWritable(_ path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue,
+              FileManager.default.isWritableFile(atPath: folder) else {
+            throw TrainingError.invalidFlag(flag: "--output", expected: "a path in an existing, writable folder", found: "'\(path)'")
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw TrainingError.invalidFlag(flag: "--output", expected: "a file path", found: "the folder '\(path)'")
+        }
+    }
+}
