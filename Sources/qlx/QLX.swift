@@ -10,7 +10,6 @@ struct QLX: ParsableCommand {
         """,
         subcommands: [
             Info.self,
-            Explore.self,
             Traverse.self,
             Metrics.self,
             Encode.self,
