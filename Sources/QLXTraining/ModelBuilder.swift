@@ -6,6 +6,18 @@ import QLXModel
 /// preset by name, or explicit widths of kernel-4, stride-2, padding-1 blocks (each halves or
 /// doubles the map, so the encoder and decoder need the same number of blocks).
 public enum ModelBuilder {
+    /// `qlx train`'s architecture when no flags name one: image_small's shape (4 halving
+    /// blocks, mirrored decoder) at widths this 2-core CPU can train in about an hour.
+    public static let defaultEncoderWidths = [32, 64, 64, 128]
+    public static let defaultDenseWidths = [256]
+
+    /// The default architecture for `dataset`, with n_z = 2 × its factor count and n_v = 10.
+    public static func defaultConfig(dataset: any FactorDataset) throws -> QLAEConfig {
+        try config(encoder: customEncoder(widths: defaultEncoderWidths, denseWidths: defaultDenseWidths),
+                   decoder: customDecoder(widths: defaultEncoderWidths.reversed(), denseWidths: defaultDenseWidths, kind: .image),
+                   latents: 2 * dataset.factorNames.count, valuesPerLatent: 10, quantized: true, dataset: dataset)
+    }
+
     /// Encoder conv blocks of kernel 4, stride 2, padding 1 with `widths`, then `denseWidths`.
     public static func customEncoder(widths: [Int], denseWidths: [Int]) -> EncoderConfig {
         EncoderConfig(preset: "custom", conv: halvingStack(widths), denseWidths: denseWidths)

@@ -11,6 +11,7 @@ struct BenchSection: Sendable {
 /// the section itself lives in a `Bench+Area.swift` file beside this one.
 let benchSections: [BenchSection] = [
     .data,
+    .training,
     .render,
     .metrics,
 ]

@@ -18,8 +18,8 @@ struct Train: ParsableCommand {
         saves a checkpoint and exits 130 or 143.
         """)
 
-    static let defaultEncoderWidths = "32,64,64,128"
-    static let defaultDenseWidths = "256"
+    static let defaultEncoderWidths = ModelBuilder.defaultEncoderWidths.map(String.init).joined(separator: ",")
+    static let defaultDenseWidths = ModelBuilder.defaultDenseWidths.map(String.init).joined(separator: ",")
 
     @Option(help: "Dataset to train on (\(Datasets.names.joined(separator: ", "))).") var dataset: String?
     @Option(help: "Encoder preset name.") var encoder: String?

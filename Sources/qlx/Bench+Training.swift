@@ -1,0 +1,41 @@
+import Foundation
+import QLXData
+import QLXModel
+import QLXTraining
+
+extension BenchSection {
+    /// Whole training steps as `qlx train` runs them (batch generation, forward, backward,
+    /// AdamW) at batch 64, for the bundled model's architecture (or `qlx train`'s default
+    /// when no bundled model is found). Compare with scripts/jax_train_speed.py.
+    static let training = BenchSection(name: "training", summary: "qlx train throughput at batch 64 (images/s)") {
+        let dataset = SpritesDataset()
+        var config = try ModelBuilder.defaultConfig(dataset: dataset)
+        var source = "qlx train default"
+        if let path = try? BundledModel.locate(), let checkpoint = try? Checkpoint.read(from: path) {
+            config = checkpoint.config
+            config.training = nil
+            source = "bundled model \(path)"
+        }
+        let describe = { (widths: [Int]) in widths.map(String.init).joined(separator: ",") }
+        print("  architecture (\(source)): encoder \(config.encoder.preset) \(describe(config.encoder.conv.widths)) dense \(describe(config.encoder.denseWidths)), decoder \(config.decoder.kind.rawValue) \(describe(config.decoder.convTranspose.widths)), \(config.latent.count) latents × \(config.latent.valuesPerLatent)")
+        var trainer = try Trainer(config: config, dataset: dataset, options: TrainingOptions(steps: 1_000_000, batchSize: 64, seed: 1))
+        for _ in 0..<2 { trainer.step() }   // warm-up: first-touch allocations, BLAS threads
+        var times: [Double] = []
+        let start = Date()
+        while times.count < 5 || (Date().timeIntervalSince(start) < 10 && times.count < 50) {
+            let stepStart = DispatchTime.now().uptimeNanoseconds
+            trainer.step()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - stepStart) / 1e9)
+        }
+        let median = times.sorted()[times.count / 2]
+        print(String(format: "  %.1f images/s  (%.1f ms/step median of %d steps, %.2fM parameters)",
+                     64 / median, median * 1e3, times.count, Double(trainer.model.parameterCount) / 1e6))
+        print(String(format: "  of which sprite generation: %.2f ms per batch", batchGenerationSeconds(dataset) * 1e3))
+    }
+
+    private static func batchGenerationSeconds(_ dataset: SpritesDataset) -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        for round in 0..<20 { _ = dataset.images(at: sampleIndices(count: 64, of: dataset.count, seed: UInt64(round))) }
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / 20
+    }
+}
