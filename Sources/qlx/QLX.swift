@@ -10,6 +10,7 @@ struct QLX: ParsableCommand {
         """,
         subcommands: [
             Info.self,
+            Explore.self,
             Traverse.self,
             Metrics.self,
             Encode.self,

@@ -9,7 +9,7 @@ enum PreviewPanel {
         let options = RenderOptions(mode: state.renderMode, colors: state.colorDepth)
         let label = Style(foreground: palette.dim, bold: true)
         guard let sample = state.sample else {
-            box(title: "decoded", image: images.preview, in: rect, options: options, state: state,
+            box(title: images.previewIsStale ? "decoding..." : "decoded", image: images.preview, in: rect, options: options, state: state,
                 label: label, into: &grid)
             return
         }
@@ -18,7 +18,7 @@ enum PreviewPanel {
         let left = Rect(x: rect.x, y: rect.y, width: half, height: rect.height)
         let right = Rect(x: rect.x + half + gap, y: rect.y, width: half, height: rect.height)
         let edited = sample.code != state.code
-        let used = box(title: "decoded", image: images.preview, in: left, options: options, state: state,
+        let used = box(title: images.previewIsStale ? "decoding..." : "decoded", image: images.preview, in: left, options: options, state: state,
                        label: label, into: &grid)
         box(title: "sample \(Format.grouped(sample.index))" + (edited ? " (edited)" : ""),
             image: images.original, in: right, options: options, state: state, label: label, into: &grid)
@@ -46,7 +46,7 @@ enum PreviewPanel {
             grid.blit(Renderer.render(image, width: size.width, height: size.height, options: options),
                       x: x, y: area.y)
         } else {
-            grid.put("decoding…", x: x, y: area.y + size.height / 2, maxWidth: size.width)
+            grid.put("decoding...", x: x, y: area.y + size.height / 2, maxWidth: size.width)
         }
         return size.height
     }
@@ -58,10 +58,14 @@ public struct ViewImages: Sendable {
     public var original: RenderImage?
     /// The selected latent's codebook decoded in order (nil where not decoded yet).
     public var traversal: [RenderImage?]
+    /// The preview is the previous code's image while the current one decodes.
+    public var previewIsStale: Bool
 
-    public init(preview: RenderImage? = nil, original: RenderImage? = nil, traversal: [RenderImage?] = []) {
+    public init(preview: RenderImage? = nil, original: RenderImage? = nil, traversal: [RenderImage?] = [],
+                previewIsStale: Bool = false) {
         self.preview = preview
         self.original = original
         self.traversal = traversal
+        self.previewIsStale = previewIsStale
     }
 }

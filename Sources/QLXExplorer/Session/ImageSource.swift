@@ -17,7 +17,8 @@ public struct DatasetSample: Sendable {
 
 /// Where the session gets pixels: a decoder for codes and, optionally, a dataset whose
 /// samples it can encode. The real explorer uses `ModelImageSource`; tests can use a fake.
-public protocol ImageSource: AnyObject {
+/// `decode` may run on a background thread (see DecodeWorker).
+public protocol ImageSource: AnyObject, Sendable {
     /// Decodes `codes` in one batch, one image per code.
     func decode(codes: [[Int]]) -> [RenderImage]
     /// Number of dataset samples (0 when there is no dataset).
@@ -27,7 +28,7 @@ public protocol ImageSource: AnyObject {
 }
 
 /// Decodes with a QLAE model; encodes samples of its dataset.
-public final class ModelImageSource: ImageSource {
+public final class ModelImageSource: ImageSource, Sendable {
     public let model: QLAE
     public let dataset: (any FactorDataset)?
 

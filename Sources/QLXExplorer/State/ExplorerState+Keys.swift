@@ -74,7 +74,7 @@ extension ExplorerState {
             let latents = action == .tourAll ? Array(0..<latentCount) : [selectedLatent]
             tour = Tour(scope: action == .tourAll ? .all : .selected, latents: latents,
                         startValue: code[latents[0]])
-            statusMessage = "touring — any key stops"
+            statusMessage = "touring: any key stops"
         case .exportTraversal:
             return .exportTraversal
         case .cycleRenderMode:

@@ -25,9 +25,10 @@ public struct ExplorerState: Sendable {
     public let codebooks: [[Float]]
     /// Number of dataset samples `n`/`p` can visit (0 without a dataset).
     public let sampleCount: Int
-    public let unicode: Bool
-    public let renderModes: [RenderMode]
-    public let colorDepths: [ColorDepth]
+    /// What the terminal can show (set again by `adapt` once the terminal is open).
+    public private(set) var unicode: Bool
+    public private(set) var renderModes: [RenderMode]
+    public private(set) var colorDepths: [ColorDepth]
     /// Pixel size of the model's images (for the layout, before any image is decoded).
     public let imageWidth: Int
     public let imageHeight: Int
@@ -75,6 +76,27 @@ public struct ExplorerState: Sendable {
         self.code = start
         self.startCode = start
         self.rng = SeededGenerator(seed: seed)
+    }
+
+    /// Render modes and colour depths `m` and `c` cycle through on a terminal like this one;
+    /// the first of each is the one to start with.
+    public static func choices(unicode: Bool, maximumColors: ColorDepth) -> (modes: [RenderMode], depths: [ColorDepth]) {
+        let modes: [RenderMode] = unicode ? [.halfBlock, .quadrant, .sextant, .ascii, .asciiInverted]
+                                          : [.ascii, .asciiInverted]
+        let depths = ColorDepth.allCases.filter { $0 <= maximumColors }.sorted(by: >)
+        return (modes, depths)
+    }
+
+    /// Fits the state to the terminal: Unicode or ASCII, the deepest colour it has (at most
+    /// `colorLimit`), `preferredMode` when the terminal can show it.
+    public mutating func adapt(unicode: Bool, maximumColors: ColorDepth, preferredMode: RenderMode? = nil,
+                               colorLimit: ColorDepth? = nil) {
+        let choices = ExplorerState.choices(unicode: unicode, maximumColors: min(maximumColors, colorLimit ?? .trueColor))
+        self.unicode = unicode
+        renderModes = choices.modes
+        colorDepths = choices.depths
+        renderMode = preferredMode.flatMap { choices.modes.contains($0) ? $0 : nil } ?? choices.modes[0]
+        colorDepth = choices.depths[0]
     }
 
     public var latentCount: Int { codebooks.count }

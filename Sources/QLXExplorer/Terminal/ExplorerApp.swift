@@ -22,6 +22,7 @@ public enum ExplorerApp {
             screen = try CursesScreen(environment: environment)
         }
         defer { screen.close() }
+        session.adapt(unicode: screen.unicode, maximumColors: screen.maximumColorDepth)
         return loop(session: session, screen: screen, script: script, launched: launched)
     }
 
@@ -52,6 +53,7 @@ public enum ExplorerApp {
                 session.recordFrameTime(milliseconds: painted.timeIntervalSince(started) * 1000)
                 if stats.startupMilliseconds == nil {
                     stats.startupMilliseconds = painted.timeIntervalSince(launched) * 1000
+                    session.startMetrics()
                 }
                 for keyTime in pendingKeyTimes {
                     stats.keyToFrameMilliseconds.append(painted.timeIntervalSince(keyTime) * 1000)

@@ -12,7 +12,8 @@ import Darwin
 /// - Crashes (SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGABRT): endwin is not safe in a
 ///   signal handler, so the handler puts back the saved termios (tcsetattr is
 ///   async-signal-safe), writes the reset sequences (attributes off, cursor on, leave the
-///   alternate screen) with write(2), then lets the signal kill the process as usual.
+///   alternate screen) with write(2), then puts back the previous handler (the Swift
+///   runtime's backtracer, or the default) and raises the signal again.
 /// - Thrown errors and normal exit: the caller's `defer { screen.close() }`.
 enum TerminalGuard {
     nonisolated(unsafe) static var pendingSignal: Int32 = 0
@@ -21,6 +22,9 @@ enum TerminalGuard {
     private static let resetSequence: [UInt8] = Array("\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l\u{1B}[?1l\u{1B}>\r\n".utf8)
     nonisolated(unsafe) private static var resetBytes: UnsafeMutablePointer<UInt8>?
     nonisolated(unsafe) private static var resetCount = 0
+    /// Handlers before ours, by signal number, put back on uninstall or a crash.
+    nonisolated(unsafe) private static var previous: [sigaction] = Array(repeating: emptyAction(), count: 65)
+    private static func emptyAction() -> sigaction { sigaction() }
 
     static let quitSignals: [Int32] = [SIGTERM, SIGINT, SIGHUP]
     static let crashSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGABRT]
@@ -37,24 +41,26 @@ enum TerminalGuard {
             action.__sigaction_handler.sa_handler = { TerminalGuard.pendingSignal = $0 }
             sigemptyset(&action.sa_mask)
             action.sa_flags = 0
-            sigaction(signalNumber, &action, nil)
+            sigaction(signalNumber, &action, &previous[Int(signalNumber)])
         }
         for signalNumber in crashSignals {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { signalNumber in
                 TerminalGuard.restoreFromSignalHandler()
-                signal(signalNumber, SIG_DFL)
+                sigaction(signalNumber, &TerminalGuard.previous[Int(signalNumber)], nil)
                 raise(signalNumber)
             }
             sigemptyset(&action.sa_mask)
-            action.sa_flags = Int32(SA_RESETHAND)
-            sigaction(signalNumber, &action, nil)
+            action.sa_flags = 0
+            sigaction(signalNumber, &action, &previous[Int(signalNumber)])
         }
     }
 
-    /// Back to the defaults once the terminal is restored.
+    /// Back to the previous handlers once the terminal is restored.
     static func uninstall() {
-        for signalNumber in quitSignals + crashSignals { signal(signalNumber, SIG_DFL) }
+        for signalNumber in quitSignals + crashSignals {
+            sigaction(signalNumber, &previous[Int(signalNumber)], nil)
+        }
     }
 
     private static func restoreFromSignalHandler() {

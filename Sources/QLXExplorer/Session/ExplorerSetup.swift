@@ -1,0 +1,67 @@
+import Foundation
+import QLXData
+import QLXModel
+import QLXRender
+
+/// Builds a session from a checkpoint file: the model, its dataset (for samples and
+/// metrics), the stored metrics, and the background evaluation.
+public enum ExplorerSetup {
+    public struct Options: Sendable {
+        public var checkpointPath: String
+        /// nil: the dataset named in the checkpoint (skipped quietly if qlx does not know it).
+        public var datasetName: String?
+        /// Samples for the background metrics; 0 turns them off.
+        public var metricSamples: Int
+        public var seed: UInt64
+        public var exportDirectory: String
+
+        public init(checkpointPath: String, datasetName: String? = nil, metricSamples: Int = 4_000, seed: UInt64 = 0,
+                    exportDirectory: String = FileManager.default.currentDirectoryPath) {
+            self.checkpointPath = checkpointPath
+            self.datasetName = datasetName
+            self.metricSamples = metricSamples
+            self.seed = seed
+            self.exportDirectory = exportDirectory
+        }
+    }
+
+    public static func session(_ options: Options) throws -> ExplorerSession {
+        let checkpoint = try Checkpoint.read(from: options.checkpointPath)
+        let config = checkpoint.config
+        guard config.latent.quantized else {
+            throw ExplorerError.emptyModel(reason: "\(options.checkpointPath) has continuous latents (no codebooks to step through); use `qlx traverse`")
+        }
+        let model = try checkpoint.model()
+        let dataset = try matchingDataset(options.datasetName, config: config)
+        var state = ExplorerState(
+            checkpointName: (options.checkpointPath as NSString).lastPathComponent,
+            datasetName: dataset?.name ?? config.dataset.name,
+            factorNames: config.dataset.factorNames, codebooks: model.codebooks,
+            sampleCount: dataset?.count ?? 0, unicode: true,
+            renderModes: [.halfBlock], colorDepths: [.palette256],
+            imageWidth: config.image.width, imageHeight: config.image.height, seed: options.seed)
+        state.metrics = storedMetrics(checkpoint)
+        let job = dataset.flatMap { options.metricSamples > 0
+            ? backgroundMetrics(model: model, dataset: $0, samples: options.metricSamples, seed: options.seed) : nil }
+        return ExplorerSession(state: state, source: ModelImageSource(model: model, dataset: dataset),
+                               metricsJob: job, exportDirectory: options.exportDirectory)
+    }
+
+    /// The dataset to sample from: the one asked for (an error if unknown or if its images do
+    /// not fit the model), else the checkpoint's if qlx knows it.
+    static func matchingDataset(_ name: String?, config: QLAEConfig) throws -> (any FactorDataset)? {
+        let dataset: any FactorDataset
+        if let name {
+            dataset = try Datasets.named(name)
+        } else if let known = try? Datasets.named(config.dataset.name) {
+            dataset = known
+        } else {
+            return nil
+        }
+        guard dataset.imageShape == config.image else {
+            if name == nil { return nil }
+            throw ExplorerError.emptyModel(reason: "--dataset \(dataset.name) has \(dataset.imageShape.channels)×\(dataset.imageShape.height)×\(dataset.imageShape.width) images, the model expects \(config.image.channels)×\(config.image.height)×\(config.image.width)")
+        }
+        return dataset
+    }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import QLXExplorer
+import QLXRender
+
+struct Explore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Walk a model's quantized latent space interactively (the default command).",
+        discussion: """
+        Keys:
+        \(KeyTable.helpLines().map { "  " + $0 }.joined(separator: "\n"))
+
+        Demos and measurements: --keys "l l j T" (or --script FILE) replays keystrokes. \
+        Tokens are separated by spaces: a single character is that key (l, j, ?, 3); names are \
+        Up Down Left Right Home End PageUp PageDown Esc Enter Tab Space Backspace; C-x is Ctrl \
+        plus a letter (C-l, C-c); 500ms or 1.5s waits; xN repeats the previous key N times in all \
+        (l x5). Keys are --key-delay apart unless a pause says otherwise. In files, # starts a \
+        comment. After the script the explorer stays interactive unless it quits (end with q).
+
+        Needs a terminal on standard input and output; for pipes and files use `qlx traverse`. \
+        Respects NO_COLOR, TERM and the locale (ASCII without UTF-8).
+        """)
+
+    @Argument(help: "A .safetensors checkpoint (default: the bundled model).")
+    var checkpoint: String?
+
+    @Option(help: "Keystrokes to replay at start, e.g. \"l l j T\" (syntax above).")
+    var keys: String?
+
+    @Option(help: "A file of keystrokes to replay (same syntax as --keys).")
+    var script: String?
+
+    @Option(name: .customLong("key-delay"), help: "Milliseconds between replayed keys.")
+    var keyDelay = 150
+
+    @Flag(help: "Print start-up time and key-to-frame latency after exit.")
+    var stats = false
+
+    @Option(help: "Initial render mode: \(RenderMode.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var mode: String?
+
+    @Option(help: "Highest colour depth to use: \(ColorDepth.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var colors: String?
+
+    @Option(name: .customLong("metric-samples"), help: "Samples for the background metrics (0: none).")
+    var metricSamples = 4_000
+
+    @Option(help: "Dataset for samples and metrics (default: the checkpoint's).")
+    var dataset: String?
+
+    @Option(help: "Seed for random codes and the metric samples.")
+    var seed: UInt64 = 0
+
+    @Option(name: .customLong("export-dir"), help: "Directory for PNGs exported with e.")
+    var exportDirectory: String?
+
+    func validate() throws {
+        if keys != nil && script != nil { throw ValidationError("--keys and --script: give one, not both") }
+        if keyDelay < 0 || keyDelay > 60_000 { throw ValidationError("--key-delay: expected 0…60000 ms, found \(keyDelay)") }
+        if metricSamples < 0 { throw ValidationError("--metric-samples: expected ≥ 0, found \(metricSamples)") }
+        if let mode, RenderMode(rawValue: mode) == nil { throw RenderError.unknownMode(flag: "--mode", value: mode) }
+        if let colors, ColorDepth(rawValue: colors) == nil {
+            throw RenderError.unknownColorDepth(flag: "--colors", value: colors)
+        }
+    }
+
+    func run() throws {
+        let launched = Date()
+        // Fail on a pipe before loading anything.
+        for (fd, name) in [(STDIN_FILENO, "standard input"), (STDOUT_FILENO, "standard output")] where isatty(fd) != 1 {
+            throw ExplorerError.notATerminal(stream: name)
+        }
+        let replay = try loadScript()
+        let session = try ExplorerSetup.session(ExplorerSetup.Options(
+            checkpointPath: try checkpoint ?? BundledModel.locate(), datasetName: dataset,
+            metricSamples: metricSamples, seed: seed,
+            exportDirectory: exportDirectory ?? FileManager.default.currentDirectoryPath))
+        session.preferredMode = mode.flatMap(RenderMode.init(rawValue:))
+        session.colorLimit = colors.flatMap(ColorDepth.init(rawValue:))
+        session.start()
+        let outcome = try ExplorerApp.run(session: session, environment: ProcessInfo.processInfo.environment,
+                                          script: replay, launched: launched)
+        // The terminal is restored by now, so printing is safe.
+        if stats { print(outcome.stats.report) }
+        if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
+    }
+
+    private func loadScript() throws -> KeyScript? {
+        if let keys { return try KeyScript(parsing: keys, defaultGap: keyDelay, source: "--keys") }
+        guard let script else { return nil }
+        guard let text = try? String(contentsOfFile: script, encoding: .utf8) else {
+            throw ExplorerError.unreadableScript(path: script, reason: "cannot read it as UTF-8 text")
+        }
+        return try KeyScript(parsing: text, defaultGap: keyDelay, source: script)
+    }
+}
