@@ -10,10 +10,12 @@ struct BenchSection: Sendable {
 /// Every benchmark section, in the order `qlx bench` runs them. Each area adds its own line;
 /// the section itself lives in a `Bench+Area.swift` file beside this one.
 let benchSections: [BenchSection] = [
+    .core,
     .data,
     .training,
     .render,
     .metrics,
+    .checkpoint,
 ]
 
 struct Bench: ParsableCommand {

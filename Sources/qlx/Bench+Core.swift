@@ -1,0 +1,100 @@
+import Foundation
+import QLXCore
+import QLXModel
+
+extension BenchSection {
+    /// Matrix-product speed, decode latency of the reference architectures and training
+    /// throughput of candidate small architectures.
+    static let core = BenchSection(name: "core", summary: "sgemm GFLOPS, decode latency, training images/s") {
+        let peak = CoreBench.sgemmGFLOPS(size: 2048)
+        print(String(format: "  sgemm 2048×2048×2048:  %7.1f GFLOPS  (%d BLAS threads)", peak, Gemm.threadCount))
+
+        print("  decode latency, 10 latents × 10 values, random weights (median of 25 after warm-up):")
+        for (encoder, decoder) in [("image_small", "style_image_small"), ("image", "style_image"),
+                                   ("image_small", "image_small"), ("image", "image")] {
+            let model = QLAE(config: CoreBench.config(encoder: encoder, decoder: decoder), seed: 1)
+            for batch in [1, 10] {
+                var rng = SeededGenerator(seed: 2)
+                let codes = (0..<batch).map { _ in (0..<10).map { _ in Int(rng.next() % 10) } }
+                let seconds = CoreBench.median(runs: 25, warmUp: 3) { _ = model.decode(codes: codes) }
+                let gflops = 2 * Double(model.decoderMultiplyAdds(batch: batch)) / seconds / 1e9
+                print(String(format: "    %@ + %@ batch %2d: %8.2f ms  %6.1f GFLOPS (%4.0f%% of sgemm)",
+                             encoder, decoder, batch, seconds * 1e3, gflops, 100 * gflops / peak))
+            }
+        }
+
+        print("  training throughput, batch 64 (forward + backward + AdamW step, median of 5 after warm-up):")
+        for (label, config) in CoreBench.trainingCandidates {
+            var model = QLAE(config: config, seed: 3)
+            var optimizer = AdamW()
+            var rng = SeededGenerator(seed: 4)
+            let images = Tensor(shape: [64, 1, 64, 64], data: (0..<(64 * 4096)).map { _ in rng.nextUnitFloat() < 0.1 ? 1 : 0 })
+            let seconds = CoreBench.median(runs: 5, warmUp: 1) {
+                let step = model.lossAndGradients(images: images, weights: LossWeights())
+                model.applyUpdate(gradients: step.gradients, optimizer: &optimizer)
+            }
+            let flops = 3 * 2 * Double(model.encoderMultiplyAdds(batch: 64) + model.decoderMultiplyAdds(batch: 64))
+            print(String(format: "    %@: %7.1f images/s  (%6.1f ms/step, ~%5.1f GFLOPS, %.2fM parameters)",
+                         label, 64 / seconds, seconds * 1e3, flops / seconds / 1e9, Double(model.parameterCount) / 1e6))
+        }
+    }
+}
+
+enum CoreBench {
+    static func sgemmGFLOPS(size n: Int) -> Double {
+        var rng = SeededGenerator(seed: 1)
+        let a = (0..<(n * n)).map { _ in rng.nextUnitFloat() }
+        let b = (0..<(n * n)).map { _ in rng.nextUnitFloat() }
+        var c = [Float](repeating: 0, count: n * n)
+        let seconds = median(runs: 5, warmUp: 1) {
+            a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
+                Gemm.multiply(pa.baseAddress!, pb.baseAddress!, into: pc.baseAddress!, m: n, n: n, k: n)
+            } } }
+        }
+        return 2 * Double(n * n * n) / seconds / 1e9
+    }
+
+    /// Median wall time in seconds of `runs` calls after `warmUp` untimed ones.
+    static func median(runs: Int, warmUp: Int, _ body: () -> Void) -> Double {
+        for _ in 0..<warmUp { body() }
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return times.sorted()[runs / 2]
+    }
+
+    static let dataset = DatasetInfo(name: "sprites", factorNames: ["shape", "scale", "orientation", "posX", "posY"],
+                                     factorSizes: [3, 6, 40, 32, 32])
+
+    static func config(encoder: String, decoder: String) -> QLAEConfig {
+        QLAEConfig(encoder: ArchitecturePreset.encoder(named: encoder)!, decoder: ArchitecturePreset.decoder(named: decoder)!,
+                   latent: LatentConfig(count: 10, valuesPerLatent: 10),
+                   image: ImageShape(channels: 1, height: 64, width: 64), dataset: dataset)
+    }
+
+    /// image_small-shaped encoder/decoder pairs (kernel 4, stride 2, padding 1) with smaller widths.
+    static func smallConfig(widths: [Int], dense: Int, decoder kind: DecoderKind) -> QLAEConfig {
+        let n = widths.count
+        let stack = { (w: [Int]) in ConvStackConfig(widths: w, kernelSizes: Array(repeating: 4, count: n),
+                                                    strides: Array(repeating: 2, count: n), paddings: Array(repeating: 1, count: n)) }
+        let decoder = DecoderConfig(kind: kind, preset: "custom", denseWidths: [dense], convTranspose: stack(widths.reversed()),
+                                    inputChannels: kind == .styleImage ? widths.last! : nil)
+        return QLAEConfig(encoder: EncoderConfig(preset: "custom", conv: stack(widths), denseWidths: [dense]),
+                          decoder: decoder, latent: LatentConfig(count: 10, valuesPerLatent: 10),
+                          image: ImageShape(channels: 1, height: 64, width: 64), dataset: dataset)
+    }
+
+    static var trainingCandidates: [(String, QLAEConfig)] {
+        var out: [(String, QLAEConfig)] = []
+        for (widths, dense) in [([32, 64, 64, 128], 512), ([32, 32, 64, 64], 256), ([32, 64, 128, 256], 512)] {
+            for kind in [DecoderKind.image, .styleImage] {
+                let label = "enc \(widths.map(String.init).joined(separator: ",")) dense \(dense) + \(kind.rawValue) dec"
+                out.append((label, smallConfig(widths: widths, dense: dense, decoder: kind)))
+            }
+        }
+        return out
+    }
+}
