@@ -40,15 +40,7 @@ public enum InfoMEC {
         try validate(sources: sources, sourcesName: sourcesName, latentRows: latents.rows, latentsName: latentsName)
         let mi = PlugInMutualInformation.matrix(sources: sources, latents: latents)
         let active = latents.classCounts.map { $0 > 1 }
-        // One-hot blocks: latent j's label l is feature offset_j + l.
-        var offsets: [Int] = [], features = 0
-        for count in latents.classCounts { offsets.append(features); features += count }
-        var indices = [Int32](repeating: 0, count: latents.rows * latents.columns)
-        for j in 0..<latents.columns {
-            let column = latents.labels[j]
-            for i in 0..<latents.rows { indices[i * latents.columns + j] = column[i] + Int32(offsets[j]) }
-        }
-        let design = RegressionDesign.oneHot(indices: indices, blocks: latents.columns, features: features)
+        let design = RegressionDesign.oneHot(OneHotCodes(labels: latents.labels, blockSizes: latents.classCounts))
         return try assemble(sources: sources, mutualInformation: mi, active: active, design: design)
     }
 

@@ -3,10 +3,9 @@ import Foundation
 
 /// The inputs of a regression: samples × features, in the forms InfoE needs.
 public enum RegressionDesign: Sendable {
-    /// One-hot codes: row i has a 1 in feature `indices[i·blocks + b]` of each block b (one
-    /// block per discrete latent) and 0 elsewhere. Products with it are gathers and scatters
-    /// instead of a dense n × features matrix product (10× fewer operations for n_v = 10).
-    case oneHot(indices: [Int32], blocks: Int, features: Int)
+    /// One-hot codes of discrete latents. Products with it are gathers and scatters instead
+    /// of a dense n × features matrix product (10× fewer operations for n_v = 10).
+    case oneHot(OneHotCodes)
     /// Dense row-major values (samples × features); products via cblas_dgemm.
     case dense(values: [Double], features: Int)
     /// All-zero inputs (the null model): only the intercepts matter.
@@ -14,7 +13,8 @@ public enum RegressionDesign: Sendable {
 
     var features: Int {
         switch self {
-        case .oneHot(_, _, let features), .dense(_, let features): return features
+        case .oneHot(let codes): return codes.features
+        case .dense(_, let features): return features
         case .zeros: return 0
         }
     }
@@ -80,8 +80,8 @@ public struct SoftmaxRegression: Sendable {
 
     /// The weighted mean loss at θ and its gradient.
     func objective(_ theta: [Double], gradient: inout [Double], scratch: inout Scratch) -> Double {
-        if case .oneHot(let indices, let blocks, _) = design {
-            return oneHotObjective(theta, indices: indices, blocks: blocks, gradient: &gradient)
+        if case .oneHot(let codes) = design {
+            return oneHotObjective(theta, codes: codes, gradient: &gradient)
         }
         let c = freeClasses
         computeLogits(theta, into: &scratch.logits)
@@ -95,32 +95,41 @@ public struct SoftmaxRegression: Sendable {
         return total / weightSum
     }
 
-    /// One-hot inputs in a single pass per sample (gather its logits, softmax, scatter its
-    /// residual), so nothing of size samples × classes goes through memory.
-    private func oneHotObjective(_ theta: [Double], indices: [Int32], blocks: Int, gradient: inout [Double]) -> Double {
-        let c = freeClasses, f = design.features
+    /// One-hot inputs in a single pass per sample (gather its logits from the pair tables,
+    /// softmax, scatter its residual), so nothing of size samples × classes goes through memory.
+    private func oneHotObjective(_ theta: [Double], codes: OneHotCodes, gradient: inout [Double]) -> Double {
+        let c = freeClasses, f = design.features, pairCount = codes.pairs.count
         var total = 0.0
         var row = [Double](repeating: 0, count: c)
+        var table = [Double](repeating: 0, count: codes.tableRows * c)
+        var tableGradient = [Double](repeating: 0, count: codes.tableRows * c)
         theta.withUnsafeBufferPointer { theta in
             gradient.withUnsafeMutableBufferPointer { g in
-                indices.withUnsafeBufferPointer { idx in
+                codes.pairIndices.withUnsafeBufferPointer { idx in
                     row.withUnsafeMutableBufferPointer { row in
-                        let w = theta.baseAddress!, bias = w + f * c
-                        let g = g.baseAddress!, gBias = g + f * c
-                        let row = row.baseAddress!
-                        g.update(repeating: 0, count: (f + 1) * c)
-                        for i in 0..<rows {
-                            row.update(from: bias, count: c)
-                            let features = idx.baseAddress! + i * blocks
-                            for b in 0..<blocks {
-                                let weights = w + Int(features[b]) * c
-                                for k in 0..<c { row[k] += weights[k] }
-                            }
-                            total += residualInPlace(row, sample: i)
-                            for k in 0..<c { gBias[k] += row[k] }
-                            for b in 0..<blocks {
-                                let out = g + Int(features[b]) * c
-                                for k in 0..<c { out[k] += row[k] }
+                        table.withUnsafeMutableBufferPointer { table in
+                            tableGradient.withUnsafeMutableBufferPointer { tableGradient in
+                                let w = theta.baseAddress!, bias = w + f * c
+                                let g = g.baseAddress!, gBias = g + f * c
+                                let row = row.baseAddress!, table = table.baseAddress!, gTable = tableGradient.baseAddress!
+                                codes.fillTables(weights: w, columns: c, into: table)
+                                gBias.update(repeating: 0, count: c)
+                                for i in 0..<rows {
+                                    row.update(from: bias, count: c)
+                                    let entries = idx.baseAddress! + i * pairCount
+                                    for p in 0..<pairCount {
+                                        let weights = table + Int(entries[p]) * c
+                                        for k in 0..<c { row[k] += weights[k] }
+                                    }
+                                    total += residualInPlace(row, sample: i)
+                                    for k in 0..<c { gBias[k] += row[k] }
+                                    for p in 0..<pairCount {
+                                        let out = gTable + Int(entries[p]) * c
+                                        for k in 0..<c { out[k] += row[k] }
+                                    }
+                                }
+                                g.update(repeating: 0, count: f * c)
+                                codes.reduceTables(gTable, columns: c, into: g)
                             }
                         }
                     }
@@ -136,22 +145,24 @@ public struct SoftmaxRegression: Sendable {
     private func residualInPlace(_ row: UnsafeMutablePointer<Double>, sample i: Int) -> Double {
         let pinned = classes == 2
         let label = Int(labels[i])
-        let (logSumExp, targetLogit) = Self.softmaxInPlace(row, count: freeClasses, pinned: pinned, label: label)
         let weight = sampleWeights[i]
         let scale = weight / weightSum
-        for k in 0..<freeClasses { row[k] *= scale }
+        // Probabilities scaled by w_i / Σw in one pass.
+        let (logSumExp, targetLogit) = Self.softmaxInPlace(row, count: freeClasses, pinned: pinned, label: label, scale: scale)
         let target = pinned ? label - 1 : label
         if target >= 0 { row[target] -= scale }
         return weight * (logSumExp - targetLogit)
     }
 
-    /// Replaces row[0..<count] by softmax probabilities; returns logsumexp and the label's logit.
-    /// With `pinned`, an implicit extra logit 0 stands for class 0 and row[k] is class k + 1.
+    /// Replaces row[0..<count] by softmax probabilities times `scale`; returns logsumexp and
+    /// the label's logit. With `pinned`, an implicit extra logit 0 stands for class 0 and
+    /// row[k] is class k + 1.
     @inline(__always)
-    static func softmaxInPlace(_ row: UnsafeMutablePointer<Double>, count c: Int, pinned: Bool, label: Int)
-        -> (logSumExp: Double, targetLogit: Double) {
+    static func softmaxInPlace(_ row: UnsafeMutablePointer<Double>, count c: Int, pinned: Bool, label: Int,
+                               scale: Double = 1) -> (logSumExp: Double, targetLogit: Double) {
+        // (A comparison, not max(): Swift's max() orders NaNs and costs 3× here.)
         var maximum = pinned ? 0.0 : -Double.infinity
-        for k in 0..<c { maximum = max(maximum, row[k]) }
+        for k in 0..<c { let v = row[k]; maximum = v > maximum ? v : maximum }
         let targetLogit = pinned ? (label == 0 ? 0 : row[label - 1]) : row[label]
         // Exponentials first (a loop that vectorises), then the sum with four accumulators.
         for k in 0..<c { row[k] = expNonPositive(row[k] - maximum) }
@@ -163,8 +174,8 @@ public struct SoftmaxRegression: Sendable {
         }
         var sum = (partial.0 + partial.1) + (partial.2 + partial.3) + (pinned ? expNonPositive(-maximum) : 0)
         while k < c { sum += row[k]; k += 1 }
-        let inverse = 1 / sum
-        for k in 0..<c { row[k] *= inverse }
+        let factor = scale / sum
+        for k in 0..<c { row[k] *= factor }
         return (maximum + log(sum), targetLogit)
     }
 
@@ -184,8 +195,9 @@ public struct SoftmaxRegression: Sendable {
                         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(rows), blasint(c), blasint(f),
                                     1, x.baseAddress, blasint(f), theta.baseAddress, blasint(c), 1, z, blasint(c))
                     }
-                case .oneHot(let indices, let blocks, _):
-                    indices.withUnsafeBufferPointer { idx in
+                case .oneHot(let codes):
+                    let blocks = codes.blockSizes.count
+                    codes.indices.withUnsafeBufferPointer { idx in
                         for i in 0..<rows {
                             let out = z + i * c
                             for b in 0..<blocks {
@@ -219,16 +231,8 @@ public struct SoftmaxRegression: Sendable {
                         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, blasint(f), blasint(c), blasint(rows),
                                     1, x.baseAddress, blasint(f), r, blasint(c), 0, g, blasint(c))
                     }
-                case .oneHot(let indices, let blocks, _):
-                    indices.withUnsafeBufferPointer { idx in
-                        for i in 0..<rows {
-                            let residual = r + i * c
-                            for b in 0..<blocks {
-                                let out = g + Int(idx[i * blocks + b]) * c
-                                for k in 0..<c { out[k] += residual[k] }
-                            }
-                        }
-                    }
+                case .oneHot:
+                    preconditionFailure("one-hot designs take the fused pass")
                 }
             }
         }
@@ -251,5 +255,14 @@ public struct SoftmaxRegression: Sendable {
             }
         }
         return total / Double(rows)
+    }
+}
+
+extension SoftmaxRegression {
+    /// The objective and its gradient at θ, for tests and diagnostics.
+    public func objectiveForTesting(_ theta: [Double], gradient: inout [Double]) -> Double {
+        var scratch = Scratch(rows: rows, freeClasses: freeClasses)
+        if gradient.count != parameterCount { gradient = [Double](repeating: 0, count: parameterCount) }
+        return objective(theta, gradient: &gradient, scratch: &scratch)
     }
 }

@@ -1,0 +1,105 @@
+import Foundation
+import QLXCore
+import QLXMetrics
+import XCTest
+
+/// The softmax regression and its optimiser against independent computations.
+final class RegressionTests: XCTestCase {
+    struct Problem {
+        var oneHot: RegressionDesign
+        var dense: RegressionDesign
+        var labels: [Int32]
+    }
+
+    /// Random codes for 3 latents with 4, 3, 5 values, and the same as an explicit dense
+    /// one-hot matrix.
+    func problem(rows: Int, classes: Int, seed: UInt64) -> Problem {
+        var g = SeededGenerator(seed: seed)
+        let sizes = [4, 3, 5], offsets = [0, 4, 7], features = 12
+        var labelColumns = [[Int32]](repeating: [], count: 3), dense = [Double](repeating: 0, count: rows * features), labels: [Int32] = []
+        for i in 0..<rows {
+            let label = Int.random(in: 0..<classes, using: &g)
+            labels.append(Int32(label))
+            for b in 0..<3 {
+                let value = Bool.random(using: &g) ? label % sizes[b] : Int.random(in: 0..<sizes[b], using: &g)
+                labelColumns[b].append(Int32(value))
+                dense[i * features + offsets[b] + value] = 1
+            }
+        }
+        return Problem(oneHot: .oneHot(OneHotCodes(labels: labelColumns, blockSizes: sizes)),
+                       dense: .dense(values: dense, features: features), labels: labels)
+    }
+
+    /// The balanced objective by its definition, one sample and one class at a time.
+    func naiveObjective(_ design: RegressionDesign, labels: [Int32], classes: Int, theta: [Double]) -> Double {
+        guard case .dense(let x, let f) = design else { fatalError() }
+        let free = classes == 2 ? 1 : classes
+        let counts = (0..<classes).map { c in labels.filter { Int($0) == c }.count }
+        let n = Double(labels.count)
+        var total = 0.0, weightSum = 0.0
+        for (i, y) in labels.enumerated() {
+            var logits = (0..<free).map { c in theta[f * free + c] + (0..<f).reduce(0.0) { $0 + x[i * f + $1] * theta[$1 * free + c] } }
+            if classes == 2 { logits.insert(0, at: 0) }
+            let lse = log(logits.reduce(0) { $0 + exp($1) })
+            let w = n / (Double(classes) * Double(counts[Int(y)]))
+            total += w * (lse - logits[Int(y)])
+            weightSum += w
+        }
+        return total / weightSum
+    }
+
+    func testGradientMatchesFiniteDifferencesAndOneHotMatchesDense() {
+        for classes in [2, 5] {
+            let p = problem(rows: 60, classes: classes, seed: UInt64(classes))
+            let sparse = SoftmaxRegression(design: p.oneHot, labels: p.labels, classes: classes)
+            let dense = SoftmaxRegression(design: p.dense, labels: p.labels, classes: classes)
+            var g = SeededGenerator(seed: 9)
+            let theta = (0..<sparse.parameterCount).map { _ in Double(g.nextNormal()) * 0.5 }
+            var gradSparse = theta, gradDense = theta
+            let fSparse = sparse.objectiveForTesting(theta, gradient: &gradSparse)
+            let fDense = dense.objectiveForTesting(theta, gradient: &gradDense)
+            XCTAssertEqual(fSparse, naiveObjective(p.dense, labels: p.labels, classes: classes, theta: theta), accuracy: 1e-12)
+            XCTAssertEqual(fSparse, fDense, accuracy: 1e-12)
+            for k in theta.indices { XCTAssertEqual(gradSparse[k], gradDense[k], accuracy: 1e-12) }
+            let h = 1e-6
+            for k in stride(from: 0, to: theta.count, by: 7) {
+                var plus = theta, minus = theta
+                plus[k] += h; minus[k] -= h
+                var scratch = theta
+                let numeric = (sparse.objectiveForTesting(plus, gradient: &scratch) - sparse.objectiveForTesting(minus, gradient: &scratch)) / (2 * h)
+                XCTAssertEqual(gradSparse[k], numeric, accuracy: 1e-7, "classes \(classes), parameter \(k)")
+            }
+        }
+    }
+
+    func testNullModelIsTheUniformDistribution() {
+        // With balanced weights the intercept-only optimum predicts every class equally:
+        // log loss = log K whatever the class frequencies.
+        let labels: [Int32] = Array(repeating: 0, count: 70) + Array(repeating: 1, count: 20) + Array(repeating: 2, count: 10)
+        let fit = SoftmaxRegression(design: .zeros, labels: labels, classes: 3).fit()
+        XCTAssertEqual(fit.logLoss, log(3), accuracy: 1e-9)
+    }
+
+    func testFitReachesTheGradientToleranceOnANonSeparableProblem() {
+        let p = problem(rows: 400, classes: 4, seed: 5)
+        let regression = SoftmaxRegression(design: p.dense, labels: p.labels, classes: 4)
+        let fit = regression.fit()
+        XCTAssertEqual(fit.stop, .gradientTolerance)
+        var gradient = fit.parameters
+        _ = regression.objectiveForTesting(fit.parameters, gradient: &gradient)
+        XCTAssertLessThanOrEqual(gradient.map(abs).max()!, 1e-4)
+        XCTAssertLessThan(fit.logLoss, log(4))
+    }
+
+    func testLBFGSMinimisesTheRosenbrockFunction() {
+        let result = LBFGS(maxIterations: 500, gradientTolerance: 1e-8).minimize(start: [-1.2, 1]) { x, g in
+            let a = 1 - x[0], b = x[1] - x[0] * x[0]
+            g[0] = -2 * a - 400 * x[0] * b
+            g[1] = 200 * b
+            return a * a + 100 * b * b
+        }
+        XCTAssertEqual(result.x[0], 1, accuracy: 1e-5)
+        XCTAssertEqual(result.x[1], 1, accuracy: 1e-5)
+        XCTAssertLessThan(result.iterations, 100)
+    }
+}
