@@ -52,7 +52,7 @@ public struct SafetensorsFile: Sendable {
             guard headerLength <= UInt64(maximumHeaderSize) else {
                 throw ModelError.malformed(path: path, reason: "header length \(headerLength) exceeds the \(maximumHeaderSize)-byte limit")
             }
-            let header = try readExactly(handle, count: Int(headerLength), path: path)
+            let header = [UInt8](try readExactly(handle, count: Int(headerLength), path: path))
             let entries = try SafetensorsHeader.parse(header, dataSize: fileSize - 8 - Int(headerLength), path: path)
             let data = try readExactly(handle, count: fileSize - 8 - Int(headerLength), path: path)
             return data.withUnsafeBytes { raw in
@@ -71,13 +71,13 @@ public struct SafetensorsFile: Sendable {
         }
     }
 
-    private static func readExactly(_ handle: FileHandle, count: Int, path: String) throws -> [UInt8] {
-        if count == 0 { return [] }
+    private static func readExactly(_ handle: FileHandle, count: Int, path: String) throws -> Data {
+        if count == 0 { return Data() }
         let data = try handle.read(upToCount: count) ?? Data()
         guard data.count == count else {
             throw ModelError.malformed(path: path, reason: "file ended early: expected \(count) more bytes, found \(data.count) (it changed while being read?)")
         }
-        return [UInt8](data)
+        return data
     }
 }
 

@@ -96,6 +96,19 @@ final class InfoCommandTests: XCTestCase {
         XCTAssertTrue(run.stdout.contains("\nmetrics       InfoM 0.841  InfoE 0.970  InfoC 0.490  MIG 0.300  (10,000 samples)\n"), run.stdout)
     }
 
+    func testAModelWithoutQuantizationHasNoCodebooks() throws {
+        var config = try Checkpoint.read(from: fixture("checkpoint_tiny_image_f32.safetensors")).config
+        config.latent.quantized = false
+        let path = directory.appendingPathComponent("continuous.safetensors").path
+        try Checkpoint(model: QLAE(config: config, seed: 5)).write(to: path)
+        let run = try QLXBinary.run(["info", path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("\nparameters    1,368\nlatents       3 continuous (not quantized, no codebooks)\ndataset"), run.stdout)
+        let json = try QLXBinary.run(["info", "--json", path])
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual((object["codebooks"] as? [Any])?.count, 0)
+    }
+
     func testBadFilesFailWithOneLineOnStandardError() throws {
         let missing = directory.appendingPathComponent("missing.safetensors").path
         let empty = directory.appendingPathComponent("empty.safetensors").path
