@@ -89,13 +89,23 @@ public struct Checkpoint: Sendable {
             guard tensor.shape == shape else {
                 throw ModelError.shapeMismatch(path: path, name: name, expected: shape, found: tensor.shape)
             }
-            if let index = tensor.data.firstIndex(where: { !$0.isFinite }) {
+            if !Checkpoint.allFinite(tensor.data), let index = tensor.data.firstIndex(where: { !$0.isFinite }) {
                 throw ModelError.nonFinite(path: path, name: name, index: index)
             }
         }
         let known = Set(shapes.map(\.name))
         if let extra = tensors.keys.sorted().first(where: { !known.contains($0) && !Checkpoint.isExtraTensor($0) }) {
             throw ModelError.unexpectedTensor(path: path, name: extra)
+        }
+    }
+
+    /// True when no value is NaN or ±Inf: an exponent of all ones, found with integer ops the
+    /// compiler vectorises (adding 1 to the exponent field carries into the sign bit).
+    static func allFinite(_ values: [Float]) -> Bool {
+        values.withUnsafeBufferPointer { buffer in
+            var flags: UInt32 = 0
+            for value in buffer { flags |= ((value.bitPattern & 0x7F80_0000) &+ 0x0080_0000) & 0x8000_0000 }
+            return flags == 0
         }
     }
 

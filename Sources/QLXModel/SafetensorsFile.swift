@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 import QLXCore
 
@@ -34,8 +39,14 @@ public struct SafetensorsFile: Sendable {
             throw ModelError.fileNotFound(path: path)
         }
         if isDirectory.boolValue { throw ModelError.notAFile(path: path) }
+        // Opening a FIFO would block until a writer appears, and devices have no size: only
+        // regular files (or symlinks to them) are read.
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw ModelError.unreadable(path: path, reason: "not a regular file")
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ModelError.unreadable(path: path, reason: "permission denied or not a regular file")
+            throw ModelError.unreadable(path: path, reason: "permission denied")
         }
         defer { try? handle.close() }
         do {

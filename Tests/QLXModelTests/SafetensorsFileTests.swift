@@ -117,6 +117,18 @@ final class SafetensorsFileTests: XCTestCase {
         assertReadFails(directory.path, "expected a checkpoint file, found a directory")
     }
 
+    func testFIFOsAndDevicesAreRefusedWithoutBlocking() throws {
+        XCTAssertEqual(mkfifo(path("fifo"), 0o600), 0)
+        assertReadFails(path("fifo"), "cannot read: not a regular file")
+        assertReadFails("/dev/zero", "cannot read: not a regular file")
+    }
+
+    func testSymlinkToACheckpointIsFollowed() throws {
+        try SafetensorsFile(tensors: ["a": Tensor(shape: [1], data: [5])]).write(to: path("real"))
+        try FileManager.default.createSymbolicLink(atPath: path("link"), withDestinationPath: path("real"))
+        XCTAssertEqual(try SafetensorsFile.read(from: path("link")).tensors["a"]?.data, [5])
+    }
+
     func testEmptyFile() throws {
         try Data().write(to: URL(fileURLWithPath: path("e")))
         assertReadFails(path("e"), "file is 0 bytes, expected at least 8")
