@@ -70,6 +70,11 @@ public struct OneHotCodes: Sendable {
         self.pairIndices = pairIndices
     }
 
+    /// Rows of a pair's table.
+    func tableRows(of pair: Pair) -> Int {
+        blockSizes[pair.first] * (pair.second.map { blockSizes[$0] } ?? 1)
+    }
+
     /// Pair tables from weights W (features × columns): table row (v1, v2) = W[v1] + W[v2].
     func fillTables(weights w: UnsafePointer<Double>, columns c: Int, into table: UnsafeMutablePointer<Double>) {
         for pair in pairs {

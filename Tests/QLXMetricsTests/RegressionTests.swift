@@ -72,6 +72,24 @@ final class RegressionTests: XCTestCase {
         }
     }
 
+    func testHugeWeightsTakeTheLogDomainPathAndStillAgree() {
+        // Weights in the hundreds make exp-table products underflow for some samples (the
+        // fallback path); the objective and gradient must still match the dense computation.
+        for classes in [2, 6] {
+            let p = problem(rows: 80, classes: classes, seed: 11)
+            let sparse = SoftmaxRegression(design: p.oneHot, labels: p.labels, classes: classes)
+            let dense = SoftmaxRegression(design: p.dense, labels: p.labels, classes: classes)
+            var g = SeededGenerator(seed: 12)
+            let theta = (0..<sparse.parameterCount).map { _ in Double(g.nextNormal()) * 400 }
+            var gradSparse = theta, gradDense = theta
+            let fSparse = sparse.objectiveForTesting(theta, gradient: &gradSparse)
+            let fDense = dense.objectiveForTesting(theta, gradient: &gradDense)
+            XCTAssertTrue(fSparse.isFinite && fSparse > 1)
+            XCTAssertEqual(fSparse, fDense, accuracy: 1e-9 * fDense)
+            for k in theta.indices { XCTAssertEqual(gradSparse[k], gradDense[k], accuracy: 1e-12) }
+        }
+    }
+
     func testNullModelIsTheUniformDistribution() {
         // With balanced weights the intercept-only optimum predicts every class equally:
         // log loss = log K whatever the class frequencies.
