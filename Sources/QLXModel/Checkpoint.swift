@@ -77,6 +77,7 @@ public struct Checkpoint: Sendable {
     /// Checks the configuration (architecture names and sizes) and the model tensors.
     /// `path` only labels the messages.
     public func validate(path: String?) throws {
+        try Checkpoint.checkBounds(config, path: path)
         try Checkpoint.checkPresets(config, path: path)
         let shapes: [(name: String, shape: [Int])]
         do { shapes = try QLAE.parameterShapes(for: config) } catch let error as ModelError {

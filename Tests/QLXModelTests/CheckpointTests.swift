@@ -111,6 +111,22 @@ final class CheckpointTests: XCTestCase {
         assertReadFails(path("size"), "invalid model configuration: decoder produces 4×8 images but the image is 7×8")
     }
 
+    func testSizesThatWouldOverflowAreRefusedBeforeTheArchitectureIsDerived() throws {
+        let tensors = try F.formulaTensors(F.tinyImage)
+        var config = F.tinyImage
+        config.encoder.conv.widths = [4, 1 << 40]
+        try write(tensors, config: config, to: "wide")
+        assertReadFails(path("wide"), "invalid model configuration: encoder conv block 1 width is 1099511627776, expected 0…1048576")
+        config = F.tinyImage
+        config.decoder.convTranspose = F.stack(Array(repeating: 3, count: 6), kernel: 4, stride: 1000, padding: 1)
+        try write(tensors, config: config, to: "grow")
+        assertReadFails(path("grow"), "invalid model configuration: decoder conv-transpose block 2 output side is 1003003004, expected 0…1048576")
+        config = F.tinyImage
+        config.encoder.denseWidths = Array(repeating: 1, count: 1000)
+        try write(tensors, config: config, to: "deep")
+        assertReadFails(path("deep"), "encoder dense has 1000 layers, expected at most 256")
+    }
+
     func testMissingUnexpectedAndMisshapenTensors() throws {
         var tensors = try F.formulaTensors(F.tinyImage)
         tensors["latent.values"] = nil
