@@ -20,8 +20,8 @@ extension QLAE {
             let prefix = "decoder.conv_transpose.\(i)"
             let norm = InstanceNorm(channels: convT.outChannels)
             let cache = norm.normalize(convT.forward(x, weight: parameter("\(prefix).weight")))
-            var y = norm.affine(cache.normalized, weight: parameter("\(prefix).norm.weight"), bias: parameter("\(prefix).norm.bias"))
-            Activation.leakyReLU(&y.data)
+            let y = norm.affineLeakyReLU(cache.normalized, weight: parameter("\(prefix).norm.weight"),
+                                         bias: parameter("\(prefix).norm.bias"))
             if tape != nil {
                 tape!.convInputs.append(x)
                 tape!.norms.append(cache)
@@ -39,8 +39,8 @@ extension QLAE {
         for (i, convT) in a.decoderTransposes.enumerated().reversed() {
             let prefix = "decoder.conv_transpose.\(i)"
             let norm = InstanceNorm(channels: convT.outChannels)
-            Activation.leakyReLUBackward(output: tape.convOutputs[i].data, gradient: &dx.data)
-            let affine = norm.affineBackward(tape.norms[i].normalized, weight: parameter("\(prefix).norm.weight"), dOutput: dx)
+            let affine = norm.affineLeakyReLUBackward(tape.norms[i].normalized, weight: parameter("\(prefix).norm.weight"),
+                                                      output: tape.convOutputs[i], dOutput: dx)
             gradients["\(prefix).norm.weight"] = affine.dWeight
             gradients["\(prefix).norm.bias"] = affine.dBias
             let dy = norm.normalizeBackward(tape.norms[i], dNormalized: affine.dNormalized)

@@ -26,9 +26,8 @@ extension QLAE {
             let prefix = "encoder.conv.\(i)"
             let norm = InstanceNorm(channels: conv.outChannels)
             let cache = norm.normalize(conv.forward(x, weight: parameter("\(prefix).weight")))
-            var y = norm.affine(cache.normalized, weight: parameter("\(prefix).norm.weight"),
-                                bias: parameter("\(prefix).norm.bias"))
-            Activation.leakyReLU(&y.data)
+            let y = norm.affineLeakyReLU(cache.normalized, weight: parameter("\(prefix).norm.weight"),
+                                         bias: parameter("\(prefix).norm.bias"))
             if tape != nil {
                 tape!.convInputs.append(x)
                 tape!.norms.append(cache)
@@ -74,8 +73,8 @@ extension QLAE {
         for (i, conv) in a.encoderConvs.enumerated().reversed() {
             let prefix = "encoder.conv.\(i)"
             let norm = InstanceNorm(channels: conv.outChannels)
-            Activation.leakyReLUBackward(output: tape.convOutputs[i].data, gradient: &dx.data)
-            let affine = norm.affineBackward(tape.norms[i].normalized, weight: parameter("\(prefix).norm.weight"), dOutput: dx)
+            let affine = norm.affineLeakyReLUBackward(tape.norms[i].normalized, weight: parameter("\(prefix).norm.weight"),
+                                                      output: tape.convOutputs[i], dOutput: dx)
             gradients["\(prefix).norm.weight"] = affine.dWeight
             gradients["\(prefix).norm.bias"] = affine.dBias
             let dy = norm.normalizeBackward(tape.norms[i], dNormalized: affine.dNormalized)

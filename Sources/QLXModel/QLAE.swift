@@ -20,6 +20,7 @@ public struct QLAE: Sendable {
         do { architecture = try QLAEArchitecture(config: config) } catch {
             preconditionFailure("QLAE(config:seed:) with an invalid configuration: \(error)")
         }
+        Memory.retainFreedMemory()
         self.config = config
         self.architecture = architecture
         self.parameters = QLAE.initialParameters(architecture, seed: seed)
@@ -30,6 +31,7 @@ public struct QLAE: Sendable {
     /// A model with the given parameters; throws `ModelError` if the configuration is invalid,
     /// a tensor is missing, unexpected, of the wrong shape or not finite.
     public init(config: QLAEConfig, parameters: [String: Tensor]) throws {
+        Memory.retainFreedMemory()
         self.config = config
         self.architecture = try QLAEArchitecture(config: config)
         self.parameters = [:]

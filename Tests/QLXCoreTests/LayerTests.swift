@@ -57,6 +57,24 @@ final class LayerTests: XCTestCase {
             dot(norm.referenceForward(x, weight: g, bias: Tensor(shape: [2], data: $0)).data, r.data) }, at: b.data), "dBias")
     }
 
+    func testFusedAffineLeakyReLUMatchesItsParts() {
+        let norm = InstanceNorm(channels: 3)
+        let cache = norm.normalize(FeatureMap(nchw: randomTensor([2, 3, 4, 4], seed: 1)))
+        let g = randomTensor([3], seed: 2), b = randomTensor([3], seed: 3)
+        var expected = norm.affine(cache.normalized, weight: g, bias: b)
+        Activation.leakyReLU(&expected.data)
+        let fused = norm.affineLeakyReLU(cache.normalized, weight: g, bias: b)
+        assertClose(fused.data, expected.data)
+        let dy = FeatureMap(nchw: randomTensor([2, 3, 4, 4], seed: 4))
+        var dAct = dy
+        Activation.leakyReLUBackward(output: expected.data, gradient: &dAct.data)
+        let parts = norm.affineBackward(cache.normalized, weight: g, dOutput: dAct)
+        let whole = norm.affineLeakyReLUBackward(cache.normalized, weight: g, output: fused, dOutput: dy)
+        assertClose(whole.dNormalized.data, parts.dNormalized.data)
+        assertClose(whole.dWeight, parts.dWeight)
+        assertClose(whole.dBias, parts.dBias)
+    }
+
     func testActivationsAndTheirGradients() {
         var x: [Float] = [-2, -0.5, 0.5, 3]
         Activation.leakyReLU(&x)

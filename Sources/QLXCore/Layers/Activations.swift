@@ -13,9 +13,10 @@ public enum Activation {
     public static func leakyReLU(_ x: inout [Float], slope: Float = leakySlope) {
         x.withUnsafeMutableBufferPointer { p in
             Parallel.forRanges(count: p.count) { range in
+                // Branch-free so that the loop vectorises.
                 for i in range {
                     let v = p[i]
-                    p[i] = v > 0 ? v : v * slope
+                    p[i] = v * (v > 0 ? 1 : slope)
                 }
             }
         }
@@ -27,7 +28,7 @@ public enum Activation {
         output.withUnsafeBufferPointer { y in
             gradient.withUnsafeMutableBufferPointer { g in
                 Parallel.forRanges(count: g.count) { range in
-                    for i in range where !(y[i] > 0) { g[i] *= slope }
+                    for i in range { g[i] *= (y[i] > 0 ? 1 : slope) }
                 }
             }
         }

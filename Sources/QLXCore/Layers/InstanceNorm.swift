@@ -118,6 +118,66 @@ public struct InstanceNorm: Sendable, Equatable {
         return (dx, Tensor(shape: [channels], data: dWeight), Tensor(shape: [channels], data: dBias))
     }
 
+    /// y = leakyReLU(γ_c·x̂ + β_c) in one pass (the conv blocks' norm → activation).
+    public func affineLeakyReLU(_ xHat: FeatureMap, weight: Tensor, bias: Tensor,
+                                slope: Float = Activation.leakySlope) -> FeatureMap {
+        precondition(weight.shape == [channels] && bias.shape == [channels])
+        let size = xHat.batch * xHat.planeSize
+        let out = [Float](unsafeUninitializedCapacity: xHat.count) { y, n in
+            xHat.data.withUnsafeBufferPointer { x in
+                Parallel.forEach(count: channels, minimumPerThread: max(1, 8192 / max(size, 1))) { c in
+                    let (g, b) = (weight.data[c], bias.data[c])
+                    let p = x.baseAddress! + c * size, q = y.baseAddress! + c * size
+                    for i in 0..<size {
+                        let v = p[i] * g + b
+                        q[i] = v * (v > 0 ? 1 : slope)
+                    }
+                }
+            }
+            n = xHat.count
+        }
+        return FeatureMap(channels: xHat.channels, batch: xHat.batch, height: xHat.height, width: xHat.width, data: out)
+    }
+
+    /// Gradients of `affineLeakyReLU` given its output: dx̂, dγ, dβ.
+    public func affineLeakyReLUBackward(_ xHat: FeatureMap, weight: Tensor, output: FeatureMap, dOutput: FeatureMap,
+                                        slope: Float = Activation.leakySlope)
+        -> (dNormalized: FeatureMap, dWeight: Tensor, dBias: Tensor) {
+        precondition(output.count == xHat.count && dOutput.count == xHat.count)
+        var dWeight = [Float](repeating: 0, count: channels)
+        var dBias = [Float](repeating: 0, count: channels)
+        let size = xHat.batch * xHat.planeSize
+        let dx = [Float](unsafeUninitializedCapacity: xHat.count) { d, n in
+            xHat.data.withUnsafeBufferPointer { xh in
+                output.data.withUnsafeBufferPointer { y in
+                    dOutput.data.withUnsafeBufferPointer { g in
+                        dWeight.withUnsafeMutableBufferPointer { dw in
+                            dBias.withUnsafeMutableBufferPointer { db in
+                                Parallel.forEach(count: channels, minimumPerThread: max(1, 8192 / max(size, 1))) { c in
+                                    let a = xh.baseAddress! + c * size, o = y.baseAddress! + c * size
+                                    let b = g.baseAddress! + c * size, q = d.baseAddress! + c * size
+                                    let gamma = weight.data[c]
+                                    var sw: Float = 0, sb: Float = 0
+                                    for i in 0..<size {
+                                        let dv = b[i] * (o[i] > 0 ? 1 : slope)   // through the activation
+                                        sw += dv * a[i]
+                                        sb += dv
+                                        q[i] = dv * gamma
+                                    }
+                                    dw[c] = sw
+                                    db[c] = sb
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            n = xHat.count
+        }
+        return (FeatureMap(channels: xHat.channels, batch: xHat.batch, height: xHat.height, width: xHat.width, data: dx),
+                Tensor(shape: [channels], data: dWeight), Tensor(shape: [channels], data: dBias))
+    }
+
     // MARK: (N, C, H, W) tensors and the plain-loop reference
 
     /// x (N, C, H, W) → y (N, C, H, W); weight and bias are both given or both nil.
