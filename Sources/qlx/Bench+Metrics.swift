@@ -19,7 +19,7 @@ extension BenchSection {
         guard let result else { return }
         print(String(format: "  qlx:          %.3f s (best of 3; median %.3f s)  InfoM %.4f  InfoE %.4f  InfoC %.4f",
                      times.min()!, times.sorted()[1], result.infoM, result.infoE, result.infoC))
-        print("  scikit-learn: " + MetricsBenchArrays.sklearnLine(sources: sources, codes: codes))
+        print("  scikit-learn: " + MetricsBenchArrays.sklearnLine(sources: sources, codes: codes, qlxSeconds: times.min()!))
     }
 }
 
@@ -48,8 +48,10 @@ enum MetricsBenchArrays {
         return (sources, codes)
     }
 
+    static let sklearnTimeLimit: TimeInterval = 900
+
     /// Runs the Python script on the same arrays; one line of figures or why it was skipped.
-    static func sklearnLine(sources: [[Int]], codes: [[Int]]) -> String {
+    static func sklearnLine(sources: [[Int]], codes: [[Int]], qlxSeconds: Double) -> String {
         guard let script = locateScript() else { return "skipped: python3/sklearn not available (scripts/sklearn_metrics_speed.py not found)" }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("qlx-bench-metrics-\(getpid())")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -65,8 +67,21 @@ enum MetricsBenchArrays {
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice
             try process.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
+            // Read on another thread; give up after `sklearnTimeLimit` (it is 30-100× slower).
+            nonisolated(unsafe) var data = Data()
+            let reader = DispatchGroup()
+            reader.enter()
+            DispatchQueue.global().async { data = out.fileHandleForReading.readDataToEndOfFile(); reader.leave() }
+            let deadline = Date().addingTimeInterval(sklearnTimeLimit)
+            while process.isRunning && Date() < deadline { usleep(50_000) }
+            if process.isRunning {
+                process.terminate()
+                process.waitUntilExit()
+                reader.wait()
+                return String(format: "skipped: did not finish within %.0f s", sklearnTimeLimit)
+            }
             process.waitUntilExit()
+            reader.wait()
             let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard process.terminationStatus == 0, text.hasPrefix("seconds=") else {
                 return "skipped: python3/sklearn not available"
@@ -78,6 +93,7 @@ enum MetricsBenchArrays {
             }
             return String(format: "%.3f s (same arrays, one run)  InfoM %.4f  InfoE %.4f  InfoC %.4f",
                           fields["seconds"] ?? .nan, fields["infom"] ?? .nan, fields["infoe"] ?? .nan, fields["infoc"] ?? .nan)
+                + (qlxSeconds > 0 ? String(format: "  (qlx %.0f× faster)", (fields["seconds"] ?? 0) / qlxSeconds) : "")
         } catch {
             return "skipped: python3/sklearn not available (\(error))"
         }
