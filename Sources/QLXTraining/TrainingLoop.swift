@@ -62,7 +62,9 @@ extension Trainer {
                 observe(.evaluation(evaluate()))
             }
             if schedule.checkpointEvery > 0 && stepsDone % schedule.checkpointEvery == 0 {
-                try save()
+                // A failed periodic save (disk full, folder removed) should not end an hour of
+                // training: warn and try again at the next one. The final save must succeed.
+                do { try save() } catch { observe(.note("warning: \(error); training continues")) }
             }
         }
         observe(.evaluation(evaluate()))

@@ -1,0 +1,140 @@
+import Foundation
+import QLXCore
+import QLXModel
+import QLXTestSupport
+import XCTest
+
+/// `qlx train` end to end: Ctrl-C leaves a checkpoint that resumes to exactly the model an
+/// uninterrupted run gives, and bad flags are refused in one line.
+final class TrainCommandTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("qlx-train-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func file(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// A tiny architecture on the real sprites, no evaluation or metrics: steps take milliseconds.
+    let tinyRun = ["train", "--encoder-widths", "4,8,8,8", "--dense-widths", "16", "--latents", "3", "--batch", "8",
+                   "--seed", "5", "--eval-every", "0", "--checkpoint-every", "0", "--eval-samples", "20",
+                   "--metrics-samples", "0"]
+
+    /// Collects a child's stderr as it arrives.
+    final class StreamBuffer: @unchecked Sendable {
+        private let lock = NSLock()
+        private var data = Data()
+        func append(_ chunk: Data) { lock.lock(); data.append(chunk); lock.unlock() }
+        var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
+    }
+
+    func testSigintSavesALoadableCheckpointAndResumingMatchesAnUninterruptedRun() throws {
+        let interrupted = file("interrupted.safetensors")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: QLXBinary.path)
+        process.arguments = tinyRun + ["--steps", "100000", "-o", interrupted]
+        let errors = Pipe(), stderr = StreamBuffer()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        errors.fileHandleForReading.readabilityHandler = { stderr.append($0.availableData) }
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while !stderr.text.contains("step 1/") && process.isRunning && Date() < deadline { usleep(5_000) }
+        XCTAssertTrue(stderr.text.contains("step 1/"), "no progress output: \(stderr.text)")
+        process.interrupt()   // SIGINT, as Ctrl-C
+        while process.isRunning && Date() < deadline { usleep(5_000) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        errors.fileHandleForReading.readabilityHandler = nil
+
+        XCTAssertEqual(process.terminationReason, .exit, "killed instead of saving: \(stderr.text)")
+        XCTAssertEqual(process.terminationStatus, 130, stderr.text)
+        XCTAssertTrue(stderr.text.contains("resume with: qlx train --resume \(interrupted)"), stderr.text)
+        let saved = try Checkpoint.read(from: interrupted)
+        let stepsDone = try XCTUnwrap(saved.config.training?.stepsDone)
+        XCTAssertGreaterThanOrEqual(stepsDone, 1)
+        XCTAssertNotNil(saved.metadata["qlx.training_state"])
+        XCTAssertNotNil(saved.tensors["optimizer.m.encoder.conv.0.weight"])
+
+        // Resume two steps past the interruption, into a new file.
+        let total = stepsDone + 2
+        let resumedPath = file("resumed.safetensors")
+        let resume = try QLXBinary.run(["train", "--resume", interrupted, "--steps", "\(total)", "-o", resumedPath,
+                                        "--metrics-samples", "0"], timeout: 120)
+        XCTAssertEqual(resume.status, 0, resume.stderr)
+        XCTAssertTrue(resume.stdout.contains("wrote \(resumedPath) after \(total) steps"), resume.stdout)
+
+        let straightPath = file("straight.safetensors")
+        let straight = try QLXBinary.run(tinyRun + ["--steps", "\(total)", "-o", straightPath], timeout: 120)
+        XCTAssertEqual(straight.status, 0, straight.stderr)
+
+        let resumed = try Checkpoint.read(from: resumedPath), uninterrupted = try Checkpoint.read(from: straightPath)
+        XCTAssertEqual(resumed.config.training?.stepsDone, total)
+        XCTAssertEqual(Set(resumed.tensors.keys), Set(uninterrupted.tensors.keys))
+        for (name, tensor) in uninterrupted.tensors {
+            XCTAssertEqual(resumed.tensors[name], tensor, "tensor \(name) differs after resume")
+        }
+    }
+
+    func testSigtermAlsoSavesAndExits143() throws {
+        let path = file("term.safetensors")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: QLXBinary.path)
+        process.arguments = tinyRun + ["--steps", "100000", "-o", path]
+        let errors = Pipe(), stderr = StreamBuffer()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        errors.fileHandleForReading.readabilityHandler = { stderr.append($0.availableData) }
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while !stderr.text.contains("step 1/") && process.isRunning && Date() < deadline { usleep(5_000) }
+        process.terminate()   // SIGTERM
+        process.waitUntilExit()
+        errors.fileHandleForReading.readabilityHandler = nil
+        XCTAssertEqual(process.terminationStatus, 143, stderr.text)
+        XCTAssertNoThrow(try Checkpoint.read(from: path))
+    }
+
+    func testBadFlagsGiveOneLineErrors() throws {
+        let missing = file("missing.safetensors")
+        let plain = file("plain.safetensors")
+        try Checkpoint(model: QLAE(config: try Checkpoint.read(from: trainTiny()).config, seed: 1)).write(to: plain)
+        let cases: [([String], String)] = [
+            (["--encoder-widths", "32,x"], "--encoder-widths: expected comma-separated positive integers such as 32,64,64,128, found '32,x'"),
+            (["--encoder", "huge"], "--encoder: expected one of image, image_small, found 'huge'"),
+            (["--encoder", "image_small", "--encoder-widths", "8"], "--encoder-widths cannot be combined with --encoder"),
+            (["--dataset", "shapes9d"], "unknown dataset 'shapes9d'; expected one of sprites"),
+            (["--steps", "0"], "--steps: expected a positive integer, found 0"),
+            (["--lr=-1"], "--lr: expected a finite number > 0, found -1.0"),
+            (["--decoder-kind", "fancy"], "--decoder-kind: expected image or style_image, found 'fancy'"),
+            (["--encoder-widths", "4,8,8", "--decoder-widths", "8,8,4,4"], "decoder produces 128×128 images but the image is 64×64"),
+            (["-o", file("no/such/folder/model.safetensors")], "--output: expected a path in an existing, writable folder"),
+            (["--resume", missing], "\(missing): no such file"),
+            (["--resume", plain], "\(plain): no training state (metadata qlx.training_state)"),
+            (["--resume", plain, "--lr", "0.1"], "--lr cannot be combined with --resume"),
+        ]
+        for (flags, expected) in cases {
+            let steps = flags.contains("--steps") ? [] : ["--steps", "1"]
+            let output = flags.contains("-o") ? [] : ["-o", file("out.safetensors")]
+            let run = try QLXBinary.run(["train"] + flags + steps + output, timeout: 60)
+            XCTAssertNotEqual(run.status, 0, "\(flags)")
+            let lines = run.stderr.split(separator: "\n")
+            XCTAssertEqual(lines.count, 1, "\(flags): \(run.stderr)")
+            XCTAssertTrue(run.stderr.contains(expected), "\(flags): \(run.stderr)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: file("out.safetensors")), "\(flags)")
+        }
+    }
+
+    /// A 2-step run, for a checkpoint with a valid tiny config.
+    func trainTiny() throws -> String {
+        let path = file("tiny.safetensors")
+        let run = try QLXBinary.run(tinyRun + ["--steps", "2", "-o", path], timeout: 120)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        return path
+    }
+}

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Training throughput of a QLAE in JAX on this CPU, to compare with `qlx bench --only training`.
+
+Our own JAX implementation (not the reference code) of the architecture `qlx train` uses by
+default: encoder conv blocks (conv k4 s2 p1, no bias -> instance norm with affine -> leaky
+ReLU 0.2), flatten, dense (ReLU), linear head to n_z; per-latent scalar codebooks with
+straight-through quantization; image decoder dense (ReLU) -> dense to the encoder's final map
+(ReLU) -> conv-transpose blocks (k4 s2 p1 -> instance norm -> leaky ReLU) -> 1x1 conv to
+logits. Loss = BCE + 0.01 quantization + 0.01 commitment; AdamW (lr 1e-3, wd 0.1, element-wise
+clip to [-1, 1]) on weights, plain Adam on biases, norm affines and codebooks (Adam written
+out in JAX; optax is not needed).
+
+Images are sparse random binary 64x64 batches prepared beforehand, so the figure is the jitted
+train step alone (sprite generation in qlx costs about 2 ms per batch of 64).
+
+Prints one line: "jax: <images/s> images/s at batch <B> (<ms> ms/step, ...)".
+Usage: python3 scripts/jax_train_speed.py [--encoder-widths 32,64,64,128] [--dense-widths 256]
+       [--latents 10] [--values 10] [--batch 64] [--steps 20]
+"""
+import argparse
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+
+def widths(text):
+    return [int(w) for w in text.split(",")]
+
+
+def init_params(key, enc_widths, dense_widths, latents, values, side=64):
+    params = {}
+    keys = iter(jax.random.split(key, 64))
+
+    def uniform(shape, fan_in):
+        bound = 1.0 / np.sqrt(fan_in)
+        return jax.random.uniform(next(keys), shape, jnp.float32, -bound, bound)
+
+    channels, size = 1, side
+    for i, w in enumerate(enc_widths):
+        params[f"encoder.conv.{i}.weight"] = uniform((w, channels, 4, 4), channels * 16)
+        params[f"encoder.conv.{i}.norm.weight"] = jnp.ones((w,))
+        params[f"encoder.conv.{i}.norm.bias"] = jnp.zeros((w,))
+        channels, size = w, size // 2
+    final = (channels, size, size)
+    features = channels * size * size
+    for i, d in enumerate(dense_widths):
+        params[f"encoder.dense.{i}.weight"] = uniform((d, features), features)
+        params[f"encoder.dense.{i}.bias"] = uniform((d,), features)
+        features = d
+    params["encoder.head.weight"] = uniform((latents, features), features)
+    params["encoder.head.bias"] = uniform((latents,), features)
+    params["latent.values"] = jnp.tile(jnp.linspace(-0.5, 0.5, values), (latents, 1))
+    features = latents
+    for i, d in enumerate(dense_widths):
+        params[f"decoder.dense.{i}.weight"] = uniform((d, features), features)
+        params[f"decoder.dense.{i}.bias"] = uniform((d,), features)
+        features = d
+    flat = final[0] * final[1] * final[2]
+    params["decoder.transition.weight"] = uniform((flat, features), features)
+    params["decoder.transition.bias"] = uniform((flat,), features)
+    channels = final[0]
+    for i, w in enumerate(reversed(enc_widths)):
+        params[f"decoder.conv_transpose.{i}.weight"] = uniform((channels, w, 4, 4), channels * 16)
+        params[f"decoder.conv_transpose.{i}.norm.weight"] = jnp.ones((w,))
+        params[f"decoder.conv_transpose.{i}.norm.bias"] = jnp.zeros((w,))
+        channels = w
+    params["decoder.conv.weight"] = uniform((1, channels, 1, 1), channels)
+    return params, final
+
+
+def instance_norm(x, weight, bias):
+    mean = x.mean(axis=(2, 3), keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=(2, 3), keepdims=True)
+    x = (x - mean) / jnp.sqrt(var + 1e-6)
+    return x * weight[None, :, None, None] + bias[None, :, None, None]
+
+
+def leaky(x):
+    return jnp.where(x >= 0, x, 0.2 * x)
+
+
+def conv(x, w, stride, padding):
+    return jax.lax.conv_general_dilated(x, w, (stride, stride), [(padding, padding)] * 2,
+                                        dimension_numbers=("NCHW", "OIHW", "NCHW"))
+
+
+def conv_transpose(x, w, stride=2, padding=1):
+    # PyTorch layout [in, out, k, k]; output (in - 1) * stride - 2 * padding + k.
+    k = w.shape[2]
+    kernel = jnp.flip(w, axis=(2, 3)).transpose(1, 0, 2, 3)
+    return jax.lax.conv_general_dilated(x, kernel, (1, 1), [(k - 1 - padding, k - 1 - padding)] * 2,
+                                        lhs_dilation=(stride, stride), dimension_numbers=("NCHW", "OIHW", "NCHW"))
+
+
+def make_loss(enc_count, dense_count, final):
+    def loss_fn(params, images):
+        x = images
+        for i in range(enc_count):
+            x = leaky(instance_norm(conv(x, params[f"encoder.conv.{i}.weight"], 2, 1),
+                                    params[f"encoder.conv.{i}.norm.weight"], params[f"encoder.conv.{i}.norm.bias"]))
+        x = x.reshape(x.shape[0], -1)
+        for i in range(dense_count):
+            x = jax.nn.relu(x @ params[f"encoder.dense.{i}.weight"].T + params[f"encoder.dense.{i}.bias"])
+        c = x @ params["encoder.head.weight"].T + params["encoder.head.bias"]
+        codebooks = params["latent.values"]
+        index = jnp.argmin(jnp.abs(c[:, :, None] - codebooks[None, :, :]), axis=-1)
+        q = jnp.take_along_axis(codebooks[None, :, :], index[:, :, None], axis=-1)[..., 0]
+        quantization = jnp.mean((jax.lax.stop_gradient(c) - q) ** 2)
+        commitment = jnp.mean((c - jax.lax.stop_gradient(q)) ** 2)
+        z = c + jax.lax.stop_gradient(q - c)
+        for i in range(dense_count):
+            z = jax.nn.relu(z @ params[f"decoder.dense.{i}.weight"].T + params[f"decoder.dense.{i}.bias"])
+        z = jax.nn.relu(z @ params["decoder.transition.weight"].T + params["decoder.transition.bias"])
+        y = z.reshape(z.shape[0], *final)
+        for i in range(enc_count):
+            y = leaky(instance_norm(conv_transpose(y, params[f"decoder.conv_transpose.{i}.weight"]),
+                                    params[f"decoder.conv_transpose.{i}.norm.weight"],
+                                    params[f"decoder.conv_transpose.{i}.norm.bias"]))
+        logits = conv(y, params["decoder.conv.weight"], 1, 0)
+        bce = jnp.mean(jnp.maximum(logits, 0) - logits * images + jnp.log1p(jnp.exp(-jnp.abs(logits))))
+        return bce + 0.01 * quantization + 0.01 * commitment
+    return loss_fn
+
+
+def is_decayed(name):
+    if name == "latent.values" or name.endswith(".norm.weight") or name.endswith(".bias"):
+        return False
+    return name.endswith(".weight")
+
+
+def make_step(loss_fn, lr=1e-3, wd=0.1, b1=0.9, b2=0.999, eps=1e-8):
+    @jax.jit
+    def step(params, m, v, t, images):
+        loss, grads = jax.value_and_grad(loss_fn)(params, images)
+        t = t + 1
+        new_params, new_m, new_v = {}, {}, {}
+        for name, p in params.items():
+            g = grads[name]
+            decayed = is_decayed(name)
+            if decayed:
+                g = jnp.clip(g, -1.0, 1.0)
+            mi = b1 * m[name] + (1 - b1) * g
+            vi = b2 * v[name] + (1 - b2) * g * g
+            update = (mi / (1 - b1 ** t)) / (jnp.sqrt(vi / (1 - b2 ** t)) + eps)
+            if decayed:
+                update = update + wd * p
+            new_params[name], new_m[name], new_v[name] = p - lr * update, mi, vi
+        return new_params, new_m, new_v, t, loss
+    return step
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--encoder-widths", default="32,64,64,128")
+    parser.add_argument("--dense-widths", default="256")
+    parser.add_argument("--latents", type=int, default=10)
+    parser.add_argument("--values", type=int, default=10)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--steps", type=int, default=20)
+    args = parser.parse_args()
+
+    enc, dense = widths(args.encoder_widths), widths(args.dense_widths)
+    params, final = init_params(jax.random.PRNGKey(0), enc, dense, args.latents, args.values)
+    step = make_step(make_loss(len(enc), len(dense), final))
+    rng = np.random.default_rng(0)
+    batches = [jnp.asarray((rng.random((args.batch, 1, 64, 64)) < 0.06).astype(np.float32)) for _ in range(4)]
+    m = {k: jnp.zeros_like(p) for k, p in params.items()}
+    v = {k: jnp.zeros_like(p) for k, p in params.items()}
+    t = jnp.zeros((), jnp.float32)
+    for i in range(3):  # compile and warm up
+        params, m, v, t, loss = step(params, m, v, t, batches[i % 4])
+    loss.block_until_ready()
+    times = []
+    for i in range(args.steps):
+        start = time.perf_counter()
+        params, m, v, t, loss = step(params, m, v, t, batches[i % 4])
+        loss.block_until_ready()
+        times.append(time.perf_counter() - start)
+    median = sorted(times)[len(times) // 2]
+    count = sum(int(np.prod(p.shape)) for p in params.values())
+    print(f"jax: {args.batch / median:.1f} images/s at batch {args.batch} ({median * 1e3:.1f} ms/step median of "
+          f"{args.steps}, encoder {args.encoder_widths} dense {args.dense_widths}, {count / 1e6:.2f}M parameters, "
+          f"jax {jax.__version__} on {jax.devices()[0].platform})")
+
+
+if __name__ == "__main__":
+    main()
