@@ -41,7 +41,7 @@ extension MetricsReport {
     func heatmapLines(color: Bool, unicode: Bool) -> [String] {
         let nameWidth = max(factorNames.map(\.count).max() ?? 0, 6)
         let shades = unicode ? Self.shades : Self.asciiShades
-        var lines = ["NMI heatmap (rows: factors, columns: latents; \(unicode ? "░▒▓█" : ".:+#") = 0…1, · inactive)"]
+        var lines = ["NMI heatmap (rows: factors, columns: latents; \(unicode ? "░▒▓█ = 0…1, · inactive" : ".:+# = 0...1, . inactive"))"]
         lines.append(pad("", nameWidth) + " " + (0..<latentCount).map { pad("z\($0)", 3, right: true) }.joined(separator: " "))
         for (i, name) in factorNames.enumerated() {
             var row = pad(name, nameWidth) + " "

@@ -68,7 +68,10 @@ struct Metrics: ParsableCommand {
             } else {
                 let environment = ProcessInfo.processInfo.environment
                 let color = isatty(STDOUT_FILENO) == 1 && (environment["NO_COLOR"] ?? "").isEmpty
-                print(report.text(color: color), terminator: "")
+                // The first locale variable set decides, as setlocale would: shades need UTF-8.
+                let locale = ["LC_ALL", "LC_CTYPE", "LANG"].compactMap { environment[$0] }.first { !$0.isEmpty } ?? ""
+                let unicode = locale.lowercased().replacingOccurrences(of: "-", with: "").contains("utf8")
+                print(report.text(color: color, unicode: unicode), terminator: "")
             }
         } catch let error as ExitCode {
             throw error
