@@ -173,15 +173,17 @@ def main():
         params, m, v, t, loss = step(params, m, v, t, batches[i % 4])
     loss.block_until_ready()
     times = []
+    cpu_start = time.process_time()
     for i in range(args.steps):
         start = time.perf_counter()
         params, m, v, t, loss = step(params, m, v, t, batches[i % 4])
         loss.block_until_ready()
         times.append(time.perf_counter() - start)
+    cpu_per_step = (time.process_time() - cpu_start) / args.steps
     median = sorted(times)[len(times) // 2]
     count = sum(int(np.prod(p.shape)) for p in params.values())
     print(f"jax: {args.batch / median:.1f} images/s at batch {args.batch} ({median * 1e3:.1f} ms/step median of "
-          f"{args.steps}, encoder {args.encoder_widths} dense {args.dense_widths}, {count / 1e6:.2f}M parameters, "
+          f"{args.steps}, {cpu_per_step * 1e3:.0f} ms CPU/step, encoder {args.encoder_widths} dense {args.dense_widths}, {count / 1e6:.2f}M parameters, "
           f"jax {jax.__version__} on {jax.devices()[0].platform})")
 
 
