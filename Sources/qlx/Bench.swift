@@ -16,6 +16,7 @@ let benchSections: [BenchSection] = [
     .render,
     .metrics,
     .checkpoint,
+    .explorer,
 ]
 
 struct Bench: ParsableCommand {

@@ -43,7 +43,7 @@ struct Explore: ParsableCommand {
     var colors: String?
 
     @Option(name: .customLong("metric-samples"), help: "Samples for the background metrics (0: none).")
-    var metricSamples = 4_000
+    var metricSamples = 2_000
 
     @Option(help: "Dataset for samples and metrics (default: the checkpoint's).")
     var dataset: String?

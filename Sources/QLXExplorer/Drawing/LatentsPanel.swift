@@ -31,7 +31,7 @@ enum LatentsPanel {
         let header = Style(foreground: palette.dim, bold: true)
         grid.put(" z factor nmi", x: rect.x + 1, y: rect.y, style: header)
         grid.put("codebook", x: rect.x + fixedColumns, y: rect.y, maxWidth: rulerWidth, style: header)
-        grid.put("usage", x: usageX, y: rect.y, maxWidth: values, style: header)
+        grid.put(values >= 5 ? "usage" : "use", x: usageX, y: rect.y, maxWidth: values, style: header)
         if showValue { grid.put(Format.padLeft("value", valueColumns), x: valueX, y: rect.y, style: header) }
 
         // Rows, scrolled so the selected latent stays visible.

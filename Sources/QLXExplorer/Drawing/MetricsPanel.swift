@@ -12,10 +12,10 @@ enum MetricsPanel {
             switch self {
             case .header: return 0
             case .bars: return 1
-            case .timing: return 2
+            case .heatmap: return 2
             case .usage: return 3
-            case .heatmap: return 4
-            case .reconstruction: return 5
+            case .reconstruction: return 4
+            case .timing: return 5
             }
         }
     }
@@ -24,12 +24,14 @@ enum MetricsPanel {
                      glyphs: Glyphs, palette: ChromePalette) {
         guard rect.height >= 1, rect.width >= 20 else { return }
         let metrics = state.metrics
+        // Reconstruction figures sit beside the bars when the panel is wide enough.
+        let reconstructionBesideBars = rect.width >= reconstructionColumns + 26
         func rows(_ section: Section) -> Int {
             switch section {
             case .header: return 1
             case .bars: return 3
             case .heatmap: return metrics.map { $0.nmi.count + 1 } ?? 0
-            case .reconstruction: return metrics?.reconstruction == nil ? 0 : 1
+            case .reconstruction: return metrics?.reconstruction == nil || reconstructionBesideBars ? 0 : 1
             case .usage: return metrics?.usageCounts == nil ? 0 : 1
             case .timing: return 1
             }
@@ -47,7 +49,12 @@ enum MetricsPanel {
         for section in Section.allCases where chosen.contains(section) {
             switch section {
             case .header: drawHeader(state, x: rect.x, y: y, width: rect.width, into: &grid, glyphs: glyphs, palette: palette)
-            case .bars: drawBars(metrics, x: rect.x, y: y, width: rect.width, into: &grid, glyphs: glyphs, palette: palette)
+            case .bars:
+                let barsWidth = reconstructionBesideBars ? rect.width - reconstructionColumns : rect.width
+                drawBars(metrics, x: rect.x, y: y, width: barsWidth, into: &grid, glyphs: glyphs, palette: palette)
+                if reconstructionBesideBars, let r = metrics?.reconstruction {
+                    drawReconstructionColumn(r, x: rect.x + barsWidth + 1, y: y, into: &grid, palette: palette)
+                }
             case .heatmap: drawHeatmap(state, metrics!, x: rect.x, y: y, width: rect.width, into: &grid, glyphs: glyphs, palette: palette)
             case .reconstruction: drawReconstruction(metrics!.reconstruction!, x: rect.x, y: y, width: rect.width, into: &grid, palette: palette)
             case .usage: drawUsage(state, metrics!, x: rect.x, y: y, width: rect.width, into: &grid, palette: palette)
@@ -139,9 +146,22 @@ enum MetricsPanel {
         }
     }
 
+    /// Width of the reconstruction column beside the bars ("PSNR 24.1 dB").
+    static let reconstructionColumns = 14
+
+    static func drawReconstructionColumn(_ r: MetricsDisplay.Reconstruction, x: Int, y: Int, into grid: inout CellGrid,
+                                         palette: ChromePalette) {
+        let rows = [("BCE", Format.decimal(r.bce, places: 4)), ("MSE", Format.decimal(r.mse, places: 4)),
+                    ("PSNR", Format.decimal(r.psnr, places: 1) + "dB")]
+        for (row, (name, value)) in rows.enumerated() {
+            let nx = grid.put(name, x: x, y: y + row, style: Style(foreground: palette.dim))
+            grid.put(Format.padLeft(value, reconstructionColumns - 1 - (nx - x)), x: nx, y: y + row)
+        }
+    }
+
     static func drawReconstruction(_ r: MetricsDisplay.Reconstruction, x: Int, y: Int, width: Int,
                                    into grid: inout CellGrid, palette: ChromePalette) {
-        let text = "recon BCE \(Format.decimal(r.bce, places: 4)) MSE \(Format.decimal(r.mse, places: 4)) PSNR \(Format.decimal(r.psnr, places: 1))dB"
+        let text = "BCE \(Format.decimal(r.bce, places: 4)) MSE \(Format.decimal(r.mse, places: 4)) PSNR \(Format.decimal(r.psnr, places: 1))"
         grid.put(text, x: x, y: y, maxWidth: width)
     }
 

@@ -3,25 +3,36 @@ import QLXRender
 /// The title line, the status line, the help overlay and the too-small message.
 enum Overlays {
     /// "qlx │ NAME │ DATASET │ 10 latents × 10 values │ code 3141592653", the selected
-    /// latent's digit reversed.
+    /// latent's digit reversed; decode and frame time on the right when they fit.
     static func drawTitle(_ state: ExplorerState, in rect: Rect, into grid: inout CellGrid, glyphs: Glyphs,
                           palette: ChromePalette) {
+        let compact = state.valuesPerLatent <= 10
+        let codeText = state.code.map(String.init).joined(separator: compact ? "" : " ")
+        let size = "\(state.latentCount) latents \(glyphs.times) \(state.valuesPerLatent) values"
+        let shortSize = "\(state.latentCount)\(glyphs.times)\(state.valuesPerLatent)"
+        func ms(_ v: Double?) -> String { v.map { Format.decimal($0, places: 1) } ?? "--" }
+        let timing = "decode \(ms(state.decodeMilliseconds)) ms  frame \(ms(state.frameMilliseconds)) ms"
+        func length(_ sizeText: String) -> Int {
+            3 + [state.checkpointName, state.datasetName, sizeText, "code " + codeText]
+                .map { glyphs.separator.count + $0.count }.reduce(0, +)
+        }
+        let sizeText = length(size) + timing.count + 2 <= rect.width ? size : shortSize
+        let showTiming = length(sizeText) + timing.count + 2 <= rect.width
+
         var x = grid.put("qlx", x: rect.x, y: rect.y, style: Style(foreground: palette.accent, bold: true))
-        let parts = [state.checkpointName, state.datasetName,
-                     "\(state.latentCount) latents \(glyphs.times) \(state.valuesPerLatent) values"]
-        for part in parts {
+        for part in [state.checkpointName, state.datasetName, sizeText] {
             x = grid.put(glyphs.separator + part, x: x, y: rect.y, maxWidth: rect.maxX - x, style: .bold,
                          ellipsis: glyphs.ellipsis)
         }
         x = grid.put(glyphs.separator + "code ", x: x, y: rect.y, maxWidth: rect.maxX - x, style: .bold)
-        // One digit per latent when every codebook has ≤ 10 values, else space-separated.
-        let compact = state.valuesPerLatent <= 10
         for (latent, value) in state.code.enumerated() where x < rect.maxX {
-            let text = compact ? String(value) : (latent > 0 ? " " : "") + String(value)
+            if !compact && latent > 0 { x = grid.put(" ", x: x, y: rect.y) }
             let style = latent == state.selectedLatent ? Style(foreground: palette.accent, bold: true, reverse: true)
                                                        : Style.bold
-            if !compact && latent > 0 { x = grid.put(" ", x: x, y: rect.y) }
-            x = grid.put(compact ? text : String(value), x: x, y: rect.y, maxWidth: rect.maxX - x, style: style)
+            x = grid.put(String(value), x: x, y: rect.y, maxWidth: rect.maxX - x, style: style)
+        }
+        if showTiming {
+            grid.put(timing, x: rect.maxX - timing.count, y: rect.y, style: Style(foreground: palette.dim))
         }
     }
 

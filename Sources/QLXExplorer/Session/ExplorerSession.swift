@@ -47,7 +47,7 @@ public final class ExplorerSession {
     /// Shows the first dataset sample (it becomes the code `z` resets to) and decodes its
     /// reconstruction, which also measures the decode speed.
     public func start() {
-        if source.sampleCount > 0 {
+        if state.sampleCount > 0 && source.sampleCount > 0 {
             let index = state.sampleIndex(at: 0)
             let sample = source.sample(at: index)
             originals[index] = sample.image

@@ -15,7 +15,7 @@ public enum ExplorerSetup {
         public var seed: UInt64
         public var exportDirectory: String
 
-        public init(checkpointPath: String, datasetName: String? = nil, metricSamples: Int = 4_000, seed: UInt64 = 0,
+        public init(checkpointPath: String, datasetName: String? = nil, metricSamples: Int = 2_000, seed: UInt64 = 0,
                     exportDirectory: String = FileManager.default.currentDirectoryPath) {
             self.checkpointPath = checkpointPath
             self.datasetName = datasetName

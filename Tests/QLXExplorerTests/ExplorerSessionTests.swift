@@ -1,0 +1,123 @@
+import Foundation
+import QLXExplorer
+import QLXRender
+import XCTest
+
+final class ExplorerSessionTests: XCTestCase {
+    func testTheTraversalIsDecodedInOneBatchAndSteppingNeverDecodes() {
+        let source = FlatImageSource()
+        let session = ExplorerSession(state: Fixtures.state(sampleCount: 0), source: source)
+        session.start()
+        XCTAssertEqual(source.decodeCalls, [[[1, 2, 3]]], "start-up decodes the preview alone")
+        _ = session.frame(width: 100, height: 30)
+        XCTAssertEqual(source.decodeCalls.count, 2)
+        XCTAssertEqual(Set(source.decodeCalls[1]), [[0, 2, 3], [2, 2, 3], [3, 2, 3]], "one batch for the rest")
+        for key in [Key.right, .right, .left, .home, .end] {
+            _ = session.handle(key)
+            _ = session.frame(width: 100, height: 30)
+        }
+        XCTAssertEqual(source.decodeCalls.count, 2, "every value of the selected latent is cached")
+        _ = session.handle(.down)
+        _ = session.frame(width: 100, height: 30)
+        XCTAssertEqual(source.decodeCalls.count, 3)
+        XCTAssertEqual(source.decodeCalls[2].count, 3, "the current code is cached already")
+    }
+
+    func testSlowDecodesGoToTheBackgroundAndTheLastImageStaysMeanwhile() throws {
+        let source = FlatImageSource()
+        let session = ExplorerSession(state: Fixtures.state(sampleCount: 0), source: source)
+        session.start()
+        _ = session.frame(width: 100, height: 30)
+        source.delay = 0.2
+        session.synchronousBudget = 0
+        _ = session.handle(.down)
+        _ = session.handle(.right)
+        let started = Date()
+        let grid = session.frame(width: 100, height: 30)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 0.15, "the frame did not wait for the decode")
+        XCTAssertTrue(grid.text.contains("decoding..."), grid.text)
+        session.waitForDecodes()
+        XCTAssertFalse(session.frame(width: 100, height: 30).text.contains("decoding..."))
+    }
+
+    func testSamplesAreEncodedAndShownBesideTheReconstruction() {
+        let source = FlatImageSource()
+        let session = ExplorerSession(state: Fixtures.state(), source: source)
+        session.start()
+        let startIndex = session.state.sampleIndex(at: 0)
+        XCTAssertEqual(session.state.sample?.index, startIndex)
+        XCTAssertEqual(session.state.code, source.sample(at: startIndex).code)
+        XCTAssertTrue(session.frame(width: 100, height: 30).text.contains("sample \(startIndex)"))
+        _ = session.handle(.character("n"))
+        let next = session.state.sampleIndex(at: 1)
+        XCTAssertEqual(session.state.code, source.sample(at: next).code)
+        _ = session.handle(.right)
+        XCTAssertTrue(session.frame(width: 100, height: 30).text.contains("sample \(next) (edited)"))
+        _ = session.handle(.character("z"))
+        XCTAssertEqual(session.state.sample?.index, startIndex)
+    }
+
+    func testBelowTheMinimumSizeOnlyQuitAndRedrawDoAnything() {
+        let session = ExplorerSession(state: Fixtures.state(sampleCount: 0), source: FlatImageSource())
+        session.start()
+        XCTAssertTrue(session.frame(width: 30, height: 10).text.contains("too small"))
+        XCTAssertTrue(session.isTooSmall)
+        XCTAssertEqual(session.handle(.right), .none)
+        XCTAssertEqual(session.state.code, [1, 2, 3])
+        XCTAssertEqual(session.handle(.character("q")), .quit)
+        XCTAssertEqual(session.handle(.control("c")), .quit)
+    }
+
+    func testExportWritesTheTraversalAsOnePNG() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qlx-explore-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let session = ExplorerSession(state: Fixtures.state(sampleCount: 0), source: FlatImageSource(size: 8),
+                                      exportDirectory: directory.path)
+        session.start()
+        _ = session.frame(width: 100, height: 30)
+        XCTAssertEqual(session.handle(.character("e")), .none)
+        let path = directory.appendingPathComponent("qlx-traversal-z0-123.png").path
+        XCTAssertEqual(session.state.statusMessage, "exported \(path)")
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        XCTAssertEqual(Array(bytes[0..<8]), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        func be32(_ at: Int) -> Int { bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        XCTAssertEqual(be32(16), 4 * 8 + 3 * 2, "four 8-pixel images with 2-pixel gaps")
+        XCTAssertEqual(be32(20), 8)
+    }
+
+    func testSideBySideKeepsEachImagesPixelsAndFillsGapsWhite() {
+        let a = RenderImage(width: 2, height: 1, channels: 1, pixels: [0.1, 0.2])
+        let b = RenderImage(width: 1, height: 1, channels: 1, pixels: [0.3])
+        let joined = TraversalImage.sideBySide([a, b], gap: 1)
+        XCTAssertEqual(joined.width, 4)
+        XCTAssertEqual(joined.pixels, [0.1, 0.2, 1, 0.3])
+    }
+
+    func testBackgroundMetricsReachTheScreenWithoutBlockingFrames() {
+        let release = DispatchSemaphore(value: 0)
+        let job = MetricsJob(samples: 100) { progress in
+            progress(0.5)
+            release.wait()
+            return Fixtures.metrics
+        }
+        let session = ExplorerSession(state: Fixtures.state(sampleCount: 0), source: FlatImageSource(), metricsJob: job)
+        session.start()
+        session.startMetrics()
+        var grid = CellGrid(width: 0, height: 0)
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            _ = session.tick()
+            grid = session.frame(width: 100, height: 30)
+            if grid.text.contains("computing 50%") { break }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        XCTAssertTrue(grid.text.contains("computing 50% of 100"), grid.text)
+        release.signal()
+        XCTAssertNotNil(job.wait(timeout: 5))
+        XCTAssertTrue(session.tick())
+        grid = session.frame(width: 100, height: 30)
+        XCTAssertTrue(grid.text.contains("metrics · computed, 100 samples"), grid.text)
+        XCTAssertTrue(grid.text.contains("0 shape  .81"), grid.text)
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import QLXExplorer
+import QLXRender
+
+/// A fake decoder: every image is one flat gray whose level depends on the code, so images of
+/// different codes differ and render as plain coloured spaces (text snapshots stay stable).
+final class FlatImageSource: ImageSource, @unchecked Sendable {
+    let size: Int
+    let samples: Int
+    private let lock = NSLock()
+    private var _decodeCalls: [[[Int]]] = []
+    /// Seconds each decode call sleeps (to imitate a slow model).
+    var delay: TimeInterval = 0
+
+    init(size: Int = 8, samples: Int = 100) {
+        self.size = size
+        self.samples = samples
+    }
+
+    var decodeCalls: [[[Int]]] { lock.withLock { _decodeCalls } }
+
+    static func level(of code: [Int]) -> Float {
+        Float(code.enumerated().reduce(0) { $0 + ($1.offset + 1) * $1.element } % 11) / 10
+    }
+
+    func decode(codes: [[Int]]) -> [RenderImage] {
+        lock.withLock { _decodeCalls.append(codes) }
+        if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+        return codes.map { code in
+            RenderImage(width: size, height: size, channels: 1,
+                        pixels: [Float](repeating: FlatImageSource.level(of: code), count: size * size))
+        }
+    }
+
+    var sampleCount: Int { samples }
+
+    func sample(at index: Int) -> DatasetSample {
+        let code = [index % 4, (index / 4) % 4, (index / 16) % 4]
+        return DatasetSample(image: RenderImage(width: size, height: size, channels: 1,
+                                                pixels: [Float](repeating: 1, count: size * size)),
+                             code: code, factors: [index % 3, index % 5])
+    }
+}
+
+enum Fixtures {
+    /// Three latents of four values each, two factors.
+    static func state(unicode: Bool = true, colors: ColorDepth = .palette256, sampleCount: Int = 100) -> ExplorerState {
+        var state = ExplorerState(
+            checkpointName: "tiny.safetensors", datasetName: "toy", factorNames: ["shape", "size"],
+            codebooks: [[-0.5, -0.1, 0.2, 0.5], [-0.3, 0.0, 0.1, 0.4], [-0.5, -0.2, 0.2, 0.5]],
+            sampleCount: sampleCount, unicode: unicode, renderModes: [.halfBlock], colorDepths: [colors],
+            imageWidth: 8, imageHeight: 8, code: [1, 2, 3], seed: 5)
+        state.adapt(unicode: unicode, maximumColors: colors)
+        return state
+    }
+
+    static let metrics = MetricsDisplay(
+        factorNames: ["shape", "size"],
+        nmi: [[0.81, 0.02, 0.10], [0.05, 0.64, 0.00]],
+        activeLatents: [true, true, false], latentFactor: [0, 1, nil],
+        infoM: 0.75, infoE: 0.5, infoC: 0.25, mig: 0.3,
+        reconstruction: .init(bce: 0.0123, mse: 0.004, psnr: 24.0),
+        usageCounts: [[10, 40, 30, 0], [25, 25, 25, 25], [100, 0, 0, 0]],
+        perplexity: [2.9, 4.0, 1.0], samples: 100, origin: .computed)
+}

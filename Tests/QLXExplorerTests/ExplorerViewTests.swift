@@ -1,0 +1,129 @@
+import QLXExplorer
+import QLXRender
+import XCTest
+
+final class ExplorerLayoutTests: XCTestCase {
+    func testPanelsStayInsideTheScreenAndDoNotOverlapAtCommonSizes() throws {
+        for (width, height) in [(60, 18), (80, 24), (100, 30), (160, 48), (240, 70)] {
+            let layout = try XCTUnwrap(ExplorerLayout.compute(width: width, height: height, latentCount: 10, valuesPerLatent: 10,
+                                                               imageWidth: 64, imageHeight: 64, mode: .halfBlock))
+            let rects = [layout.title, layout.latents, layout.metrics, layout.preview, layout.traversal, layout.status]
+            for rect in rects {
+                XCTAssertTrue(rect.x >= 0 && rect.y >= 0 && rect.maxX <= width && rect.maxY <= height, "\(rect) at \(width)×\(height)")
+            }
+            for (i, a) in rects.enumerated() {
+                for b in rects[(i + 1)...] where !a.isEmpty && !b.isEmpty {
+                    let overlaps = a.x < b.maxX && b.x < a.maxX && a.y < b.maxY && b.y < a.maxY
+                    XCTAssertFalse(overlaps, "\(a) overlaps \(b) at \(width)×\(height)")
+                }
+            }
+            XCTAssertEqual(layout.visibleThumbnails, 10, "all ten values fit at \(width)×\(height)")
+            if width >= 80 && height >= 24 {
+                XCTAssertGreaterThanOrEqual(layout.latents.height, 11, "every latent has a row at \(width)×\(height)")
+            }
+        }
+    }
+
+    func testLargerTerminalsGetLargerImages() throws {
+        func previewArea(_ w: Int, _ h: Int) throws -> Int {
+            let l = try XCTUnwrap(ExplorerLayout.compute(width: w, height: h, latentCount: 10, valuesPerLatent: 10,
+                                                         imageWidth: 64, imageHeight: 64, mode: .halfBlock))
+            return l.preview.width * l.preview.height + l.thumbnailWidth * l.thumbnailHeight
+        }
+        XCTAssertLessThan(try previewArea(80, 24), try previewArea(100, 30))
+        XCTAssertLessThan(try previewArea(100, 30), try previewArea(200, 60))
+    }
+
+    func testBelowTheMinimumThereIsNoLayout() {
+        XCTAssertNil(ExplorerLayout.compute(width: 59, height: 30, latentCount: 10, valuesPerLatent: 10,
+                                            imageWidth: 64, imageHeight: 64, mode: .halfBlock))
+        XCTAssertNil(ExplorerLayout.compute(width: 100, height: 17, latentCount: 10, valuesPerLatent: 10,
+                                            imageWidth: 64, imageHeight: 64, mode: .halfBlock))
+    }
+}
+
+final class ExplorerViewModeTests: XCTestCase {
+    func frame(_ state: ExplorerState, width: Int = 80, height: Int = 24) -> CellGrid {
+        let traversal = FlatImageSource().decode(codes: state.traversalCodes)
+        return ExplorerView.draw(state, images: ViewImages(preview: traversal[1], traversal: traversal),
+                                 width: width, height: height)
+    }
+
+    func testWithoutUTF8EveryCharacterIsASCII() {
+        var state = Fixtures.state(unicode: false, colors: .none)
+        state.metrics = Fixtures.metrics
+        state.metricsProgress = .running(fraction: 0.3, samples: 100)
+        for help in [false, true] {
+            state.showHelp = help
+            for (w, h) in [(80, 24), (100, 30), (30, 10)] {
+                let text = frame(state, width: w, height: h).text
+                XCTAssertTrue(text.unicodeScalars.allSatisfy(\.isASCII), "\(w)×\(h) help \(help):\n\(text)")
+            }
+        }
+    }
+
+    func testWithoutColourNoCellHasAColour() {
+        var state = Fixtures.state(unicode: true, colors: .none)
+        state.metrics = Fixtures.metrics
+        let grid = frame(state)
+        XCTAssertTrue(grid.cells.allSatisfy { $0.foreground == .default && $0.background == .default })
+        // The selected latent and the current value still stand out, by attributes.
+        XCTAssertTrue(grid.cells.contains { $0.reverse })
+    }
+
+    func testTheImagesAreDrawnInColourAtTheirPlaces() throws {
+        let state = Fixtures.state()
+        let grid = frame(state, width: 100, height: 30)
+        let layout = try XCTUnwrap(ExplorerLayout.compute(width: 100, height: 30, latentCount: 3, valuesPerLatent: 4,
+                                                           imageWidth: 8, imageHeight: 8, mode: .halfBlock))
+        // The preview (level of code [1,2,3] = 0.3) fills cells below its title with that gray.
+        let previewCells = (layout.preview.y + 1..<layout.preview.maxY).flatMap { y in
+            (layout.preview.x..<layout.preview.maxX).map { grid[$0, y] }
+        }
+        let gray = ColorQuantizer.quantize(0.3, 0.3, 0.3, depth: .palette256)
+        XCTAssertGreaterThan(previewCells.filter { $0.background == gray || $0.foreground == gray }.count, 100)
+        // Four thumbnails of different grays in the strip.
+        let stripColors = Set((layout.traversal.y..<layout.traversal.maxY).flatMap { y in
+            (0..<100).map { grid[$0, y].background }
+        }).subtracting([.default])
+        XCTAssertGreaterThanOrEqual(stripColors.count, 4)
+    }
+
+    func testSnapshotAt80x24() {
+        var state = Fixtures.state()
+        state.metrics = Fixtures.metrics
+        state.metricsProgress = .finished(seconds: 1)
+        state.decodeMilliseconds = 1.25
+        state.frameMilliseconds = 2.5
+        _ = state.handle(.right)
+        let text = frame(state).text.split(separator: "\n").map { String($0).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
+        XCTAssertEqual(text.joined(separator: "\n"), ExplorerViewModeTests.snapshot80x24, "\n" + text.joined(separator: "\n"))
+    }
+
+    static let snapshot80x24 = """
+    qlx │ tiny.safetensors │ toy │ 3×4 │ code 223        decode 1.3 ms  frame 2.5 ms
+      z factor nmi codebook use  value       decoded
+    ▸ 0 shape  .81 ┼──┼─█─┼ ▂█▆·  0.20
+      1 size   .64 ┼──┼█──┼ ████  0.10
+      2 off    --  ┼─┼──┼─█ █···  0.50
+    metrics · computed, 100 samples
+    InfoM █████████████████░░░░░░ .75
+    InfoE ████████████░░░░░░░░░░░ .50
+    InfoC ██████░░░░░░░░░░░░░░░░░ .25
+    NMI     0 1 2
+    shape  81
+    size   05
+    BCE 0.0123 MSE 0.0040 PSNR 24.0
+    z0 uses 3/4 values, perplexity 2.9
+    decode 1.3 ms  frame 2.5 ms
+
+
+
+    z0                                            ┌──────┐
+                                                  │      │
+                                                  │      │
+                                                  │      │
+             0                   1                └──2───┘               3
+    ↑↓ latent  ←→ value  n/p sample  r random  t tour  e export  m mode     half 256
+    """
+}

@@ -1,0 +1,75 @@
+import QLXExplorer
+import XCTest
+
+final class KeyTableTests: XCTestCase {
+    func testArrowsAndVimKeysMapToTheSameActions() {
+        XCTAssertEqual(KeyTable.action(for: .up), .selectPreviousLatent)
+        XCTAssertEqual(KeyTable.action(for: .character("k")), .selectPreviousLatent)
+        XCTAssertEqual(KeyTable.action(for: .down), .selectNextLatent)
+        XCTAssertEqual(KeyTable.action(for: .character("j")), .selectNextLatent)
+        XCTAssertEqual(KeyTable.action(for: .left), .stepValue(-1))
+        XCTAssertEqual(KeyTable.action(for: .character("h")), .stepValue(-1))
+        XCTAssertEqual(KeyTable.action(for: .right), .stepValue(1))
+        XCTAssertEqual(KeyTable.action(for: .character("l")), .stepValue(1))
+    }
+
+    func testDigitsJumpAndQuitKeysQuit() {
+        for digit in 0...9 {
+            XCTAssertEqual(KeyTable.action(for: .character(Character(String(digit)))), .jumpToValue(digit))
+        }
+        XCTAssertEqual(KeyTable.action(for: .character("q")), .quit)
+        XCTAssertEqual(KeyTable.action(for: .control("c")), .quit)
+        XCTAssertEqual(KeyTable.action(for: .control("l")), .redraw)
+        XCTAssertEqual(KeyTable.action(for: .escape), .closeHelp)
+        XCTAssertNil(KeyTable.action(for: .character("Q")))
+    }
+
+    func testEveryActionTheBriefNamesHasAKey() {
+        let bound = Set(KeyTable.bindings.flatMap { $0.keys.map { $0.action } })
+        let expected: [Action] = [.selectPreviousLatent, .selectNextLatent, .stepValue(-1), .stepValue(1), .firstValue,
+                                  .lastValue, .nextSample, .previousSample, .randomCode, .reset, .tourSelected, .tourAll,
+                                  .exportTraversal, .cycleRenderMode, .cycleColorDepth, .toggleHelp, .redraw, .quit]
+        for action in expected { XCTAssertTrue(bound.contains(action), "\(action) has no key") }
+    }
+
+    func testHelpLinesListEveryBindingAndAreASCIIWhenAsked() {
+        let lines = KeyTable.helpLines(unicode: true)
+        XCTAssertEqual(lines.count, KeyTable.bindings.count)
+        XCTAssertTrue(lines[0].hasPrefix("↑/↓  k/j"))
+        XCTAssertTrue(lines.contains { $0.contains("export the traversal as PNG") })
+        for line in KeyTable.helpLines(unicode: false) {
+            XCTAssertTrue(line.unicodeScalars.allSatisfy(\.isASCII), line)
+        }
+    }
+
+    func testControlCodesBecomeNamedKeys() {
+        XCTAssertEqual(Key(controlCode: 3), .control("c"))
+        XCTAssertEqual(Key(controlCode: 12), .control("l"))
+        XCTAssertEqual(Key(controlCode: 27), .escape)
+        XCTAssertEqual(Key(controlCode: 13), .enter)
+        XCTAssertEqual(Key(controlCode: 127), .backspace)
+    }
+}
+
+final class KeyScriptTests: XCTestCase {
+    func testParsesKeysNamesPausesAndRepeats() throws {
+        let script = try KeyScript(parsing: "l l 500ms j x3 C-l Up 1.5s ?", defaultGap: 100)
+        XCTAssertEqual(script.steps.map(\.key), [.character("l"), .character("l"), .character("j"), .character("j"),
+                                                 .character("j"), .control("l"), .up, .character("?")])
+        XCTAssertEqual(script.steps.map(\.delayBefore), [0, 100, 500, 100, 100, 100, 100, 1500])
+    }
+
+    func testFilesMayHaveCommentsAndLines() throws {
+        let script = try KeyScript(parsing: "# demo\nl  # step right\n\nSpace Esc\n", defaultGap: 10, source: "demo.keys")
+        XCTAssertEqual(script.steps.map(\.key), [.character("l"), .character(" "), .escape])
+    }
+
+    func testRejectsUnknownNamesAndALeadingRepeat() {
+        XCTAssertThrowsError(try KeyScript(parsing: "l Wobble")) { error in
+            XCTAssertEqual(String("\(error)".prefix(31)), "--keys: cannot read key 'Wobble")
+        }
+        XCTAssertThrowsError(try KeyScript(parsing: "x3 l", source: "f.keys")) { error in
+            XCTAssertTrue("\(error)".contains("f.keys"), "\(error)")
+        }
+    }
+}
