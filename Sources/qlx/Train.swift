@@ -42,9 +42,9 @@ struct Train: ParsableCommand {
     @Option(help: "Held-out images for evaluation, excluded from training (default 1000).") var evalSamples: Int?
 
     @Option(name: [.short, .long], help: "Checkpoint path (default qlae.safetensors, or the --resume path).") var output: String?
-    @Option(help: "Evaluate every N steps (0: only at the end; default 1000).") var evalEvery: Int = 1000
-    @Option(help: "Save a checkpoint every N steps (0: only at the end; default 1000).") var checkpointEvery: Int = 1000
-    @Option(help: "Images for the final disentanglement metrics (0: skip; default 10000).") var metricsSamples: Int = 10_000
+    @Option(help: "Evaluate every N steps (0: only at the end).") var evalEvery: Int = 1000
+    @Option(help: "Save a checkpoint every N steps (0: only at the end).") var checkpointEvery: Int = 1000
+    @Option(help: "Images for the final disentanglement metrics (0: skip).") var metricsSamples: Int = 10_000
     @Option(help: "Continue training from a checkpoint written by qlx train.") var resume: String?
 
     func run() throws {
@@ -64,11 +64,15 @@ struct Train: ParsableCommand {
 
         StopSignals.install()
         let metricsSamples = self.metricsSamples
+        var metricsSummary: String?
         let outcome = try trainer.run(
             schedule: TrainingSchedule(outputPath: outputPath, evaluateEvery: evalEvery, checkpointEvery: checkpointEvery),
             shouldStop: { StopSignals.received != nil },
             finalMetadata: metricsSamples > 0 ? { trainer in
-                try FinalMetrics.metadata(for: trainer, samples: metricsSamples, report: { reporter.handle(.note($0)) })
+                try FinalMetrics.metadata(for: trainer, samples: metricsSamples, report: { line in
+                    if line.hasPrefix("InfoM") { metricsSummary = line }
+                    reporter.handle(.note(line))
+                })
             } : nil,
             observe: reporter.handle)
         reporter.finish()
@@ -80,6 +84,7 @@ struct Train: ParsableCommand {
         case .finished:
             print("wrote \(outputPath) after \(trainer.stepsDone) steps")
             if let evaluation = trainer.lastEvaluation { print(evaluation.summary) }
+            if let metricsSummary { print(metricsSummary) }
         }
     }
 
