@@ -37,6 +37,25 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    func testConv2dDirectAndIm2colPathsAgree() {
+        for (i, c) in cases.enumerated() {
+            let conv = Conv2d(inChannels: c.0, outChannels: c.1, kernel: c.2, stride: c.3, padding: c.4)
+            let x = FeatureMap(nchw: randomTensor([c.5, c.0, c.6, c.7], seed: UInt64(i)))
+            let w = randomTensor(conv.weightShape, seed: UInt64(100 + i))
+            let direct = conv.forwardDirect(x, weight: w), im2col = conv.forwardIm2col(x, weight: w)
+            assertClose(direct.data, im2col.data, "case \(i) forward")
+            let dy = FeatureMap(nchw: randomTensor(direct.nchw().shape, seed: UInt64(300 + i)))
+            let a = conv.backwardDirect(input: x, weight: w, dOutput: dy)
+            let b = conv.backwardIm2col(input: x, weight: w, dOutput: dy)
+            assertClose(a.dInput!.data, b.dInput!.data, "case \(i) dInput")
+            assertClose(a.dWeight, b.dWeight, "case \(i) dWeight")
+        }
+        // The model's final 3×3 conv to one channel takes the direct path.
+        let last = Conv2d(inChannels: 8, outChannels: 1, kernel: 3, stride: 1, padding: 1)
+        let x = randomTensor([2, 8, 6, 6], seed: 7), w = randomTensor(last.weightShape, seed: 8)
+        assertClose(last.forward(x, weight: w), last.referenceForward(x, weight: w))
+    }
+
     func testConv2dReferenceBackwardMatchesFiniteDifferences() {
         let conv = Conv2d(inChannels: 2, outChannels: 3, kernel: 4, stride: 2, padding: 1)
         let x = randomTensor([2, 2, 6, 6], seed: 1), w = randomTensor(conv.weightShape, seed: 2)

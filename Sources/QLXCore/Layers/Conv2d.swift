@@ -33,7 +33,22 @@ public struct Conv2d: Sendable, Equatable {
     var isPointwise: Bool { kernel == 1 && stride == 1 && padding == 0 }
 
     /// input (Cin, N, H, W) channel-major → output (Cout, N, Ho, Wo) channel-major.
+    /// Layers with very few output channels use `forwardDirect`, the others `forwardIm2col`.
     public func forward(_ input: FeatureMap, weight: Tensor) -> FeatureMap {
+        prefersDirect ? forwardDirect(input, weight: weight) : forwardIm2col(input, weight: weight)
+    }
+
+    /// Gradients of `forward` given the gradient of its output. `dInput` is nil unless asked for
+    /// (the first layer of a network does not need it).
+    public func backward(input: FeatureMap, weight: Tensor, dOutput: FeatureMap,
+                         computeInputGradient: Bool = true) -> (dInput: FeatureMap?, dWeight: Tensor) {
+        prefersDirect
+            ? backwardDirect(input: input, weight: weight, dOutput: dOutput, computeInputGradient: computeInputGradient)
+            : backwardIm2col(input: input, weight: weight, dOutput: dOutput, computeInputGradient: computeInputGradient)
+    }
+
+    /// `forward` through im2col and one sgemm for the whole batch.
+    public func forwardIm2col(_ input: FeatureMap, weight: Tensor) -> FeatureMap {
         precondition(input.channels == inChannels, "conv expects \(inChannels) input channels, got \(input.channels)")
         precondition(weight.shape == weightShape, "conv weight shape \(weight.shape), expected \(weightShape)")
         let g = geometry(input)
@@ -52,10 +67,9 @@ public struct Conv2d: Sendable, Equatable {
         return FeatureMap(channels: outChannels, batch: input.batch, height: ho, width: wo, data: output)
     }
 
-    /// Gradients of `forward` given the gradient of its output. `dInput` is nil unless asked for
-    /// (the first layer of a network does not need it).
-    public func backward(input: FeatureMap, weight: Tensor, dOutput: FeatureMap,
-                         computeInputGradient: Bool = true) -> (dInput: FeatureMap?, dWeight: Tensor) {
+    /// Gradients of `forwardIm2col`.
+    public func backwardIm2col(input: FeatureMap, weight: Tensor, dOutput: FeatureMap,
+                               computeInputGradient: Bool = true) -> (dInput: FeatureMap?, dWeight: Tensor) {
         let g = geometry(input)
         precondition(dOutput.channels == outChannels && dOutput.batch == input.batch
                      && dOutput.height == g.outHeight && dOutput.width == g.outWidth)
