@@ -6,7 +6,8 @@ struct QLX: ParsableCommand {
         commandName: "qlx",
         abstract: "Explore the quantized latent space of QLAE models from a terminal.",
         discussion: """
-        Run with no arguments to open the explorer on the bundled model.
+        Run with no arguments to open the explorer on the bundled model
+        (assets/sprites-qlae.safetensors, or $QLX_MODEL).
         """,
         subcommands: [
             Info.self,
@@ -16,6 +17,7 @@ struct QLX: ParsableCommand {
             Encode.self,
             Train.self,
             Bench.self,
-        ]
+        ],
+        defaultSubcommand: Explore.self
     )
 }
