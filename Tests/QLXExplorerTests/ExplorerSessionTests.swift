@@ -8,8 +8,10 @@ final class ExplorerSessionTests: XCTestCase {
         let source = FlatImageSource()
         let session = ExplorerSession(state: Fixtures.state(sampleCount: 0), source: source)
         session.start()
-        XCTAssertEqual(source.decodeCalls, [[[1, 2, 3]]], "start-up decodes the preview alone")
-        _ = session.frame(width: 100, height: 30)
+        XCTAssertEqual(source.decodeCalls.count, 0, "start-up decodes nothing before the first frame")
+        XCTAssertTrue(session.frame(width: 100, height: 30).text.contains("decoding..."))
+        session.settle(width: 100, height: 30)
+        XCTAssertEqual(source.decodeCalls.first, [[1, 2, 3]], "the preview first, alone")
         XCTAssertEqual(source.decodeCalls.count, 2)
         XCTAssertEqual(Set(source.decodeCalls[1]), [[0, 2, 3], [2, 2, 3], [3, 2, 3]], "one batch for the rest")
         for key in [Key.right, .right, .left, .home, .end] {
@@ -27,7 +29,7 @@ final class ExplorerSessionTests: XCTestCase {
         let source = FlatImageSource()
         let session = ExplorerSession(state: Fixtures.state(sampleCount: 0), source: source)
         session.start()
-        _ = session.frame(width: 100, height: 30)
+        session.settle(width: 100, height: 30)
         source.delay = 0.2
         session.synchronousBudget = 0
         _ = session.handle(.down)
@@ -44,6 +46,7 @@ final class ExplorerSessionTests: XCTestCase {
         let source = FlatImageSource()
         let session = ExplorerSession(state: Fixtures.state(), source: source)
         session.start()
+        session.settle(width: 100, height: 30)
         let startIndex = session.state.sampleIndex(at: 0)
         XCTAssertEqual(session.state.sample?.index, startIndex)
         XCTAssertEqual(session.state.code, source.sample(at: startIndex).code)
@@ -75,7 +78,7 @@ final class ExplorerSessionTests: XCTestCase {
         let session = ExplorerSession(state: Fixtures.state(sampleCount: 0), source: FlatImageSource(size: 8),
                                       exportDirectory: directory.path)
         session.start()
-        _ = session.frame(width: 100, height: 30)
+        session.settle(width: 100, height: 30)
         XCTAssertEqual(session.handle(.character("e")), .none)
         let path = directory.appendingPathComponent("qlx-traversal-z0-123.png").path
         XCTAssertEqual(session.state.statusMessage, "exported \(path)")

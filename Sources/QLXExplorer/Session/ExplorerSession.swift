@@ -44,16 +44,43 @@ public final class ExplorerSession {
         self.exportDirectory = exportDirectory
     }
 
-    /// Shows the first dataset sample (it becomes the code `z` resets to) and decodes its
-    /// reconstruction, which also measures the decode speed.
+    /// Asks for the first dataset sample (it becomes the code `z` resets to). Nothing is
+    /// decoded or encoded here: the first frame comes at once, images follow as they are ready.
     public func start() {
         if state.sampleCount > 0 && source.sampleCount > 0 {
-            let index = state.sampleIndex(at: 0)
-            let sample = source.sample(at: index)
-            originals[index] = sample.image
-            state.setStart(LoadedSample(index: index, factors: sample.factors, code: sample.code))
+            startSampleIndex = state.sampleIndex(at: 0)
+            loadSample(startSampleIndex!)
         }
-        decodeNow([state.code])
+    }
+
+    /// The dataset sample being loaded as the start, and the one the user asked for last.
+    private var startSampleIndex: Int?
+    private var wantedSample: Int?
+
+    /// Encodes sample `index` now when that is quick, else in the background.
+    private func loadSample(_ index: Int) {
+        wantedSample = index
+        if let perImage = millisecondsPerImage, perImage <= synchronousBudget {
+            let began = Date()
+            let sample = source.sample(at: index)
+            show(sample, index: index, milliseconds: Date().timeIntervalSince(began) * 1000)
+        } else {
+            worker.submitSample(index)
+            state.statusMessage = "encoding sample \(index)..."
+        }
+    }
+
+    private func show(_ sample: DatasetSample, index: Int, milliseconds: Double) {
+        record(milliseconds: milliseconds, images: 1)
+        guard index == wantedSample else { return }
+        if originals.count > 256 { originals = originals.filter { $0.key == state.startSample?.index } }
+        originals[index] = sample.image
+        let loaded = LoadedSample(index: index, factors: sample.factors, code: sample.code)
+        if index == startSampleIndex && state.startSample == nil {
+            state.setStart(loaded)
+        } else {
+            state.showSample(loaded)
+        }
     }
 
     /// Starts the background metrics (after the first frame, so they do not slow it down).
@@ -81,10 +108,7 @@ public final class ExplorerSession {
         var effect = state.handle(key)
         switch effect {
         case .loadSample(let index):
-            let sample = source.sample(at: index)
-            if originals.count > 256 { originals = originals.filter { $0.key == state.startSample?.index } }
-            originals[index] = sample.image
-            state.showSample(LoadedSample(index: index, factors: sample.factors, code: sample.code))
+            loadSample(index)
             effect = .none
         case .exportTraversal:
             exportTraversal()
@@ -144,7 +168,8 @@ public final class ExplorerSession {
         let codes = state.traversalCodes
         let missing = codes.filter { cache.image(for: $0) == nil }
         if !missing.isEmpty {
-            let estimate = (millisecondsPerImage ?? 0) * Double(missing.count)
+            // Unknown speed counts as slow: the first frame never waits for the model.
+            let estimate = (millisecondsPerImage ?? .infinity) * Double(missing.count)
             if estimate <= synchronousBudget {
                 decodeNow(missing)
             } else if requested != codes {
@@ -171,9 +196,15 @@ public final class ExplorerSession {
 
     private func record(codes: [[Int]], images: [RenderImage], milliseconds: Double) {
         for (code, image) in zip(codes, images) { cache.insert(image, for: code) }
-        let perImage = milliseconds / Double(max(codes.count, 1))
-        millisecondsPerImage = millisecondsPerImage.map { 0.7 * $0 + 0.3 * perImage } ?? perImage
+        record(milliseconds: milliseconds, images: codes.count)
         state.decodeMilliseconds = milliseconds
+    }
+
+    /// Updates the moving average of model time per image (decodes and sample encodes cost
+    /// about the same, one network pass each).
+    private func record(milliseconds: Double, images: Int) {
+        let perImage = milliseconds / Double(max(images, 1))
+        millisecondsPerImage = millisecondsPerImage.map { 0.7 * $0 + 0.3 * perImage } ?? perImage
     }
 
     /// The current code alone first (the preview), then the rest nearest-value first, in
@@ -183,23 +214,26 @@ public final class ExplorerSession {
         if missing.contains(state.code) { batches.append([state.code]) }
         let latent = state.selectedLatent, value = state.code[latent]
         let rest = missing.filter { $0 != state.code }.sorted { abs($0[latent] - value) < abs($1[latent] - value) }
-        let chunk = max(1, Int(50 / max(millisecondsPerImage ?? 50, 0.01)))
+        let chunk = millisecondsPerImage.map { max(1, Int(50 / max($0, 0.01))) } ?? max(rest.count, 1)
         for start in stride(from: 0, to: rest.count, by: chunk) {
             batches.append(Array(rest[start..<min(start + chunk, rest.count)]))
         }
         return batches
     }
 
-    /// Moves finished background decodes into the cache; true when there were any.
+    /// Moves finished background work into the cache and the state; true when there was any.
     @discardableResult
     private func collectDecoded() -> Bool {
         let results = worker.collect()
-        for result in results { record(codes: result.codes, images: result.images, milliseconds: result.milliseconds) }
-        if !results.isEmpty && !worker.isPending { requested = nil }
-        return !results.isEmpty
+        for result in results.decoded {
+            record(codes: result.codes, images: result.images, milliseconds: result.milliseconds)
+        }
+        for result in results.sampled { show(result.sample, index: result.index, milliseconds: result.milliseconds) }
+        if !results.decoded.isEmpty && !worker.isPending { requested = nil }
+        return !results.decoded.isEmpty || !results.sampled.isEmpty
     }
 
-    /// Waits until background decodes are done (tests and benchmarks only).
+    /// Waits until background decodes and encodes are done (tests and benchmarks only).
     public func waitForDecodes(timeout: TimeInterval = 10) {
         let deadline = Date().addingTimeInterval(timeout)
         while worker.isPending && Date() < deadline {
@@ -207,6 +241,15 @@ public final class ExplorerSession {
             collectDecoded()
         }
         collectDecoded()
+    }
+
+    /// Draws and waits until every image the screen needs is decoded (tests and benchmarks).
+    public func settle(width: Int, height: Int, timeout: TimeInterval = 30) {
+        let deadline = Date().addingTimeInterval(timeout)
+        repeat {
+            waitForDecodes(timeout: max(0, deadline.timeIntervalSinceNow))
+            _ = frame(width: width, height: height)
+        } while worker.isPending && Date() < deadline
     }
 
     /// Writes the selected latent's traversal as one PNG (the images side by side, a

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 
 /// Computes the metrics on a background thread; the event loop polls it between frames,
@@ -24,6 +27,10 @@ public final class MetricsJob: @unchecked Sendable {
     public func start() {
         lock.withLock { started = Date() }
         let thread = Thread { [self] in
+            // Well below the UI and the decoder: figures may wait, frames may not.
+            #if os(Linux)
+            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+            #endif
             do {
                 let display = try work { fraction in self.update { self.fraction = min(max(fraction, 0), 1) } }
                 update {
@@ -34,7 +41,7 @@ public final class MetricsJob: @unchecked Sendable {
                 update { self.failure = "\(error)" }
             }
         }
-        thread.qualityOfService = .utility
+        thread.qualityOfService = QualityOfService.utility
         thread.stackSize = 16 << 20
         thread.start()
     }
