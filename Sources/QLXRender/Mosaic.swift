@@ -24,7 +24,8 @@ public enum Mosaic {
                           box: (thumbnailWidth, 1 << 20), mode: mode)
     }
 
-    /// Every row as: a line of column labels (centred over their thumbnails; left out when
+    /// Every row as: a line of column labels (centred over their thumbnails, odd space on the
+    /// left so that "-0.50" and "0.00" end together; left out when
     /// a row has none), then the thumbnails side by side with one blank column between,
     /// the row's label lines on the left. Rows follow each other directly; label-less rows
     /// get a blank line between them instead.
@@ -48,7 +49,7 @@ public enum Mosaic {
         for (r, row) in rows.enumerated() {
             if hasHeader[r] {
                 for (c, label) in row.columnLabels.enumerated() {
-                    let x = labelColumn + c * (columnWidth + 1) + max(0, (columnWidth - label.count) / 2)
+                    let x = labelColumn + c * (columnWidth + 1) + max(0, (columnWidth - label.count + 1) / 2)
                     put(label, at: x, y, in: &grid)
                 }
                 y += 1
@@ -102,6 +103,71 @@ public enum Mosaic {
                     }
                 }
             }
+        }
+        return RenderImage(width: width, height: height, channels: channels, pixels: pixels)
+    }
+}
+
+extension Mosaic {
+    /// Like `picture`, with the rows' labels drawn in `PixelFont` (font pixel = `scale` pixels,
+    /// white on black): label lines left of each row, column labels in a band above it. The
+    /// gutters between thumbnails of a row are `gutterValue`; the bands separate the rows.
+    public static func labelledPicture(rows: [MosaicRow], scale: Int, gutter: Int, gutterValue: Float) -> RenderImage {
+        precondition(scale >= 1 && gutter >= 0)
+        guard let first = rows.first?.images.first else { preconditionFailure("picture of no images") }
+        let unit = scale
+        let w = first.width * scale, h = first.height * scale, channels = first.channels
+        let columns = rows.map(\.images.count).max()!
+        let labelWidth = rows.flatMap(\.labelLines).map(PixelFont.width(of:)).max() ?? 0
+        let labelColumn = labelWidth > 0 ? (labelWidth + 3) * unit : 0
+        let band = (PixelFont.glyphHeight + 2) * unit
+        let hasHeader = rows.map { $0.columnLabels.contains { !$0.isEmpty } }
+        let width = labelColumn + columns * w + (columns - 1) * gutter
+        var height = 0
+        for (r, header) in hasHeader.enumerated() { height += h + (header ? band : (r > 0 ? gutter : 0)) }
+
+        var pixels = [Float](repeating: 0, count: width * height * channels)
+        var y0 = 0
+        for (r, row) in rows.enumerated() {
+            if hasHeader[r] {
+                for (c, label) in row.columnLabels.enumerated() {
+                    let x = labelColumn + c * (w + gutter) + (w - PixelFont.width(of: label) * unit) / 2
+                    PixelFont.draw(label, into: &pixels, width: width, height: height, channels: channels,
+                                   x: x, y: y0 + unit, unit: unit, value: 1)
+                }
+                y0 += band
+            } else if r > 0 {
+                for y in y0..<(y0 + gutter) {
+                    for x in labelColumn..<width { for c in 0..<channels { pixels[(y * width + x) * channels + c] = gutterValue } }
+                }
+                y0 += gutter
+            }
+            for (line, text) in row.labelLines.enumerated() {
+                PixelFont.draw(text, into: &pixels, width: width, height: min(height, y0 + h), channels: channels,
+                               x: unit, y: y0 + unit + line * (PixelFont.glyphHeight + 1) * unit, unit: unit, value: 1)
+            }
+            for c in 0..<columns {
+                let x0 = labelColumn + c * (w + gutter)
+                if c > 0 {
+                    for y in y0..<(y0 + h) {
+                        for x in (x0 - gutter)..<x0 { for ch in 0..<channels { pixels[(y * width + x) * channels + ch] = gutterValue } }
+                    }
+                }
+                guard c < row.images.count else { continue }
+                let image = row.images[c]
+                precondition(image.width == first.width && image.height == first.height && image.channels == channels,
+                             "mosaic images differ in size")
+                for y in 0..<h {
+                    let source = (y / scale) * image.width
+                    let target = ((y0 + y) * width + x0) * channels
+                    for x in 0..<w {
+                        for ch in 0..<channels {
+                            pixels[target + x * channels + ch] = image.pixels[(source + x / scale) * channels + ch]
+                        }
+                    }
+                }
+            }
+            y0 += h
         }
         return RenderImage(width: width, height: height, channels: channels, pixels: pixels)
     }

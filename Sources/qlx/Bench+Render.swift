@@ -74,17 +74,17 @@ enum RenderBench {
     }
 
     /// The bundled model if it is there, otherwise a random-init model of its architecture:
-    /// encoder 32,64,64,128 (kernel 4, stride 2) + dense 512, image decoder mirrored.
+    /// encoder 32,64,64,128 (kernel 4, stride 2) + dense 256 (`qlx train`'s default), image decoder mirrored.
     static func traversalModel() -> (QLAE, String) {
         if let path = try? BundledModel.locate(), let model = try? Checkpoint.read(from: path).model() {
             return (model, "bundled \(path)")
         }
         let dataset = SpritesDataset()
         let config = QLAEConfig(
-            encoder: ModelBuilder.customEncoder(widths: [32, 64, 64, 128], denseWidths: [512]),
-            decoder: ModelBuilder.customDecoder(widths: [128, 64, 64, 32], denseWidths: [512], kind: .image),
+            encoder: ModelBuilder.customEncoder(widths: [32, 64, 64, 128], denseWidths: [256]),
+            decoder: ModelBuilder.customDecoder(widths: [128, 64, 64, 32], denseWidths: [256], kind: .image),
             latent: LatentConfig(count: 10, valuesPerLatent: 10),
             image: dataset.imageShape, dataset: dataset.info)
-        return (QLAE(config: config, seed: 7), "random init (bundled model not found): encoder 32,64,64,128 + dense 512, image decoder 128,64,64,32")
+        return (QLAE(config: config, seed: 7), "random init (bundled model not found): encoder 32,64,64,128 + dense 256, image decoder 128,64,64,32")
     }
 }

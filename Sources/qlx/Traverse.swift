@@ -59,6 +59,9 @@ struct Traverse: ParsableCommand {
     @Flag(help: "With --png, print the text grid as well.")
     var text = false
 
+    @Flag(name: .customLong("no-labels"), help: "PNG: thumbnails and gutters only, without the latent and value labels.")
+    var noLabels = false
+
     func run() throws {
         do {
             try traverse()
@@ -106,7 +109,9 @@ struct Traverse: ParsableCommand {
         }
 
         if let png {
-            let picture = Mosaic.picture(rows: traversal.images, scale: scale, gutter: 2, gutterValue: 0.5)
+            let picture = noLabels
+                ? Mosaic.picture(rows: traversal.images, scale: scale, gutter: 2, gutterValue: 0.5)
+                : Mosaic.labelledPicture(rows: rows, scale: scale, gutter: 2, gutterValue: 0.5)
             try PNGWriter.write(picture, to: png)
             FileHandle.standardError.write(Data("wrote \(png) (\(picture.width)×\(picture.height) pixels, \(latents.count) latents × \(traversal.values.first?.count ?? 0) values)\n".utf8))
             if !text { return }

@@ -103,7 +103,7 @@ final class TraverseCommandTests: XCTestCase {
 
     func testPNGHoldsTheDecodedImagesWithGutters() throws {
         let png = directory.appendingPathComponent("grid.png").path
-        let run = try traverse([checkpointPath, "--png", png, "--scale", "1"])
+        let run = try traverse([checkpointPath, "--png", png, "--scale", "1", "--no-labels"])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertEqual(run.stdout, "", "no text unless --text")
         let gutter = 2
@@ -128,6 +128,20 @@ final class TraverseCommandTests: XCTestCase {
             }
         }
         XCTAssertEqual(pixels[64 * width + 10], 128, "gutter row is mid-gray")
+    }
+
+    func testLabelledPNGAddsALabelColumnAndValueBands() throws {
+        let png = directory.appendingPathComponent("labelled.png").path
+        let run = try traverse([checkpointPath, "--png", png, "--scale", "2", "--text", "--mode", "ascii"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("z2"), "--text prints the grid too")
+        XCTAssertTrue(run.stderr.contains("wrote \(png)"))
+        // Label column ("z0": 7 font pixels + 3) × 2; per row a 7 × 2 band and 128 pixels.
+        let width = 20 + Self.values * 128 + (Self.values - 1) * 2, height = Self.latents * (14 + 128)
+        let pixels = try PillowDecoder.grayPixels(png)
+        XCTAssertEqual(pixels.count, width * height)
+        // Top row of the "z" of z0 (glyph row 0b111) at x 2…7, y = band + 2.
+        XCTAssertEqual(Array(pixels[(16 * width + 2)..<(16 * width + 8)]), [255, 255, 255, 255, 255, 255])
     }
 
     func testErrorsAreOneLineWithNonZeroExit() throws {

@@ -1,0 +1,81 @@
+import XCTest
+import QLXRender
+
+final class MosaicTests: XCTestCase {
+    /// A flat w×h gray image.
+    func flat(_ value: Float, width: Int = 4, height: Int = 4) -> RenderImage {
+        RenderImage(width: width, height: height, channels: 1, pixels: Array(repeating: value, count: width * height))
+    }
+
+    func testCellsLayoutSnapshot() {
+        let rows = [
+            MosaicRow(labelLines: ["z0", "shape"], columnLabels: ["-0.50", "0.00", "0.50"], images: [flat(0), flat(1), flat(0)]),
+            MosaicRow(labelLines: ["z1"], columnLabels: ["-1.00", "0.00", "1.00"], images: [flat(1), flat(0), flat(1)]),
+        ]
+        let grid = Mosaic.cells(rows: rows, thumbnailWidth: 4, options: RenderOptions(mode: .halfBlock, colors: .none))
+        // Label column 6 ("shape" + 1); columns 5 wide ("-0.50"), thumbnails 4×2 cells centred in them.
+        XCTAssertEqual(grid.text, [
+            "      -0.50  0.00  0.50",
+            "z0          ████       ",
+            "shape       ████       ",
+            "      -1.00  0.00  1.00",
+            "z1    ████        ████ ",
+            "      ████        ████ ",
+        ].joined(separator: "\n"))
+        XCTAssertTrue(grid[0, 1].bold, "latent names stand out")
+        XCTAssertFalse(grid[0, 2].bold)
+    }
+
+    func testCellsWithoutLabelsSeparateRowsByABlankLine() {
+        let rows = [MosaicRow(labelLines: [], columnLabels: [], images: [flat(1), flat(1)]),
+                    MosaicRow(labelLines: [], columnLabels: [], images: [flat(1), flat(0)])]
+        let grid = Mosaic.cells(rows: rows, thumbnailWidth: 2, options: RenderOptions(mode: .halfBlock, colors: .none))
+        XCTAssertEqual(grid.text, ["██ ██", "", "██   "].joined(separator: "\n").replacingOccurrences(of: "\n\n", with: "\n     \n"))
+    }
+
+    func testPictureEnlargesAndSeparatesWithGutters() {
+        let a = RenderImage(width: 2, height: 1, channels: 1, pixels: [0.1, 0.2])
+        let b = RenderImage(width: 2, height: 1, channels: 1, pixels: [0.3, 0.4])
+        let picture = Mosaic.picture(rows: [[a, b], [b, a]], scale: 2, gutter: 1, gutterValue: 0.5)
+        XCTAssertEqual(picture.width, 9)
+        XCTAssertEqual(picture.height, 5)
+        let row0: [Float] = [0.1, 0.1, 0.2, 0.2, 0.5, 0.3, 0.3, 0.4, 0.4]
+        XCTAssertEqual(Array(picture.pixels[0..<9]), row0)
+        XCTAssertEqual(Array(picture.pixels[9..<18]), row0)
+        XCTAssertEqual(Array(picture.pixels[18..<27]), Array(repeating: 0.5, count: 9))
+        XCTAssertEqual(Array(picture.pixels[27..<36]), [0.3, 0.3, 0.4, 0.4, 0.5, 0.1, 0.1, 0.2, 0.2])
+    }
+
+    func testLabelledPictureDrawsGlyphsAboveAndBesideTheThumbnails() {
+        let image = flat(0.25, width: 8, height: 8)
+        let rows = [MosaicRow(labelLines: ["z0"], columnLabels: ["1", "2"], images: [image, image])]
+        let picture = Mosaic.labelledPicture(rows: rows, scale: 1, gutter: 2, gutterValue: 0.5)
+        // Label column: "z0" is 7 font pixels + 3 → 10; band 7 rows; thumbnails 8 + 2 + 8.
+        XCTAssertEqual(picture.width, 10 + 18)
+        XCTAssertEqual(picture.height, 7 + 8)
+        func pixel(_ x: Int, _ y: Int) -> Float { picture.pixels[y * picture.width + x] }
+        // "1" centred over the first thumbnail: x = 10 + (8 − 3) / 2 = 12, y = 1; its top row is 0b010.
+        XCTAssertEqual([pixel(12, 1), pixel(13, 1), pixel(14, 1)], [0, 1, 0])
+        // Its bottom row is 0b111.
+        XCTAssertEqual([pixel(12, 5), pixel(13, 5), pixel(14, 5)], [1, 1, 1])
+        // "z" beside the row: top row of Z is 0b111 at x 1…3, y = 7 + 1.
+        XCTAssertEqual([pixel(1, 8), pixel(2, 8), pixel(3, 8), pixel(4, 8)], [1, 1, 1, 0])
+        // Thumbnails and the gutter between them.
+        XCTAssertEqual(pixel(10, 7), 0.25)
+        XCTAssertEqual(pixel(18, 10), 0.5)
+        XCTAssertEqual(pixel(20, 14), 0.25)
+    }
+
+    func testFontGlyphsAreDistinct() {
+        let characters = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-._:+()")
+        let glyphs = characters.map { PixelFont.glyph($0) }
+        for i in glyphs.indices {
+            XCTAssertEqual(glyphs[i].count, 5)
+            for j in glyphs.indices where j > i {
+                XCTAssertNotEqual(glyphs[i], glyphs[j], "\(characters[i]) and \(characters[j]) look the same")
+            }
+        }
+        XCTAssertEqual(PixelFont.glyph("x"), PixelFont.glyph("X"))
+        XCTAssertEqual(PixelFont.width(of: "-0.50"), 19)
+    }
+}
