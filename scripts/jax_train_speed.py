@@ -18,6 +18,7 @@ Usage: python3 scripts/jax_train_speed.py [--encoder-widths 32,64,64,128] [--den
        [--latents 10] [--values 10] [--batch 64] [--steps 20]
 """
 import argparse
+import sys
 import time
 
 import jax
@@ -169,9 +170,11 @@ def main():
     m = {k: jnp.zeros_like(p) for k, p in params.items()}
     v = {k: jnp.zeros_like(p) for k, p in params.items()}
     t = jnp.zeros((), jnp.float32)
+    warm_start = time.perf_counter()
     for i in range(3):  # compile and warm up
         params, m, v, t, loss = step(params, m, v, t, batches[i % 4])
     loss.block_until_ready()
+    print(f"compiled and warmed up in {time.perf_counter() - warm_start:.1f} s", file=sys.stderr, flush=True)
     times = []
     cpu_start = time.process_time()
     for i in range(args.steps):
@@ -179,6 +182,7 @@ def main():
         params, m, v, t, loss = step(params, m, v, t, batches[i % 4])
         loss.block_until_ready()
         times.append(time.perf_counter() - start)
+        print(f"step {i + 1}/{args.steps}: {times[-1] * 1e3:.1f} ms", file=sys.stderr, flush=True)
     cpu_per_step = (time.process_time() - cpu_start) / args.steps
     median = sorted(times)[len(times) // 2]
     count = sum(int(np.prod(p.shape)) for p in params.values())
