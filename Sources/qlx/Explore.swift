@@ -78,11 +78,26 @@ struct Explore: ParsableCommand {
         session.preferredMode = mode.flatMap(RenderMode.init(rawValue:))
         session.colorLimit = colors.flatMap(ColorDepth.init(rawValue:))
         session.start()
-        let outcome = try ExplorerApp.run(session: session, environment: ProcessInfo.processInfo.environment,
+        let outcome: ExplorerApp.Outcome
+        do {
+            outcome = try ExplorerApp.run(session: session, environment: ProcessInfo.processInfo.environment,
                                           script: replay, launched: launched)
+        } catch {
+            // Same wording as ArgumentParser; see below for why not its exit.
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            Explore.exitNow(1)
+        }
         // The terminal is restored by now, so printing is safe.
         if stats { print(outcome.stats.report) }
-        if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
+        Explore.exitNow(outcome.exitStatus)
+    }
+
+    /// Ends the process without atexit handlers: the background metrics may be inside
+    /// OpenBLAS, whose exit handler would wait for them to finish (minutes). Nothing is left
+    /// to save: exports are written atomically when asked for.
+    static func exitNow(_ status: Int32) -> Never {
+        fflush(nil)
+        _exit(status)
     }
 
     private func loadScript() throws -> KeyScript? {

@@ -87,8 +87,8 @@ final class ExploreTmuxTests: XCTestCase {
     /// Starts `qlx explore CHECKPOINT ARGS` in a new tmux session; afterwards the shell prints
     /// "EXITED <status>" on the normal screen.
     func start(width: Int = 100, height: Int = 30, environment: String = "-u NO_COLOR -u COLORTERM TERM=xterm-256color LANG=C.UTF-8",
-               arguments: String = "") throws {
-        let command = "\(QLXBinary.path) explore '\(checkpoint!)' --metric-samples 200 \(arguments)"
+               metricSamples: Int = 200, arguments: String = "") throws {
+        let command = "\(QLXBinary.path) explore '\(checkpoint!)' --metric-samples \(metricSamples) \(arguments)"
         try tmux(["new-session", "-d", "-x", "\(width)", "-y", "\(height)",
                   "env \(environment) bash -c \"\(command); echo EXITED \\$?; sleep 60\""], output: false)
     }
@@ -163,7 +163,8 @@ final class ExploreTmuxTests: XCTestCase {
     }
 
     func testCtrlCQuitsAndSIGTERMRestoresTheTerminal() throws {
-        try start()
+        // Plenty of metric samples: quitting must not wait for the background evaluation.
+        try start(metricSamples: 50_000)
         try waitFor("the explorer") { $0.contains("codebook") }
         try keys("C-c")
         let afterCtrlC = try waitFor("exit") { $0.contains("EXITED") }
@@ -171,7 +172,7 @@ final class ExploreTmuxTests: XCTestCase {
         try tmux(["kill-server"], output: false)
         server += "-term"   // a fresh server: the old one may still be shutting down
 
-        try start()
+        try start(metricSamples: 50_000)
         try waitFor("the explorer") { $0.contains("codebook") }
         let shell = try tmux(["list-panes", "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let explorer = try XCTUnwrap(childProcess(of: Int32(shell) ?? -1, named: "qlx"))

@@ -20,9 +20,11 @@ enum MetricsPanel {
         }
     }
 
+    /// Returns whether the NMI heatmap was drawn (the view may place it elsewhere if not).
+    @discardableResult
     static func draw(_ state: ExplorerState, in rect: Rect, into grid: inout CellGrid,
-                     glyphs: Glyphs, palette: ChromePalette) {
-        guard rect.height >= 1, rect.width >= 20 else { return }
+                     glyphs: Glyphs, palette: ChromePalette) -> Bool {
+        guard rect.height >= 1, rect.width >= 20 else { return false }
         let metrics = state.metrics
         // Reconstruction figures sit beside the bars when the panel is wide enough.
         let reconstructionBesideBars = rect.width >= reconstructionColumns + 26
@@ -62,6 +64,12 @@ enum MetricsPanel {
             }
             y += rows(section)
         }
+        return chosen.contains(.heatmap)
+    }
+
+    /// Rows and columns the heatmap needs.
+    static func heatmapSize(_ metrics: MetricsDisplay) -> (width: Int, height: Int) {
+        (7 + 2 * (metrics.nmi.first?.count ?? 0), metrics.nmi.count + 1)
     }
 
     static func drawHeader(_ state: ExplorerState, x: Int, y: Int, width: Int, into grid: inout CellGrid,

@@ -3,15 +3,16 @@ import QLXRender
 /// The decoded image as large as fits; beside it, when the code came from a dataset
 /// sample, the original image (and its factors underneath when there is room).
 enum PreviewPanel {
+    /// Returns the rows used from the top of `rect`.
+    @discardableResult
     static func draw(_ state: ExplorerState, images: ViewImages, in rect: Rect, into grid: inout CellGrid,
-                     glyphs: Glyphs, palette: ChromePalette) {
-        guard rect.width >= 4, rect.height >= 3 else { return }
+                     glyphs: Glyphs, palette: ChromePalette) -> Int {
+        guard rect.width >= 4, rect.height >= 3 else { return 0 }
         let options = RenderOptions(mode: state.renderMode, colors: state.colorDepth)
         let label = Style(foreground: palette.dim, bold: true)
         guard let sample = state.sample else {
-            box(title: images.previewIsStale ? "decoding..." : "decoded", image: images.preview, in: rect, options: options, state: state,
-                label: label, into: &grid)
-            return
+            return 1 + box(title: images.previewIsStale ? "decoding..." : "decoded", image: images.preview, in: rect,
+                           options: options, state: state, label: label, into: &grid)
         }
         let gap = 2
         let half = (rect.width - gap) / 2
@@ -29,7 +30,9 @@ enum PreviewPanel {
             let text = zip(state.factorNames, sample.factors).map { "\($0)=\($1)" }.joined(separator: " ")
             grid.put(text, x: rect.x, y: factorsY, maxWidth: rect.width, style: Style(foreground: palette.dim),
                      ellipsis: glyphs.ellipsis)
+            return used + 2
         }
+        return used + 1
     }
 
     /// A title row, then the image fitted and centred below it; returns the image's height.
