@@ -9,24 +9,29 @@ public enum ANSI {
     /// `colors` first (24-bit: 38;2/48;2, 256: 38;5/48;5, 16/8: 30–37, 90–97 and 40–47,
     /// 100–107); with `.none` the result is the characters alone, without any escape.
     public static func encode(_ grid: CellGrid, colors: ColorDepth) -> String {
-        var out = ""
-        out.reserveCapacity(grid.width * grid.height * (colors == .none ? 3 : 12))
+        var out: [UInt8] = []
+        out.reserveCapacity(grid.width * grid.height * (colors == .none ? 3 : 12) + grid.height * 8)
+        var scratch = TransitionScratch()
         for y in 0..<grid.height {
-            if y > 0 { out.append("\n") }
+            if y > 0 { out.append(0x0A) }
             var current = Style.plain
             for x in 0..<grid.width {
-                let cell = grid[x, y]
-                let wanted = colors == .none ? Style.plain : Style(cell, colors: colors)
-                if wanted != current {
-                    appendTransition(from: current, to: wanted, colors: colors, into: &out)
-                    current = wanted
+                let cell = grid.cells[y * grid.width + x]
+                if colors != .none {
+                    let wanted = Style(cell, colors: colors)
+                    if wanted != current {
+                        appendTransition(from: current, to: wanted, into: &out, scratch: &scratch)
+                        current = wanted
+                    }
                 }
-                out.append(cell.character)
+                out.append(contentsOf: cell.character.utf8)
             }
-            if current != .plain { out.append(reset) }
+            if current != .plain { out.append(contentsOf: resetBytes) }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
+
+    static let resetBytes: [UInt8] = Array("\u{1B}[0m".utf8)
 
     /// What a cell sets besides its character.
     struct Style: Equatable {
@@ -51,35 +56,61 @@ public enum ANSI {
         }
     }
 
-    /// One SGR sequence with the parameters that change. Resetting with 0 is used when it is
-    /// shorter than turning things off one by one.
-    static func appendTransition(from old: Style, to new: Style, colors: ColorDepth, into out: inout String) {
-        var incremental: [String] = []
-        if old.bold != new.bold { incremental.append(new.bold ? "1" : "22") }
-        if old.reverse != new.reverse { incremental.append(new.reverse ? "7" : "27") }
-        if old.foreground != new.foreground { incremental.append(parameter(new.foreground, background: false)) }
-        if old.background != new.background { incremental.append(parameter(new.background, background: true)) }
-
-        var fromReset = ["0"]
-        if new.bold { fromReset.append("1") }
-        if new.reverse { fromReset.append("7") }
-        if new.foreground != .default { fromReset.append(parameter(new.foreground, background: false)) }
-        if new.background != .default { fromReset.append(parameter(new.background, background: true)) }
-        if new == .plain { fromReset = [] }   // "\e[m" is a full reset
-
-        let a = incremental.joined(separator: ";"), b = fromReset.joined(separator: ";")
-        out.append(escape)
-        out.append(b.utf8.count < a.utf8.count ? b : a)
-        out.append("m")
+    /// Reused buffers for the two candidate parameter lists of a transition.
+    struct TransitionScratch {
+        var incremental: [UInt8] = []
+        var fromReset: [UInt8] = []
     }
 
-    static func parameter(_ color: TerminalColor, background: Bool) -> String {
+    /// One SGR sequence with the parameters that change. Resetting with 0 is used when it is
+    /// shorter than turning things off one by one.
+    static func appendTransition(from old: Style, to new: Style, into out: inout [UInt8], scratch: inout TransitionScratch) {
+        scratch.incremental.removeAll(keepingCapacity: true)
+        if old.bold != new.bold { appendParameter(new.bold ? 1 : 22, to: &scratch.incremental) }
+        if old.reverse != new.reverse { appendParameter(new.reverse ? 7 : 27, to: &scratch.incremental) }
+        if old.foreground != new.foreground { appendColor(new.foreground, background: false, to: &scratch.incremental) }
+        if old.background != new.background { appendColor(new.background, background: true, to: &scratch.incremental) }
+
+        // "\e[m" (no parameters) is a full reset.
+        scratch.fromReset.removeAll(keepingCapacity: true)
+        if new != .plain {
+            appendParameter(0, to: &scratch.fromReset)
+            if new.bold { appendParameter(1, to: &scratch.fromReset) }
+            if new.reverse { appendParameter(7, to: &scratch.fromReset) }
+            if new.foreground != .default { appendColor(new.foreground, background: false, to: &scratch.fromReset) }
+            if new.background != .default { appendColor(new.background, background: true, to: &scratch.fromReset) }
+        }
+
+        out.append(0x1B)
+        out.append(0x5B)   // [
+        out.append(contentsOf: scratch.fromReset.count < scratch.incremental.count ? scratch.fromReset : scratch.incremental)
+        out.append(0x6D)   // m
+    }
+
+    /// Appends ";" (unless first) and the decimal digits of `value`.
+    @inline(__always)
+    static func appendParameter(_ value: Int, to bytes: inout [UInt8]) {
+        if !bytes.isEmpty { bytes.append(0x3B) }
+        if value >= 100 { bytes.append(UInt8(48 + value / 100)) }
+        if value >= 10 { bytes.append(UInt8(48 + (value / 10) % 10)) }
+        bytes.append(UInt8(48 + value % 10))
+    }
+
+    static func appendColor(_ color: TerminalColor, background: Bool, to bytes: inout [UInt8]) {
         switch color {
-        case .default: return background ? "49" : "39"
-        case let .indexed(i) where i < 8: return String((background ? 40 : 30) + Int(i))
-        case let .indexed(i) where i < 16: return String((background ? 100 : 90) + Int(i) - 8)
-        case let .indexed(i): return (background ? "48;5;" : "38;5;") + String(i)
-        case let .rgb(r, g, b): return (background ? "48;2;" : "38;2;") + "\(r);\(g);\(b)"
+        case .default: appendParameter(background ? 49 : 39, to: &bytes)
+        case let .indexed(i) where i < 8: appendParameter((background ? 40 : 30) + Int(i), to: &bytes)
+        case let .indexed(i) where i < 16: appendParameter((background ? 100 : 90) + Int(i) - 8, to: &bytes)
+        case let .indexed(i):
+            appendParameter(background ? 48 : 38, to: &bytes)
+            appendParameter(5, to: &bytes)
+            appendParameter(Int(i), to: &bytes)
+        case let .rgb(r, g, b):
+            appendParameter(background ? 48 : 38, to: &bytes)
+            appendParameter(2, to: &bytes)
+            appendParameter(Int(r), to: &bytes)
+            appendParameter(Int(g), to: &bytes)
+            appendParameter(Int(b), to: &bytes)
         }
     }
 }

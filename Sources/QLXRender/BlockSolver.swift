@@ -38,6 +38,9 @@ struct BlockSymbols {
 /// where their luminance is at least one half (after any dither).
 enum BlockSolver {
     static func draw(_ pixels: PixelGrid, into grid: inout CellGrid, colors: ColorDepth, symbols: BlockSymbols) {
+        var cells: [Cell] = []
+        cells.reserveCapacity(grid.width * grid.height)
+        defer { grid.cells = cells }
         let n = symbols.pixelCount
         var cellPixels = [(Float, Float, Float)](repeating: (0, 0, 0), count: n)
         for y in 0..<grid.height {
@@ -51,10 +54,10 @@ enum BlockSolver {
                     for k in 0..<n where ColorQuantizer.luminance(cellPixels[k].0, cellPixels[k].1, cellPixels[k].2) >= 0.5 {
                         pattern |= 1 << k
                     }
-                    grid[x, y] = Cell(symbols.characters[pattern])
+                    cells.append(Cell(symbols.characters[pattern]))
                     continue
                 }
-                grid[x, y] = bestSplitCell(cellPixels, symbols: symbols, colors: colors)
+                cells.append(bestSplitCell(cellPixels, symbols: symbols, colors: colors))
             }
         }
     }

@@ -78,15 +78,20 @@ public enum Palette256 {
     @inline(__always)
     public static func grayLevel(_ k: Int) -> Int { 8 + 10 * k }
 
+    /// The level a cube index stands for (0, 95, 135, 175, 215, 255), without a table lookup.
+    @inline(__always)
+    static func cubeLevel(_ i: Int) -> Int { i == 0 ? 0 : 55 + 40 * i }
+
     /// The nearest of the cube and the gray ramp by squared RGB distance (cube on ties).
+    @inline(__always)
     public static func nearest(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> UInt8 {
         let ri = cubeLevelIndex(r), gi = cubeLevelIndex(g), bi = cubeLevelIndex(b)
         let ir = Int(r), ig = Int(g), ib = Int(b)
-        let dr = ir - cubeLevels[ri], dg = ig - cubeLevels[gi], db = ib - cubeLevels[bi]
+        let dr = ir - cubeLevel(ri), dg = ig - cubeLevel(gi), db = ib - cubeLevel(bi)
         let cubeDistance = dr * dr + dg * dg + db * db
-        // The gray nearest to a colour in squared distance is the ramp step nearest its mean.
-        let mean = Double(ir + ig + ib) / 3
-        let k = min(23, max(0, Int(((mean - 8) / 10).rounded())))
+        // The gray nearest to a colour in squared distance is the ramp step nearest its mean:
+        // k = round((sum/3 − 8) / 10) = ⌊(sum − 9) / 30⌋, clamped to the ramp.
+        let k = min(23, max(0, (ir + ig + ib - 9) / 30))
         let gray = grayLevel(k)
         let grayDistance = (ir - gray) * (ir - gray) + (ig - gray) * (ig - gray) + (ib - gray) * (ib - gray)
         if grayDistance < cubeDistance { return UInt8(232 + k) }
@@ -102,7 +107,7 @@ public enum Palette256 {
             return (v, v, v)
         }
         let c = i - 16
-        return (UInt8(cubeLevels[c / 36]), UInt8(cubeLevels[(c / 6) % 6]), UInt8(cubeLevels[c % 6]))
+        return (UInt8(cubeLevel(c / 36)), UInt8(cubeLevel((c / 6) % 6)), UInt8(cubeLevel(c % 6)))
     }
 }
 

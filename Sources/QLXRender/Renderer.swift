@@ -98,6 +98,9 @@ enum HalfBlockSolver {
     ]
 
     static func draw(_ pixels: PixelGrid, into grid: inout CellGrid, colors: ColorDepth) {
+        var cells: [Cell] = []
+        cells.reserveCapacity(grid.width * grid.height)
+        defer { grid.cells = cells }
         for y in 0..<grid.height {
             for x in 0..<grid.width {
                 if colors == .none {
@@ -107,15 +110,15 @@ enum HalfBlockSolver {
                         let e = (upper - u) * (upper - u) + (lowerValue - l) * (lowerValue - l)
                         if e < bestError { best = symbol; bestError = e }
                     }
-                    grid[x, y] = Cell(best)
+                    cells.append(Cell(best))
                     continue
                 }
                 let (ur, ug, ub) = pixels.color(x, 2 * y)
                 let (lr, lg, lb) = pixels.color(x, 2 * y + 1)
                 let top = ColorQuantizer.quantize(ur, ug, ub, depth: colors)
                 let bottom = ColorQuantizer.quantize(lr, lg, lb, depth: colors)
-                grid[x, y] = top == bottom ? Cell(" ", background: top)
-                                           : Cell(lower, foreground: bottom, background: top)
+                cells.append(top == bottom ? Cell(" ", background: top)
+                                           : Cell(lower, foreground: bottom, background: top))
             }
         }
     }
@@ -127,6 +130,9 @@ enum RampSolver {
     static let ramp: [Character] = Array(" .:-=+*#%@")
 
     static func draw(_ pixels: PixelGrid, into grid: inout CellGrid, colors: ColorDepth, inverted: Bool) {
+        var cells: [Cell] = []
+        cells.reserveCapacity(grid.width * grid.height)
+        defer { grid.cells = cells }
         let levels = ramp.count
         for y in 0..<grid.height {
             for x in 0..<grid.width {
@@ -134,7 +140,7 @@ enum RampSolver {
                 var level = min(levels - 1, Int(ColorQuantizer.luminance(r, g, b) * Float(levels)))
                 if inverted { level = levels - 1 - level }
                 let ink = colors == .none ? TerminalColor.default : ColorQuantizer.quantize(r, g, b, depth: colors)
-                grid[x, y] = Cell(ramp[level], foreground: ink)
+                cells.append(Cell(ramp[level], foreground: ink))
             }
         }
     }

@@ -15,6 +15,7 @@ enum AreaResampler {
             starts = []; counts = []; offsets = []; weights = []
             starts.reserveCapacity(m); counts.reserveCapacity(m); offsets.reserveCapacity(m)
             let scale = Double(n) / Double(m)
+            weights.reserveCapacity(m * (Int(scale.rounded(.up)) + 1))
             for o in 0..<m {
                 let lo = Double(o) * scale, hi = Double(o + 1) * scale
                 let first = Int(lo.rounded(.down))
@@ -38,49 +39,43 @@ enum AreaResampler {
     static func resampleRGB(_ image: RenderImage, width: Int, height: Int) -> [Float] {
         let xs = AxisWeights(source: image.width, output: width)
         let ys = AxisWeights(source: image.height, output: height)
-        let c = image.channels
+        let c = image.channels, sourceWidth = image.width
         // Horizontal pass: image.height rows × width columns × c channels.
         var rows = [Float](repeating: 0, count: image.height * width * c)
+        var out = [Float](repeating: 0, count: width * height * 3)
         image.pixels.withUnsafeBufferPointer { src in
-            rows.withUnsafeMutableBufferPointer { dst in
-                for y in 0..<image.height {
-                    let srcRow = y * image.width * c, dstRow = y * width * c
-                    for x in 0..<width {
-                        let start = xs.starts[x], offset = xs.offsets[x]
-                        for ch in 0..<c {
-                            var sum: Float = 0
-                            for k in 0..<xs.counts[x] {
-                                sum += xs.weights[offset + k] * src[srcRow + (start + k) * c + ch]
-                            }
-                            dst[dstRow + x * c + ch] = sum
-                        }
+        rows.withUnsafeMutableBufferPointer { mid in
+        xs.weights.withUnsafeBufferPointer { xw in
+        ys.weights.withUnsafeBufferPointer { yw in
+        out.withUnsafeMutableBufferPointer { dst in
+            for y in 0..<image.height {
+                let srcRow = y * sourceWidth * c, midRow = y * width * c
+                for x in 0..<width {
+                    let start = xs.starts[x], offset = xs.offsets[x], count = xs.counts[x]
+                    for ch in 0..<c {
+                        var sum: Float = 0
+                        for k in 0..<count { sum += xw[offset + k] * src[srcRow + (start + k) * c + ch] }
+                        mid[midRow + x * c + ch] = sum
                     }
+                }
+            }
+            // Vertical pass, writing RGB.
+            for y in 0..<height {
+                let start = ys.starts[y], offset = ys.offsets[y], count = ys.counts[y]
+                for x in 0..<width {
+                    let o = (y * width + x) * 3
+                    for ch in 0..<c {
+                        var sum: Float = 0
+                        for k in 0..<count { sum += yw[offset + k] * mid[((start + k) * width + x) * c + ch] }
+                        dst[o + ch] = min(max(sum, 0), 1)
+                    }
+                    if c == 1 { dst[o + 1] = dst[o]; dst[o + 2] = dst[o] }
                 }
             }
         }
-        // Vertical pass, writing RGB.
-        var out = [Float](repeating: 0, count: width * height * 3)
-        rows.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for y in 0..<height {
-                    let start = ys.starts[y], offset = ys.offsets[y], count = ys.counts[y]
-                    for x in 0..<width {
-                        for ch in 0..<c {
-                            var sum: Float = 0
-                            for k in 0..<count {
-                                sum += ys.weights[offset + k] * src[((start + k) * width + x) * c + ch]
-                            }
-                            let v = min(max(sum, 0), 1)
-                            let o = (y * width + x) * 3
-                            if c == 1 {
-                                dst[o] = v; dst[o + 1] = v; dst[o + 2] = v
-                            } else {
-                                dst[o + ch] = v
-                            }
-                        }
-                    }
-                }
-            }
+        }
+        }
+        }
         }
         return out
     }

@@ -20,11 +20,11 @@ extension BenchSection {
             let seconds = RenderBench.medianPerCall(rounds: 200, callsPerRound: 50) {
                 _ = Renderer.render(image, width: 32, height: 16, options: options)
             }
-            print(String(format: "    %-26@ %7.1f µs", label, seconds * 1e6))
+            print("    " + RenderBench.padded(label) + String(format: " %7.1f µs", seconds * 1e6))
         }
         let grid = Renderer.render(image, width: 32, height: 16, options: RenderOptions(mode: .halfBlock, colors: .palette256))
         let encodeSeconds = RenderBench.medianPerCall(rounds: 200, callsPerRound: 50) { _ = ANSI.encode(grid, colors: .palette256) }
-        print(String(format: "    %-26@ %7.1f µs  (%d bytes)", "ANSI encode of that grid", encodeSeconds * 1e6,
+        print("    " + RenderBench.padded("ANSI encode of that grid") + String(format: " %7.1f µs  (%d bytes)", encodeSeconds * 1e6,
                      ANSI.encode(grid, colors: .palette256).utf8.count))
 
         let (model, source) = RenderBench.traversalModel()
@@ -55,6 +55,10 @@ extension BenchSection {
 }
 
 enum RenderBench {
+    static func padded(_ label: String, to width: Int = 26) -> String {
+        label + String(repeating: " ", count: max(0, width - label.count))
+    }
+
     static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         return sorted[sorted.count / 2]
