@@ -89,6 +89,25 @@ final class ExplorerViewModeTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(stripColors.count, 4)
     }
 
+    func testTheHeatmapFindsRoomAt80x24WithTenLatentsAndFiveFactors() {
+        let factors = ["shape", "scale", "orientation", "posX", "posY"]
+        var state = ExplorerState(checkpointName: "m", datasetName: "sprites", factorNames: factors,
+                                  codebooks: Array(repeating: (0..<10).map { Float($0) / 10 }, count: 10), sampleCount: 0,
+                                  unicode: true, renderModes: [.halfBlock], colorDepths: [.palette256])
+        state.metrics = MetricsDisplay(factorNames: factors,
+                                       nmi: (0..<5).map { f in (0..<10).map { j in j / 2 == f ? 0.8 : 0.05 } },
+                                       activeLatents: Array(repeating: true, count: 10),
+                                       latentFactor: (0..<10).map { $0 / 2 }, infoM: 0.8, infoE: 0.9, infoC: 0.4,
+                                       usageCounts: Array(repeating: Array(repeating: 5, count: 10), count: 10),
+                                       samples: 50, origin: .checkpoint)
+        for (w, h) in [(80, 24), (100, 30), (200, 60)] {
+            let text = ExplorerView.draw(state, images: ViewImages(), width: w, height: h).text
+            XCTAssertTrue(text.contains("NMI     0 1 2 3 4 5 6 7 8 9"), "\(w)×\(h):\n\(text)")
+            XCTAssertTrue(text.contains("posY   "), "\(w)×\(h):\n\(text)")
+            XCTAssertTrue(text.contains("InfoC"), "\(w)×\(h)")
+        }
+    }
+
     func testSnapshotAt80x24() {
         var state = Fixtures.state()
         state.metrics = Fixtures.metrics

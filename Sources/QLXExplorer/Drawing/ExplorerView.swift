@@ -15,19 +15,18 @@ public enum ExplorerView {
         Overlays.drawTitle(state, in: layout.title, into: &grid, glyphs: glyphs, palette: palette)
         LatentsPanel.draw(state, in: layout.latents, into: &grid, glyphs: glyphs, palette: palette)
         let heatmapShown = MetricsPanel.draw(state, in: layout.metrics, into: &grid, glyphs: glyphs, palette: palette)
-        let previewRows = PreviewPanel.draw(state, images: images, in: layout.preview, into: &grid, glyphs: glyphs,
-                                            palette: palette)
-        // On small terminals the heatmap may not fit the metrics panel; it goes under the
-        // images when they leave room there.
+        // On small terminals the heatmap may not fit the metrics panel: it goes under the
+        // images instead, which give up a few rows for it.
+        var preview = layout.preview
         if !heatmapShown, let metrics = state.metrics {
             let need = MetricsPanel.heatmapSize(metrics)
-            let free = Rect(x: layout.preview.x, y: layout.preview.y + previewRows + 1,
-                            width: layout.preview.width, height: layout.preview.height - previewRows - 1)
-            if free.height >= need.height && free.width >= need.width {
-                MetricsPanel.drawHeatmap(state, metrics, x: free.x, y: free.maxY - need.height, width: free.width,
+            if preview.width >= need.width && preview.height - need.height - 1 >= 8 {
+                preview.height -= need.height + 1
+                MetricsPanel.drawHeatmap(state, metrics, x: preview.x, y: preview.maxY + 1, width: preview.width,
                                          into: &grid, glyphs: glyphs, palette: palette)
             }
         }
+        PreviewPanel.draw(state, images: images, in: preview, into: &grid, glyphs: glyphs, palette: palette)
         TraversalStrip.draw(state, images: images, layout: layout, into: &grid, glyphs: glyphs, palette: palette)
         Overlays.drawStatus(state, in: layout.status, into: &grid, glyphs: glyphs, palette: palette)
         if state.showHelp {
