@@ -63,31 +63,39 @@ enum BlockSolver {
     }
 
     /// The error of a split is Σ|p|² − Σ_groups |Σ_group p|² / n_group, so the best split
-    /// maximises the second sum; the first is the same for every split.
+    /// maximises the second sum; the first is the same for every split. The ink sums of all
+    /// patterns come from one table: sum[pattern] = sum[pattern without its lowest bit] + that
+    /// pixel, one addition per pattern.
     static func bestSplitCell(_ p: [(Float, Float, Float)], symbols: BlockSymbols, colors: ColorDepth) -> Cell {
-        let n = p.count
+        let n = p.count, patterns = 1 << n
         var total = (Float(0), Float(0), Float(0))
         for c in p { total.0 += c.0; total.1 += c.1; total.2 += c.2 }
         var bestPattern = 0
         var bestScore = (total.0 * total.0 + total.1 * total.1 + total.2 * total.2) / Float(n)
-        var bestInk = total, bestInkCount = 0
-        for pattern in stride(from: 2, to: 1 << n, by: 2) {
-            var ink = (Float(0), Float(0), Float(0)), inkCount = 0
-            for k in 1..<n where pattern & (1 << k) != 0 {
-                ink.0 += p[k].0; ink.1 += p[k].1; ink.2 += p[k].2
-                inkCount += 1
-            }
-            let rest = (total.0 - ink.0, total.1 - ink.1, total.2 - ink.2)
-            let score = (ink.0 * ink.0 + ink.1 * ink.1 + ink.2 * ink.2) / Float(inkCount)
-                + (rest.0 * rest.0 + rest.1 * rest.1 + rest.2 * rest.2) / Float(n - inkCount)
-            // Strictly better only, so near-uniform cells stay a plain background.
-            if score > bestScore + 1e-6 {
-                bestScore = score; bestPattern = pattern; bestInk = ink; bestInkCount = inkCount
+        var bestInk = total
+        withUnsafeTemporaryAllocation(of: (Float, Float, Float).self, capacity: patterns) { sums in
+            sums[0] = (0, 0, 0)
+            p.withUnsafeBufferPointer { pixels in
+                // Pixel 0 stays in the background group: only even patterns.
+                for pattern in stride(from: 2, to: patterns, by: 2) {
+                    let low = pattern.trailingZeroBitCount
+                    let previous = sums[pattern & (pattern - 1)], pixel = pixels[low]
+                    let ink = (previous.0 + pixel.0, previous.1 + pixel.1, previous.2 + pixel.2)
+                    sums[pattern] = ink
+                    let inkCount = Float(pattern.nonzeroBitCount)
+                    let rest = (total.0 - ink.0, total.1 - ink.1, total.2 - ink.2)
+                    let score = (ink.0 * ink.0 + ink.1 * ink.1 + ink.2 * ink.2) / inkCount
+                        + (rest.0 * rest.0 + rest.1 * rest.1 + rest.2 * rest.2) / (Float(n) - inkCount)
+                    // Strictly better only, so near-uniform cells stay a plain background.
+                    if score > bestScore + 1e-6 {
+                        bestScore = score; bestPattern = pattern; bestInk = ink
+                    }
+                }
             }
         }
         let mean = ColorQuantizer.quantize(total.0 / Float(n), total.1 / Float(n), total.2 / Float(n), depth: colors)
         guard bestPattern != 0 else { return Cell(" ", background: mean) }
-        let inkCount = Float(bestInkCount), restCount = Float(n - bestInkCount)
+        let inkCount = Float(bestPattern.nonzeroBitCount), restCount = Float(n) - inkCount
         let fg = ColorQuantizer.quantize(bestInk.0 / inkCount, bestInk.1 / inkCount, bestInk.2 / inkCount, depth: colors)
         let bg = ColorQuantizer.quantize((total.0 - bestInk.0) / restCount, (total.1 - bestInk.1) / restCount,
                                          (total.2 - bestInk.2) / restCount, depth: colors)
