@@ -38,8 +38,9 @@ struct Traverse: ParsableCommand {
     @Option(help: "Only this latent's row (0-based; default: all latents).")
     var latent: Int?
 
-    @Option(name: .customLong("cell-width"), help: "Width of each thumbnail in character cells (height follows the aspect ratio).")
-    var cellWidth = 10
+    @Option(name: .customLong("cell-width"),
+            help: "Width of each thumbnail in character cells; height follows the aspect ratio (default: fit the terminal's width, 10 in pipes).")
+    var cellWidth: Int?
 
     @Option(help: "Render mode: \(RenderMode.allCases.map(\.rawValue).joined(separator: ", ")) (default: half, or ascii without UTF-8).")
     var mode: String?
@@ -83,7 +84,9 @@ struct Traverse: ParsableCommand {
             guard let c = ColorDepth(rawValue: value) else { throw RenderError.unknownColorDepth(flag: "--colors", value: value) }
             return c
         }
-        guard (1...400).contains(cellWidth) else { throw TraverseError.badFlag("--cell-width", expected: "1…400", found: "\(cellWidth)") }
+        if let cellWidth, !(1...400).contains(cellWidth) {
+            throw TraverseError.badFlag("--cell-width", expected: "1…400", found: "\(cellWidth)")
+        }
         guard (1...64).contains(scale) else { throw TraverseError.badFlag("--scale", expected: "1…64", found: "\(scale)") }
         let (start, parsedSurplus) = try TraversalStart.parse(from)
         var path = checkpoint, surplus = parsedSurplus
@@ -121,8 +124,18 @@ struct Traverse: ParsableCommand {
         let capabilities = TerminalCapabilities.detect(environment: ProcessInfo.processInfo.environment, isTerminal: isTerminal)
             .overriding(colors: colorFlag, mode: renderMode)
         let options = RenderOptions(mode: renderMode ?? capabilities.preferredMode, colors: capabilities.colors, dither: dither)
-        let grid = Mosaic.cells(rows: rows, thumbnailWidth: cellWidth, options: options)
+        let thumbnailWidth = cellWidth ?? (isTerminal ? fittingCellWidth(rows: rows) : 10)
+        let grid = Mosaic.cells(rows: rows, thumbnailWidth: thumbnailWidth, options: options)
         FileHandle.standardOutput.write(Data((ANSI.encode(grid, colors: capabilities.colors) + "\n").utf8))
+    }
+
+    /// The widest thumbnails (4…16 cells) whose row still fits the terminal's width.
+    func fittingCellWidth(rows: [MosaicRow]) -> Int {
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 10 }
+        let labelColumn = (rows.flatMap(\.labelLines).map(\.count).max() ?? 0) + 1
+        let columns = max(1, rows.map(\.images.count).max() ?? 1)
+        return min(16, max(4, (Int(size.ws_col) - labelColumn + 1) / columns - 1))
     }
 
     /// Two decimals, without a "-0.00".

@@ -74,6 +74,37 @@ final class TraverseCommandTests: XCTestCase {
         XCTAssertTrue(truecolor.stdout.contains("\u{1B}[48;2;"))
     }
 
+    /// On a terminal (a pty from util-linux `script`), colour follows TERM and NO_COLOR, and
+    /// the thumbnails fit the terminal's width.
+    func testOnATerminalColoursFollowTheEnvironment() throws {
+        let script = "/usr/bin/script"
+        guard FileManager.default.isExecutableFile(atPath: script) else { throw XCTSkip("\(script) (util-linux) not found") }
+        func onTerminal(_ environment: String) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: script)
+            process.arguments = ["-qec", "stty cols 60; env \(environment) \(QLXBinary.path) traverse \(checkpointPath) --latent 0", "/dev/null"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 0)
+            return String(decoding: data, as: UTF8.self)
+        }
+        let colour = try onTerminal("TERM=xterm-256color LANG=C.UTF-8 COLORTERM= NO_COLOR=")
+        XCTAssertTrue(colour.contains("\u{1B}[48;5;"), colour)
+        let truecolor = try onTerminal("TERM=xterm-256color LANG=C.UTF-8 COLORTERM=truecolor NO_COLOR=")
+        XCTAssertTrue(truecolor.contains("\u{1B}[48;2;"), truecolor)
+        let noColor = try onTerminal("TERM=xterm-256color LANG=C.UTF-8 NO_COLOR=1")
+        XCTAssertFalse(noColor.contains("\u{1B}["), noColor)
+        // 60 columns, label column 3, 5 values: thumbnails of (60 − 3 + 1) / 5 − 1 = 10 cells.
+        let lines = noColor.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        XCTAssertEqual(lines.map(\.count).max(), 3 + 5 * 11 - 1, noColor)
+        let dumb = try onTerminal("TERM=dumb LANG=C.UTF-8 NO_COLOR=")
+        XCTAssertTrue(dumb.unicodeScalars.allSatisfy { $0.isASCII } && !dumb.contains("\u{1B}["), dumb)
+    }
+
     func testSampleAndRandomStarts() throws {
         for from in [["sample", "1234"], ["sample:99"], ["random"]] {
             let run = try traverse([checkpointPath, "--from"] + from + ["--seed", "3", "--latent", "2"])
