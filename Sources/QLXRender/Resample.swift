@@ -35,38 +35,37 @@ enum AreaResampler {
     }
 
     /// Resamples `image` to width × height pixels and returns them as interleaved RGB
-    /// (gray images are expanded), clamped to [0, 1].
+    /// (gray images are expanded), clamped to [0, 1]. Columns first: each output row is a
+    /// weighted sum of whole source rows (contiguous, so it vectorises), then each row is
+    /// resampled horizontally.
     static func resampleRGB(_ image: RenderImage, width: Int, height: Int) -> [Float] {
         let xs = AxisWeights(source: image.width, output: width)
         let ys = AxisWeights(source: image.height, output: height)
-        let c = image.channels, sourceWidth = image.width
-        // Horizontal pass: image.height rows × width columns × c channels.
-        var rows = [Float](repeating: 0, count: image.height * width * c)
+        let c = image.channels, rowLength = image.width * image.channels
+        var mid = [Float](repeating: 0, count: height * rowLength)
         var out = [Float](repeating: 0, count: width * height * 3)
         image.pixels.withUnsafeBufferPointer { src in
-        rows.withUnsafeMutableBufferPointer { mid in
+        mid.withUnsafeMutableBufferPointer { mid in
         xs.weights.withUnsafeBufferPointer { xw in
         ys.weights.withUnsafeBufferPointer { yw in
         out.withUnsafeMutableBufferPointer { dst in
-            for y in 0..<image.height {
-                let srcRow = y * sourceWidth * c, midRow = y * width * c
-                for x in 0..<width {
-                    let start = xs.starts[x], offset = xs.offsets[x], count = xs.counts[x]
-                    for ch in 0..<c {
-                        var sum: Float = 0
-                        for k in 0..<count { sum += xw[offset + k] * src[srcRow + (start + k) * c + ch] }
-                        mid[midRow + x * c + ch] = sum
-                    }
+            // Vertical pass: height rows of the source's width.
+            for y in 0..<height {
+                let start = ys.starts[y], offset = ys.offsets[y], target = y * rowLength
+                for k in 0..<ys.counts[y] {
+                    let weight = yw[offset + k], source = (start + k) * rowLength
+                    for i in 0..<rowLength { mid[target + i] += weight * src[source + i] }
                 }
             }
-            // Vertical pass, writing RGB.
+            // Horizontal pass, writing RGB.
             for y in 0..<height {
-                let start = ys.starts[y], offset = ys.offsets[y], count = ys.counts[y]
+                let row = y * rowLength
                 for x in 0..<width {
+                    let start = xs.starts[x], offset = xs.offsets[x], count = xs.counts[x]
                     let o = (y * width + x) * 3
                     for ch in 0..<c {
                         var sum: Float = 0
-                        for k in 0..<count { sum += yw[offset + k] * mid[((start + k) * width + x) * c + ch] }
+                        for k in 0..<count { sum += xw[offset + k] * mid[row + (start + k) * c + ch] }
                         dst[o + ch] = min(max(sum, 0), 1)
                     }
                     if c == 1 { dst[o + 1] = dst[o]; dst[o + 2] = dst[o] }
