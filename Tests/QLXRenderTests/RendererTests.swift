@@ -94,6 +94,42 @@ final class RendererTests: XCTestCase {
         XCTAssertEqual(grid[1, 0].foreground, ColorQuantizer.quantize(0.7, 0.7, 0.7, depth: .trueColor))
     }
 
+    /// Area averaging against exact integration of the piecewise-constant image (plain
+    /// loops over every source pixel), for uneven ratios on both axes, RGB, both shrinking
+    /// and enlarging.
+    func testAreaAveragingMatchesExactIntegration() {
+        var state: UInt64 = 7
+        func next() -> Float {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(state >> 40) / Float(1 << 24)
+        }
+        let image = RenderImage(width: 7, height: 5, channels: 3, pixels: (0..<105).map { _ in next() })
+        for (ow, oh) in [(3, 4), (2, 2), (11, 8), (7, 5), (1, 1)] {
+            let grid = Renderer.render(image, width: ow, height: oh, options: RenderOptions(mode: .ascii, colors: .trueColor))
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    let x0 = Double(ox) * 7 / Double(ow), x1 = Double(ox + 1) * 7 / Double(ow)
+                    let y0 = Double(oy) * 5 / Double(oh), y1 = Double(oy + 1) * 5 / Double(oh)
+                    var sum: [Double] = [0, 0, 0]
+                    for sy in 0..<5 {
+                        for sx in 0..<7 {
+                            let overlap = max(0, min(x1, Double(sx + 1)) - max(x0, Double(sx)))
+                                * max(0, min(y1, Double(sy + 1)) - max(y0, Double(sy)))
+                            for c in 0..<3 { sum[c] += overlap * Double(image.pixels[(sy * 7 + sx) * 3 + c]) }
+                        }
+                    }
+                    let expected = sum.map { Int(($0 / ((x1 - x0) * (y1 - y0)) * 255).rounded()) }
+                    guard case let .rgb(r, g, b) = grid[ox, oy].foreground else { return failNotRGB(grid[ox, oy]) }
+                    for (actual, wanted) in zip([Int(r), Int(g), Int(b)], expected) {
+                        XCTAssertEqual(actual, wanted, accuracy: 1, "\(ow)×\(oh) pixel \(ox),\(oy)")
+                    }
+                }
+            }
+        }
+    }
+
+    func failNotRGB(_ cell: Cell) { XCTFail("expected an RGB foreground, found \(cell.foreground)") }
+
     func testEnlargingRepeatsPixels() {
         let image = RenderImage(width: 2, height: 1, channels: 3, pixels: [1, 0, 0, 0, 0, 1])
         let grid = Renderer.render(image, width: 4, height: 1, options: RenderOptions(mode: .halfBlock, colors: .trueColor))
