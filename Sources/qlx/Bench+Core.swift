@@ -3,11 +3,10 @@ import QLXCore
 import QLXModel
 
 extension BenchSection {
-    /// Matrix-product speed, decode latency of the reference architectures and training
-    /// throughput of candidate small architectures.
-    static let core = BenchSection(name: "core", summary: "sgemm GFLOPS, decode latency, training images/s") {
+    /// Matrix-product speed and decode latency of the reference architectures.
+    static let core = BenchSection(name: "core", summary: "sgemm GFLOPS, decode latency of the reference architectures") {
         let peak = CoreBench.sgemmGFLOPS(size: 2048)
-        print(String(format: "  sgemm 2048×2048×2048:  %7.1f GFLOPS  (%d BLAS threads)", peak, Gemm.threadCount))
+        print(String(format: "  sgemm 2048×2048×2048:  %7.1f GFLOPS  (%d BLAS threads, %@)", peak, Gemm.threadCount, BLASKernels.describe()))
 
         print("  decode latency, 10 latents × 10 values, random weights (median of 25 after warm-up):")
         for (encoder, decoder) in [("image_small", "style_image_small"), ("image", "style_image"),
@@ -23,20 +22,6 @@ extension BenchSection {
             }
         }
 
-        print("  training throughput, batch 64 (forward + backward + AdamW step, median of 5 after warm-up):")
-        for (label, config) in CoreBench.trainingCandidates {
-            var model = QLAE(config: config, seed: 3)
-            var optimizer = AdamW()
-            var rng = SeededGenerator(seed: 4)
-            let images = Tensor(shape: [64, 1, 64, 64], data: (0..<(64 * 4096)).map { _ in rng.nextUnitFloat() < 0.1 ? 1 : 0 })
-            let seconds = CoreBench.median(runs: 5, warmUp: 1) {
-                let step = model.lossAndGradients(images: images, weights: LossWeights())
-                model.applyUpdate(gradients: step.gradients, optimizer: &optimizer)
-            }
-            let flops = 3 * 2 * Double(model.encoderMultiplyAdds(batch: 64) + model.decoderMultiplyAdds(batch: 64))
-            print(String(format: "    %@: %7.1f images/s  (%6.1f ms/step, ~%5.1f GFLOPS, %.2fM parameters)",
-                         label, 64 / seconds, seconds * 1e3, flops / seconds / 1e9, Double(model.parameterCount) / 1e6))
-        }
     }
 }
 

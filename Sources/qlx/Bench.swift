@@ -13,6 +13,7 @@ let benchSections: [BenchSection] = [
     .core,
     .data,
     .training,
+    .architectures,
     .render,
     .metrics,
     .checkpoint,
