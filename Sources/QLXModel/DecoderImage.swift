@@ -18,10 +18,7 @@ extension QLAE {
                            data: Layout.swapLeadingAxes(t.data, first: n, second: m.channels, inner: m.height * m.width))
         for (i, convT) in a.decoderTransposes.enumerated() {
             let prefix = "decoder.conv_transpose.\(i)"
-            let norm = InstanceNorm(channels: convT.outChannels)
-            let cache = norm.normalize(convT.forward(x, weight: parameter("\(prefix).weight")))
-            let y = norm.affineLeakyReLU(cache.normalized, weight: parameter("\(prefix).norm.weight"),
-                                         bias: parameter("\(prefix).norm.bias"))
+            let (cache, y) = normalizedBlockForward(convT.forward(x, weight: parameter("\(prefix).weight")), prefix: prefix)
             if tape != nil {
                 tape!.convInputs.append(x)
                 tape!.norms.append(cache)
@@ -38,12 +35,8 @@ extension QLAE {
         var dx = dMaps
         for (i, convT) in a.decoderTransposes.enumerated().reversed() {
             let prefix = "decoder.conv_transpose.\(i)"
-            let norm = InstanceNorm(channels: convT.outChannels)
-            let affine = norm.affineLeakyReLUBackward(tape.norms[i].normalized, weight: parameter("\(prefix).norm.weight"),
-                                                      output: tape.convOutputs[i], dOutput: dx)
-            gradients["\(prefix).norm.weight"] = affine.dWeight
-            gradients["\(prefix).norm.bias"] = affine.dBias
-            let dy = norm.normalizeBackward(tape.norms[i], dNormalized: affine.dNormalized)
+            let dy = normalizedBlockBackward(prefix: prefix, cache: tape.norms[i], output: tape.convOutputs[i],
+                                             dOutput: dx, gradients: &gradients)
             let r = convT.backward(input: tape.convInputs[i], weight: parameter("\(prefix).weight"), dOutput: dy)
             gradients["\(prefix).weight"] = r.dWeight
             dx = r.dInput!

@@ -24,10 +24,7 @@ extension QLAE {
         var x = images
         for (i, conv) in a.encoderConvs.enumerated() {
             let prefix = "encoder.conv.\(i)"
-            let norm = InstanceNorm(channels: conv.outChannels)
-            let cache = norm.normalize(conv.forward(x, weight: parameter("\(prefix).weight")))
-            let y = norm.affineLeakyReLU(cache.normalized, weight: parameter("\(prefix).norm.weight"),
-                                         bias: parameter("\(prefix).norm.bias"))
+            let (cache, y) = normalizedBlockForward(conv.forward(x, weight: parameter("\(prefix).weight")), prefix: prefix)
             if tape != nil {
                 tape!.convInputs.append(x)
                 tape!.norms.append(cache)
@@ -72,12 +69,8 @@ extension QLAE {
                             data: Layout.swapLeadingAxes(dh.data, first: n, second: m.channels, inner: m.height * m.width))
         for (i, conv) in a.encoderConvs.enumerated().reversed() {
             let prefix = "encoder.conv.\(i)"
-            let norm = InstanceNorm(channels: conv.outChannels)
-            let affine = norm.affineLeakyReLUBackward(tape.norms[i].normalized, weight: parameter("\(prefix).norm.weight"),
-                                                      output: tape.convOutputs[i], dOutput: dx)
-            gradients["\(prefix).norm.weight"] = affine.dWeight
-            gradients["\(prefix).norm.bias"] = affine.dBias
-            let dy = norm.normalizeBackward(tape.norms[i], dNormalized: affine.dNormalized)
+            let dy = normalizedBlockBackward(prefix: prefix, cache: tape.norms[i], output: tape.convOutputs[i],
+                                             dOutput: dx, gradients: &gradients)
             let r = conv.backward(input: tape.convInputs[i], weight: parameter("\(prefix).weight"), dOutput: dy,
                                   computeInputGradient: i > 0)
             gradients["\(prefix).weight"] = r.dWeight
