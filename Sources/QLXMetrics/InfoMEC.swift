@@ -141,7 +141,10 @@ public enum InfoMEC {
             let i = order[k]
             let labels = sources.labels[i], classes = sources.classCounts[i]
             let crossEntropy = SoftmaxRegression(design: design, labels: labels, classes: classes).fit().logLoss
-            let null = SoftmaxRegression(design: .zeros, labels: labels, classes: classes).fit().logLoss
+            // The null model needs no fit: with balanced class weights every class carries the
+            // same total weight n/K, so the gradient vanishes at the zero start, L-BFGS (also
+            // scikit-learn's) stops there, and the uniform prediction's log loss is log K.
+            let null = log(Double(classes))
             results.store((null - crossEntropy) / null, at: i)
         }
         return results.values

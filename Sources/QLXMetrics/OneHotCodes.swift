@@ -75,18 +75,21 @@ public struct OneHotCodes: Sendable {
         blockSizes[pair.first] * (pair.second.map { blockSizes[$0] } ?? 1)
     }
 
-    /// Pair tables from weights W (features × columns): table row (v1, v2) = W[v1] + W[v2].
-    func fillTables(weights w: UnsafePointer<Double>, columns c: Int, into table: UnsafeMutablePointer<Double>) {
+    /// Pair tables from weights W (features × columns): table row (v1, v2) = W[v1] + W[v2],
+    /// table rows `stride` ≥ columns apart.
+    func fillTables(weights w: UnsafePointer<Double>, columns c: Int, into table: UnsafeMutablePointer<Double>, stride: Int) {
         for pair in pairs {
             let first = w + offsets[pair.first] * c
             guard let second = pair.second else {
-                (table + pair.tableOffset * c).update(from: first, count: blockSizes[pair.first] * c)
+                for v in 0..<blockSizes[pair.first] {
+                    (table + (pair.tableOffset + v) * stride).update(from: first + v * c, count: c)
+                }
                 continue
             }
             let secondWeights = w + offsets[second] * c
             for v1 in 0..<blockSizes[pair.first] {
                 for v2 in 0..<blockSizes[second] {
-                    let out = table + (pair.tableOffset + v1 * blockSizes[second] + v2) * c
+                    let out = table + (pair.tableOffset + v1 * blockSizes[second] + v2) * stride
                     let a = first + v1 * c, b = secondWeights + v2 * c
                     for k in 0..<c { out[k] = a[k] + b[k] }
                 }
@@ -96,17 +99,20 @@ public struct OneHotCodes: Sendable {
 
     /// Adds the gradient of the pair tables into the weight gradient: a table row's gradient
     /// goes to both of its weight rows.
-    func reduceTables(_ table: UnsafePointer<Double>, columns c: Int, into gradient: UnsafeMutablePointer<Double>) {
+    func reduceTables(_ table: UnsafePointer<Double>, columns c: Int, stride: Int, into gradient: UnsafeMutablePointer<Double>) {
         for pair in pairs {
             let first = gradient + offsets[pair.first] * c
             guard let second = pair.second else {
-                for k in 0..<(blockSizes[pair.first] * c) { first[k] += table[pair.tableOffset * c + k] }
+                for v in 0..<blockSizes[pair.first] {
+                    let row = table + (pair.tableOffset + v) * stride, out = first + v * c
+                    for k in 0..<c { out[k] += row[k] }
+                }
                 continue
             }
             let secondGradient = gradient + offsets[second] * c
             for v1 in 0..<blockSizes[pair.first] {
                 for v2 in 0..<blockSizes[second] {
-                    let row = table + (pair.tableOffset + v1 * blockSizes[second] + v2) * c
+                    let row = table + (pair.tableOffset + v1 * blockSizes[second] + v2) * stride
                     let a = first + v1 * c, b = secondGradient + v2 * c
                     for k in 0..<c {
                         a[k] += row[k]
@@ -114,6 +120,15 @@ public struct OneHotCodes: Sendable {
                     }
                 }
             }
+        }
+    }
+
+    /// Column sums of the first pair's table (columns of `out`, which it overwrites).
+    func sumFirstTable(_ table: UnsafePointer<Double>, columns c: Int, stride: Int, into out: UnsafeMutablePointer<Double>) {
+        out.update(repeating: 0, count: c)
+        let first = pairs[0]
+        for r in first.tableOffset..<(first.tableOffset + tableRows(of: first)) {
+            for k in 0..<c { out[k] += table[r * stride + k] }
         }
     }
 }

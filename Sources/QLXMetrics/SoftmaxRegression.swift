@@ -33,6 +33,8 @@ public struct SoftmaxRegression: Sendable {
     public let rows: Int
     /// Weight columns: K, or 1 for two classes.
     let freeClasses: Int
+    /// Balanced weight of each class, and of each sample (its class's).
+    let classWeights: [Double]
     let sampleWeights: [Double]
     let weightSum: Double
 
@@ -47,6 +49,7 @@ public struct SoftmaxRegression: Sendable {
         for label in labels { counts[Int(label)] += 1 }
         let n = Double(labels.count)
         let classWeights = counts.map { $0 > 0 ? n / (Double(classes) * Double($0)) : 0 }
+        self.classWeights = classWeights
         sampleWeights = labels.map { classWeights[Int($0)] }
         weightSum = sampleWeights.reduce(0, +)
     }
@@ -64,7 +67,7 @@ public struct SoftmaxRegression: Sendable {
     }
 
     public func fit(optimizer: LBFGS = LBFGS()) -> Fit {
-        var scratch = Scratch(rows: rows, freeClasses: freeClasses)
+        var scratch = Scratch(self)
         let result = optimizer.minimize(start: [Double](repeating: 0, count: parameterCount)) { theta, gradient in
             objective(theta, gradient: &gradient, scratch: &scratch)
         }
@@ -72,16 +75,24 @@ public struct SoftmaxRegression: Sendable {
                    stop: result.stop, logLoss: logLoss(result.x))
     }
 
-    /// Working memory for one evaluation: logits, then residuals, (rows × weight columns).
+    /// Working memory of the objective, allocated once per fit: logits, then residuals
+    /// (rows × weight columns) for dense designs; pair tables for one-hot codes.
     struct Scratch {
-        var logits: [Double]
-        init(rows: Int, freeClasses: Int) { logits = [Double](repeating: 0, count: rows * freeClasses) }
+        var logits: [Double] = []
+        var oneHot: OneHotWorkspace?
+        init(_ regression: SoftmaxRegression) {
+            if case .oneHot(let codes) = regression.design {
+                oneHot = OneHotWorkspace(regression: regression, codes: codes)
+            } else {
+                logits = [Double](repeating: 0, count: regression.rows * regression.freeClasses)
+            }
+        }
     }
 
     /// The weighted mean loss at θ and its gradient.
     func objective(_ theta: [Double], gradient: inout [Double], scratch: inout Scratch) -> Double {
-        if case .oneHot(let codes) = design {
-            return oneHotObjective(theta, codes: codes, gradient: &gradient)
+        if case .oneHot(let codes) = design, let workspace = scratch.oneHot {
+            return oneHotObjective(theta, codes: codes, gradient: &gradient, workspace: workspace)
         }
         let c = freeClasses
         computeLogits(theta, into: &scratch.logits)
@@ -92,93 +103,6 @@ public struct SoftmaxRegression: Sendable {
             }
         }
         accumulateGradient(residuals: scratch.logits, into: &gradient)
-        return total / weightSum
-    }
-
-    /// One-hot inputs in a single pass per sample, so nothing of size samples × classes goes
-    /// through memory. exp(z_ik) = exp(b_k) · Π_pairs exp(T_p[row, k]): the exponentials are
-    /// taken once per evaluation on the small pair tables (shifted by their column maxima so
-    /// every factor is ≤ 1), and each sample multiplies gathered rows instead of calling exp.
-    /// A sample whose products underflow (logits far below every column maximum) takes the
-    /// log-domain path instead.
-    private func oneHotObjective(_ theta: [Double], codes: OneHotCodes, gradient: inout [Double]) -> Double {
-        let c = freeClasses, f = design.features, pairCount = codes.pairs.count, tableSize = codes.tableRows * c
-        let pinned = classes == 2
-        let table = UnsafeMutablePointer<Double>.allocate(capacity: tableSize)
-        let expTable = UnsafeMutablePointer<Double>.allocate(capacity: tableSize)
-        let gTable = UnsafeMutablePointer<Double>.allocate(capacity: tableSize)
-        let row = UnsafeMutablePointer<Double>.allocate(capacity: c)
-        let columnScale = UnsafeMutablePointer<Double>.allocate(capacity: c)
-        defer { for buffer in [table, expTable, gTable, row, columnScale] { buffer.deallocate() } }
-        gTable.initialize(repeating: 0, count: tableSize)
-
-        var total = 0.0
-        theta.withUnsafeBufferPointer { theta in
-            gradient.withUnsafeMutableBufferPointer { g in
-                codes.pairIndices.withUnsafeBufferPointer { idx in
-                    labels.withUnsafeBufferPointer { labels in
-                        let w = theta.baseAddress!, bias = w + f * c
-                        let g = g.baseAddress!, gBias = g + f * c
-                        codes.fillTables(weights: w, columns: c, into: table)
-                        // Shift: M_k = b_k + Σ_p max_r T_p[r, k]; every sample's z_k ≤ M_k.
-                        for k in 0..<c { columnScale[k] = bias[k] }
-                        for pair in codes.pairs {
-                            let first = pair.tableOffset, count = codes.tableRows(of: pair)
-                            for k in 0..<c {
-                                var maximum = -Double.infinity
-                                for r in first..<(first + count) { let v = table[r * c + k]; maximum = v > maximum ? v : maximum }
-                                columnScale[k] += maximum
-                                for r in first..<(first + count) { expTable[r * c + k] = expNonPositive(table[r * c + k] - maximum) }
-                            }
-                        }
-                        var shift = pinned ? 0.0 : -Double.infinity
-                        for k in 0..<c { shift = columnScale[k] > shift ? columnScale[k] : shift }
-                        for k in 0..<c { columnScale[k] = expNonPositive(columnScale[k] - shift) }
-                        let pinnedTerm = pinned ? expNonPositive(-shift) : 0
-
-                        gBias.update(repeating: 0, count: c)
-                        for i in 0..<rows {
-                            let entries = idx.baseAddress! + i * pairCount
-                            row.update(from: columnScale, count: c)
-                            for p in 0..<pairCount {
-                                let factors = expTable + Int(entries[p]) * c
-                                for k in 0..<c { row[k] *= factors[k] }
-                            }
-                            var sum = pinnedTerm
-                            for k in 0..<c { sum += row[k] }
-                            if sum >= 1e-250 {
-                                let label = Int(labels[i])
-                                let target = pinned ? label - 1 : label
-                                var targetLogit = 0.0
-                                if target >= 0 {
-                                    targetLogit = bias[target]
-                                    for p in 0..<pairCount { targetLogit += table[Int(entries[p]) * c + target] }
-                                }
-                                let weight = sampleWeights[i], scale = weight / weightSum
-                                let factor = scale / sum
-                                for k in 0..<c { row[k] *= factor }
-                                if target >= 0 { row[target] -= scale }
-                                total += weight * (shift + log(sum) - targetLogit)
-                            } else {
-                                row.update(from: bias, count: c)
-                                for p in 0..<pairCount {
-                                    let weights = table + Int(entries[p]) * c
-                                    for k in 0..<c { row[k] += weights[k] }
-                                }
-                                total += residualInPlace(row, sample: i)
-                            }
-                            for k in 0..<c { gBias[k] += row[k] }
-                            for p in 0..<pairCount {
-                                let out = gTable + Int(entries[p]) * c
-                                for k in 0..<c { out[k] += row[k] }
-                            }
-                        }
-                        g.update(repeating: 0, count: f * c)
-                        codes.reduceTables(gTable, columns: c, into: g)
-                    }
-                }
-            }
-        }
         return total / weightSum
     }
 
@@ -304,7 +228,7 @@ public struct SoftmaxRegression: Sendable {
 extension SoftmaxRegression {
     /// The objective and its gradient at θ, for tests and diagnostics.
     public func objectiveForTesting(_ theta: [Double], gradient: inout [Double]) -> Double {
-        var scratch = Scratch(rows: rows, freeClasses: freeClasses)
+        var scratch = Scratch(self)
         if gradient.count != parameterCount { gradient = [Double](repeating: 0, count: parameterCount) }
         return objective(theta, gradient: &gradient, scratch: &scratch)
     }
