@@ -123,13 +123,29 @@ public struct LBFGS: Sendable {
     }
 }
 
+/// Σ a_i·b_i with eight partial sums: a single running sum is a chain of dependent adds
+/// (latency-bound), and the two-loop recursion takes 4·memory of these per iteration.
 @inline(__always)
 func dot(_ a: [Double], _ b: [Double]) -> Double {
     precondition(a.count == b.count)
+    if a.isEmpty { return 0 }
     return a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
-            var sum = 0.0
-            for i in 0..<a.count { sum += a[i] * b[i] }
+            let n = a.count
+            var partial0 = SIMD4<Double>(), partial1 = SIMD4<Double>()
+            var i = 0
+            let x = UnsafeRawPointer(a.baseAddress!), y = UnsafeRawPointer(b.baseAddress!)
+            while i + 8 <= n {
+                let first = x.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
+                    * y.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
+                let second = x.loadUnaligned(fromByteOffset: i * 8 + 32, as: SIMD4<Double>.self)
+                    * y.loadUnaligned(fromByteOffset: i * 8 + 32, as: SIMD4<Double>.self)
+                partial0 += first
+                partial1 += second
+                i += 8
+            }
+            var sum = (partial0 + partial1).sum()
+            while i < n { sum += a[i] * b[i]; i += 1 }
             return sum
         }
     }

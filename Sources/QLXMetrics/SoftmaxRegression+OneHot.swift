@@ -38,6 +38,8 @@ extension SoftmaxRegression {
         let negativeLabelWeights: UnsafeMutablePointer<Double>
         /// Σ w_i/Σw over the samples whose label column is k (the intercepts' share).
         let biasLabelWeights: UnsafeMutablePointer<Double>
+        /// w_c / Σw for each class c: a sample's share of the loss.
+        let classScale: [Double]
         /// exp(b_k + Σ_p max_r T_p[r, k] − shift); then column maxima, and a sample's row.
         let columnScale: UnsafeMutablePointer<Double>
         let row: UnsafeMutablePointer<Double>
@@ -66,6 +68,7 @@ extension SoftmaxRegression {
             gradientRows = .allocate(capacity: codes.pairs.count)
             gradientRows.initialize(repeating: gradients, count: codes.pairs.count)
 
+            classScale = regression.classWeights.map { $0 / regression.weightSum }
             let pinned = regression.classes == 2, pairCount = codes.pairs.count
             for i in 0..<regression.rows {
                 let target = Int(regression.labels[i]) - (pinned ? 1 : 0)
@@ -139,7 +142,7 @@ extension SoftmaxRegression {
                                 ws.gradientRows[p] = ws.gradients + offset
                             }
                             let label = Int(labels[i])
-                            let scale = classWeights[label] / weightSum
+                            let scale = ws.classScale[label]
                             let sum = pinnedTerm + Self.multiplyRows(ws.factorRows, count: pairCount,
                                                                      start: ws.columnScale, into: ws.row, stride: stride)
                             if sum >= 1e-250 {
@@ -207,6 +210,8 @@ extension SoftmaxRegression {
     }
 
     /// row = start ⊙ rows[0] ⊙ … ⊙ rows[count − 1] over `stride` columns; returns Σ row.
+    /// (The row pointers are copied to locals first: stores into the row could otherwise
+    /// alias them, and the compiler would reload them for every vector.)
     @inline(__always)
     static func multiplyRows(_ rows: UnsafeMutablePointer<UnsafePointer<Double>>, count: Int,
                              start: UnsafePointer<Double>, into row: UnsafeMutablePointer<Double>, stride: Int) -> Double {
@@ -214,45 +219,50 @@ extension SoftmaxRegression {
         var done = 0
         var sum = SIMD4<Double>()
         repeat {
-            let r = rows + done
+            let r = rows + done, chunk = min(count - done, fusedRows)
             sum = SIMD4<Double>()
-            switch min(count - done, fusedRows) {
+            switch chunk {
             case 0:
                 for k in Swift.stride(from: 0, to: stride, by: 4) {
                     let v = load4(source, k); store4(v, row, k); sum += v
                 }
             case 1:
+                let a = r[0]
                 for k in Swift.stride(from: 0, to: stride, by: 4) {
-                    let v = load4(source, k) * load4(r[0], k); store4(v, row, k); sum += v
+                    let v = load4(source, k) * load4(a, k); store4(v, row, k); sum += v
                 }
             case 2:
+                let a = r[0], b = r[1]
                 for k in Swift.stride(from: 0, to: stride, by: 4) {
-                    let v = load4(source, k) * load4(r[0], k) * load4(r[1], k); store4(v, row, k); sum += v
+                    let v = load4(source, k) * load4(a, k) * load4(b, k); store4(v, row, k); sum += v
                 }
             case 3:
+                let a = r[0], b = r[1], c = r[2]
                 for k in Swift.stride(from: 0, to: stride, by: 4) {
-                    let v = load4(source, k) * load4(r[0], k) * load4(r[1], k) * load4(r[2], k)
+                    let v = load4(source, k) * load4(a, k) * load4(b, k) * load4(c, k)
                     store4(v, row, k); sum += v
                 }
             case 4:
+                let a = r[0], b = r[1], c = r[2], d = r[3]
                 for k in Swift.stride(from: 0, to: stride, by: 4) {
-                    let v = load4(source, k) * load4(r[0], k) * load4(r[1], k) * load4(r[2], k) * load4(r[3], k)
+                    let v = load4(source, k) * load4(a, k) * load4(b, k) * load4(c, k) * load4(d, k)
                     store4(v, row, k); sum += v
                 }
             case 5:
+                let a = r[0], b = r[1], c = r[2], d = r[3], e = r[4]
                 for k in Swift.stride(from: 0, to: stride, by: 4) {
-                    let v = load4(source, k) * load4(r[0], k) * load4(r[1], k) * load4(r[2], k) * load4(r[3], k)
-                        * load4(r[4], k)
+                    let v = load4(source, k) * load4(a, k) * load4(b, k) * load4(c, k) * load4(d, k) * load4(e, k)
                     store4(v, row, k); sum += v
                 }
             default:
+                let a = r[0], b = r[1], c = r[2], d = r[3], e = r[4], f = r[5]
                 for k in Swift.stride(from: 0, to: stride, by: 4) {
-                    let v = load4(source, k) * load4(r[0], k) * load4(r[1], k) * load4(r[2], k) * load4(r[3], k)
-                        * load4(r[4], k) * load4(r[5], k)
+                    let v = load4(source, k) * load4(a, k) * load4(b, k) * load4(c, k) * load4(d, k) * load4(e, k)
+                        * load4(f, k)
                     store4(v, row, k); sum += v
                 }
             }
-            done += min(count - done, fusedRows)
+            done += chunk
             source = UnsafePointer(row)
         } while done < count
         return sum.sum()
@@ -264,46 +274,49 @@ extension SoftmaxRegression {
                              to rows: UnsafeMutablePointer<UnsafeMutablePointer<Double>>, count: Int, stride: Int) {
         var done = 0
         while done < count {
-            let r = rows + done
-            switch min(count - done, fusedRows) {
+            let r = rows + done, chunk = min(count - done, fusedRows)
+            switch chunk {
             case 1:
+                let a = r[0]
                 for k in Swift.stride(from: 0, to: stride, by: 4) {
                     let v = load4(row, k) * factor
-                    store4(load4(r[0], k) + v, r[0], k)
+                    store4(load4(a, k) + v, a, k)
                 }
             case 2:
+                let a = r[0], b = r[1]
                 for k in Swift.stride(from: 0, to: stride, by: 4) {
                     let v = load4(row, k) * factor
-                    store4(load4(r[0], k) + v, r[0], k); store4(load4(r[1], k) + v, r[1], k)
+                    store4(load4(a, k) + v, a, k); store4(load4(b, k) + v, b, k)
                 }
             case 3:
+                let a = r[0], b = r[1], c = r[2]
                 for k in Swift.stride(from: 0, to: stride, by: 4) {
                     let v = load4(row, k) * factor
-                    store4(load4(r[0], k) + v, r[0], k); store4(load4(r[1], k) + v, r[1], k)
-                    store4(load4(r[2], k) + v, r[2], k)
+                    store4(load4(a, k) + v, a, k); store4(load4(b, k) + v, b, k); store4(load4(c, k) + v, c, k)
                 }
             case 4:
+                let a = r[0], b = r[1], c = r[2], d = r[3]
                 for k in Swift.stride(from: 0, to: stride, by: 4) {
                     let v = load4(row, k) * factor
-                    store4(load4(r[0], k) + v, r[0], k); store4(load4(r[1], k) + v, r[1], k)
-                    store4(load4(r[2], k) + v, r[2], k); store4(load4(r[3], k) + v, r[3], k)
+                    store4(load4(a, k) + v, a, k); store4(load4(b, k) + v, b, k); store4(load4(c, k) + v, c, k)
+                    store4(load4(d, k) + v, d, k)
                 }
             case 5:
+                let a = r[0], b = r[1], c = r[2], d = r[3], e = r[4]
                 for k in Swift.stride(from: 0, to: stride, by: 4) {
                     let v = load4(row, k) * factor
-                    store4(load4(r[0], k) + v, r[0], k); store4(load4(r[1], k) + v, r[1], k)
-                    store4(load4(r[2], k) + v, r[2], k); store4(load4(r[3], k) + v, r[3], k)
-                    store4(load4(r[4], k) + v, r[4], k)
+                    store4(load4(a, k) + v, a, k); store4(load4(b, k) + v, b, k); store4(load4(c, k) + v, c, k)
+                    store4(load4(d, k) + v, d, k); store4(load4(e, k) + v, e, k)
                 }
             default:
+                let a = r[0], b = r[1], c = r[2], d = r[3], e = r[4], f = r[5]
                 for k in Swift.stride(from: 0, to: stride, by: 4) {
                     let v = load4(row, k) * factor
-                    store4(load4(r[0], k) + v, r[0], k); store4(load4(r[1], k) + v, r[1], k)
-                    store4(load4(r[2], k) + v, r[2], k); store4(load4(r[3], k) + v, r[3], k)
-                    store4(load4(r[4], k) + v, r[4], k); store4(load4(r[5], k) + v, r[5], k)
+                    store4(load4(a, k) + v, a, k); store4(load4(b, k) + v, b, k); store4(load4(c, k) + v, c, k)
+                    store4(load4(d, k) + v, d, k); store4(load4(e, k) + v, e, k); store4(load4(f, k) + v, f, k)
                 }
             }
-            done += min(count - done, fusedRows)
+            done += chunk
         }
     }
 }

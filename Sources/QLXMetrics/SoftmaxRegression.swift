@@ -1,4 +1,3 @@
-import CBLAS
 import Foundation
 
 /// The inputs of a regression: samples × features, in the forms InfoE needs.
@@ -6,7 +5,7 @@ public enum RegressionDesign: Sendable {
     /// One-hot codes of discrete latents. Products with it are gathers and scatters instead
     /// of a dense n × features matrix product (10× fewer operations for n_v = 10).
     case oneHot(OneHotCodes)
-    /// Dense row-major values (samples × features); products via cblas_dgemm.
+    /// Dense row-major values (samples × features).
     case dense(values: [Double], features: Int)
     /// All-zero inputs (the null model): only the intercepts matter.
     case zeros
@@ -158,9 +157,17 @@ public struct SoftmaxRegression: Sendable {
                 case .zeros:
                     break
                 case .dense(let values, _):
+                    // Plain loops, not BLAS: with features = latents (~10) the product is small,
+                    // and the regressions of several sources run in parallel, where OpenBLAS's
+                    // own threads would fight them (half the time went to its thread handoffs).
                     values.withUnsafeBufferPointer { x in
-                        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(rows), blasint(c), blasint(f),
-                                    1, x.baseAddress, blasint(f), theta.baseAddress, blasint(c), 1, z, blasint(c))
+                        for i in 0..<rows {
+                            let out = z + i * c, xi = x.baseAddress! + i * f
+                            for j in 0..<f {
+                                let value = xi[j], weights = theta.baseAddress! + j * c
+                                for k in 0..<c { out[k] += value * weights[k] }
+                            }
+                        }
                     }
                 case .oneHot(let codes):
                     let blocks = codes.blockSizes.count
@@ -194,9 +201,15 @@ public struct SoftmaxRegression: Sendable {
                 case .zeros:
                     break
                 case .dense(let values, _):
+                    // ∇W[j] = Σ_i x_ij·R_i, a sample at a time (see computeLogits on BLAS).
                     values.withUnsafeBufferPointer { x in
-                        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, blasint(f), blasint(c), blasint(rows),
-                                    1, x.baseAddress, blasint(f), r, blasint(c), 0, g, blasint(c))
+                        for i in 0..<rows {
+                            let residual = r + i * c, xi = x.baseAddress! + i * f
+                            for j in 0..<f {
+                                let value = xi[j], out = g + j * c
+                                for k in 0..<c { out[k] += value * residual[k] }
+                            }
+                        }
                     }
                 case .oneHot:
                     preconditionFailure("one-hot designs take the fused pass")
