@@ -40,6 +40,18 @@ public struct CellGrid: Hashable, Sendable {
         self.cells = Array(repeating: fill, count: width * height)
     }
 
+    /// A grid whose cells `fill` writes, row-major, without a blank fill first (the
+    /// renderer's hot path: each cell is initialised once).
+    init(width: Int, height: Int, fillingWith fill: (UnsafeMutablePointer<Cell>) -> Void) {
+        precondition(width >= 0 && height >= 0)
+        self.width = width
+        self.height = height
+        self.cells = [Cell](unsafeUninitializedCapacity: width * height) { buffer, initialized in
+            if let base = buffer.baseAddress { fill(base) }
+            initialized = width * height
+        }
+    }
+
     public subscript(x: Int, y: Int) -> Cell {
         get { cells[y * width + x] }
         set { cells[y * width + x] = newValue }

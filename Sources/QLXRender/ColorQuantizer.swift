@@ -98,6 +98,10 @@ public enum Palette256 {
         return UInt8(16 + 36 * ri + 6 * gi + bi)
     }
 
+    /// `nearest(v, v, v)` for every byte v: gray images (most of what qlx draws) take one
+    /// lookup per pixel instead of the cube and ramp comparison.
+    static let nearestGray: [UInt8] = (0...255).map { nearest(UInt8($0), UInt8($0), UInt8($0)) }
+
     /// The RGB an index in 16–255 stands for.
     public static func rgb(ofIndex index: UInt8) -> (UInt8, UInt8, UInt8) {
         precondition(index >= 16, "system colours have no fixed RGB")

@@ -26,8 +26,7 @@ public enum Renderer {
     /// Draws `image` stretched over exactly width × height cells (use fitCells to keep its
     /// aspect ratio).
     public static func render(_ image: RenderImage, width: Int, height: Int, options: RenderOptions) -> CellGrid {
-        var grid = CellGrid(width: width, height: height)
-        guard width > 0, height > 0 else { return grid }
+        guard width > 0, height > 0 else { return CellGrid(width: max(width, 0), height: max(height, 0)) }
         let (px, py) = options.mode.pixelsPerCell
         let pw = width * px, ph = height * py
         var rgb = AreaResampler.resampleRGB(image, width: pw, height: ph)
@@ -37,14 +36,16 @@ public enum Renderer {
         let pixels = PixelGrid(rgb: rgb, width: pw)
         switch options.mode {
         case .halfBlock:
-            HalfBlockSolver.draw(pixels, into: &grid, colors: options.colors)
+            return HalfBlockSolver.draw(pixels, width: width, height: height, colors: options.colors)
         case .ascii, .asciiInverted:
-            RampSolver.draw(pixels, into: &grid, colors: options.colors, inverted: options.mode == .asciiInverted)
+            return RampSolver.draw(pixels, width: width, height: height, colors: options.colors,
+                                   inverted: options.mode == .asciiInverted)
         case .quadrant, .sextant:
+            var grid = CellGrid(width: width, height: height)
             BlockSolver.draw(pixels, into: &grid, colors: options.colors,
                              symbols: options.mode == .quadrant ? .quadrants : .sextants)
+            return grid
         }
-        return grid
     }
 
     /// The dither strength: about one quantisation step of whatever is coarsest, the palette
@@ -91,34 +92,69 @@ struct PixelGrid {
 /// quarter, half, three quarters, all of both halves) or ▀ ▄ (one half). Binary sprites
 /// keep their full vertical resolution; gray areas get five shades.
 enum HalfBlockSolver {
-    static let lower: Character = "▄"
     static let shadeSymbols: [(Character, Float, Float)] = [
         (" ", 0, 0), ("░", 0.25, 0.25), ("▒", 0.5, 0.5), ("▓", 0.75, 0.75), ("█", 1, 1),
         ("▀", 1, 0), ("▄", 0, 1),
     ]
 
-    static func draw(_ pixels: PixelGrid, into grid: inout CellGrid, colors: ColorDepth) {
-        var cells: [Cell] = []
-        cells.reserveCapacity(grid.width * grid.height)
-        defer { grid.cells = cells }
-        for y in 0..<grid.height {
-            for x in 0..<grid.width {
-                if colors == .none {
-                    let upper = pixels.luminance(x, 2 * y), lowerValue = pixels.luminance(x, 2 * y + 1)
-                    var best = shadeSymbols[0].0, bestError = Float.infinity
-                    for (symbol, u, l) in shadeSymbols {
-                        let e = (upper - u) * (upper - u) + (lowerValue - l) * (lowerValue - l)
-                        if e < bestError { best = symbol; bestError = e }
+    /// Cells of a grid width × height from pixels width × 2·height. One loop per depth, so
+    /// the quantiser is inlined and halves compare as small keys before becoming colours.
+    static func draw(_ pixels: PixelGrid, width: Int, height: Int, colors: ColorDepth) -> CellGrid {
+        switch colors {
+        case .none:
+            return CellGrid(width: width, height: height) { cells in
+                for y in 0..<height {
+                    for x in 0..<width {
+                        let upper = pixels.luminance(x, 2 * y), lowerValue = pixels.luminance(x, 2 * y + 1)
+                        var best = 0, bestError = Float.infinity
+                        for (index, (_, u, l)) in shadeSymbols.enumerated() {
+                            let e = (upper - u) * (upper - u) + (lowerValue - l) * (lowerValue - l)
+                            if e < bestError { best = index; bestError = e }
+                        }
+                        (cells + y * width + x).initialize(to: Cell(shadeSymbols[best].0))
                     }
-                    cells.append(Cell(best))
-                    continue
                 }
-                let (ur, ug, ub) = pixels.color(x, 2 * y)
-                let (lr, lg, lb) = pixels.color(x, 2 * y + 1)
-                let top = ColorQuantizer.quantize(ur, ug, ub, depth: colors)
-                let bottom = ColorQuantizer.quantize(lr, lg, lb, depth: colors)
-                cells.append(top == bottom ? Cell(" ", background: top)
-                                           : Cell(lower, foreground: bottom, background: top))
+            }
+        case .trueColor:
+            return draw(pixels, width: width, height: height) { r, g, b in
+                // Gray pixels (every pixel of a gray image) convert one channel, not three.
+                if r == g && g == b { return UInt32(ColorQuantizer.byte(r)) &* 0x01_01_01 }
+                return UInt32(ColorQuantizer.byte(r)) << 16 | UInt32(ColorQuantizer.byte(g)) << 8 | UInt32(ColorQuantizer.byte(b))
+            } color: { .rgb(UInt8(truncatingIfNeeded: $0 >> 16), UInt8(truncatingIfNeeded: $0 >> 8), UInt8(truncatingIfNeeded: $0)) }
+        case .palette256:
+            return Palette256.nearestGray.withUnsafeBufferPointer { nearestGray in
+                draw(pixels, width: width, height: height) { r, g, b in
+                    if r == g && g == b { return nearestGray[Int(ColorQuantizer.byte(r))] }
+                    return Palette256.nearest(ColorQuantizer.byte(r), ColorQuantizer.byte(g), ColorQuantizer.byte(b))
+                } color: { .indexed($0) }
+            }
+        case .palette16, .palette8:
+            let count = colors == .palette16 ? 16 : 8
+            return draw(pixels, width: width, height: height) { r, g, b in
+                SystemPalette.nearest(ColorQuantizer.byte(r), ColorQuantizer.byte(g), ColorQuantizer.byte(b), count: count)
+            } color: { .indexed($0) }
+        }
+    }
+
+    /// The coloured cells: `key` quantises a pixel to something cheap to compare (a palette
+    /// index, packed RGB), `color` turns a key into a terminal colour.
+    @inline(__always)
+    private static func draw<Key: Equatable>(_ pixels: PixelGrid, width: Int, height: Int,
+                                             key: (Float, Float, Float) -> Key,
+                                             color: (Key) -> TerminalColor) -> CellGrid {
+        CellGrid(width: width, height: height) { cells in
+            pixels.rgb.withUnsafeBufferPointer { rgb in
+                let rowLength = pixels.width * 3
+                for y in 0..<height {
+                    let upperRow = rgb.baseAddress! + 2 * y * rowLength, lowerRow = upperRow + rowLength
+                    for x in 0..<width {
+                        let top = key(upperRow[3 * x], upperRow[3 * x + 1], upperRow[3 * x + 2])
+                        let bottom = key(lowerRow[3 * x], lowerRow[3 * x + 1], lowerRow[3 * x + 2])
+                        // (A literal "▄", not a stored Character: no retain, no lazy global.)
+                        (cells + y * width + x).initialize(to: top == bottom ? Cell(" ", background: color(top))
+                                                           : Cell("▄", foreground: color(bottom), background: color(top)))
+                    }
+                }
             }
         }
     }
@@ -129,18 +165,17 @@ enum HalfBlockSolver {
 enum RampSolver {
     static let ramp: [Character] = Array(" .:-=+*#%@")
 
-    static func draw(_ pixels: PixelGrid, into grid: inout CellGrid, colors: ColorDepth, inverted: Bool) {
-        var cells: [Cell] = []
-        cells.reserveCapacity(grid.width * grid.height)
-        defer { grid.cells = cells }
+    static func draw(_ pixels: PixelGrid, width: Int, height: Int, colors: ColorDepth, inverted: Bool) -> CellGrid {
         let levels = ramp.count
-        for y in 0..<grid.height {
-            for x in 0..<grid.width {
-                let (r, g, b) = pixels.color(x, y)
-                var level = min(levels - 1, Int(ColorQuantizer.luminance(r, g, b) * Float(levels)))
-                if inverted { level = levels - 1 - level }
-                let ink = colors == .none ? TerminalColor.default : ColorQuantizer.quantize(r, g, b, depth: colors)
-                cells.append(Cell(ramp[level], foreground: ink))
+        return CellGrid(width: width, height: height) { cells in
+            for y in 0..<height {
+                for x in 0..<width {
+                    let (r, g, b) = pixels.color(x, y)
+                    var level = min(levels - 1, Int(ColorQuantizer.luminance(r, g, b) * Float(levels)))
+                    if inverted { level = levels - 1 - level }
+                    let ink = colors == .none ? TerminalColor.default : ColorQuantizer.quantize(r, g, b, depth: colors)
+                    (cells + y * width + x).initialize(to: Cell(ramp[level], foreground: ink))
+                }
             }
         }
     }

@@ -37,46 +37,58 @@ enum AreaResampler {
     /// Resamples `image` to width × height pixels and returns them as interleaved RGB
     /// (gray images are expanded), clamped to [0, 1]. Columns first: each output row is a
     /// weighted sum of whole source rows (contiguous, so it vectorises), then each row is
-    /// resampled horizontally.
+    /// resampled horizontally, with a loop per channel count so the inner loops stay simple.
     static func resampleRGB(_ image: RenderImage, width: Int, height: Int) -> [Float] {
         let xs = AxisWeights(source: image.width, output: width)
         let ys = AxisWeights(source: image.height, output: height)
         let c = image.channels, rowLength = image.width * image.channels
-        var mid = [Float](repeating: 0, count: height * rowLength)
-        var out = [Float](repeating: 0, count: width * height * 3)
+        let mid = UnsafeMutablePointer<Float>.allocate(capacity: height * rowLength)
+        defer { mid.deallocate() }
+        mid.initialize(repeating: 0, count: height * rowLength)
         image.pixels.withUnsafeBufferPointer { src in
-        mid.withUnsafeMutableBufferPointer { mid in
-        xs.weights.withUnsafeBufferPointer { xw in
-        ys.weights.withUnsafeBufferPointer { yw in
-        out.withUnsafeMutableBufferPointer { dst in
-            // Vertical pass: height rows of the source's width.
-            for y in 0..<height {
-                let start = ys.starts[y], offset = ys.offsets[y], target = y * rowLength
-                for k in 0..<ys.counts[y] {
-                    let weight = yw[offset + k], source = (start + k) * rowLength
-                    for i in 0..<rowLength { mid[target + i] += weight * src[source + i] }
-                }
-            }
-            // Horizontal pass, writing RGB.
-            for y in 0..<height {
-                let row = y * rowLength
-                for x in 0..<width {
-                    let start = xs.starts[x], offset = xs.offsets[x], count = xs.counts[x]
-                    let o = (y * width + x) * 3
-                    for ch in 0..<c {
-                        var sum: Float = 0
-                        for k in 0..<count { sum += xw[offset + k] * mid[row + (start + k) * c + ch] }
-                        dst[o + ch] = min(max(sum, 0), 1)
+            ys.weights.withUnsafeBufferPointer { yw in
+                // Vertical pass: height rows of the source's width.
+                for y in 0..<height {
+                    let start = ys.starts[y], offset = ys.offsets[y], target = mid + y * rowLength
+                    for k in 0..<ys.counts[y] {
+                        let weight = yw[offset + k], source = src.baseAddress! + (start + k) * rowLength
+                        for i in 0..<rowLength { target[i] += weight * source[i] }
                     }
-                    if c == 1 { dst[o + 1] = dst[o]; dst[o + 2] = dst[o] }
                 }
             }
         }
+        return [Float](unsafeUninitializedCapacity: width * height * 3) { out, initialized in
+            xs.starts.withUnsafeBufferPointer { starts in
+            xs.counts.withUnsafeBufferPointer { counts in
+            xs.offsets.withUnsafeBufferPointer { offsets in
+            xs.weights.withUnsafeBufferPointer { xw in
+                // Horizontal pass, writing RGB.
+                for y in 0..<height {
+                    let row = mid + y * rowLength, dst = out.baseAddress! + y * width * 3
+                    for x in 0..<width {
+                        let source = row + starts[x] * c, weights = xw.baseAddress! + offsets[x], count = counts[x]
+                        if c == 1 {
+                            var sum: Float = 0
+                            for k in 0..<count { sum += weights[k] * source[k] }
+                            let v = min(max(sum, 0), 1)
+                            dst[3 * x] = v; dst[3 * x + 1] = v; dst[3 * x + 2] = v
+                        } else {
+                            var r: Float = 0, g: Float = 0, b: Float = 0
+                            for k in 0..<count {
+                                r += weights[k] * source[3 * k]
+                                g += weights[k] * source[3 * k + 1]
+                                b += weights[k] * source[3 * k + 2]
+                            }
+                            dst[3 * x] = min(max(r, 0), 1); dst[3 * x + 1] = min(max(g, 0), 1); dst[3 * x + 2] = min(max(b, 0), 1)
+                        }
+                    }
+                }
+            }
+            }
+            }
+            }
+            initialized = width * height * 3
         }
-        }
-        }
-        }
-        return out
     }
 }
 

@@ -64,6 +64,43 @@ final class RendererTests: XCTestCase {
         }
     }
 
+    /// The half-block loops (one per depth, gray pixels through a lookup table, halves
+    /// compared as packed keys) against the plain rule: each half quantised on its own by
+    /// ColorQuantizer.quantize, a space with that background when both agree. The images
+    /// have exactly 1×2 pixels per cell, so no resampling blurs the cases: random colours,
+    /// every byte level of gray (in pairs, so equal and unequal halves both occur), and
+    /// values outside [0, 1].
+    func testHalfBlockCellsMatchPerPixelQuantisationAtEveryDepth() {
+        var state: UInt64 = 11
+        func next() -> Float {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(state >> 40) / Float(1 << 24) * 1.2 - 0.1
+        }
+        let colour = RenderImage(width: 16, height: 12, channels: 3, pixels: (0..<(16 * 12 * 3)).map { _ in next() })
+        // Gray 0…255 and their midpoints: byte rounding boundaries fall on both sides.
+        let grays = (0..<256).flatMap { [Float($0) / 255, (Float($0) + 0.5) / 255] }
+        let gray = RenderImage(width: 32, height: 16, channels: 1, pixels: grays)
+        for image in [colour, gray] {
+            for depth in [ColorDepth.trueColor, .palette256, .palette16, .palette8] {
+                let grid = Renderer.render(image, width: image.width, height: image.height / 2,
+                                           options: RenderOptions(mode: .halfBlock, colors: depth))
+                func quantized(_ x: Int, _ y: Int) -> TerminalColor {
+                    let o = (y * image.width + x) * image.channels
+                    let (r, g, b) = image.channels == 1 ? (image.pixels[o], image.pixels[o], image.pixels[o])
+                                                        : (image.pixels[o], image.pixels[o + 1], image.pixels[o + 2])
+                    return ColorQuantizer.quantize(min(max(r, 0), 1), min(max(g, 0), 1), min(max(b, 0), 1), depth: depth)
+                }
+                for y in 0..<grid.height {
+                    for x in 0..<grid.width {
+                        let top = quantized(x, 2 * y), bottom = quantized(x, 2 * y + 1)
+                        let expected = top == bottom ? Cell(" ", background: top) : Cell("▄", foreground: bottom, background: top)
+                        XCTAssertEqual(grid[x, y], expected, "\(depth) \(image.channels) channels, cell \(x),\(y)")
+                    }
+                }
+            }
+        }
+    }
+
     func testAsciiRampOfAGradient() {
         let gradient = grayImage(width: 10, height: 1) { x, _ in (Float(x) + 0.5) / 10 }
         let ascii = Renderer.render(gradient, width: 10, height: 1, options: RenderOptions(mode: .ascii, colors: .none))
