@@ -24,11 +24,12 @@ struct Metrics: ParsableCommand {
     @Option(help: "Dataset to sample (default: the one named in the checkpoint).")
     var dataset: String?
 
-    @Option(help: "Number of images to encode.")
-    var samples = 10_000
+    // Numbers are read as text and converted in `checkedFlags()` (see FlagValue): one-line errors.
+    @Option(parsing: .unconditional, help: "Number of images to encode.")
+    var samples = "10000"
 
-    @Option(help: "Seed of the image sample.")
-    var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Seed of the image sample.")
+    var seed = "0"
 
     @Option(help: "Array mode: ground-truth factors, a 2-D .npy (samples × factors).")
     var sources: String?
@@ -45,22 +46,27 @@ struct Metrics: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
-    func validate() throws {
+    /// The flags as numbers, checked together. Here rather than in `validate()`, whose errors
+    /// ArgumentParser prints with the usage text (three lines instead of one).
+    func checkedFlags() throws -> (samples: Int, seed: UInt64) {
         if (sources == nil) != (latents == nil) {
-            throw ValidationError("--sources and --latents go together; pass both .npy files")
+            throw FlagError.badCombination("--sources and --latents go together; pass both .npy files")
         }
         if sources != nil && checkpoint != nil {
-            throw ValidationError("pass either a checkpoint or --sources/--latents, not both")
+            throw FlagError.badCombination("pass either a checkpoint or --sources/--latents, not both")
         }
         if sources == nil && (continuous || factorNames != nil) {
-            throw ValidationError("--continuous and --factor-names apply to --sources/--latents arrays only")
+            throw FlagError.badCombination("--continuous and --factor-names apply to --sources/--latents arrays only")
         }
-        if samples < 2 { throw ValidationError("--samples: expected at least 2, found \(samples)") }
+        let sampleCount = try FlagValue.integer(samples, flag: "--samples", in: 2...Int.max,
+                                                expected: "at least 2 (a whole number of images)")
+        return (sampleCount, try FlagValue.seed(seed))
     }
 
     func run() throws {
         do {
-            let report = try sources != nil ? arrayReport() : checkpointReport()
+            let (samples, seed) = try checkedFlags()
+            let report = try sources != nil ? arrayReport(seed: seed) : checkpointReport(samples: samples, seed: seed)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -81,15 +87,15 @@ struct Metrics: ParsableCommand {
         }
     }
 
-    func arrayReport() throws -> MetricsReport {
-        guard let sources, let latents else { preconditionFailure("validate() requires both") }
+    func arrayReport(seed: UInt64) throws -> MetricsReport {
+        guard let sources, let latents else { preconditionFailure("checkedFlags() requires both") }
         let names = factorNames.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         return try ArrayMetrics.evaluate(sources: try Npy.read(path: sources), sourcesName: sources,
                                          latents: try Npy.read(path: latents), latentsName: latents,
                                          continuous: continuous, factorNames: names, seed: seed)
     }
 
-    func checkpointReport() throws -> MetricsReport {
+    func checkpointReport(samples: Int, seed: UInt64) throws -> MetricsReport {
         let path = try checkpoint ?? BundledModel.locate()
         let model = try Checkpoint.read(from: path).model()
         let data = try Datasets.named(dataset ?? model.config.dataset.name)

@@ -32,15 +32,16 @@ struct Traverse: ParsableCommand {
             help: ArgumentHelp("Base code: zeros, random, or sample N (also sample:N).", valueName: "start"))
     var from: [String] = []
 
-    @Option(help: "Seed for --from random.")
-    var seed: UInt64 = 0
+    // Numbers are read as text and converted in `traverse()` (see FlagValue): one-line errors.
+    @Option(parsing: .unconditional, help: "Seed for --from random.")
+    var seed = "0"
 
-    @Option(help: "Only this latent's row (0-based; default: all latents).")
-    var latent: Int?
+    @Option(parsing: .unconditional, help: "Only this latent's row (0-based; default: all latents).")
+    var latent: String?
 
-    @Option(name: .customLong("cell-width"),
+    @Option(name: .customLong("cell-width"), parsing: .unconditional,
             help: "Width of each thumbnail in character cells; height follows the aspect ratio (default: fit the terminal's width, 10 in pipes).")
-    var cellWidth: Int?
+    var cellWidth: String?
 
     @Option(help: "Render mode: \(RenderMode.allCases.map(\.rawValue).joined(separator: ", ")) (default: half, or ascii without UTF-8).")
     var mode: String?
@@ -54,8 +55,8 @@ struct Traverse: ParsableCommand {
     @Option(help: "Also write the grid as a PNG file (then the text is printed only with --text).")
     var png: String?
 
-    @Option(help: "PNG: each model pixel becomes scale × scale pixels.")
-    var scale = 4
+    @Option(parsing: .unconditional, help: "PNG: each model pixel becomes scale × scale pixels.")
+    var scale = "4"
 
     @Flag(help: "With --png, print the text grid as well.")
     var text = false
@@ -84,14 +85,19 @@ struct Traverse: ParsableCommand {
             guard let c = ColorDepth(rawValue: value) else { throw RenderError.unknownColorDepth(flag: "--colors", value: value) }
             return c
         }
-        if let cellWidth, !(1...400).contains(cellWidth) {
-            throw TraverseError.badFlag("--cell-width", expected: "1…400", found: "\(cellWidth)")
+        let cellWidth = try self.cellWidth.map { try FlagValue.integer($0, flag: "--cell-width", in: 1...400) }
+        let scale = try FlagValue.integer(self.scale, flag: "--scale", in: 1...64)
+        let seed = try FlagValue.seed(self.seed)
+        // The upper end needs the model; a non-number or a negative fails before it loads.
+        let latent = try self.latent.map {
+            try FlagValue.integer($0, flag: "--latent", in: 0...Int.max, expected: "a latent index (an integer ≥ 0)")
         }
-        guard (1...64).contains(scale) else { throw TraverseError.badFlag("--scale", expected: "1…64", found: "\(scale)") }
         let (start, parsedSurplus) = try TraversalStart.parse(from)
         var path = checkpoint, surplus = parsedSurplus
         if path == nil, surplus.count == 1 { path = surplus.removeFirst() }   // `--from zeros model.safetensors`
-        if let extra = surplus.first { throw TraverseError.badFlag("--from", expected: "zeros, random or sample N", found: "extra value '\(extra)'") }
+        if let extra = surplus.first {
+            throw FlagError.badValue(flag: "--from", expected: "zeros, random or sample N", found: "extra value '\(extra)'")
+        }
 
         let checkpointPath = try path ?? BundledModel.locate()
         let stored = try Checkpoint.read(from: checkpointPath)
@@ -101,7 +107,8 @@ struct Traverse: ParsableCommand {
             throw TraverseError.unsupported("\(checkpointPath): images with \(config.image.channels) channels cannot be drawn (1 or 3 expected)")
         }
         if let latent, !(0..<config.latent.count).contains(latent) {
-            throw TraverseError.badFlag("--latent", expected: "0…\(config.latent.count - 1) (the model has \(config.latent.count) latents)", found: "\(latent)")
+            throw FlagError.badValue(flag: "--latent", expected: "0…\(config.latent.count - 1) (the model has \(config.latent.count) latents)",
+                                     found: "\(latent)")
         }
 
         let latents = latent.map { [$0] } ?? Array(0..<config.latent.count)
@@ -146,12 +153,10 @@ struct Traverse: ParsableCommand {
 }
 
 enum TraverseError: Error, CustomStringConvertible {
-    case badFlag(String, expected: String, found: String)
     case unsupported(String)
 
     var description: String {
         switch self {
-        case let .badFlag(flag, expected, found): return "\(flag): expected \(expected), found \(found)"
         case let .unsupported(reason): return reason
         }
     }
@@ -171,19 +176,19 @@ enum TraversalStart: Equatable {
         case "zeros": return (.zeros, rest)
         case "random": return (.random, rest)
         case "sample":
-            guard let n = rest.first else { throw TraverseError.badFlag("--from sample", expected: "an image index", found: "nothing") }
+            guard let n = rest.first else { throw FlagError.badValue(flag: "--from sample", expected: "an image index", found: "nothing") }
             return (.sample(try index(n)), Array(rest.dropFirst()))
         default:
             for separator in [":", "="] where first.hasPrefix("sample" + separator) {
                 return (.sample(try index(String(first.dropFirst(7)))), rest)
             }
-            throw TraverseError.badFlag("--from", expected: "zeros, random or sample N", found: "'\(first)'")
+            throw FlagError.badValue(flag: "--from", expected: "zeros, random or sample N", found: "'\(first)'")
         }
     }
 
     static func index(_ text: String) throws -> Int {
         guard let n = Int(text), n >= 0 else {
-            throw TraverseError.badFlag("--from sample", expected: "an image index ≥ 0", found: "'\(text)'")
+            throw FlagError.badValue(flag: "--from sample", expected: "an image index ≥ 0", found: "'\(text)'")
         }
         return n
     }
@@ -283,7 +288,8 @@ struct Traversal {
     static func encode(sample n: Int, model: QLAE) throws -> Encoding {
         let dataset = try dataset(for: model)
         guard n < dataset.count else {
-            throw TraverseError.badFlag("--from sample", expected: "an image index 0…\(dataset.count - 1) of \(dataset.name)", found: "\(n)")
+            throw FlagError.badValue(flag: "--from sample", expected: "an image index 0…\(dataset.count - 1) of \(dataset.name)",
+                                     found: "\(n)")
         }
         return model.encode(dataset.images(at: [n]))
     }

@@ -1,0 +1,40 @@
+/// A flag value (or a combination of flags) a command cannot use. Printed by the command as
+/// one line, "qlx: --latent: expected …, found …", before anything is loaded.
+enum FlagError: Error, CustomStringConvertible, Equatable {
+    case badValue(flag: String, expected: String, found: String)
+    case badCombination(String)
+
+    var description: String {
+        switch self {
+        case let .badValue(flag, expected, found): return "\(flag): expected \(expected), found \(found)"
+        case let .badCombination(message): return message
+        }
+    }
+}
+
+/// Numbers from flags, read by the commands rather than by ArgumentParser: its own error for
+/// `--latent abc` is four lines (error, help, usage, hint), and it takes `-3` for an option
+/// ("Missing value for '--samples'"). Commands declare numeric options as strings with
+/// `parsing: .unconditional` (so `-3` arrives as a value) and convert them here.
+enum FlagValue {
+    /// An integer in `range`; `expected` describes it (default: the range itself).
+    static func integer(_ text: String, flag: String, in range: ClosedRange<Int>, expected: String? = nil) throws -> Int {
+        let description = expected ?? Self.describe(range)
+        guard let value = Int(text) else { throw FlagError.badValue(flag: flag, expected: description, found: "'\(text)'") }
+        guard range.contains(value) else { throw FlagError.badValue(flag: flag, expected: description, found: "\(value)") }
+        return value
+    }
+
+    /// A seed: any integer 0…2⁶⁴ − 1.
+    static func seed(_ text: String, flag: String = "--seed") throws -> UInt64 {
+        guard let value = UInt64(text) else {
+            throw FlagError.badValue(flag: flag, expected: "an integer 0…\(UInt64.max)", found: "'\(text)'")
+        }
+        return value
+    }
+
+    /// "1…400", or "an integer ≥ 2" for ranges without a real upper end.
+    static func describe(_ range: ClosedRange<Int>) -> String {
+        range.upperBound == Int.max ? "an integer ≥ \(range.lowerBound)" : "\(range.lowerBound)…\(range.upperBound)"
+    }
+}
