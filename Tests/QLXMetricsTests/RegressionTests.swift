@@ -90,6 +90,41 @@ final class RegressionTests: XCTestCase {
         }
     }
 
+    /// The fused one-hot passes take up to six table rows at a time: from 1 to 8 pairs (so
+    /// every pass width and a second pass), singles that are too wide to pair, and class
+    /// counts whose rows need padding (2 → 1 weight column, 3, 6, 9), against the dense
+    /// computation, with moderate weights and with weights large enough to underflow.
+    func testOneHotMatchesDenseForEveryPassWidth() {
+        var g = SeededGenerator(seed: 21)
+        // Pairs per sample: 1, 1, 3, 4, 5, 8 (6 + 2), 2 (one latent too wide to pair), 7 (6 + 1).
+        let layouts: [[Int]] = [[3], [4, 2], [2, 3, 2, 2, 3, 2], [2, 3, 4, 2, 3, 2, 4, 3], [3, 2, 2, 4, 2, 3, 2, 2, 3, 2],
+                                [3, 5, 2, 2, 4, 3, 2, 2, 3, 5, 2, 3, 4, 2, 3, 2], [70, 80, 3], [6, 2, 5, 3, 2, 4, 3, 5, 2, 3, 4, 2, 2]]
+        for (layout, classes) in zip(layouts, [3, 2, 5, 6, 40, 9, 3, 2]) {
+            let rows = 90
+            let labels = (0..<rows).map { _ in Int32.random(in: 0..<Int32(classes), using: &g) }
+            let columns = layout.map { size in (0..<rows).map { _ in Int32.random(in: 0..<Int32(size), using: &g) } }
+            let features = layout.reduce(0, +)
+            var dense = [Double](repeating: 0, count: rows * features)
+            var offset = 0
+            for (b, size) in layout.enumerated() {
+                for i in 0..<rows { dense[i * features + offset + Int(columns[b][i])] = 1 }
+                offset += size
+            }
+            let sparse = SoftmaxRegression(design: .oneHot(OneHotCodes(labels: columns, blockSizes: layout)), labels: labels, classes: classes)
+            let reference = SoftmaxRegression(design: .dense(values: dense, features: features), labels: labels, classes: classes)
+            for spread in [0.7, 300] {
+                let theta = (0..<sparse.parameterCount).map { _ in Double(g.nextNormal()) * spread }
+                var gradSparse = theta, gradDense = theta
+                let fSparse = sparse.objectiveForTesting(theta, gradient: &gradSparse)
+                let fDense = reference.objectiveForTesting(theta, gradient: &gradDense)
+                XCTAssertEqual(fSparse, fDense, accuracy: 1e-12 * max(1, abs(fDense)), "\(layout), \(classes) classes, spread \(spread)")
+                for k in theta.indices {
+                    XCTAssertEqual(gradSparse[k], gradDense[k], accuracy: 1e-12, "\(layout), \(classes) classes, parameter \(k)")
+                }
+            }
+        }
+    }
+
     func testNullModelIsTheUniformDistribution() {
         // With balanced weights the intercept-only optimum predicts every class equally:
         // log loss = log K whatever the class frequencies.
