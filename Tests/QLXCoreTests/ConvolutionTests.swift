@@ -81,6 +81,19 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    /// Large batches go through in slices of images (a traversal of 100 images would need
+    /// 105 MB of columns at once); slices of 2 + 2 + 1 images must give the same output.
+    func testConvTranspose2dForwardInSlicesOfImagesMatchesPlainLoops() {
+        let convT = ConvTranspose2d(inChannels: 3, outChannels: 4, kernel: 4, stride: 2, padding: 1)
+        let x = randomTensor([5, 3, 6, 7], seed: 7)
+        let w = randomTensor(convT.weightShape, seed: 8)
+        let perImage = 4 * 16 * 6 * 7   // columns rows × input positions of one image
+        let reference = convT.referenceForward(x, weight: w)
+        for budget in [1, 2 * perImage, 2 * perImage + 1, 5 * perImage, 100 * perImage] {
+            assertClose(convT.forward(x, weight: w, columnsBudget: budget), reference, "budget \(budget)")
+        }
+    }
+
     func testConvTranspose2dBackwardMatchesPlainLoops() {
         for (i, c) in cases.enumerated() {
             let convT = ConvTranspose2d(inChannels: c.0, outChannels: c.1, kernel: c.2, stride: c.3, padding: c.4)

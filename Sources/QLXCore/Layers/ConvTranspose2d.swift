@@ -36,8 +36,13 @@ public struct ConvTranspose2d: Sendable, Equatable {
 
     var isPointwise: Bool { kernel == 1 && stride == 1 && padding == 0 }
 
+    /// Most floats of columns `forward` holds at once (64 MB): larger batches go through in
+    /// slices of images. A reference decode at batch 10 stays whole; a 100-image traversal of
+    /// a small decoder would otherwise allocate and stream 105 MB of columns.
+    public static let defaultColumnsBudget = 16 << 20
+
     /// input (Cin, N, H, W) channel-major → output (Cout, N, Ho, Wo) channel-major.
-    public func forward(_ input: FeatureMap, weight: Tensor) -> FeatureMap {
+    public func forward(_ input: FeatureMap, weight: Tensor, columnsBudget: Int = defaultColumnsBudget) -> FeatureMap {
         precondition(input.channels == inChannels, "convT expects \(inChannels) input channels, got \(input.channels)")
         precondition(weight.shape == weightShape, "convT weight shape \(weight.shape), expected \(weightShape)")
         let (ho, wo) = outputSize(height: input.height, width: input.width)
@@ -52,12 +57,23 @@ public struct ConvTranspose2d: Sendable, Equatable {
                                       m: g.rows, n: g.columns, k: inChannels)
                         return
                     }
-                    let columns = [Float](unsafeUninitializedCapacity: g.rows * g.columns) { c, n in
-                        Gemm.multiply(w.baseAddress!, transposeA: true, x.baseAddress!, into: c.baseAddress!,
-                                      m: g.rows, n: g.columns, k: inChannels)
-                        n = g.rows * g.columns
+                    // Columns are k²·Cout/Cin times the input: slice large batches by image.
+                    let planeIn = input.height * input.width, planeOut = ho * wo
+                    let sliceImages = max(1, min(input.batch, columnsBudget / (g.rows * planeIn)))
+                    let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.rows * sliceImages * planeIn)
+                    defer { columns.deallocate() }
+                    do {
+                        let c = UnsafeMutableBufferPointer(start: columns, count: g.rows * sliceImages * planeIn)
+                        for first in Swift.stride(from: 0, to: input.batch, by: sliceImages) {
+                            let count = min(sliceImages, input.batch - first)
+                            Gemm.multiply(w.baseAddress!, transposeA: true, x.baseAddress! + first * planeIn,
+                                          into: c.baseAddress!, m: g.rows, n: count * planeIn, k: inChannels,
+                                          ldb: input.batch * planeIn)
+                            let slice = geometry(batch: count, inputHeight: input.height, inputWidth: input.width)
+                            Im2col.fold(c.baseAddress!, geometry: slice, into: out.baseAddress! + first * planeOut,
+                                        channelStride: input.batch * planeOut)
+                        }
                     }
-                    columns.withUnsafeBufferPointer { Im2col.fold($0.baseAddress!, geometry: g, into: out.baseAddress!) }
                 }
             }
             initialized = outCount
@@ -102,8 +118,8 @@ public struct ConvTranspose2d: Sendable, Equatable {
     // MARK: (N, C, H, W) tensors
 
     /// input (N, Cin, H, W) → (N, Cout, Ho, Wo).
-    public func forward(_ input: Tensor, weight: Tensor) -> Tensor {
-        forward(FeatureMap(nchw: input), weight: weight).nchw()
+    public func forward(_ input: Tensor, weight: Tensor, columnsBudget: Int = defaultColumnsBudget) -> Tensor {
+        forward(FeatureMap(nchw: input), weight: weight, columnsBudget: columnsBudget).nchw()
     }
 
     public func backward(input: Tensor, weight: Tensor, dOutput: Tensor) -> (dInput: Tensor, dWeight: Tensor) {

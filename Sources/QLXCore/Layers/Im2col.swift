@@ -86,22 +86,25 @@ public enum Im2col {
     }
 
     /// Sets the channel-major `image` to the adjoint of `unfold` applied to `columns`:
-    /// every column entry is added onto the pixel it was taken from.
+    /// every column entry is added onto the pixel it was taken from. `channelStride` is the
+    /// distance between channels in `image` (default: the geometry's own batch × plane), so a
+    /// slice of images of a larger batch can be written in place.
     public static func fold(_ columns: UnsafePointer<Float>, geometry g: WindowGeometry,
-                            into image: UnsafeMutablePointer<Float>) {
+                            into image: UnsafeMutablePointer<Float>, channelStride: Int? = nil) {
         let (ho, wo, k, s, p) = (g.outHeight, g.outWidth, g.kernel, g.stride, g.padding)
         let plane = g.height * g.width
         let rowLength = g.columns
+        let channelStride = channelStride ?? g.batch * plane
         // Channels are independent, so they split across threads without races.
         Parallel.forEach(count: g.channels) { c in
-            (image + c * g.batch * plane).initialize(repeating: 0, count: g.batch * plane)
+            (image + c * channelStride).initialize(repeating: 0, count: g.batch * plane)
             for kh in 0..<k {
                 let ys = g.validRange(offset: kh, size: g.height, outSize: ho)
                 for kw in 0..<k {
                     let xs = g.validRange(offset: kw, size: g.width, outSize: wo)
                     let row = columns + ((c * k + kh) * k + kw) * rowLength
                     for n in 0..<g.batch {
-                        let dstImage = image + (c * g.batch + n) * plane
+                        let dstImage = image + c * channelStride + n * plane
                         let srcImage = row + n * ho * wo
                         for oy in ys {
                             let src = srcImage + oy * wo
