@@ -42,6 +42,7 @@ def main():
     temporary = f"{target}.tmp-{os.getpid()}"
     try:
         save_file(tensors, temporary, metadata=metadata)
+        os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     finally:
         if os.path.exists(temporary):
