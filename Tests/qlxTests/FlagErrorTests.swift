@@ -24,13 +24,6 @@ final class FlagErrorTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    func assertOneLineError(_ arguments: [String], _ expected: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let run = try QLXBinary.run(arguments, environment: ["NO_COLOR": "1"])
-        XCTAssertNotEqual(run.status, 0, "\(arguments)", file: file, line: line)
-        XCTAssertEqual(run.stderr, expected + "\n", "\(arguments)", file: file, line: line)
-        XCTAssertEqual(run.stdout, "", "\(arguments)", file: file, line: line)
-    }
-
     func testTraverseRefusesBadNumbersBeforeLoadingTheModel() throws {
         let latentIndex = "a latent index (an integer ≥ 0)"
         try assertOneLineError(["traverse", missingPath, "--latent", "abc"], "qlx: --latent: expected \(latentIndex), found 'abc'")
