@@ -60,6 +60,25 @@ final class ExplorerSessionTests: XCTestCase {
         XCTAssertEqual(session.state.sample?.index, startIndex)
     }
 
+    /// The start sample is encoded before the first frame even when encoding is slow, so a
+    /// key pressed at once edits that sample's code and is not undone when the sample lands.
+    func testTheFirstKeyEditsTheStartSampleAndStays() {
+        let source = FlatImageSource()
+        let session = ExplorerSession(state: Fixtures.state(), source: source)
+        session.synchronousBudget = 0   // every later encode goes to the background
+        let startCode = source.sample(at: session.state.sampleIndex(at: 0)).code
+        XCTAssertNotEqual(session.state.code, startCode, "the test needs a start sample that changes the code")
+        session.start()
+        XCTAssertEqual(session.state.code, startCode, "the start sample is there before the first frame")
+        _ = session.frame(width: 100, height: 30)
+        let edited = startCode[0] == 3 ? 2 : 3
+        _ = session.handle(.character(Character(String(edited))))
+        _ = session.frame(width: 100, height: 30)
+        session.waitForDecodes()
+        _ = session.frame(width: 100, height: 30)
+        XCTAssertEqual(session.state.code, [edited] + startCode.dropFirst(), "the key's edit stayed")
+    }
+
     func testBelowTheMinimumSizeOnlyQuitAndRedrawDoAnything() {
         let session = ExplorerSession(state: Fixtures.state(sampleCount: 0), source: FlatImageSource())
         session.start()

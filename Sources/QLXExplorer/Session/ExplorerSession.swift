@@ -44,12 +44,14 @@ public final class ExplorerSession {
         self.exportDirectory = exportDirectory
     }
 
-    /// Asks for the first dataset sample (it becomes the code `z` resets to). Nothing is
-    /// decoded or encoded here: the first frame comes at once, images follow as they are ready.
+    /// Encodes the first dataset sample (it becomes the code `z` resets to) before the first
+    /// frame: one image costs milliseconds, and a code that changed under the user's first
+    /// keys (a background encode landing after them) would undo those keys. Nothing is
+    /// decoded here: images follow the first frame as they are ready.
     public func start() {
         if state.sampleCount > 0 && source.sampleCount > 0 {
             startSampleIndex = state.sampleIndex(at: 0)
-            loadSample(startSampleIndex!)
+            loadSample(startSampleIndex!, synchronously: true)
         }
     }
 
@@ -57,10 +59,10 @@ public final class ExplorerSession {
     private var startSampleIndex: Int?
     private var wantedSample: Int?
 
-    /// Encodes sample `index` now when that is quick, else in the background.
-    private func loadSample(_ index: Int) {
+    /// Encodes sample `index` now when that is quick (or `synchronously`), else in the background.
+    private func loadSample(_ index: Int, synchronously: Bool = false) {
         wantedSample = index
-        if let perImage = millisecondsPerImage, perImage <= synchronousBudget {
+        if synchronously || (millisecondsPerImage.map { $0 <= synchronousBudget } ?? false) {
             let began = Date()
             let sample = source.sample(at: index)
             show(sample, index: index, milliseconds: Date().timeIntervalSince(began) * 1000)
