@@ -14,7 +14,7 @@ Images are sparse random binary 64x64 batches prepared beforehand, so the figure
 train step alone (sprite generation in qlx costs about 2 ms per batch of 64).
 
 Prints one line: "jax: <images/s> images/s at batch <B> (<ms> ms/step, ...)".
-Usage: python3 scripts/jax_train_speed.py [--encoder-widths 32,64,64,128] [--dense-widths 256]
+Usage: python3 scripts/jax_train_speed.py [--encoder-widths 16,32,32,64] [--dense-widths 128]
        [--latents 10] [--values 10] [--batch 64] [--steps 20]
 """
 import argparse
@@ -154,8 +154,8 @@ def make_step(loss_fn, lr=1e-3, wd=0.1, b1=0.9, b2=0.999, eps=1e-8):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--encoder-widths", default="32,64,64,128")
-    parser.add_argument("--dense-widths", default="256")
+    parser.add_argument("--encoder-widths", default="16,32,32,64")
+    parser.add_argument("--dense-widths", default="128")
     parser.add_argument("--latents", type=int, default=10)
     parser.add_argument("--values", type=int, default=10)
     parser.add_argument("--batch", type=int, default=64)

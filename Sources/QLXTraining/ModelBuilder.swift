@@ -8,8 +8,8 @@ import QLXModel
 public enum ModelBuilder {
     /// `qlx train`'s architecture when no flags name one: image_small's shape (4 halving
     /// blocks, mirrored decoder) at widths this 2-core CPU can train in about an hour.
-    public static let defaultEncoderWidths = [32, 64, 64, 128]
-    public static let defaultDenseWidths = [256]
+    public static let defaultEncoderWidths = [16, 32, 32, 64]
+    public static let defaultDenseWidths = [128]
 
     /// The default architecture for `dataset`, with n_z = 2 × its factor count and n_v = 10.
     public static func defaultConfig(dataset: any FactorDataset) throws -> QLAEConfig {
