@@ -62,17 +62,14 @@ public struct ConvTranspose2d: Sendable, Equatable {
                     let sliceImages = max(1, min(input.batch, columnsBudget / (g.rows * planeIn)))
                     let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.rows * sliceImages * planeIn)
                     defer { columns.deallocate() }
-                    do {
-                        let c = UnsafeMutableBufferPointer(start: columns, count: g.rows * sliceImages * planeIn)
-                        for first in Swift.stride(from: 0, to: input.batch, by: sliceImages) {
-                            let count = min(sliceImages, input.batch - first)
-                            Gemm.multiply(w.baseAddress!, transposeA: true, x.baseAddress! + first * planeIn,
-                                          into: c.baseAddress!, m: g.rows, n: count * planeIn, k: inChannels,
-                                          ldb: input.batch * planeIn)
-                            let slice = geometry(batch: count, inputHeight: input.height, inputWidth: input.width)
-                            Im2col.fold(c.baseAddress!, geometry: slice, into: out.baseAddress! + first * planeOut,
-                                        channelStride: input.batch * planeOut)
-                        }
+                    for first in Swift.stride(from: 0, to: input.batch, by: sliceImages) {
+                        let count = min(sliceImages, input.batch - first)
+                        Gemm.multiply(w.baseAddress!, transposeA: true, x.baseAddress! + first * planeIn,
+                                      into: columns, m: g.rows, n: count * planeIn, k: inChannels,
+                                      ldb: input.batch * planeIn)
+                        let slice = geometry(batch: count, inputHeight: input.height, inputWidth: input.width)
+                        Im2col.fold(columns, geometry: slice, into: out.baseAddress! + first * planeOut,
+                                    channelStride: input.batch * planeOut)
                     }
                 }
             }
