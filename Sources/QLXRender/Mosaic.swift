@@ -90,18 +90,7 @@ public enum Mosaic {
         var pixels = [Float](repeating: gutterValue, count: width * height * channels)
         for (r, row) in rows.enumerated() {
             for (c, image) in row.enumerated() {
-                precondition(image.width == first.width && image.height == first.height && image.channels == channels,
-                             "mosaic images differ in size")
-                let x0 = c * (w + gutter), y0 = r * (h + gutter)
-                for y in 0..<h {
-                    let source = (y / scale) * image.width
-                    let target = ((y0 + y) * width + x0) * channels
-                    for x in 0..<w {
-                        for ch in 0..<channels {
-                            pixels[target + x * channels + ch] = image.pixels[(source + x / scale) * channels + ch]
-                        }
-                    }
-                }
+                copy(image, like: first, scale: scale, into: &pixels, width: width, x0: c * (w + gutter), y0: r * (h + gutter))
             }
         }
         return RenderImage(width: width, height: height, channels: channels, pixels: pixels)
@@ -109,6 +98,25 @@ public enum Mosaic {
 }
 
 extension Mosaic {
+    /// Copies `image`, enlarged `scale` times (nearest neighbour), into `pixels` (a picture
+    /// `width` pixels wide with the image's channel count) with its top-left corner at
+    /// (x0, y0). Every image of a picture must match `first` in size and channels.
+    static func copy(_ image: RenderImage, like first: RenderImage, scale: Int, into pixels: inout [Float],
+                     width: Int, x0: Int, y0: Int) {
+        precondition(image.width == first.width && image.height == first.height && image.channels == first.channels,
+                     "mosaic images differ in size")
+        let channels = image.channels
+        for y in 0..<(image.height * scale) {
+            let source = (y / scale) * image.width
+            let target = ((y0 + y) * width + x0) * channels
+            for x in 0..<(image.width * scale) {
+                for ch in 0..<channels {
+                    pixels[target + x * channels + ch] = image.pixels[(source + x / scale) * channels + ch]
+                }
+            }
+        }
+    }
+
     /// Like `picture`, with the rows' labels drawn in `PixelFont` (font pixel = `scale` pixels,
     /// white on black): label lines left of each row, column labels in a band above it. The
     /// gutters between thumbnails of a row are `gutterValue`; the bands separate the rows.
@@ -154,18 +162,7 @@ extension Mosaic {
                     }
                 }
                 guard c < row.images.count else { continue }
-                let image = row.images[c]
-                precondition(image.width == first.width && image.height == first.height && image.channels == channels,
-                             "mosaic images differ in size")
-                for y in 0..<h {
-                    let source = (y / scale) * image.width
-                    let target = ((y0 + y) * width + x0) * channels
-                    for x in 0..<w {
-                        for ch in 0..<channels {
-                            pixels[target + x * channels + ch] = image.pixels[(source + x / scale) * channels + ch]
-                        }
-                    }
-                }
+                copy(row.images[c], like: first, scale: scale, into: &pixels, width: width, x0: x0, y0: y0)
             }
             y0 += h
         }
