@@ -33,11 +33,13 @@ final class TrainCommandTests: XCTestCase {
         var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
     }
 
-    func testSigintSavesALoadableCheckpointAndResumingMatchesAnUninterruptedRun() throws {
-        let interrupted = file("interrupted.safetensors")
+    /// `tinyRun` with more steps than a test waits for, in the background, its stderr collected
+    /// as it arrives; returns once it has printed its first step (or 60 s have passed, the
+    /// deadline it also returns for the rest of the test).
+    func startLongRun(output: String) throws -> (process: Process, errors: Pipe, stderr: StreamBuffer, deadline: Date) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: QLXBinary.path)
-        process.arguments = tinyRun + ["--steps", "100000", "-o", interrupted]
+        process.arguments = tinyRun + ["--steps", "100000", "-o", output]
         let errors = Pipe(), stderr = StreamBuffer()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
@@ -45,6 +47,12 @@ final class TrainCommandTests: XCTestCase {
         try process.run()
         let deadline = Date().addingTimeInterval(60)
         while !stderr.text.contains("step 1/") && process.isRunning && Date() < deadline { usleep(5_000) }
+        return (process, errors, stderr, deadline)
+    }
+
+    func testSigintSavesALoadableCheckpointAndResumingMatchesAnUninterruptedRun() throws {
+        let interrupted = file("interrupted.safetensors")
+        let (process, errors, stderr, deadline) = try startLongRun(output: interrupted)
         XCTAssertTrue(stderr.text.contains("step 1/"), "no progress output: \(stderr.text)")
         process.interrupt()   // SIGINT, as Ctrl-C
         while process.isRunning && Date() < deadline { usleep(5_000) }
@@ -83,16 +91,7 @@ final class TrainCommandTests: XCTestCase {
 
     func testSigtermAlsoSavesAndExits143() throws {
         let path = file("term.safetensors")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: QLXBinary.path)
-        process.arguments = tinyRun + ["--steps", "100000", "-o", path]
-        let errors = Pipe(), stderr = StreamBuffer()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        errors.fileHandleForReading.readabilityHandler = { stderr.append($0.availableData) }
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while !stderr.text.contains("step 1/") && process.isRunning && Date() < deadline { usleep(5_000) }
+        let (process, errors, stderr, _) = try startLongRun(output: path)
         process.terminate()   // SIGTERM
         process.waitUntilExit()
         errors.fileHandleForReading.readabilityHandler = nil
