@@ -244,13 +244,5 @@ final class ExploreTmuxTests: XCTestCase {
 
 /// A tiny random-init model with the sprites shapes (decodes in well under a millisecond).
 enum ExploreTestModel {
-    static let config = QLAEConfig(
-        encoder: EncoderConfig(preset: "custom", conv: ConvStackConfig(widths: [4, 8], kernelSizes: [4, 4], strides: [4, 4], paddings: [0, 0]),
-                               denseWidths: [16]),
-        decoder: DecoderConfig(kind: .image, preset: "custom", denseWidths: [16],
-                               convTranspose: ConvStackConfig(widths: [8, 4], kernelSizes: [4, 4], strides: [4, 4], paddings: [0, 0])),
-        latent: LatentConfig(count: 10, valuesPerLatent: 10),
-        image: ImageShape(channels: 1, height: 64, width: 64),
-        dataset: DatasetInfo(name: "sprites", factorNames: ["shape", "scale", "orientation", "posX", "posY"],
-                             factorSizes: [3, 6, 40, 32, 32]))
+    static let config = tinySpritesConfig(encoderWidths: [4, 8], decoderWidths: [8, 4], dense: 16, latents: 10, values: 10)
 }

@@ -136,15 +136,7 @@ final class MetricsCommandTests: XCTestCase {
 /// A tiny model on the sprites dataset whose random-init codes vary across images.
 enum TinyModel {
     static let seed: UInt64 = 3
-    static let config = QLAEConfig(
-        encoder: EncoderConfig(preset: "custom", conv: ConvStackConfig(widths: [4, 4], kernelSizes: [4, 4], strides: [4, 4], paddings: [0, 0]),
-                               denseWidths: [8]),
-        decoder: DecoderConfig(kind: .image, preset: "custom", denseWidths: [8],
-                               convTranspose: ConvStackConfig(widths: [4, 4], kernelSizes: [4, 4], strides: [4, 4], paddings: [0, 0])),
-        latent: LatentConfig(count: 6, valuesPerLatent: 10),
-        image: ImageShape(channels: 1, height: 64, width: 64),
-        dataset: DatasetInfo(name: "sprites", factorNames: ["shape", "scale", "orientation", "posX", "posY"],
-                             factorSizes: [3, 6, 40, 32, 32]))
+    static let config = tinySpritesConfig(encoderWidths: [4, 4], decoderWidths: [4, 4], dense: 8, latents: 6, values: 10)
 }
 
 /// Minimal .npy writing and reading for tests of the binary (qlxTests cannot import QLXData):

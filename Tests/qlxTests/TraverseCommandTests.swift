@@ -9,15 +9,8 @@ final class TraverseCommandTests: XCTestCase {
     static let latents = 3, values = 5
 
     /// A tiny model on the sprites dataset (64×64 gray), so `--from sample N` works too.
-    static let config = QLAEConfig(
-        encoder: EncoderConfig(preset: "custom", conv: ConvStackConfig(widths: [4, 4], kernelSizes: [4, 4], strides: [4, 4], paddings: [0, 0]),
-                               denseWidths: [8]),
-        decoder: DecoderConfig(kind: .image, preset: "custom", denseWidths: [8],
-                               convTranspose: ConvStackConfig(widths: [4, 4], kernelSizes: [4, 4], strides: [4, 4], paddings: [0, 0])),
-        latent: LatentConfig(count: latents, valuesPerLatent: values),
-        image: ImageShape(channels: 1, height: 64, width: 64),
-        dataset: DatasetInfo(name: "sprites", factorNames: ["shape", "scale", "orientation", "posX", "posY"],
-                             factorSizes: [3, 6, 40, 32, 32]))
+    static let config = tinySpritesConfig(encoderWidths: [4, 4], decoderWidths: [4, 4], dense: 8,
+                                          latents: latents, values: values)
 
     var directory: URL!
     var checkpointPath: String { directory.appendingPathComponent("tiny.safetensors").path }
