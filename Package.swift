@@ -24,15 +24,15 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
 
         // Libraries.
-        .target(name: "QLXCore", dependencies: ["CBLAS"],
+        .target(name: "QLXCore", dependencies: ["CBLAS"], exclude: ["README.md"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         .target(name: "QLXModel", dependencies: ["QLXCore"]),
         .target(name: "QLXData", dependencies: ["QLXModel"]),
-        .target(name: "QLXMetrics", dependencies: ["QLXData"]),
-        .target(name: "QLXTraining", dependencies: ["QLXModel", "QLXData", "QLXMetrics"]),
-        .target(name: "QLXRender", dependencies: ["CZlib"]),
+        .target(name: "QLXMetrics", dependencies: ["QLXData"], exclude: ["README.md"]),
+        .target(name: "QLXTraining", dependencies: ["QLXModel", "QLXData", "QLXMetrics"], exclude: ["README.md"]),
+        .target(name: "QLXRender", dependencies: ["CZlib"], exclude: ["README.md"]),
         .target(name: "QLXExplorer",
-                dependencies: ["QLXModel", "QLXData", "QLXMetrics", "QLXRender", "CNCurses"]),
+                dependencies: ["QLXModel", "QLXData", "QLXMetrics", "QLXRender", "CNCurses"], exclude: ["README.md"]),
 
         // The command-line tool.
         .executableTarget(name: "qlx", dependencies: [
