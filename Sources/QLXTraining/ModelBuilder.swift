@@ -10,11 +10,14 @@ public enum ModelBuilder {
     /// blocks, mirrored decoder) at widths this 2-core CPU can train in about an hour.
     public static let defaultEncoderWidths = [16, 32, 32, 64]
     public static let defaultDenseWidths = [128]
+    /// A style decoder (the paper's choice): on sprites it reached InfoM 0.51 after 1,000 steps
+    /// where the plain image decoder stayed at 0.35 after 8,000 (assets/README.md).
+    public static let defaultDecoderKind = DecoderKind.styleImage
 
     /// The default architecture for `dataset`, with n_z = 2 × its factor count and n_v = 10.
     public static func defaultConfig(dataset: any FactorDataset) throws -> QLAEConfig {
         try config(encoder: customEncoder(widths: defaultEncoderWidths, denseWidths: defaultDenseWidths),
-                   decoder: customDecoder(widths: defaultEncoderWidths.reversed(), denseWidths: defaultDenseWidths, kind: .image),
+                   decoder: customDecoder(widths: defaultEncoderWidths.reversed(), denseWidths: defaultDenseWidths, kind: defaultDecoderKind),
                    latents: 2 * dataset.factorNames.count, valuesPerLatent: 10, quantized: true, dataset: dataset)
     }
 

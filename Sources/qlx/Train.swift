@@ -12,8 +12,8 @@ struct Train: ParsableCommand {
         discussion: """
         Architecture: --encoder/--decoder name a reference preset (\(ArchitecturePreset.encoderNames.joined(separator: ", ")) / \
         \(ArchitecturePreset.decoderNames.joined(separator: ", "))), or --encoder-widths/--decoder-widths give \
-        kernel-4 stride-2 padding-1 blocks (default encoder \(Train.defaultEncoderWidths), decoder the reverse, \
-        dense \(Train.defaultDenseWidths)).
+        kernel-4 stride-2 padding-1 blocks (default encoder \(Train.defaultEncoderWidths), \
+        \(ModelBuilder.defaultDecoderKind.rawValue) decoder with the reverse widths, dense \(Train.defaultDenseWidths)).
         Batches are a pure function of (seed, step): --resume continues bit-identically. Ctrl-C or SIGTERM \
         saves a checkpoint and exits 130 or 143.
         """)
@@ -27,7 +27,7 @@ struct Train: ParsableCommand {
     @Option(help: "Encoder conv widths, e.g. 32,64,64,128 (kernel 4, stride 2, padding 1).") var encoderWidths: String?
     @Option(help: "Decoder transposed-conv widths (default: the encoder widths reversed).") var decoderWidths: String?
     @Option(help: "Dense widths of encoder and decoder for explicit widths (default \(Train.defaultDenseWidths)).") var denseWidths: String?
-    @Option(help: "Decoder kind for explicit widths: image or style_image.") var decoderKind: String?
+    @Option(help: "Decoder kind for explicit widths: image or style_image (default \(ModelBuilder.defaultDecoderKind.rawValue)).") var decoderKind: String?
     @Option(help: "Number of latents (default: 2 × the dataset's factor count).") var latents: Int?
     @Option(help: "Codebook values per latent (default 10).") var values: Int?
     @Flag(help: "Train a plain autoencoder with continuous latents (the baseline).") var noQuantize = false
@@ -112,7 +112,7 @@ struct Train: ParsableCommand {
                                       evaluationSamples: evalSamples ?? 1000)
         let config = try ModelBuilder.config(encoder: try encoderConfig(), decoder: try decoderConfig(),
                                              latents: try positive(latents ?? 2 * data.factorNames.count, "--latents"),
-                                             valuesPerLatent: try positive(values ?? 10, "--values"),
+                                             valuesPerLatent: try atLeast(2, values ?? 10, "--values"),
                                              quantized: !noQuantize, dataset: data)
         return try Trainer(config: config, dataset: data, options: options)
     }
@@ -138,7 +138,7 @@ struct Train: ParsableCommand {
             }
             return preset
         }
-        let kindName = decoderKind ?? "image"
+        let kindName = decoderKind ?? ModelBuilder.defaultDecoderKind.rawValue
         guard let kind = DecoderKind(rawValue: kindName) else {
             throw TrainingError.invalidFlag(flag: "--decoder-kind", expected: "image or style_image", found: "'\(kindName)'")
         }
@@ -162,7 +162,13 @@ struct Train: ParsableCommand {
     }
 
     private func positive(_ value: Int, _ flag: String) throws -> Int {
-        guard value > 0 else { throw TrainingError.invalidFlag(flag: flag, expected: "a positive integer", found: "\(value)") }
+        try atLeast(1, value, flag)
+    }
+
+    private func atLeast(_ minimum: Int, _ value: Int, _ flag: String) throws -> Int {
+        guard value >= minimum else {
+            throw TrainingError.invalidFlag(flag: flag, expected: minimum == 1 ? "a positive integer" : "an integer ≥ \(minimum)", found: "\(value)")
+        }
         return value
     }
 
