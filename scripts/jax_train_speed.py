@@ -6,7 +6,10 @@ default: encoder conv blocks (conv k4 s2 p1, no bias -> instance norm with affin
 ReLU 0.2), flatten, dense (ReLU), linear head to n_z; per-latent scalar codebooks with
 straight-through quantization; image decoder dense (ReLU) -> dense to the encoder's final map
 (ReLU) -> conv-transpose blocks (k4 s2 p1 -> instance norm -> leaky ReLU) -> 1x1 conv to
-logits. Loss = BCE + 0.01 quantization + 0.01 commitment; AdamW (lr 1e-3, wd 0.1, element-wise
+logits; or (--decoder-kind style_image, the default like qlx's) a style decoder: w = dense
+(ReLU), a learned constant 4x4 input map (0.1) through style blocks (convT k4 s2 p1 -> leaky ReLU
+-> instance norm without affine -> x*scale + bias, [scale, bias] = ReLU(linear(w))) -> 3x3 conv
+(padding 1) to logits. Loss = BCE + 0.01 quantization + 0.01 commitment; AdamW (lr 1e-3, wd 0.1, element-wise
 clip to [-1, 1]) on weights, plain Adam on biases, norm affines and codebooks (Adam written
 out in JAX; optax is not needed).
 
@@ -15,6 +18,7 @@ train step alone (sprite generation in qlx costs about 2 ms per batch of 64).
 
 Prints one line: "jax: <images/s> images/s at batch <B> (<ms> ms/step, ...)".
 Usage: python3 scripts/jax_train_speed.py [--encoder-widths 16,32,32,64] [--dense-widths 128]
+       [--decoder-kind style_image|image]
        [--latents 10] [--values 10] [--batch 64] [--steps 20]
 """
 import argparse
@@ -30,7 +34,7 @@ def widths(text):
     return [int(w) for w in text.split(",")]
 
 
-def init_params(key, enc_widths, dense_widths, latents, values, side=64):
+def init_params(key, enc_widths, dense_widths, latents, values, style, side=64):
     params = {}
     keys = iter(jax.random.split(key, 64))
 
@@ -58,6 +62,17 @@ def init_params(key, enc_widths, dense_widths, latents, values, side=64):
         params[f"decoder.dense.{i}.weight"] = uniform((d, features), features)
         params[f"decoder.dense.{i}.bias"] = uniform((d,), features)
         features = d
+    if style:
+        # The constant map has as many channels as the first style block, at the encoder's final size.
+        channels = enc_widths[-1]
+        params["decoder.input_map"] = jnp.full((channels, final[1], final[2]), 0.1, jnp.float32)
+        for i, w in enumerate(reversed(enc_widths)):
+            params[f"decoder.style.{i}.weight"] = uniform((channels, w, 4, 4), channels * 16)
+            params[f"decoder.style.{i}.conditioning.weight"] = uniform((2 * w, features), features)
+            params[f"decoder.style.{i}.conditioning.bias"] = uniform((2 * w,), features)
+            channels = w
+        params["decoder.conv.weight"] = uniform((1, channels, 3, 3), channels * 9)
+        return params, final
     flat = final[0] * final[1] * final[2]
     params["decoder.transition.weight"] = uniform((flat, features), features)
     params["decoder.transition.bias"] = uniform((flat,), features)
@@ -71,11 +86,14 @@ def init_params(key, enc_widths, dense_widths, latents, values, side=64):
     return params, final
 
 
-def instance_norm(x, weight, bias):
+def normalize(x):
     mean = x.mean(axis=(2, 3), keepdims=True)
     var = ((x - mean) ** 2).mean(axis=(2, 3), keepdims=True)
-    x = (x - mean) / jnp.sqrt(var + 1e-6)
-    return x * weight[None, :, None, None] + bias[None, :, None, None]
+    return (x - mean) / jnp.sqrt(var + 1e-6)
+
+
+def instance_norm(x, weight, bias):
+    return normalize(x) * weight[None, :, None, None] + bias[None, :, None, None]
 
 
 def leaky(x):
@@ -95,7 +113,33 @@ def conv_transpose(x, w, stride=2, padding=1):
                                         lhs_dilation=(stride, stride), dimension_numbers=("NCHW", "OIHW", "NCHW"))
 
 
-def make_loss(enc_count, dense_count, final):
+def image_decoder(params, z, enc_count, dense_count, final):
+    for i in range(dense_count):
+        z = jax.nn.relu(z @ params[f"decoder.dense.{i}.weight"].T + params[f"decoder.dense.{i}.bias"])
+    z = jax.nn.relu(z @ params["decoder.transition.weight"].T + params["decoder.transition.bias"])
+    y = z.reshape(z.shape[0], *final)
+    for i in range(enc_count):
+        y = leaky(instance_norm(conv_transpose(y, params[f"decoder.conv_transpose.{i}.weight"]),
+                                params[f"decoder.conv_transpose.{i}.norm.weight"],
+                                params[f"decoder.conv_transpose.{i}.norm.bias"]))
+    return conv(y, params["decoder.conv.weight"], 1, 0)
+
+
+def style_decoder(params, z, enc_count, dense_count):
+    w = z
+    for i in range(dense_count):
+        w = jax.nn.relu(w @ params[f"decoder.dense.{i}.weight"].T + params[f"decoder.dense.{i}.bias"])
+    y = params["decoder.input_map"][None]
+    for i in range(enc_count):
+        y = normalize(leaky(conv_transpose(y, params[f"decoder.style.{i}.weight"])))
+        condition = jax.nn.relu(w @ params[f"decoder.style.{i}.conditioning.weight"].T
+                                + params[f"decoder.style.{i}.conditioning.bias"])
+        c = y.shape[1]
+        y = y * condition[:, :c, None, None] + condition[:, c:, None, None]
+    return conv(y, params["decoder.conv.weight"], 1, 1)
+
+
+def make_loss(enc_count, dense_count, final, style):
     def loss_fn(params, images):
         x = images
         for i in range(enc_count):
@@ -111,21 +155,18 @@ def make_loss(enc_count, dense_count, final):
         quantization = jnp.mean((jax.lax.stop_gradient(c) - q) ** 2)
         commitment = jnp.mean((c - jax.lax.stop_gradient(q)) ** 2)
         z = c + jax.lax.stop_gradient(q - c)
-        for i in range(dense_count):
-            z = jax.nn.relu(z @ params[f"decoder.dense.{i}.weight"].T + params[f"decoder.dense.{i}.bias"])
-        z = jax.nn.relu(z @ params["decoder.transition.weight"].T + params["decoder.transition.bias"])
-        y = z.reshape(z.shape[0], *final)
-        for i in range(enc_count):
-            y = leaky(instance_norm(conv_transpose(y, params[f"decoder.conv_transpose.{i}.weight"]),
-                                    params[f"decoder.conv_transpose.{i}.norm.weight"],
-                                    params[f"decoder.conv_transpose.{i}.norm.bias"]))
-        logits = conv(y, params["decoder.conv.weight"], 1, 0)
+        if style:
+            logits = style_decoder(params, z, enc_count, dense_count)
+        else:
+            logits = image_decoder(params, z, enc_count, dense_count, final)
         bce = jnp.mean(jnp.maximum(logits, 0) - logits * images + jnp.log1p(jnp.exp(-jnp.abs(logits))))
         return bce + 0.01 * quantization + 0.01 * commitment
     return loss_fn
 
 
 def is_decayed(name):
+    if name == "decoder.input_map":
+        return True
     if name == "latent.values" or name.endswith(".norm.weight") or name.endswith(".bias"):
         return False
     return name.endswith(".weight")
@@ -156,6 +197,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--encoder-widths", default="16,32,32,64")
     parser.add_argument("--dense-widths", default="128")
+    parser.add_argument("--decoder-kind", choices=["style_image", "image"], default="style_image")
     parser.add_argument("--latents", type=int, default=10)
     parser.add_argument("--values", type=int, default=10)
     parser.add_argument("--batch", type=int, default=64)
@@ -163,8 +205,9 @@ def main():
     args = parser.parse_args()
 
     enc, dense = widths(args.encoder_widths), widths(args.dense_widths)
-    params, final = init_params(jax.random.PRNGKey(0), enc, dense, args.latents, args.values)
-    step = make_step(make_loss(len(enc), len(dense), final))
+    style = args.decoder_kind == "style_image"
+    params, final = init_params(jax.random.PRNGKey(0), enc, dense, args.latents, args.values, style)
+    step = make_step(make_loss(len(enc), len(dense), final, style))
     rng = np.random.default_rng(0)
     batches = [jnp.asarray((rng.random((args.batch, 1, 64, 64)) < 0.06).astype(np.float32)) for _ in range(4)]
     m = {k: jnp.zeros_like(p) for k, p in params.items()}
@@ -187,7 +230,8 @@ def main():
     median = sorted(times)[len(times) // 2]
     count = sum(int(np.prod(p.shape)) for p in params.values())
     print(f"jax: {args.batch / median:.1f} images/s at batch {args.batch} ({median * 1e3:.1f} ms/step median of "
-          f"{args.steps}, {cpu_per_step * 1e3:.0f} ms CPU/step, encoder {args.encoder_widths} dense {args.dense_widths}, {count / 1e6:.2f}M parameters, "
+          f"{args.steps}, {cpu_per_step * 1e3:.0f} ms CPU/step, encoder {args.encoder_widths} dense {args.dense_widths}, {args.decoder_kind} decoder, "
+          f"{count:,} parameters, "
           f"jax {jax.__version__} on {jax.devices()[0].platform})")
 
 
