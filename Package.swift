@@ -18,8 +18,9 @@ let package = Package(
         // C shims: system libraries from Debian.
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
-        .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw",
-                       providers: [.apt(["libncurses-dev"])]),
+        // No pkgConfig: ncursesw.pc's cflags are -D defines SwiftPM refuses with a warning on
+        // every build; shim.h sets them instead, and libncursesw.so pulls in libtinfo itself.
+        .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 

@@ -2,6 +2,9 @@
 // so the ones qlx needs are wrapped in static inline functions below.
 #ifndef QLX_CNCURSES_SHIM_H
 #define QLX_CNCURSES_SHIM_H
+// The defines ncursesw.pc asks for (Package.swift cannot pass them from pkg-config).
+#define _DEFAULT_SOURCE 1
+#define _XOPEN_SOURCE 600
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <locale.h>
 #include <langinfo.h>
