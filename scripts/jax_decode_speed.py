@@ -9,7 +9,7 @@ random weights and 10 latents:
 - style_image / style_image_small: w = dense stack (ReLU); a constant input map goes through
   style blocks (convT -> leaky ReLU 0.2 -> instance norm without affine -> x*scale + bias,
   [scale, bias] = ReLU(linear(w))) -> 3x3 conv (padding 1) to logits.
-Conv transposes use lhs dilation, as Equinox's ConvTranspose does.
+The layers are in jax_layers.py.
 
 Each case is jitted in both layouts, warmed up 5 times, then timed 25 times; the medians are
 printed, so the faster layout can be taken as JAX's figure.
@@ -22,44 +22,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jax_layers import LAYOUTS, conv, conv_transpose, leaky, normalize, per_channel
+
 PAPER = dict(widths=[256, 256, 256, 128, 128, 128, 64, 64, 64, 32, 32, 32],
              kernels=[3, 3, 4] * 4, strides=[1, 1, 2] * 4, dense=[256, 256], map=(256, 4, 4))
 SMALL = dict(widths=[512, 256, 128, 64], kernels=[4] * 4, strides=[2] * 4, dense=[512], map=(512, 4, 4))
-
-
-# Layouts: "NCHW" is what Equinox uses (vmapped CHW images); "NHWC" is XLA's native CPU layout.
-LAYOUTS = {"NCHW": (("NCHW", "OIHW", "NCHW"), (2, 3), 1), "NHWC": (("NHWC", "HWIO", "NHWC"), (1, 2), 3)}
-
-
-def conv(x, w, padding, layout):
-    numbers = LAYOUTS[layout][0]
-    kernel = w if layout == "NCHW" else w.transpose(2, 3, 1, 0)
-    return jax.lax.conv_general_dilated(x, kernel, (1, 1), [(padding, padding)] * 2, dimension_numbers=numbers)
-
-
-def conv_transpose(x, w, stride, layout, padding=1):
-    k = w.shape[2]
-    kernel = jnp.flip(w, axis=(2, 3)).transpose(1, 0, 2, 3)
-    if layout == "NHWC":
-        kernel = kernel.transpose(2, 3, 1, 0)
-    return jax.lax.conv_general_dilated(x, kernel, (1, 1), [(k - 1 - padding, k - 1 - padding)] * 2,
-                                        lhs_dilation=(stride, stride), dimension_numbers=LAYOUTS[layout][0])
-
-
-def instance_norm(x, layout):
-    axes = LAYOUTS[layout][1]
-    mean = x.mean(axis=axes, keepdims=True)
-    var = ((x - mean) ** 2).mean(axis=axes, keepdims=True)
-    return (x - mean) / jnp.sqrt(var + 1e-6)
-
-
-def per_channel(v, layout):
-    """(N, C) -> broadcastable against a feature map in the layout."""
-    return v[:, :, None, None] if layout == "NCHW" else v[:, None, None, :]
-
-
-def leaky(x):
-    return jnp.where(x >= 0, x, 0.2 * x)
 
 
 def make_params(arch, style, latents, rng):
@@ -108,17 +75,17 @@ def make_decoder(arch, style, layout):
         if layout == "NHWC":
             x = x.transpose(0, 2, 3, 1)
         for block, stride in zip(p["blocks"], arch["strides"]):
-            y = conv_transpose(x, block["convT"], stride, layout)
+            y = conv_transpose(x, block["convT"], stride, layout=layout)
             c = y.shape[channel_axis]
             if style:
-                y = instance_norm(leaky(y), layout)
+                y = normalize(leaky(y), layout)
                 weight, bias = block["cond"]
                 cond = jax.nn.relu(w @ weight + bias)
                 x = y * per_channel(cond[:, :c], layout) + per_channel(cond[:, c:], layout)
             else:
                 scale, shift = block["affine"]
-                x = leaky(instance_norm(y, layout) * per_channel(scale, layout) + per_channel(shift, layout))
-        logits = conv(x, p["out"], 1 if style else 0, layout)
+                x = leaky(normalize(y, layout) * per_channel(scale, layout) + per_channel(shift, layout))
+        logits = conv(x, p["out"], 1, 1 if style else 0, layout)
         return logits, jax.nn.sigmoid(logits)
     return jax.jit(decode)
 

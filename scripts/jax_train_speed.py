@@ -29,6 +29,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jax_layers import conv, conv_transpose, leaky, normalize, per_channel
+
 
 def widths(text):
     return [int(w) for w in text.split(",")]
@@ -86,31 +88,8 @@ def init_params(key, enc_widths, dense_widths, latents, values, style, side=64):
     return params, final
 
 
-def normalize(x):
-    mean = x.mean(axis=(2, 3), keepdims=True)
-    var = ((x - mean) ** 2).mean(axis=(2, 3), keepdims=True)
-    return (x - mean) / jnp.sqrt(var + 1e-6)
-
-
 def instance_norm(x, weight, bias):
-    return normalize(x) * weight[None, :, None, None] + bias[None, :, None, None]
-
-
-def leaky(x):
-    return jnp.where(x >= 0, x, 0.2 * x)
-
-
-def conv(x, w, stride, padding):
-    return jax.lax.conv_general_dilated(x, w, (stride, stride), [(padding, padding)] * 2,
-                                        dimension_numbers=("NCHW", "OIHW", "NCHW"))
-
-
-def conv_transpose(x, w, stride=2, padding=1):
-    # PyTorch layout [in, out, k, k]; output (in - 1) * stride - 2 * padding + k.
-    k = w.shape[2]
-    kernel = jnp.flip(w, axis=(2, 3)).transpose(1, 0, 2, 3)
-    return jax.lax.conv_general_dilated(x, kernel, (1, 1), [(k - 1 - padding, k - 1 - padding)] * 2,
-                                        lhs_dilation=(stride, stride), dimension_numbers=("NCHW", "OIHW", "NCHW"))
+    return normalize(x) * per_channel(weight) + per_channel(bias)
 
 
 def image_decoder(params, z, enc_count, dense_count, final):
@@ -119,7 +98,7 @@ def image_decoder(params, z, enc_count, dense_count, final):
     z = jax.nn.relu(z @ params["decoder.transition.weight"].T + params["decoder.transition.bias"])
     y = z.reshape(z.shape[0], *final)
     for i in range(enc_count):
-        y = leaky(instance_norm(conv_transpose(y, params[f"decoder.conv_transpose.{i}.weight"]),
+        y = leaky(instance_norm(conv_transpose(y, params[f"decoder.conv_transpose.{i}.weight"], 2),
                                 params[f"decoder.conv_transpose.{i}.norm.weight"],
                                 params[f"decoder.conv_transpose.{i}.norm.bias"]))
     return conv(y, params["decoder.conv.weight"], 1, 0)
@@ -131,7 +110,7 @@ def style_decoder(params, z, enc_count, dense_count):
         w = jax.nn.relu(w @ params[f"decoder.dense.{i}.weight"].T + params[f"decoder.dense.{i}.bias"])
     y = params["decoder.input_map"][None]
     for i in range(enc_count):
-        y = normalize(leaky(conv_transpose(y, params[f"decoder.style.{i}.weight"])))
+        y = normalize(leaky(conv_transpose(y, params[f"decoder.style.{i}.weight"], 2)))
         condition = jax.nn.relu(w @ params[f"decoder.style.{i}.conditioning.weight"].T
                                 + params[f"decoder.style.{i}.conditioning.bias"])
         c = y.shape[1]
