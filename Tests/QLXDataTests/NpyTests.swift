@@ -1,5 +1,6 @@
 import Foundation
 import QLXData
+import QLXTestSupport
 import XCTest
 
 /// .npy files written by numpy (scripts/golden/metrics_golden.py → Tests/QLXMetricsTests/
@@ -98,8 +99,7 @@ final class NpyTests: XCTestCase {
     }
 
     func testWrittenFilesRoundTripAndMatchNumpyBytes() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("qlx-npy-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try makeScratchDirectory("npy")
         defer { try? FileManager.default.removeItem(at: dir) }
 
         let ints = dir.appendingPathComponent("ints.npy").path

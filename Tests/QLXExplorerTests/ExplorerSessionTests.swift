@@ -1,6 +1,7 @@
 import Foundation
 import QLXExplorer
 import QLXRender
+import QLXTestSupport
 import XCTest
 
 final class ExplorerSessionTests: XCTestCase {
@@ -91,8 +92,7 @@ final class ExplorerSessionTests: XCTestCase {
     }
 
     func testExportWritesTheTraversalAsOnePNG() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qlx-explore-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeScratchDirectory("explore")
         defer { try? FileManager.default.removeItem(at: directory) }
         let session = ExplorerSession(state: Fixtures.state(sampleCount: 0), source: FlatImageSource(size: 8),
                                       exportDirectory: directory.path)

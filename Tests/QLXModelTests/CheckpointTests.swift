@@ -11,8 +11,7 @@ final class CheckpointTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("qlx-checkpoint-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeScratchDirectory("checkpoint")
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }

@@ -1,3 +1,4 @@
+import QLXTestSupport
 import XCTest
 import QLXRender
 
@@ -5,8 +6,7 @@ final class PNGWriterTests: XCTestCase {
     var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("qlx-png-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeScratchDirectory("png")
     }
 
     override func tearDownWithError() throws {

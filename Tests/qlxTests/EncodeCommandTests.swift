@@ -11,8 +11,7 @@ final class EncodeCommandTests: XCTestCase {
     var checkpoint: String { file("tiny.safetensors") }
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("qlx-encode-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeScratchDirectory("encode")
         try Checkpoint(model: QLAE(config: TinyModel.config, seed: TinyModel.seed)).write(to: checkpoint)
     }
 

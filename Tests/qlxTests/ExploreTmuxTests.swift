@@ -21,8 +21,7 @@ final class ExploreTmuxTests: XCTestCase {
         guard let found else { throw XCTSkip("tmux is not installed (apt-get install tmux); skipping the terminal tests") }
         tmuxPath = found
         server = "qlxtest-\(getpid())-\(UUID().uuidString.prefix(8))"
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("qlx-explore-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeScratchDirectory("explore")
         let bundled = QLXBinary.repositoryRoot.appendingPathComponent("assets/sprites-qlae.safetensors").path
         if FileManager.default.fileExists(atPath: bundled) {
             checkpoint = bundled

@@ -15,8 +15,7 @@ final class FlagErrorTests: XCTestCase {
     var missingPath: String { directory.appendingPathComponent("missing.safetensors").path }
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("qlx-flags-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeScratchDirectory("flags")
         try Checkpoint(model: QLAE(config: TraverseCommandTests.config, seed: 3)).write(to: checkpointPath)
     }
 

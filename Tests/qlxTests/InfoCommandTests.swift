@@ -13,8 +13,7 @@ final class InfoCommandTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: QLXBinary.path) else {
             throw XCTSkip("qlx binary not built at \(QLXBinary.path); run `swift build -c release --product qlx` first")
         }
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("qlx-info-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeScratchDirectory("info")
     }
 
     override func tearDownWithError() throws { if let directory { try? FileManager.default.removeItem(at: directory) } }

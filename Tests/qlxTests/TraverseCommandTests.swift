@@ -16,8 +16,7 @@ final class TraverseCommandTests: XCTestCase {
     var checkpointPath: String { directory.appendingPathComponent("tiny.safetensors").path }
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("qlx-traverse-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeScratchDirectory("traverse")
         try Checkpoint(model: QLAE(config: Self.config, seed: 11)).write(to: checkpointPath)
     }
 
