@@ -38,3 +38,27 @@ enum FlagValue {
         range.upperBound == Int.max ? "an integer ≥ \(range.lowerBound)" : "\(range.lowerBound)…\(range.upperBound)"
     }
 }
+
+/// Parsers for ArgumentParser's `transform:` on typed options. ArgumentParser appends the
+/// thrown description, so `--steps x` reads "the value 'x' is invalid for '--steps <steps>':
+/// expected an integer" instead of stopping at "is invalid".
+enum FlagParse {
+    struct Expected: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func integer(_ text: String) throws -> Int {
+        guard let value = Int(text) else { throw Expected(description: "expected an integer") }
+        return value
+    }
+
+    static func number(_ text: String) throws -> Double {
+        guard let value = Double(text), value.isFinite else { throw Expected(description: "expected a finite number") }
+        return value
+    }
+
+    static func seed(_ text: String) throws -> UInt64 {
+        guard let value = UInt64(text) else { throw Expected(description: "expected an integer 0…\(UInt64.max)") }
+        return value
+    }
+}

@@ -28,23 +28,23 @@ struct Train: ParsableCommand {
     @Option(help: "Decoder transposed-conv widths (default: the encoder widths reversed).") var decoderWidths: String?
     @Option(help: "Dense widths of encoder and decoder for explicit widths (default \(Train.defaultDenseWidths)).") var denseWidths: String?
     @Option(help: "Decoder kind for explicit widths: image or style_image (default \(ModelBuilder.defaultDecoderKind.rawValue)).") var decoderKind: String?
-    @Option(help: "Number of latents (default: 2 × the dataset's factor count).") var latents: Int?
-    @Option(help: "Codebook values per latent (default 10).") var values: Int?
+    @Option(parsing: .unconditional, help: "Number of latents (default: 2 × the dataset's factor count).", transform: FlagParse.integer) var latents: Int?
+    @Option(parsing: .unconditional, help: "Codebook values per latent (default 10).", transform: FlagParse.integer) var values: Int?
     @Flag(help: "Train a plain autoencoder with continuous latents (the baseline).") var noQuantize = false
 
-    @Option(help: "Total optimizer steps (default 10000).") var steps: Int?
-    @Option(help: "Batch size (default 64).") var batch: Int?
-    @Option(help: "Learning rate (default 1e-3).") var lr: Double?
-    @Option(help: "AdamW weight decay on weights (default 0.1).") var weightDecay: Double?
-    @Option(help: "Weight of the quantization loss (default 0.01).") var quantizationWeight: Double?
-    @Option(help: "Weight of the commitment loss (default 0.01).") var commitmentWeight: Double?
-    @Option(help: "Seed for weights, batches and the held-out sample (default 0).") var seed: UInt64?
-    @Option(help: "Held-out images for evaluation, excluded from training (default 1000).") var evalSamples: Int?
+    @Option(parsing: .unconditional, help: "Total optimizer steps (default 10000).", transform: FlagParse.integer) var steps: Int?
+    @Option(parsing: .unconditional, help: "Batch size (default 64).", transform: FlagParse.integer) var batch: Int?
+    @Option(parsing: .unconditional, help: "Learning rate (default 1e-3).", transform: FlagParse.number) var lr: Double?
+    @Option(parsing: .unconditional, help: "AdamW weight decay on weights (default 0.1).", transform: FlagParse.number) var weightDecay: Double?
+    @Option(parsing: .unconditional, help: "Weight of the quantization loss (default 0.01).", transform: FlagParse.number) var quantizationWeight: Double?
+    @Option(parsing: .unconditional, help: "Weight of the commitment loss (default 0.01).", transform: FlagParse.number) var commitmentWeight: Double?
+    @Option(parsing: .unconditional, help: "Seed for weights, batches and the held-out sample (default 0).", transform: FlagParse.seed) var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Held-out images for evaluation, excluded from training (default 1000).", transform: FlagParse.integer) var evalSamples: Int?
 
     @Option(name: [.short, .long], help: "Checkpoint path (default qlae.safetensors, or the --resume path).") var output: String?
-    @Option(help: "Evaluate every N steps (0: only at the end).") var evalEvery: Int = 1000
-    @Option(help: "Save a checkpoint every N steps (0: only at the end).") var checkpointEvery: Int = 1000
-    @Option(help: "Images for the final disentanglement metrics (0: skip).") var metricsSamples: Int = 10_000
+    @Option(parsing: .unconditional, help: "Evaluate every N steps (0: only at the end).", transform: FlagParse.integer) var evalEvery: Int = 1000
+    @Option(parsing: .unconditional, help: "Save a checkpoint every N steps (0: only at the end).", transform: FlagParse.integer) var checkpointEvery: Int = 1000
+    @Option(parsing: .unconditional, help: "Images for the final disentanglement metrics (0: skip).", transform: FlagParse.integer) var metricsSamples: Int = 10_000
     @Option(help: "Continue training from a checkpoint written by qlx train.") var resume: String?
 
     func run() throws {

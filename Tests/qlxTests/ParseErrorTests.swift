@@ -8,7 +8,12 @@ final class ParseErrorTests: XCTestCase {
     func testParseErrorsAreOneLineWithTheHelpToRead() throws {
         try assertOneLineError(["traverse", "--latent"], "qlx: missing value for '--latent <latent>' (see 'qlx traverse --help')", status: 64)
         try assertOneLineError(["info", "--bogus"], "qlx: unknown option '--bogus' (see 'qlx info --help')", status: 64)
-        try assertOneLineError(["train", "--steps", "x"], "qlx: the value 'x' is invalid for '--steps <steps>' (see 'qlx train --help')", status: 64)
+        try assertOneLineError(["train", "--steps", "x"],
+                               "qlx: the value 'x' is invalid for '--steps <steps>': expected an integer (see 'qlx train --help')", status: 64)
+        try assertOneLineError(["train", "--lr", "fast"],
+                               "qlx: the value 'fast' is invalid for '--lr <lr>': expected a finite number (see 'qlx train --help')", status: 64)
+        try assertOneLineError(["train", "--seed", "-1"],
+                               "qlx: the value '-1' is invalid for '--seed <seed>': expected an integer 0…18446744073709551615 (see 'qlx train --help')", status: 64)
     }
 
     func testHelpIsStillComplete() throws {

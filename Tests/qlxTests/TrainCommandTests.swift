@@ -109,6 +109,7 @@ final class TrainCommandTests: XCTestCase {
             (["--dataset", "shapes9d"], "unknown dataset 'shapes9d'; expected one of sprites"),
             (["--steps", "0"], "--steps: expected a positive integer, found 0"),
             (["--values", "1"], "--values: expected an integer ≥ 2, found 1"),
+            (["--steps", "-3"], "--steps: expected a positive integer, found -3"),
             (["--lr=-1"], "--lr: expected a finite number > 0, found -1.0"),
             (["--decoder-kind", "fancy"], "--decoder-kind: expected image or style_image, found 'fancy'"),
             (["--encoder-widths", "4,8,8", "--decoder-widths", "8,8,4,4"], "decoder produces 128×128 images but the image is 64×64"),
