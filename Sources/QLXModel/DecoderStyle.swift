@@ -124,12 +124,8 @@ extension QLAE {
                                 let p = src.baseAddress! + (shared ? ch : ch * n + b) * size
                                 let d = dx.baseAddress! + (shared ? ch : ch * n + b) * size
                                 let q = g.baseAddress! + (ch * n + b) * size
-                                var sumScale: Float = 0, sumBias: Float = 0
-                                for k in 0..<size {
-                                    sumScale += q[k] * p[k]
-                                    sumBias += q[k]
-                                    d[k] += q[k] * scale
-                                }
+                                let (sumBias, sumScale) = Reduce.sumAndDot(q, p, count: size)
+                                for k in 0..<size { d[k] += q[k] * scale }
                                 dc[b * 2 * c + ch] = sumScale
                                 dc[b * 2 * c + c + ch] = sumBias
                             }

@@ -75,7 +75,11 @@ extension Conv2d {
                                     for oy in ys {
                                         let row = src + (oy * stride - padding + kh) * w - padding + kw
                                         let gr = grad + oy * wo
-                                        for ox in xs { sum += gr[ox] * row[ox * stride] }
+                                        if stride == 1 {
+                                            sum += Reduce.dot(gr + xs.lowerBound, row + xs.lowerBound, count: xs.count)
+                                        } else {
+                                            for ox in xs { sum += gr[ox] * row[ox * stride] }
+                                        }
                                     }
                                 }
                                 dw[task * kk + kh * kernel + kw] = sum

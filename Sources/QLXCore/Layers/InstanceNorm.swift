@@ -29,11 +29,8 @@ public struct InstanceNorm: Sendable, Equatable {
                     Parallel.forEach(count: planes, minimumPerThread: max(1, 4096 / max(size, 1))) { plane in
                         let p = src.baseAddress! + plane * size
                         let q = y.baseAddress! + plane * size
-                        var sum: Float = 0
-                        for i in 0..<size { sum += p[i] }
-                        let mean = sum / Float(size)
-                        var squares: Float = 0
-                        for i in 0..<size { let d = p[i] - mean; squares += d * d }
+                        let mean = Reduce.sum(p, count: size) / Float(size)
+                        let squares = Reduce.squaredDeviations(p, count: size, around: mean)
                         let r = 1 / (squares / Float(size) + epsilon).squareRoot()
                         rstd[plane] = r
                         for i in 0..<size { q[i] = (p[i] - mean) * r }
@@ -58,8 +55,7 @@ public struct InstanceNorm: Sendable, Equatable {
                     Parallel.forEach(count: planes, minimumPerThread: max(1, 4096 / max(size, 1))) { plane in
                         let a = xh.baseAddress! + plane * size
                         let b = g.baseAddress! + plane * size
-                        var sumG: Float = 0, sumGX: Float = 0
-                        for i in 0..<size { sumG += b[i]; sumGX += b[i] * a[i] }
+                        let (sumG, sumGX) = Reduce.sumAndDot(b, a, count: size)
                         let meanG = sumG / Float(size), meanGX = sumGX / Float(size)
                         let r = cache.inverseStd[plane]
                         let d = dx.baseAddress! + plane * size
@@ -101,13 +97,9 @@ public struct InstanceNorm: Sendable, Equatable {
                         Parallel.forEach(count: channels, minimumPerThread: max(1, 8192 / max(size, 1))) { c in
                             let a = xh.baseAddress! + c * size
                             let b = g.baseAddress! + c * size
-                            var sw: Float = 0, sb: Float = 0
+                            let (sb, sw) = Reduce.sumAndDot(b, a, count: size)
                             let gamma = weight.data[c]
-                            for i in 0..<size {
-                                sw += b[i] * a[i]
-                                sb += b[i]
-                                b[i] *= gamma
-                            }
+                            for i in 0..<size { b[i] *= gamma }
                             dw[c] = sw
                             db[c] = sb
                         }
