@@ -27,7 +27,7 @@ struct Train: ParsableCommand {
     @Option(help: "Encoder conv widths, e.g. 32,64,64,128 (kernel 4, stride 2, padding 1).") var encoderWidths: String?
     @Option(help: "Decoder transposed-conv widths (default: the encoder widths reversed).") var decoderWidths: String?
     @Option(help: "Dense widths of encoder and decoder for explicit widths (default \(Train.defaultDenseWidths)).") var denseWidths: String?
-    @Option(help: "Decoder kind for explicit widths: image or style_image (default \(ModelBuilder.defaultDecoderKind.rawValue)).") var decoderKind: String?
+    @Option(help: "Decoder kind for explicit widths: \(Train.decoderKindChoices) (default \(ModelBuilder.defaultDecoderKind.rawValue)).") var decoderKind: String?
     @Option(parsing: .unconditional, help: "Number of latents (default: 2 × the dataset's factor count).", transform: FlagParse.integer) var latents: Int?
     @Option(parsing: .unconditional, help: "Codebook values per latent (default 10).", transform: FlagParse.integer) var values: Int?
     @Flag(help: "Train a plain autoencoder with continuous latents (the baseline).") var noQuantize = false
@@ -140,7 +140,7 @@ struct Train: ParsableCommand {
         }
         let kindName = decoderKind ?? ModelBuilder.defaultDecoderKind.rawValue
         guard let kind = DecoderKind(rawValue: kindName) else {
-            throw TrainingError.invalidFlag(flag: "--decoder-kind", expected: "image or style_image", found: "'\(kindName)'")
+            throw TrainingError.invalidFlag(flag: "--decoder-kind", expected: Self.decoderKindChoices, found: "'\(kindName)'")
         }
         let widths: [Int]
         if let decoderWidths {
@@ -155,6 +155,12 @@ struct Train: ParsableCommand {
             widths = try ModelBuilder.parseWidths(encoderWidths ?? Self.defaultEncoderWidths, flag: "--encoder-widths").reversed()
         }
         return ModelBuilder.customDecoder(widths: widths, denseWidths: try dense(), kind: kind)
+    }
+
+    /// "image or style_image", from the kinds the model supports.
+    static var decoderKindChoices: String {
+        let names = DecoderKind.allCases.map(\.rawValue)
+        return names.count < 2 ? names.joined() : names.dropLast().joined(separator: ", ") + " or " + names.last!
     }
 
     private func dense() throws -> [Int] {
