@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Decode latency of the reference decoder architectures built from Equinox layers, the
+library the reference code uses, to compare with `qlx bench --only core` and with
+jax_decode_speed.py (plain jax.lax layers).
+
+Like the reference, each decoder maps one latent vector to one image and a batch goes
+through jax.vmap, under eqx.filter_jit. Blocks:
+- image / image_small: dense stack (ReLU) -> dense to the encoder's final map (ReLU) ->
+  conv-transpose blocks (ConvTranspose2d without bias -> GroupNorm, one group per channel,
+  eps 1e-6, affine -> leaky ReLU 0.2) -> 1x1 conv to logits.
+- style_image / style_image_small: w = dense stack (ReLU); a constant 0.1 input map goes
+  through style blocks (ConvTranspose2d -> leaky ReLU 0.2 -> GroupNorm without affine ->
+  x*scale + bias, [scale, bias] = ReLU(Linear(w))) -> 3x3 conv (padding 1) to logits.
+Random weights, 10 latents; 5 warm-up calls, then the median of --runs timed calls.
+Needs `equinox` and `jax` from PyPI. Usage: python3 scripts/eqx_decode_speed.py [--runs 25]
+"""
+import argparse
+import time
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+PAPER = dict(widths=[256, 256, 256, 128, 128, 128, 64, 64, 64, 32, 32, 32],
+             kernels=[3, 3, 4] * 4, strides=[1, 1, 2] * 4, dense=[256, 256], map=(256, 4, 4))
+SMALL = dict(widths=[512, 256, 128, 64], kernels=[4] * 4, strides=[2] * 4, dense=[512], map=(512, 4, 4))
+
+
+def leaky(x):
+    return jax.nn.leaky_relu(x, 0.2)
+
+
+class ImageDecoder(eqx.Module):
+    dense: list
+    transition: eqx.nn.Linear
+    blocks: list
+    out: eqx.nn.Conv2d
+    map_shape: tuple = eqx.field(static=True)
+
+    def __init__(self, arch, latents, key):
+        keys = iter(jax.random.split(key, 32))
+        features, self.dense = latents, []
+        for d in arch["dense"]:
+            self.dense.append(eqx.nn.Linear(features, d, key=next(keys)))
+            features = d
+        self.map_shape = arch["map"]
+        self.transition = eqx.nn.Linear(features, int(np.prod(arch["map"])), key=next(keys))
+        channels, self.blocks = arch["map"][0], []
+        for w, k, s in zip(arch["widths"], arch["kernels"], arch["strides"]):
+            self.blocks.append((eqx.nn.ConvTranspose2d(channels, w, kernel_size=k, stride=s, padding=1, use_bias=False, key=next(keys)),
+                                eqx.nn.GroupNorm(w, w, eps=1e-6)))
+            channels = w
+        self.out = eqx.nn.Conv2d(channels, 1, kernel_size=1, use_bias=False, key=next(keys))
+
+    def __call__(self, z):
+        for layer in self.dense:
+            z = jax.nn.relu(layer(z))
+        x = jax.nn.relu(self.transition(z)).reshape(self.map_shape)
+        for conv_t, norm in self.blocks:
+            x = leaky(norm(conv_t(x)))
+        return self.out(x)
+
+
+class StyleImageDecoder(eqx.Module):
+    dense: list
+    input_map: jnp.ndarray
+    blocks: list
+    out: eqx.nn.Conv2d
+
+    def __init__(self, arch, latents, key):
+        keys = iter(jax.random.split(key, 48))
+        features, self.dense = latents, []
+        for d in arch["dense"]:
+            self.dense.append(eqx.nn.Linear(features, d, key=next(keys)))
+            features = d
+        self.input_map = jnp.full(arch["map"], 0.1, jnp.float32)
+        channels, self.blocks = arch["map"][0], []
+        for w, k, s in zip(arch["widths"], arch["kernels"], arch["strides"]):
+            self.blocks.append((eqx.nn.ConvTranspose2d(channels, w, kernel_size=k, stride=s, padding=1, use_bias=False, key=next(keys)),
+                                eqx.nn.GroupNorm(w, eps=1e-6, channelwise_affine=False),
+                                eqx.nn.Linear(features, 2 * w, key=next(keys))))
+            channels = w
+        self.out = eqx.nn.Conv2d(channels, 1, kernel_size=3, padding=1, use_bias=False, key=next(keys))
+
+    def __call__(self, z):
+        w = z
+        for layer in self.dense:
+            w = jax.nn.relu(layer(w))
+        x = self.input_map
+        for conv_t, norm, conditioning in self.blocks:
+            scale, bias = jnp.split(jax.nn.relu(conditioning(w)), 2)
+            x = norm(leaky(conv_t(x))) * scale[:, None, None] + bias[:, None, None]
+        return self.out(x)
+
+
+@eqx.filter_jit
+def decode(decoder, z):
+    logits = jax.vmap(decoder)(z)
+    return logits, jax.nn.sigmoid(logits)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=25)
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    cases = [("image_small + style_image_small", SMALL, StyleImageDecoder), ("image + style_image", PAPER, StyleImageDecoder),
+             ("image_small + image_small", SMALL, ImageDecoder), ("image + image", PAPER, ImageDecoder)]
+    print(f"equinox {eqx.__version__}, jax {jax.__version__} on {jax.devices()[0].platform}, "
+          f"10 latents, median of {args.runs} (ms)")
+    for name, arch, kind in cases:
+        decoder = kind(arch, 10, jax.random.PRNGKey(0))
+        for batch in (1, 10):
+            z = jnp.asarray(rng.uniform(-0.5, 0.5, (batch, 10)).astype(np.float32))
+            logits = np.asarray(decode(decoder, z)[0])
+            assert logits.shape == (batch, 1, 64, 64) and np.isfinite(logits).all(), f"{name}: output {logits.shape}"
+            for _ in range(5):
+                jax.block_until_ready(decode(decoder, z))
+            times = []
+            for _ in range(args.runs):
+                start = time.perf_counter()
+                jax.block_until_ready(decode(decoder, z))
+                times.append(time.perf_counter() - start)
+            print(f"  {name:34s} batch {batch:2d}: {np.median(times) * 1e3:8.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
