@@ -5,45 +5,31 @@ public enum Reduce {
     /// Σ p[i].
     @inline(__always)
     public static func sum(_ p: UnsafePointer<Float>, count: Int) -> Float {
-        let raw = UnsafeRawPointer(p)
-        var lanes = SIMD8<Float>(repeating: 0)
-        var i = 0
-        while i + 8 <= count {
-            lanes += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            i += 8
-        }
-        var total = lanes.sum()
-        while i < count { total += p[i]; i += 1 }
-        return total
+        lanes(count: count, { load(p, $0) }, { p[$0] })
     }
 
     /// Σ (p[i] − center)².
     @inline(__always)
     public static func squaredDeviations(_ p: UnsafePointer<Float>, count: Int, around center: Float) -> Float {
-        let raw = UnsafeRawPointer(p)
         let c = SIMD8<Float>(repeating: center)
-        var lanes = SIMD8<Float>(repeating: 0)
-        var i = 0
-        while i + 8 <= count {
-            let d = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - c
-            lanes += d * d
-            i += 8
-        }
-        var total = lanes.sum()
-        while i < count { let d = p[i] - center; total += d * d; i += 1 }
-        return total
+        return lanes(count: count, { let d = load(p, $0) - c; return d * d }, { let d = p[$0] - center; return d * d })
     }
 
-    /// (Σ b[i], Σ a[i]·b[i]) in one pass.
+    /// Σ a[i]·b[i].
+    @inline(__always)
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        lanes(count: count, { load(a, $0) * load(b, $0) }, { a[$0] * b[$0] })
+    }
+
+    /// (Σ b[i], Σ a[i]·b[i]) in one pass over both arrays.
     @inline(__always)
     public static func sumAndDot(_ b: UnsafePointer<Float>, _ a: UnsafePointer<Float>, count: Int) -> (sum: Float, dot: Float) {
-        let rawA = UnsafeRawPointer(a), rawB = UnsafeRawPointer(b)
         var sums = SIMD8<Float>(repeating: 0), dots = SIMD8<Float>(repeating: 0)
         var i = 0
         while i + 8 <= count {
-            let vb = rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            let vb = load(b, i)
             sums += vb
-            dots += vb * rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            dots += vb * load(a, i)
             i += 8
         }
         var (sum, dot) = (sums.sum(), dots.sum())
@@ -51,19 +37,23 @@ public enum Reduce {
         return (sum, dot)
     }
 
-    /// Σ a[i]·b[i].
+    /// Σ over i of term(i): `vector(i)` gives the terms i…i+7 as one SIMD8, `scalar(i)` one
+    /// term, for the tail of fewer than eight.
     @inline(__always)
-    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-        let rawA = UnsafeRawPointer(a), rawB = UnsafeRawPointer(b)
+    private static func lanes(count: Int, _ vector: (Int) -> SIMD8<Float>, _ scalar: (Int) -> Float) -> Float {
         var lanes = SIMD8<Float>(repeating: 0)
         var i = 0
         while i + 8 <= count {
-            lanes += rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-                * rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            lanes += vector(i)
             i += 8
         }
         var total = lanes.sum()
-        while i < count { total += a[i] * b[i]; i += 1 }
+        while i < count { total += scalar(i); i += 1 }
         return total
+    }
+
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
+        UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
     }
 }

@@ -25,10 +25,13 @@ enum FlagValue {
         return value
     }
 
+    /// What a seed may be: any integer 0…2⁶⁴ − 1.
+    static let seedRange = "an integer 0…\(UInt64.max)"
+
     /// A seed: any integer 0…2⁶⁴ − 1.
     static func seed(_ text: String, flag: String = "--seed") throws -> UInt64 {
         guard let value = UInt64(text) else {
-            throw FlagError.badValue(flag: flag, expected: "an integer 0…\(UInt64.max)", found: "'\(text)'")
+            throw FlagError.badValue(flag: flag, expected: seedRange, found: "'\(text)'")
         }
         return value
     }
@@ -58,7 +61,7 @@ enum FlagParse {
     }
 
     static func seed(_ text: String) throws -> UInt64 {
-        guard let value = UInt64(text) else { throw Expected(description: "expected an integer 0…\(UInt64.max)") }
+        guard let value = UInt64(text) else { throw Expected(description: "expected \(FlagValue.seedRange)") }
         return value
     }
 }
