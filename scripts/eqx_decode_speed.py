@@ -15,12 +15,13 @@ Random weights, 10 latents; 5 warm-up calls, then the median of --runs timed cal
 Needs `equinox` and `jax` from PyPI. Usage: python3 scripts/eqx_decode_speed.py [--runs 25]
 """
 import argparse
-import time
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
+
+from jax_layers import median_ms
 
 PAPER = dict(widths=[256, 256, 256, 128, 128, 128, 64, 64, 64, 32, 32, 32],
              kernels=[3, 3, 4] * 4, strides=[1, 1, 2] * 4, dense=[256, 256], map=(256, 4, 4))
@@ -29,6 +30,15 @@ SMALL = dict(widths=[512, 256, 128, 64], kernels=[4] * 4, strides=[2] * 4, dense
 
 def leaky(x):
     return jax.nn.leaky_relu(x, 0.2)
+
+
+def dense_stack(features, widths, keys):
+    """Linear layers features -> widths[0] -> ...; returns them and the last width."""
+    layers = []
+    for width in widths:
+        layers.append(eqx.nn.Linear(features, width, key=next(keys)))
+        features = width
+    return layers, features
 
 
 class ImageDecoder(eqx.Module):
@@ -40,10 +50,7 @@ class ImageDecoder(eqx.Module):
 
     def __init__(self, arch, latents, key):
         keys = iter(jax.random.split(key, 32))
-        features, self.dense = latents, []
-        for d in arch["dense"]:
-            self.dense.append(eqx.nn.Linear(features, d, key=next(keys)))
-            features = d
+        self.dense, features = dense_stack(latents, arch["dense"], keys)
         self.map_shape = arch["map"]
         self.transition = eqx.nn.Linear(features, int(np.prod(arch["map"])), key=next(keys))
         channels, self.blocks = arch["map"][0], []
@@ -70,10 +77,7 @@ class StyleImageDecoder(eqx.Module):
 
     def __init__(self, arch, latents, key):
         keys = iter(jax.random.split(key, 48))
-        features, self.dense = latents, []
-        for d in arch["dense"]:
-            self.dense.append(eqx.nn.Linear(features, d, key=next(keys)))
-            features = d
+        self.dense, features = dense_stack(latents, arch["dense"], keys)
         self.input_map = jnp.full(arch["map"], 0.1, jnp.float32)
         channels, self.blocks = arch["map"][0], []
         for w, k, s in zip(arch["widths"], arch["kernels"], arch["strides"]):
@@ -115,14 +119,7 @@ def main():
             z = jnp.asarray(rng.uniform(-0.5, 0.5, (batch, 10)).astype(np.float32))
             logits = np.asarray(decode(decoder, z)[0])
             assert logits.shape == (batch, 1, 64, 64) and np.isfinite(logits).all(), f"{name}: output {logits.shape}"
-            for _ in range(5):
-                jax.block_until_ready(decode(decoder, z))
-            times = []
-            for _ in range(args.runs):
-                start = time.perf_counter()
-                jax.block_until_ready(decode(decoder, z))
-                times.append(time.perf_counter() - start)
-            print(f"  {name:34s} batch {batch:2d}: {np.median(times) * 1e3:8.2f}", flush=True)
+            print(f"  {name:34s} batch {batch:2d}: {median_ms(lambda: decode(decoder, z), args.runs):8.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -16,13 +16,12 @@ printed, so the faster layout can be taken as JAX's figure.
 Usage: python3 scripts/jax_decode_speed.py [--runs 25]
 """
 import argparse
-import time
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jax_layers import LAYOUTS, conv, conv_transpose, leaky, normalize, per_channel
+from jax_layers import LAYOUTS, conv, conv_transpose, leaky, median_ms, normalize, per_channel
 
 PAPER = dict(widths=[256, 256, 256, 128, 128, 128, 64, 64, 64, 32, 32, 32],
              kernels=[3, 3, 4] * 4, strides=[1, 1, 2] * 4, dense=[256, 256], map=(256, 4, 4))
@@ -107,16 +106,7 @@ def main():
             nchw, nhwc = (np.asarray(decoders[layout](params, z)[0]) for layout in LAYOUTS)
             if not np.allclose(nchw, nhwc.transpose(0, 3, 1, 2), rtol=1e-3, atol=1e-4):
                 raise SystemExit(f"{name}: the NCHW and NHWC decoders disagree")
-            medians = []
-            for decode in decoders.values():
-                for _ in range(5):
-                    jax.block_until_ready(decode(params, z))
-                times = []
-                for _ in range(args.runs):
-                    start = time.perf_counter()
-                    jax.block_until_ready(decode(params, z))
-                    times.append(time.perf_counter() - start)
-                medians.append(np.median(times) * 1e3)
+            medians = [median_ms(lambda: decode(params, z), args.runs) for decode in decoders.values()]
             print(f"  {name:34s} {batch:5d} {medians[0]:8.2f} {medians[1]:8.2f}", flush=True)
 
 

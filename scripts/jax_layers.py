@@ -1,11 +1,15 @@
-"""JAX layers shared by our speed scripts (jax_decode_speed.py, jax_train_speed.py).
+"""JAX layers and timing shared by our speed scripts (jax_decode_speed.py, jax_train_speed.py,
+eqx_decode_speed.py).
 
 Weights use PyTorch/qlx layouts: conv [out, in, k, k], conv transpose [in, out, k, k].
 Feature maps are NCHW (what Equinox uses, as vmapped CHW images) or NHWC (XLA's native CPU
 layout). Conv transposes use lhs dilation, as Equinox's ConvTranspose does.
 """
+import time
+
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 # layout -> (conv dimension numbers, spatial axes, channel axis)
 LAYOUTS = {"NCHW": (("NCHW", "OIHW", "NCHW"), (2, 3), 1), "NHWC": (("NHWC", "HWIO", "NHWC"), (1, 2), 3)}
@@ -43,3 +47,16 @@ def per_channel(v, layout="NCHW"):
 
 def leaky(x):
     return jnp.where(x >= 0, x, 0.2 * x)
+
+
+def median_ms(call, runs, warm_up=5):
+    """Median wall time of `runs` calls of `call` (blocking on its result), in ms, after
+    `warm_up` untimed calls that compile and fill caches."""
+    for _ in range(warm_up):
+        jax.block_until_ready(call())
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        jax.block_until_ready(call())
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)) * 1e3
