@@ -23,9 +23,11 @@ let package = Package(
         .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // Header-only: the thread's floating-point control register (subnormal flushing).
+        .systemLibrary(name: "CFloatEnv"),
 
         // Libraries.
-        .target(name: "QLXCore", dependencies: ["CBLAS"], exclude: ["README.md"],
+        .target(name: "QLXCore", dependencies: ["CBLAS", "CFloatEnv"], exclude: ["README.md"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         .target(name: "QLXModel", dependencies: ["QLXCore"]),
         .target(name: "QLXData", dependencies: ["QLXModel"]),

@@ -9,6 +9,7 @@ public enum Parallel {
 
     /// Calls `body(i)` for every i in 0..<count, in contiguous chunks on up to `threadCount`
     /// threads. Iterations must not write to shared memory that another iteration touches.
+    /// Workers run with the caller's floating-point mode (see `SubnormalFlush`).
     /// Runs inline when there is one thread or fewer than `minimumPerThread` iterations each.
     @inline(__always)
     public static func forEach(count: Int, minimumPerThread: Int = 1, _ body: (Int) -> Void) {
@@ -19,10 +20,11 @@ public enum Parallel {
         }
         withoutActuallyEscaping(body) { body in
             let box = UncheckedBox(body)
+            let mode = SubnormalFlush.currentControlWord
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 let start = count * worker / workers
                 let end = count * (worker + 1) / workers
-                for i in start..<end { box.value(i) }
+                SubnormalFlush.withControlWord(mode) { for i in start..<end { box.value(i) } }
             }
         }
     }
@@ -30,8 +32,8 @@ public enum Parallel {
 
 extension Parallel {
     /// Splits 0..<count into up to `threadCount` contiguous ranges and calls `body` once per
-    /// range, concurrently. For element-wise passes where a call per element would cost more
-    /// than the work.
+    /// range, concurrently, with the caller's floating-point mode. For element-wise passes
+    /// where a call per element would cost more than the work.
     @inline(__always)
     public static func forRanges(count: Int, minimumPerThread: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
         let workers = min(threadCount, count / max(minimumPerThread, 1))
@@ -41,8 +43,9 @@ extension Parallel {
         }
         withoutActuallyEscaping(body) { body in
             let box = UncheckedBox(body)
+            let mode = SubnormalFlush.currentControlWord
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                box.value((count * worker / workers)..<(count * (worker + 1) / workers))
+                SubnormalFlush.withControlWord(mode) { box.value((count * worker / workers)..<(count * (worker + 1) / workers)) }
             }
         }
     }

@@ -70,12 +70,17 @@ public struct Trainer: Sendable {
 
     public var isFinished: Bool { stepsDone >= options.steps }
 
-    /// One optimizer step on the batch for `stepsDone`; returns that batch's loss (before the update).
+    /// One optimizer step on the batch for `stepsDone`; returns that batch's loss (before the
+    /// update). Subnormals are flushed (see `SubnormalFlush`): weight decay drives Adam's
+    /// second moments there, and every step runs in the same mode, so resuming stays exact.
     @discardableResult
     public mutating func step() -> LossTerms {
         let images = dataset.images(at: sampler.indices(step: stepsDone))
-        let (loss, gradients) = model.lossAndGradients(images: images, weights: options.lossWeights)
-        model.applyUpdate(gradients: gradients, optimizer: &optimizer)
+        let loss = SubnormalFlush.enabled {
+            let (loss, gradients) = model.lossAndGradients(images: images, weights: options.lossWeights)
+            model.applyUpdate(gradients: gradients, optimizer: &optimizer)
+            return loss
+        }
         stepsDone += 1
         return loss
     }
