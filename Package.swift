@@ -44,7 +44,7 @@ let package = Package(
         ]),
 
         // Tests: one target per library target, shared helpers in QLXTestSupport.
-        .target(name: "QLXTestSupport", dependencies: ["QLXCore"], path: "Tests/QLXTestSupport"),
+        .target(name: "QLXTestSupport", dependencies: ["QLXCore", "QLXModel"], path: "Tests/QLXTestSupport"),
         .testTarget(name: "QLXCoreTests", dependencies: ["QLXCore", "QLXTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "QLXModelTests", dependencies: ["QLXModel", "QLXTestSupport"],

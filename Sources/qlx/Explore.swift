@@ -42,7 +42,7 @@ struct Explore: ParsableCommand {
     @Option(help: "Highest colour depth to use: \(ColorDepth.allCases.map(\.rawValue).joined(separator: ", ")).")
     var colors: String?
 
-    @Option(name: .customLong("metric-samples"), help: "Samples for the background metrics (0: none).")
+    @Option(name: .customLong("metric-samples"), help: "Samples for the background metrics (0: none). Not run when the checkpoint stores metrics on at least this many samples (the bundled model: 10,000).")
     var metricSamples = 2_000
 
     @Option(help: "Dataset for samples and metrics (default: the checkpoint's).")

@@ -106,15 +106,8 @@ final class TraverseCommandTests: XCTestCase {
     }
 
     func testMetricsMetadataNamesTheFactors() throws {
-        // A MetricsReport as the metrics engineer stores it: latent 0 encodes posX, 1 is inactive.
-        let report = """
-        {"factorNames":["shape","scale","orientation","posX","posY"],"nmi":[[0,0,0],[0,0,0],[0,0,0],[0.9,0,0.1],[0,0,0.8]],
-         "mutualInformation":[[0,0,0],[0,0,0],[0,0,0],[3,0,0.3],[0,0,2.7]],"sourceEntropies":[1,1.7,3.6,3.4,3.4],
-         "activeLatents":[true,false,true],"infoM":0.5,"infoE":0.5,"infoC":0.5,"mig":0.3,
-         "explicitnessPerSource":[0,0,0,0.9,0.8],"latentFactor":[3,null,4],"latentKind":"discrete","samples":1000}
-        """
         let path = directory.appendingPathComponent("labelled.safetensors").path
-        try Checkpoint(model: QLAE(config: Self.config, seed: 11), metadata: ["qlx.metrics": report]).write(to: path)
+        try Checkpoint(model: QLAE(config: Self.config, seed: 11), metadata: ["qlx.metrics": threeLatentMetricsReport]).write(to: path)
         let run = try traverse([path, "--mode", "ascii"])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertEqual(run.stderr, "")

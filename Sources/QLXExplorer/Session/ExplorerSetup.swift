@@ -10,7 +10,8 @@ public enum ExplorerSetup {
         public var checkpointPath: String
         /// nil: the dataset named in the checkpoint (skipped quietly if qlx does not know it).
         public var datasetName: String?
-        /// Samples for the background metrics; 0 turns them off.
+        /// Samples for the background metrics; 0 turns them off, and so does a stored report
+        /// on at least this many samples.
         public var metricSamples: Int
         public var seed: UInt64
         public var exportDirectory: String
@@ -40,8 +41,12 @@ public enum ExplorerSetup {
             sampleCount: dataset?.count ?? 0, unicode: true,
             renderModes: [.halfBlock], colorDepths: [.palette256],
             imageWidth: config.image.width, imageHeight: config.image.height, seed: options.seed)
-        state.metrics = storedMetrics(checkpoint)
-        let job = dataset.flatMap { options.metricSamples > 0
+        let stored = storedMetrics(checkpoint)
+        state.metrics = stored
+        // A stored report on at least as many samples stays: a smaller live sample is the
+        // worse estimate (InfoE's in-sample regression reads high on few samples), and
+        // replacing the model card's figures with it would contradict them.
+        let job = dataset.flatMap { options.metricSamples > (stored?.samples ?? 0)
             ? backgroundMetrics(model: model, dataset: $0, samples: options.metricSamples, seed: options.seed) : nil }
         return ExplorerSession(state: state, source: ModelImageSource(model: model, dataset: dataset),
                                metricsJob: job, exportDirectory: options.exportDirectory)
