@@ -31,14 +31,20 @@ public struct Trainer: Sendable {
     }
 
     /// Continues the run saved in `checkpoint` (read from `path`, for messages). `steps`
-    /// replaces the total step count when given (to extend a finished run).
-    public init(resuming checkpoint: Checkpoint, path: String, dataset: any FactorDataset, steps: Int? = nil) throws {
+    /// replaces the total step count when given (to extend a finished run). `learningRate`
+    /// and `weightDecay` replace the run's from the next step on when given, for a schedule
+    /// run as phases (e.g. strong weight decay while the latents organise, weaker after);
+    /// without them the run continues bit-identically.
+    public init(resuming checkpoint: Checkpoint, path: String, dataset: any FactorDataset, steps: Int? = nil,
+                learningRate: Double? = nil, weightDecay: Double? = nil) throws {
         guard let json = checkpoint.metadata[TrainingState.metadataKey] else {
             throw TrainingError.missingTrainingState(path: path)
         }
         let state = try TrainingState.parse(json, path: path)
         var options = state.options
         if let steps { options.steps = steps }
+        if let learningRate { options.learningRate = learningRate }
+        if let weightDecay { options.weightDecay = weightDecay }
         try options.validate(datasetCount: dataset.count)
         try Self.checkCompatible(config: checkpoint.config, dataset: dataset, path: path)
         guard state.sampler.algorithm == BatchSampler.algorithm, state.sampler.seed == options.seed else {

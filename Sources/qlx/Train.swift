@@ -14,8 +14,9 @@ struct Train: ParsableCommand {
         \(ArchitecturePreset.decoderNames.joined(separator: ", "))), or --encoder-widths/--decoder-widths give \
         kernel-4 stride-2 padding-1 blocks (default encoder \(Train.defaultEncoderWidths), \
         \(ModelBuilder.defaultDecoderKind.rawValue) decoder with the reverse widths, dense \(Train.defaultDenseWidths)).
-        Batches are a pure function of (seed, step): --resume continues bit-identically. Ctrl-C or SIGTERM \
-        saves a checkpoint and exits 130 or 143.
+        Batches are a pure function of (seed, step): --resume continues bit-identically. With --lr or \
+        --weight-decay, --resume continues with the new value from the next step on (a schedule in \
+        phases). Ctrl-C or SIGTERM saves a checkpoint and exits 130 or 143.
         Weight decay defaults to the reference's 0.1, tuned for 200,000 steps. For runs of about \
         10,000 steps, --weight-decay 2 gives a similar total decay and far better disentanglement \
         (the bundled model: InfoM 0.82 against 0.47; see assets/README.md).
@@ -37,8 +38,8 @@ struct Train: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "Total optimizer steps (default 10000).", transform: FlagParse.integer) var steps: Int?
     @Option(parsing: .unconditional, help: "Batch size (default 64).", transform: FlagParse.integer) var batch: Int?
-    @Option(parsing: .unconditional, help: "Learning rate (default 1e-3).", transform: FlagParse.number) var lr: Double?
-    @Option(parsing: .unconditional, help: "AdamW weight decay on weights (default 0.1).", transform: FlagParse.number) var weightDecay: Double?
+    @Option(parsing: .unconditional, help: "Learning rate (default 1e-3; with --resume, the new rate from there on).", transform: FlagParse.number) var lr: Double?
+    @Option(parsing: .unconditional, help: "AdamW weight decay on weights (default 0.1; with --resume, the new value from there on).", transform: FlagParse.number) var weightDecay: Double?
     @Option(parsing: .unconditional, help: "Weight of the quantization loss (default 0.01).", transform: FlagParse.number) var quantizationWeight: Double?
     @Option(parsing: .unconditional, help: "Weight of the commitment loss (default 0.01).", transform: FlagParse.number) var commitmentWeight: Double?
     @Option(parsing: .unconditional, help: "Seed for weights, batches and the held-out sample (default 0).", transform: FlagParse.seed) var seed: UInt64?
@@ -96,17 +97,18 @@ struct Train: ParsableCommand {
             let fixed: [(Any?, String)] = [(dataset, "--dataset"), (encoder, "--encoder"), (decoder, "--decoder"),
                                            (encoderWidths, "--encoder-widths"), (decoderWidths, "--decoder-widths"),
                                            (denseWidths, "--dense-widths"), (decoderKind, "--decoder-kind"),
-                                           (latents, "--latents"), (values, "--values"), (batch, "--batch"), (lr, "--lr"),
-                                           (weightDecay, "--weight-decay"), (quantizationWeight, "--quantization-weight"),
+                                           (latents, "--latents"), (values, "--values"), (batch, "--batch"),
+                                           (quantizationWeight, "--quantization-weight"),
                                            (commitmentWeight, "--commitment-weight"), (seed, "--seed"),
                                            (evalSamples, "--eval-samples")]
             if let flag = fixed.first(where: { $0.0 != nil })?.1 ?? (noQuantize ? "--no-quantize" : nil) {
                 throw TrainingError.conflictingFlags(flag: flag, other: "--resume",
-                                                     reason: "the checkpoint's training state fixes it (only --steps, -o, --eval-every, --checkpoint-every and --metrics-samples may change)")
+                                                     reason: "the checkpoint's training state fixes it (only --steps, --lr, --weight-decay, -o, --eval-every, --checkpoint-every and --metrics-samples may change)")
             }
             let checkpoint = try Checkpoint.read(from: resume)
             let data = try Datasets.named(checkpoint.config.dataset.name)
-            return try Trainer(resuming: checkpoint, path: resume, dataset: data, steps: steps)
+            return try Trainer(resuming: checkpoint, path: resume, dataset: data, steps: steps,
+                               learningRate: lr, weightDecay: weightDecay)
         }
         let data = try Datasets.named(dataset ?? "sprites")
         let options = TrainingOptions(steps: steps ?? 10_000, batchSize: batch ?? 64, learningRate: lr ?? 1e-3,

@@ -82,6 +82,40 @@ final class TrainerTests: XCTestCase {
         }
     }
 
+    func testResumeCanChangeTheLearningRateAndWeightDecayFromThereOn() throws {
+        let options = TrainingOptions(steps: 4, batchSize: 4, learningRate: 1e-3, weightDecay: 2, seed: 2, evaluationSamples: 20)
+        var first = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
+        first.step(); first.step()
+        let checkpoint = first.checkpoint()
+        var same = try Trainer(resuming: checkpoint, path: "run.safetensors", dataset: SpritesDataset())
+        var changed = try Trainer(resuming: checkpoint, path: "run.safetensors", dataset: SpritesDataset(),
+                                  learningRate: 5e-4, weightDecay: 0.5)
+        XCTAssertEqual(changed.options.learningRate, 5e-4)
+        XCTAssertEqual(changed.options.weightDecay, 0.5)
+        XCTAssertEqual(changed.optimizer.hyperparameters.weightDecay, 0.5)
+        XCTAssertEqual(changed.optimizer.hyperparameters.learningRate, 5e-4)
+        XCTAssertEqual(changed.optimizer.step, 2, "the moments and bias correction carry on")
+        XCTAssertThrowsError(try Trainer(resuming: checkpoint, path: "run.safetensors", dataset: SpritesDataset(),
+                                         weightDecay: -1)) { error in
+            XCTAssertEqual("\(error)", "--weight-decay: expected a finite number ≥ 0, found -1.0")
+        }
+
+        // One step by hand with the new values: AdamW on the same gradients and moments.
+        var expected = same.model
+        var optimizer = same.optimizer
+        optimizer.hyperparameters.learningRate = 5e-4
+        optimizer.hyperparameters.weightDecay = 0.5
+        let images = SpritesDataset().images(at: same.sampler.indices(step: 2))
+        SubnormalFlush.enabled {
+            let (_, gradients) = expected.lossAndGradients(images: images, weights: options.lossWeights)
+            expected.applyUpdate(gradients: gradients, optimizer: &optimizer)
+        }
+        changed.step(); same.step()
+        XCTAssertEqual(changed.model.parameters, expected.parameters)
+        XCTAssertNotEqual(changed.model.parameters, same.model.parameters)
+        XCTAssertEqual(changed.checkpoint().config.training?.weightDecay, 0.5, "later checkpoints record the new value")
+    }
+
     func testResumeRefusesACheckpointWithoutTrainingState() throws {
         let model = QLAE(config: try tinyConfig(), seed: 1)
         XCTAssertThrowsError(try Trainer(resuming: Checkpoint(model: model), path: "plain.safetensors", dataset: SpritesDataset())) { error in

@@ -116,7 +116,7 @@ final class TrainCommandTests: XCTestCase {
             (["-o", file("no/such/folder/model.safetensors")], "--output: expected a path in an existing, writable folder"),
             (["--resume", missing], "\(missing): no such file"),
             (["--resume", plain], "\(plain): no training state (metadata qlx.training_state)"),
-            (["--resume", plain, "--lr", "0.1"], "--lr cannot be combined with --resume"),
+            (["--resume", plain, "--batch", "8"], "--batch cannot be combined with --resume"),
         ]
         for (flags, expected) in cases {
             let steps = flags.contains("--steps") ? [] : ["--steps", "1"]
