@@ -10,11 +10,23 @@ public struct TrainingSchedule: Sendable {
     public var evaluateEvery: Int
     /// Save every this many steps (0: only at the end and when stopped).
     public var checkpointEvery: Int
+    /// Also keep a copy every this many steps, at `snapshotPath(step:)` (0: none), so the
+    /// checkpoints along a run can be compared afterwards (e.g. with `qlx metrics`).
+    public var snapshotEvery: Int
 
-    public init(outputPath: String, evaluateEvery: Int = 0, checkpointEvery: Int = 0) {
+    public init(outputPath: String, evaluateEvery: Int = 0, checkpointEvery: Int = 0, snapshotEvery: Int = 0) {
         self.outputPath = outputPath
         self.evaluateEvery = evaluateEvery
         self.checkpointEvery = checkpointEvery
+        self.snapshotEvery = snapshotEvery
+    }
+
+    /// "run.safetensors" → "run-step12000.safetensors" (the extension is kept if any).
+    public func snapshotPath(step: Int) -> String {
+        let url = URL(fileURLWithPath: outputPath)
+        let stem = url.deletingPathExtension().lastPathComponent
+        let suffix = url.pathExtension.isEmpty ? "" : "." + url.pathExtension
+        return url.deletingLastPathComponent().appendingPathComponent("\(stem)-step\(step)\(suffix)").path
     }
 }
 
@@ -43,9 +55,14 @@ extension Trainer {
     public mutating func run(schedule: TrainingSchedule, shouldStop: () -> Bool,
                              finalMetadata: ((Trainer) throws -> [String: String])? = nil,
                              observe: (TrainingEvent) -> Void) throws -> TrainingOutcome {
-        func save(_ metadata: [String: String] = [:]) throws {
-            try checkpoint(metadata: metadata).write(to: schedule.outputPath)
-            observe(.checkpoint(path: schedule.outputPath, step: stepsDone))
+        func save(_ metadata: [String: String] = [:], to path: String = schedule.outputPath) throws {
+            try checkpoint(metadata: metadata).write(to: path)
+            observe(.checkpoint(path: path, step: stepsDone))
+        }
+        var isSnapshotStep: Bool { schedule.snapshotEvery > 0 && stepsDone % schedule.snapshotEvery == 0 }
+        // Like periodic saves, a failed snapshot warns and training goes on.
+        func saveSnapshot() {
+            do { try save(to: schedule.snapshotPath(step: stepsDone)) } catch { observe(.note("warning: \(error); training continues")) }
         }
         while !isFinished {
             if shouldStop() {
@@ -66,9 +83,11 @@ extension Trainer {
                 // training: warn and try again at the next one. The final save must succeed.
                 do { try save() } catch { observe(.note("warning: \(error); training continues")) }
             }
+            if isSnapshotStep { saveSnapshot() }
         }
         observe(.evaluation(evaluate()))
         try save()
+        if isSnapshotStep { saveSnapshot() }
         if let finalMetadata, !shouldStop() {
             let metadata = try finalMetadata(self)
             if !metadata.isEmpty { try save(metadata) }

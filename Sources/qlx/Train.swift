@@ -48,11 +48,13 @@ struct Train: ParsableCommand {
     @Option(name: [.short, .long], help: "Checkpoint path (default qlae.safetensors, or the --resume path).") var output: String?
     @Option(parsing: .unconditional, help: "Evaluate every N steps (0: only at the end).", transform: FlagParse.integer) var evalEvery: Int = 1000
     @Option(parsing: .unconditional, help: "Save a checkpoint every N steps (0: only at the end).", transform: FlagParse.integer) var checkpointEvery: Int = 1000
+    @Option(parsing: .unconditional, help: "Also keep a copy every N steps as <output>-step<N>.safetensors (0: none), to compare checkpoints along the run.", transform: FlagParse.integer) var snapshotEvery: Int = 0
     @Option(parsing: .unconditional, help: "Images for the final disentanglement metrics (0: skip).", transform: FlagParse.integer) var metricsSamples: Int = 10_000
     @Option(help: "Continue training from a checkpoint written by qlx train.") var resume: String?
 
     func run() throws {
-        for (value, flag) in [(evalEvery, "--eval-every"), (checkpointEvery, "--checkpoint-every"), (metricsSamples, "--metrics-samples")]
+        for (value, flag) in [(evalEvery, "--eval-every"), (checkpointEvery, "--checkpoint-every"), (snapshotEvery, "--snapshot-every"),
+                              (metricsSamples, "--metrics-samples")]
         where value < 0 {
             throw TrainingError.invalidFlag(flag: flag, expected: "an integer ≥ 0", found: "\(value)")
         }
@@ -70,7 +72,8 @@ struct Train: ParsableCommand {
         let metricsSamples = self.metricsSamples
         var metricsSummary: String?
         let outcome = try trainer.run(
-            schedule: TrainingSchedule(outputPath: outputPath, evaluateEvery: evalEvery, checkpointEvery: checkpointEvery),
+            schedule: TrainingSchedule(outputPath: outputPath, evaluateEvery: evalEvery, checkpointEvery: checkpointEvery,
+                                       snapshotEvery: snapshotEvery),
             shouldStop: { StopSignals.received != nil },
             finalMetadata: metricsSamples > 0 ? { trainer in
                 try FinalMetrics.metadata(for: trainer, samples: metricsSamples, report: { line in
@@ -103,7 +106,7 @@ struct Train: ParsableCommand {
                                            (evalSamples, "--eval-samples")]
             if let flag = fixed.first(where: { $0.0 != nil })?.1 ?? (noQuantize ? "--no-quantize" : nil) {
                 throw TrainingError.conflictingFlags(flag: flag, other: "--resume",
-                                                     reason: "the checkpoint's training state fixes it (only --steps, --lr, --weight-decay, -o, --eval-every, --checkpoint-every and --metrics-samples may change)")
+                                                     reason: "the checkpoint's training state fixes it (only --steps, --lr, --weight-decay, -o, --eval-every, --checkpoint-every, --snapshot-every and --metrics-samples may change)")
             }
             let checkpoint = try Checkpoint.read(from: resume)
             let data = try Datasets.named(checkpoint.config.dataset.name)

@@ -158,6 +158,27 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(resumed.model.parameters, trainer.model.parameters)
     }
 
+    func testSnapshotsKeepACheckpointEveryNSteps() throws {
+        let options = TrainingOptions(steps: 4, batchSize: 4, seed: 2, evaluationSamples: 20)
+        var trainer = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
+        let path = temporaryPath("snapshots.safetensors")
+        let schedule = TrainingSchedule(outputPath: path, snapshotEvery: 2)
+        XCTAssertEqual(schedule.snapshotPath(step: 4), temporaryPath("snapshots-step4.safetensors"))
+        XCTAssertEqual(TrainingSchedule(outputPath: "/runs/model").snapshotPath(step: 7), "/runs/model-step7")
+        var saved: [String] = []
+        _ = try trainer.run(schedule: schedule, shouldStop: { false }, observe: { event in
+            if case .checkpoint(let file, let step) = event { saved.append("\((file as NSString).lastPathComponent) \(step)") }
+        })
+        XCTAssertEqual(saved, ["snapshots-step2.safetensors 2", "snapshots.safetensors 4", "snapshots-step4.safetensors 4"],
+                       "the last step is kept too, so extending the run later cannot overwrite it")
+        var replay = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
+        for _ in 0..<2 { replay.step() }
+        let snapshot = try Checkpoint.read(from: schedule.snapshotPath(step: 2))
+        XCTAssertEqual(snapshot.config.training?.stepsDone, 2)
+        XCTAssertEqual(try snapshot.model().parameters, replay.model.parameters, "a snapshot holds the model at its step")
+        XCTAssertEqual(try Trainer(resuming: snapshot, path: "s", dataset: SpritesDataset()).stepsDone, 2, "and resumes from there")
+    }
+
     func testAFinishedRunEvaluatesSavesAndStoresFinalMetadata() throws {
         var trainer = try Trainer(config: tinyConfig(), dataset: SpritesDataset(),
                                   options: TrainingOptions(steps: 3, batchSize: 4, seed: 2, evaluationSamples: 20))
