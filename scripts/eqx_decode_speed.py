@@ -14,19 +14,12 @@ through jax.vmap, under eqx.filter_jit. Blocks:
 Random weights, 10 latents; 5 warm-up calls, then the median of --runs timed calls.
 Needs `equinox` and `jax` from PyPI. Usage: python3 scripts/eqx_decode_speed.py [--runs 25]
 """
-import argparse
-
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jax_layers import median_ms
-
-PAPER = dict(widths=[256, 256, 256, 128, 128, 128, 64, 64, 64, 32, 32, 32],
-             kernels=[3, 3, 4] * 4, strides=[1, 1, 2] * 4, dense=[256, 256], map=(256, 4, 4))
-SMALL = dict(widths=[512, 256, 128, 64], kernels=[4] * 4, strides=[2] * 4, dense=[512], map=(512, 4, 4))
-
+from jax_layers import DECODE_CASES, latent_batches, median_ms, parse_runs
 
 def leaky(x):
     return jax.nn.leaky_relu(x, 0.2)
@@ -105,21 +98,16 @@ def decode(decoder, z):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=25)
-    args = parser.parse_args()
+    runs = parse_runs(__doc__)
     rng = np.random.default_rng(0)
-    cases = [("image_small + style_image_small", SMALL, StyleImageDecoder), ("image + style_image", PAPER, StyleImageDecoder),
-             ("image_small + image_small", SMALL, ImageDecoder), ("image + image", PAPER, ImageDecoder)]
     print(f"equinox {eqx.__version__}, jax {jax.__version__} on {jax.devices()[0].platform}, "
-          f"10 latents, median of {args.runs} (ms)")
-    for name, arch, kind in cases:
-        decoder = kind(arch, 10, jax.random.PRNGKey(0))
-        for batch in (1, 10):
-            z = jnp.asarray(rng.uniform(-0.5, 0.5, (batch, 10)).astype(np.float32))
+          f"10 latents, median of {runs} (ms)")
+    for name, arch, style in DECODE_CASES:
+        decoder = (StyleImageDecoder if style else ImageDecoder)(arch, 10, jax.random.PRNGKey(0))
+        for batch, z in latent_batches(rng):
             logits = np.asarray(decode(decoder, z)[0])
             assert logits.shape == (batch, 1, 64, 64) and np.isfinite(logits).all(), f"{name}: output {logits.shape}"
-            print(f"  {name:34s} batch {batch:2d}: {median_ms(lambda: decode(decoder, z), args.runs):8.2f}", flush=True)
+            print(f"  {name:34s} batch {batch:2d}: {median_ms(lambda: decode(decoder, z), runs):8.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -15,18 +15,12 @@ Each case is jitted in both layouts, warmed up 5 times, then timed 25 times; the
 printed, so the faster layout can be taken as JAX's figure.
 Usage: python3 scripts/jax_decode_speed.py [--runs 25]
 """
-import argparse
-
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jax_layers import LAYOUTS, conv, conv_transpose, leaky, median_ms, normalize, per_channel
-
-PAPER = dict(widths=[256, 256, 256, 128, 128, 128, 64, 64, 64, 32, 32, 32],
-             kernels=[3, 3, 4] * 4, strides=[1, 1, 2] * 4, dense=[256, 256], map=(256, 4, 4))
-SMALL = dict(widths=[512, 256, 128, 64], kernels=[4] * 4, strides=[2] * 4, dense=[512], map=(512, 4, 4))
-
+from jax_layers import (DECODE_CASES, LAYOUTS, conv, conv_transpose, latent_batches, leaky, median_ms, normalize,
+                        parse_runs, per_channel)
 
 def make_params(arch, style, latents, rng):
     def uniform(shape, fan_in):
@@ -90,23 +84,18 @@ def make_decoder(arch, style, layout):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=25)
-    args = parser.parse_args()
+    runs = parse_runs(__doc__)
     rng = np.random.default_rng(0)
-    cases = [("image_small + style_image_small", SMALL, True), ("image + style_image", PAPER, True),
-             ("image_small + image_small", SMALL, False), ("image + image", PAPER, False)]
-    print(f"jax {jax.__version__} on {jax.devices()[0].platform}, 10 latents, median of {args.runs} (ms)")
+    print(f"jax {jax.__version__} on {jax.devices()[0].platform}, 10 latents, median of {runs} (ms)")
     print(f"  {'decoder':34s} {'batch':>5s} {'NCHW':>8s} {'NHWC':>8s}")
-    for name, arch, style in cases:
+    for name, arch, style in DECODE_CASES:
         params = make_params(arch, style, 10, rng)
         decoders = {layout: make_decoder(arch, style, layout) for layout in LAYOUTS}
-        for batch in (1, 10):
-            z = jnp.asarray(rng.uniform(-0.5, 0.5, (batch, 10)).astype(np.float32))
+        for batch, z in latent_batches(rng):
             nchw, nhwc = (np.asarray(decoders[layout](params, z)[0]) for layout in LAYOUTS)
             if not np.allclose(nchw, nhwc.transpose(0, 3, 1, 2), rtol=1e-3, atol=1e-4):
                 raise SystemExit(f"{name}: the NCHW and NHWC decoders disagree")
-            medians = [median_ms(lambda: decode(params, z), args.runs) for decode in decoders.values()]
+            medians = [median_ms(lambda: decode(params, z), runs) for decode in decoders.values()]
             print(f"  {name:34s} {batch:5d} {medians[0]:8.2f} {medians[1]:8.2f}", flush=True)
 
 

@@ -5,6 +5,7 @@ Weights use PyTorch/qlx layouts: conv [out, in, k, k], conv transpose [in, out, 
 Feature maps are NCHW (what Equinox uses, as vmapped CHW images) or NHWC (XLA's native CPU
 layout). Conv transposes use lhs dilation, as Equinox's ConvTranspose does.
 """
+import argparse
 import time
 
 import jax
@@ -13,6 +14,14 @@ import numpy as np
 
 # layout -> (conv dimension numbers, spatial axes, channel axis)
 LAYOUTS = {"NCHW": (("NCHW", "OIHW", "NCHW"), (2, 3), 1), "NHWC": (("NHWC", "HWIO", "NHWC"), (1, 2), 3)}
+
+# The reference's decoder architectures, as both decode-speed scripts build them.
+PAPER = dict(widths=[256, 256, 256, 128, 128, 128, 64, 64, 64, 32, 32, 32],
+             kernels=[3, 3, 4] * 4, strides=[1, 1, 2] * 4, dense=[256, 256], map=(256, 4, 4))
+SMALL = dict(widths=[512, 256, 128, 64], kernels=[4] * 4, strides=[2] * 4, dense=[512], map=(512, 4, 4))
+# (name, architecture, style decoder?) in the order `qlx bench` prints them.
+DECODE_CASES = [("image_small + style_image_small", SMALL, True), ("image + style_image", PAPER, True),
+                ("image_small + image_small", SMALL, False), ("image + image", PAPER, False)]
 
 
 def conv(x, w, stride, padding, layout="NCHW"):
@@ -60,3 +69,17 @@ def median_ms(call, runs, warm_up=5):
         jax.block_until_ready(call())
         times.append(time.perf_counter() - start)
     return float(np.median(times)) * 1e3
+
+
+def parse_runs(doc):
+    """The decode scripts' one option, --runs (timed calls per case), with `doc`'s first
+    line as the description."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=25)
+    return parser.parse_args().runs
+
+
+def latent_batches(rng, latents=10):
+    """(batch, z) for the timed batch sizes 1 and 10: z uniform in [-0.5, 0.5), float32."""
+    for batch in (1, 10):
+        yield batch, jnp.asarray(rng.uniform(-0.5, 0.5, (batch, latents)).astype(np.float32))
