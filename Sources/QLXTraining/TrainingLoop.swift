@@ -59,10 +59,14 @@ extension Trainer {
             try checkpoint(metadata: metadata).write(to: path)
             observe(.checkpoint(path: path, step: stepsDone))
         }
-        var isSnapshotStep: Bool { schedule.snapshotEvery > 0 && stepsDone % schedule.snapshotEvery == 0 }
-        // Like periodic saves, a failed snapshot warns and training goes on.
-        func saveSnapshot() {
-            do { try save(to: schedule.snapshotPath(step: stepsDone)) } catch { observe(.note("warning: \(error); training continues")) }
+        // A failed periodic save or snapshot (disk full, folder removed) should not end an
+        // hour of training: warn and try again at the next one. The final save must succeed.
+        func saveOrWarn(to path: String = schedule.outputPath) {
+            do { try save(to: path) } catch { observe(.note("warning: \(error); training continues")) }
+        }
+        func snapshotIfDue() {
+            guard schedule.snapshotEvery > 0 && stepsDone % schedule.snapshotEvery == 0 else { return }
+            saveOrWarn(to: schedule.snapshotPath(step: stepsDone))
         }
         while !isFinished {
             if shouldStop() {
@@ -78,16 +82,12 @@ extension Trainer {
             if schedule.evaluateEvery > 0 && stepsDone % schedule.evaluateEvery == 0 {
                 observe(.evaluation(evaluate()))
             }
-            if schedule.checkpointEvery > 0 && stepsDone % schedule.checkpointEvery == 0 {
-                // A failed periodic save (disk full, folder removed) should not end an hour of
-                // training: warn and try again at the next one. The final save must succeed.
-                do { try save() } catch { observe(.note("warning: \(error); training continues")) }
-            }
-            if isSnapshotStep { saveSnapshot() }
+            if schedule.checkpointEvery > 0 && stepsDone % schedule.checkpointEvery == 0 { saveOrWarn() }
+            snapshotIfDue()
         }
         observe(.evaluation(evaluate()))
         try save()
-        if isSnapshotStep { saveSnapshot() }
+        snapshotIfDue()
         if let finalMetadata, !shouldStop() {
             let metadata = try finalMetadata(self)
             if !metadata.isEmpty { try save(metadata) }
