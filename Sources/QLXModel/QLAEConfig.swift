@@ -115,21 +115,35 @@ public struct DatasetInfo: Codable, Equatable, Sendable {
     }
 }
 
+/// A step in a learning-rate schedule: from `step` optimizer steps done on, the rate is `rate`.
+public struct LearningRateDrop: Codable, Equatable, Sendable {
+    public var step: Int
+    public var rate: Double
+    public init(step: Int, rate: Double) {
+        self.step = step
+        self.rate = rate
+    }
+}
+
 /// How the model was trained (informational; `qlx train --resume` reads it back).
 public struct TrainingSettings: Codable, Equatable, Sendable {
     public var steps: Int
     public var batchSize: Int
     public var learningRate: Double
+    /// Later rates of a step schedule (nil in checkpoints written before schedules existed).
+    public var learningRateDrops: [LearningRateDrop]?
     public var weightDecay: Double
     public var quantizationWeight: Double
     public var commitmentWeight: Double
     public var seed: UInt64
     public var stepsDone: Int
     public init(steps: Int, batchSize: Int, learningRate: Double, weightDecay: Double,
-                quantizationWeight: Double, commitmentWeight: Double, seed: UInt64, stepsDone: Int) {
+                quantizationWeight: Double, commitmentWeight: Double, seed: UInt64, stepsDone: Int,
+                learningRateDrops: [LearningRateDrop]? = nil) {
         self.steps = steps
         self.batchSize = batchSize
         self.learningRate = learningRate
+        self.learningRateDrops = learningRateDrops
         self.weightDecay = weightDecay
         self.quantizationWeight = quantizationWeight
         self.commitmentWeight = commitmentWeight

@@ -34,16 +34,31 @@ public struct Trainer: Sendable {
     /// replaces the total step count when given (to extend a finished run). `learningRate`
     /// and `weightDecay` replace the run's from the next step on when given, for a schedule
     /// run as phases (e.g. strong weight decay while the latents organise, weaker after);
-    /// without them the run continues bit-identically.
+    /// without them the run continues bit-identically. A new `learningRate` also ends the
+    /// schedule's earlier drops; `learningRateDrops` (each after the steps already done)
+    /// replace its later ones.
     public init(resuming checkpoint: Checkpoint, path: String, dataset: any FactorDataset, steps: Int? = nil,
-                learningRate: Double? = nil, weightDecay: Double? = nil) throws {
+                learningRate: Double? = nil, weightDecay: Double? = nil,
+                learningRateDrops: [LearningRateDrop]? = nil) throws {
         guard let json = checkpoint.metadata[TrainingState.metadataKey] else {
             throw TrainingError.missingTrainingState(path: path)
         }
         let state = try TrainingState.parse(json, path: path)
         var options = state.options
         if let steps { options.steps = steps }
-        if let learningRate { options.learningRate = learningRate }
+        if let learningRate {
+            options.learningRate = learningRate
+            options.learningRateDrops = options.learningRateDrops?.filter { $0.step > state.stepsDone }
+        }
+        if let learningRateDrops {
+            if let early = learningRateDrops.first(where: { $0.step <= state.stepsDone }) {
+                throw TrainingError.invalidFlag(flag: "--lr-drop", expected: "steps after the \(state.stepsDone) already done in \(path)",
+                                                found: "\(early.step):\(early.rate)")
+            }
+            let past = options.learningRateDrops?.filter { $0.step <= state.stepsDone } ?? []
+            options.learningRateDrops = past + learningRateDrops
+        }
+        if options.learningRateDrops?.isEmpty == true { options.learningRateDrops = nil }
         if let weightDecay { options.weightDecay = weightDecay }
         try options.validate(datasetCount: dataset.count)
         try Self.checkCompatible(config: checkpoint.config, dataset: dataset, path: path)
@@ -82,6 +97,7 @@ public struct Trainer: Sendable {
     @discardableResult
     public mutating func step() -> LossTerms {
         let images = dataset.images(at: sampler.indices(step: stepsDone))
+        optimizer.hyperparameters.learningRate = Float(options.learningRate(afterSteps: stepsDone))
         let loss = SubnormalFlush.enabled {
             let (loss, gradients) = model.lossAndGradients(images: images, weights: options.lossWeights)
             model.applyUpdate(gradients: gradients, optimizer: &optimizer)

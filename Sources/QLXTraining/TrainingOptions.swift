@@ -8,7 +8,11 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Total number of optimizer steps.
     public var steps: Int
     public var batchSize: Int
+    /// The rate until the first of `learningRateDrops` (all along without drops).
     public var learningRate: Double
+    /// A step schedule, sorted by step: from each drop's step on, its rate. Nil (not []) when
+    /// there are none, so checkpoints written before schedules existed read back unchanged.
+    public var learningRateDrops: [LearningRateDrop]?
     public var weightDecay: Double
     public var quantizationWeight: Double
     public var commitmentWeight: Double
@@ -19,8 +23,9 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
 
     public init(steps: Int, batchSize: Int = 64, learningRate: Double = 1e-3, weightDecay: Double = 0.1,
                 quantizationWeight: Double = 0.01, commitmentWeight: Double = 0.01, seed: UInt64 = 0,
-                evaluationSamples: Int = 1000) {
+                evaluationSamples: Int = 1000, learningRateDrops: [LearningRateDrop]? = nil) {
         self.steps = steps
+        self.learningRateDrops = learningRateDrops
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.weightDecay = weightDecay
@@ -32,6 +37,11 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
 
     public var lossWeights: LossWeights {
         LossWeights(quantization: Float(quantizationWeight), commitment: Float(commitmentWeight))
+    }
+
+    /// The rate of the update made after `stepsDone` steps.
+    public func learningRate(afterSteps stepsDone: Int) -> Double {
+        learningRateDrops?.last(where: { $0.step <= stepsDone })?.rate ?? learningRate
     }
 
     /// AdamW with element-wise clipping to [−1, 1] on the decayed group (the reference's optax chain).
@@ -54,6 +64,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         guard learningRate.isFinite, learningRate > 0 else {
             throw TrainingError.invalidFlag(flag: "--lr", expected: "a finite number > 0", found: "\(learningRate)")
         }
+        try validateDrops()
         try nonNegative(weightDecay, "--weight-decay")
         try nonNegative(quantizationWeight, "--quantization-weight")
         try nonNegative(commitmentWeight, "--commitment-weight")
@@ -64,10 +75,25 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         }
     }
 
+    private func validateDrops() throws {
+        var previous = 0
+        for drop in learningRateDrops ?? [] {
+            let text = "\(drop.step):\(drop.rate)"
+            guard drop.step > previous, drop.step < steps else {
+                throw TrainingError.invalidFlag(flag: "--lr-drop", expected: "steps in increasing order, each after \(previous) and before --steps \(steps)",
+                                                found: text)
+            }
+            guard drop.rate.isFinite, drop.rate > 0 else {
+                throw TrainingError.invalidFlag(flag: "--lr-drop", expected: "a rate that is a finite number > 0", found: text)
+            }
+            previous = drop.step
+        }
+    }
+
     /// The informational record kept in the model config.
     public func settings(stepsDone: Int) -> TrainingSettings {
         TrainingSettings(steps: steps, batchSize: batchSize, learningRate: learningRate, weightDecay: weightDecay,
                          quantizationWeight: quantizationWeight, commitmentWeight: commitmentWeight,
-                         seed: seed, stepsDone: stepsDone)
+                         seed: seed, stepsDone: stepsDone, learningRateDrops: learningRateDrops)
     }
 }

@@ -103,7 +103,7 @@ struct InfoReport: Encodable {
         lines.append(("dataset", factors.isEmpty ? dataset.name : "\(dataset.name): \(factors)"))
         if let t = training {
             lines.append(("training", "step \(grouped(t.stepsDone)) of \(grouped(t.steps)), batch \(t.batchSize), "
-                          + "learning rate \(t.learningRate), weight decay \(t.weightDecay), "
+                          + "learning rate \(t.learningRate)\(drops(t.learningRateDrops)), weight decay \(t.weightDecay), "
                           + "quantization \(t.quantizationWeight), commitment \(t.commitmentWeight), seed \(t.seed)"))
         }
         if let m = metrics {
@@ -147,6 +147,12 @@ struct InfoReport: Encodable {
         let settings = [setting("kernel", stack.kernelSizes), setting("stride", stack.strides), setting("padding", stack.paddings)]
         let plural = stack.widths.count == 1 ? "" : "s"
         return "\(stack.widths.count) \(blocks) block\(plural) \(list(stack.widths)) (\(settings.joined(separator: ", ")))"
+    }
+
+    /// " (3e-4 from step 9,000)" for a step schedule; "" without one.
+    private func drops(_ drops: [LearningRateDrop]?) -> String {
+        guard let drops, !drops.isEmpty else { return "" }
+        return " (" + drops.map { "\($0.rate) from step \(grouped($0.step))" }.joined(separator: ", ") + ")"
     }
 
     private func list(_ values: [Int]) -> String { values.map(String.init).joined(separator: ",") }

@@ -116,6 +116,51 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(changed.checkpoint().config.training?.weightDecay, 0.5, "later checkpoints record the new value")
     }
 
+    func testALearningRateDropEqualsResumingWithTheNewRateThere() throws {
+        var options = TrainingOptions(steps: 5, batchSize: 4, learningRate: 2e-3, weightDecay: 2, seed: 4, evaluationSamples: 20)
+        options.learningRateDrops = [LearningRateDrop(step: 3, rate: 4e-4)]
+        XCTAssertEqual((0..<5).map { options.learningRate(afterSteps: $0) }, [2e-3, 2e-3, 2e-3, 4e-4, 4e-4])
+        var scheduled = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
+        while !scheduled.isFinished { scheduled.step() }
+
+        var constant = options
+        constant.learningRateDrops = nil
+        var first = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: constant)
+        for _ in 0..<3 { first.step() }
+        var phased = try Trainer(resuming: first.checkpoint(), path: "run.safetensors", dataset: SpritesDataset(),
+                                 learningRate: 4e-4)
+        var unchanged = first
+        while !phased.isFinished { phased.step(); unchanged.step() }
+        XCTAssertEqual(scheduled.model.parameters, phased.model.parameters)
+        XCTAssertEqual(scheduled.optimizer.stateTensors, phased.optimizer.stateTensors)
+        XCTAssertNotEqual(scheduled.model.parameters, unchanged.model.parameters, "the drop changes the last two updates")
+        XCTAssertEqual(scheduled.checkpoint().config.training?.learningRateDrops, [LearningRateDrop(step: 3, rate: 4e-4)])
+
+        // Resuming keeps the schedule; a resumed run from step 2 gives the same model.
+        var early = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
+        early.step(); early.step()
+        var resumed = try Trainer(resuming: early.checkpoint(), path: "run.safetensors", dataset: SpritesDataset())
+        while !resumed.isFinished { resumed.step() }
+        XCTAssertEqual(resumed.model.parameters, scheduled.model.parameters)
+    }
+
+    func testResumeReplacesOnlyTheDropsStillAhead() throws {
+        var options = TrainingOptions(steps: 10, batchSize: 4, seed: 1, evaluationSamples: 20)
+        options.learningRateDrops = [LearningRateDrop(step: 2, rate: 5e-4), LearningRateDrop(step: 6, rate: 1e-4)]
+        var trainer = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
+        for _ in 0..<4 { trainer.step() }
+        let checkpoint = trainer.checkpoint()
+        let replaced = try Trainer(resuming: checkpoint, path: "run.safetensors", dataset: SpritesDataset(),
+                                   learningRateDrops: [LearningRateDrop(step: 8, rate: 2e-4)])
+        XCTAssertEqual(replaced.options.learningRateDrops, [LearningRateDrop(step: 2, rate: 5e-4), LearningRateDrop(step: 8, rate: 2e-4)])
+        let newRate = try Trainer(resuming: checkpoint, path: "run.safetensors", dataset: SpritesDataset(), learningRate: 3e-4)
+        XCTAssertEqual((4..<10).map { newRate.options.learningRate(afterSteps: $0) }, [3e-4, 3e-4, 1e-4, 1e-4, 1e-4, 1e-4])
+        XCTAssertThrowsError(try Trainer(resuming: checkpoint, path: "run.safetensors", dataset: SpritesDataset(),
+                                         learningRateDrops: [LearningRateDrop(step: 3, rate: 1e-4)])) { error in
+            XCTAssertEqual("\(error)", "--lr-drop: expected steps after the 4 already done in run.safetensors, found 3:0.0001")
+        }
+    }
+
     func testResumeRefusesACheckpointWithoutTrainingState() throws {
         let model = QLAE(config: try tinyConfig(), seed: 1)
         XCTAssertThrowsError(try Trainer(resuming: Checkpoint(model: model), path: "plain.safetensors", dataset: SpritesDataset())) { error in
