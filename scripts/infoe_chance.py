@@ -8,8 +8,9 @@ and removes all dependence on the factors; the InfoE of the shuffled code is the
 score that any code of that size gets. Compare models with different codebook sizes on both
 figures, not on InfoE alone.
 
-Computed with scikit-learn's LogisticRegression as `qlx metrics` defines InfoE (no penalty,
-intercept, balanced class weights, L-BFGS with 100 iterations and tol 1e-4).
+InfoE comes from `explicitness` in scripts/golden/metrics_golden.py, the scikit-learn
+computation that qlx's own InfoE is tested against (no penalty, intercept, balanced class
+weights, L-BFGS with 100 iterations and tol 1e-4).
 
 Usage:
   qlx encode MODEL.safetensors -o codes.npy --factors factors.npy
@@ -17,24 +18,13 @@ Usage:
 Needs numpy and scikit-learn from PyPI.
 """
 import argparse
+import os
 import sys
-import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import log_loss
-from sklearn.preprocessing import OneHotEncoder
 
-
-def explicitness(inputs, labels):
-    """(H_null − CE) / H_null for one factor, both fitted in-sample."""
-    def cross_entropy(features):
-        model = LogisticRegression(penalty=None, class_weight="balanced", max_iter=100, tol=1e-4)
-        model.fit(features, labels)
-        return log_loss(labels, model.predict_proba(features))
-    null = cross_entropy(np.zeros((len(labels), 1)))
-    return (null - cross_entropy(inputs)) / null
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden"))
+from metrics_golden import explicitness  # noqa: E402
 
 
 def load(path, name):
@@ -57,21 +47,13 @@ def main():
     if len(codes) != len(factors):
         sys.exit(f"{args.factors}: expected {len(codes)} rows like {args.codes}, found {len(factors)}")
     shuffled = codes[np.random.default_rng(args.seed).permutation(len(codes))]
-    # 100 iterations is the definition, not a bug to report; penalty=None is the old spelling
-    # of C=inf that every supported scikit-learn still accepts.
-    warnings.filterwarnings("ignore", category=ConvergenceWarning)
-    warnings.filterwarnings("ignore", category=FutureWarning)
+    real, _ = explicitness(factors, codes, discrete=True)
+    chance, _ = explicitness(factors, shuffled, discrete=True)
     print(f"{len(codes)} samples, {codes.shape[1]} latents; InfoE per factor, then the mean")
     print("factor  InfoE   chance")
-    rows = []
-    for column in range(factors.shape[1]):
-        labels = factors[:, column]
-        real = explicitness(OneHotEncoder(sparse_output=False).fit_transform(codes), labels)
-        chance = explicitness(OneHotEncoder(sparse_output=False).fit_transform(shuffled), labels)
-        rows.append((real, chance))
-        print(f"{column:<6}  {real:.3f}   {chance:.3f}")
-    real, chance = np.mean(rows, axis=0)
-    print(f"mean    {real:.3f}   {chance:.3f}")
+    for column, (r, c) in enumerate(zip(real, chance)):
+        print(f"{column:<6}  {r:.3f}   {c:.3f}")
+    print(f"mean    {real.mean():.3f}   {chance.mean():.3f}")
 
 
 if __name__ == "__main__":
