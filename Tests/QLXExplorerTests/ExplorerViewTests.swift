@@ -108,6 +108,33 @@ final class ExplorerViewModeTests: XCTestCase {
         }
     }
 
+    func testA32ValueUsageHistogramFitsAt80ColumnsWithNeighbouringValuesSharingColumns() throws {
+        let factors = ["shape", "scale", "orientation", "posX", "posY"]
+        var state = ExplorerState(checkpointName: "m", datasetName: "sprites", factorNames: factors,
+                                  codebooks: Array(repeating: (0..<32).map { Float($0) / 32 }, count: 10), sampleCount: 0,
+                                  unicode: true, renderModes: [.halfBlock], colorDepths: [.palette256])
+        // Values 28–31 never used: the last column (values 28–31 at 4 per column) reads as dead.
+        state.metrics = MetricsDisplay(factorNames: factors,
+                                       nmi: (0..<5).map { f in (0..<10).map { j in j / 2 == f ? 0.8 : 0.05 } },
+                                       activeLatents: Array(repeating: true, count: 10),
+                                       latentFactor: (0..<10).map { $0 / 2 }, infoM: 0.8, infoE: 0.9, infoC: 0.4,
+                                       usageCounts: Array(repeating: (0..<32).map { $0 < 28 ? 10 + $0 : 0 }, count: 10),
+                                       samples: 50, origin: .checkpoint)
+        let layout = try XCTUnwrap(ExplorerLayout.compute(width: 80, height: 24, latentCount: 10, valuesPerLatent: 32,
+                                                          imageWidth: 64, imageHeight: 64, mode: .halfBlock))
+        let lines = ExplorerView.draw(state, images: ViewImages(), width: 80, height: 24).text.split(separator: "\n")
+        let row = Array(String(lines[layout.latents.y + 1]).prefix(layout.latents.width))
+        let trimmed = Array(String(row).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression))
+        let histogram = String(trimmed.suffix(8))
+        XCTAssertEqual(String(trimmed.dropLast(8).suffix(1)), " ", String(row))
+        XCTAssertTrue(histogram.dropLast().allSatisfy { "▁▂▃▄▅▆▇█".contains($0) }, histogram)
+        XCTAssertEqual(histogram.last, "·", histogram)
+        // Rising usage gives rising bars.
+        let levels = histogram.dropLast().map { Array("▁▂▃▄▅▆▇█").firstIndex(of: $0)! }
+        XCTAssertEqual(levels, levels.sorted(), histogram)
+        XCTAssertLessThan(levels.first!, levels.last!, histogram)
+    }
+
     func testSnapshotAt80x24() {
         var state = Fixtures.state()
         state.metrics = Fixtures.metrics

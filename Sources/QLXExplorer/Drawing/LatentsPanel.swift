@@ -16,22 +16,23 @@ enum LatentsPanel {
                      glyphs: Glyphs, palette: ChromePalette) {
         guard rect.height >= 2, rect.width >= fixedColumns + 4 else { return }
         let values = state.valuesPerLatent
+        let usage = usageColumns(values: values, available: rect.width - fixedColumns)
         // The ruler gets what is left; the value column goes first when room is short.
-        var rulerWidth = rect.width - fixedColumns - (values + 1) - valueColumns
+        var rulerWidth = rect.width - fixedColumns - (usage.columns + 1) - valueColumns
         var showValue = true
         if rulerWidth < values {
             showValue = false
-            rulerWidth = rect.width - fixedColumns - (values + 1)
+            rulerWidth = rect.width - fixedColumns - (usage.columns + 1)
         }
         rulerWidth = min(max(rulerWidth, 3), 3 * values + 1)
         let usageX = rect.x + fixedColumns + rulerWidth + 1
-        let valueX = usageX + values
+        let valueX = usageX + usage.columns
 
         // Header.
         let header = Style(foreground: palette.dim, bold: true)
         grid.put(" z factor nmi", x: rect.x + 1, y: rect.y, style: header)
         grid.put("codebook", x: rect.x + fixedColumns, y: rect.y, maxWidth: rulerWidth, style: header)
-        grid.put(values >= 5 ? "usage" : "use", x: usageX, y: rect.y, maxWidth: values, style: header)
+        grid.put(usage.columns >= 5 ? "usage" : "use", x: usageX, y: rect.y, maxWidth: usage.columns, style: header)
         if showValue { grid.put(Format.padLeft("value", valueColumns), x: valueX, y: rect.y, style: header) }
 
         // Rows, scrolled so the selected latent stays visible.
@@ -55,7 +56,8 @@ enum LatentsPanel {
             drawRuler(state.codebooks[latent], current: state.code[latent], x: rect.x + fixedColumns, y: y,
                       width: rulerWidth, into: &grid, glyphs: glyphs, palette: palette)
             drawUsage(state.metrics?.usageCounts.flatMap { latent < $0.count ? $0[latent] : nil },
-                      current: state.code[latent], x: usageX, y: y, into: &grid, glyphs: glyphs, palette: palette)
+                      current: state.code[latent], valuesPerColumn: usage.valuesPerColumn, x: usageX, y: y,
+                      into: &grid, glyphs: glyphs, palette: palette)
             if showValue {
                 let value = Format.decimal(Double(state.codebooks[latent][state.code[latent]]), places: 2)
                 grid.put(Format.padLeft(value, valueColumns), x: valueX, y: y, style: Style(bold: selected))
@@ -77,17 +79,32 @@ enum LatentsPanel {
                  style: Style(foreground: palette.accent, bold: true))
     }
 
-    /// How often each value was used in the evaluation samples, as bar heights; blank
-    /// until the figures exist.
-    static func drawUsage(_ counts: [Int]?, current: Int, x: Int, y: Int, into grid: inout CellGrid,
-                          glyphs: Glyphs, palette: ChromePalette) {
-        guard let counts, let peak = counts.max(), peak > 0 else { return }
-        for (value, count) in counts.enumerated() {
-            let level = count == 0 ? -1 : min(glyphs.spark.count - 1, count * glyphs.spark.count / (peak + 1))
-            let isCurrent = value == current
+    /// Columns of the usage histogram: one per value while that leaves the ruler
+    /// `minimumRuler` columns; otherwise each column stands for several neighbouring values
+    /// (a 32-value codebook in an 80-column terminal), so the histogram is never cut off.
+    static func usageColumns(values: Int, available: Int, minimumRuler: Int = 8) -> (columns: Int, valuesPerColumn: Int) {
+        var perColumn = 1
+        func columns(_ per: Int) -> Int { (values + per - 1) / per }
+        while perColumn < values, available - columns(perColumn) - 1 < min(minimumRuler, values) { perColumn += 1 }
+        return (columns(perColumn), perColumn)
+    }
+
+    /// How often each value was used in the evaluation samples, as bar heights (the mean over
+    /// the values a column stands for); blank until the figures exist.
+    static func drawUsage(_ counts: [Int]?, current: Int, valuesPerColumn: Int = 1, x: Int, y: Int,
+                          into grid: inout CellGrid, glyphs: Glyphs, palette: ChromePalette) {
+        guard let counts, !counts.isEmpty else { return }
+        let bins = stride(from: 0, to: counts.count, by: valuesPerColumn).map { start in
+            let members = counts[start..<min(start + valuesPerColumn, counts.count)]
+            return (mean: Double(members.reduce(0, +)) / Double(members.count), anyUsed: members.contains { $0 > 0 })
+        }
+        guard let peak = bins.map(\.mean).max(), peak > 0 else { return }
+        for (column, bin) in bins.enumerated() {
+            let level = bin.anyUsed ? min(glyphs.spark.count - 1, Int(bin.mean * Double(glyphs.spark.count) / (peak + 1))) : -1
+            let isCurrent = column == current / valuesPerColumn
             let style = isCurrent ? Style(foreground: palette.accent, bold: true, reverse: !palette.hasColor)
-                                  : Style(foreground: count == 0 ? palette.dim : .default)
-            grid.put(level < 0 ? glyphs.dead : glyphs.spark[level], x: x + value, y: y, style: style)
+                                  : Style(foreground: bin.anyUsed ? .default : palette.dim)
+            grid.put(level < 0 ? glyphs.dead : glyphs.spark[level], x: x + column, y: y, style: style)
         }
     }
 }
