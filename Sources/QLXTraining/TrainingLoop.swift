@@ -36,7 +36,7 @@ public enum TrainingEvent: Sendable {
     case step(step: Int, total: Int, loss: LossTerms, seconds: Double, images: Int)
     case evaluation(HeldOutEvaluation)
     case checkpoint(path: String, step: Int)
-    /// A line of text from a later phase (final metrics).
+    /// A line of text: a scheduled learning-rate drop taking effect, or a later phase (final metrics).
     case note(String)
 }
 
@@ -79,6 +79,9 @@ extension Trainer {
             guard loss.total.isFinite else { throw TrainingError.diverged(step: stepsDone, loss: loss.total) }
             observe(.step(step: stepsDone, total: options.steps, loss: loss, seconds: seconds, images: options.batchSize))
             if isFinished { break }
+            if let drop = options.learningRateDrops?.first(where: { $0.step == stepsDone }) {
+                observe(.note("learning rate \(drop.rate) from step \(drop.step) on"))
+            }
             if schedule.evaluateEvery > 0 && stepsDone % schedule.evaluateEvery == 0 {
                 observe(.evaluation(evaluate()))
             }

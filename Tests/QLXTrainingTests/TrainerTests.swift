@@ -136,6 +136,19 @@ final class TrainerTests: XCTestCase {
         XCTAssertNotEqual(scheduled.model.parameters, unchanged.model.parameters, "the drop changes the last two updates")
         XCTAssertEqual(scheduled.checkpoint().config.training?.learningRateDrops, [LearningRateDrop(step: 3, rate: 4e-4)])
 
+        // A run reports the drop when it takes effect, so a log shows where the rate changed.
+        var logged = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
+        var events: [String] = []
+        _ = try logged.run(schedule: TrainingSchedule(outputPath: temporaryPath("drop.safetensors")), shouldStop: { false },
+                           observe: { event in
+            switch event {
+            case .step(let step, _, _, _, _): events.append("step \(step)")
+            case .note(let text): events.append(text)
+            default: break
+            }
+        })
+        XCTAssertEqual(events, ["step 1", "step 2", "step 3", "learning rate 0.0004 from step 3 on", "step 4", "step 5"])
+
         // Resuming keeps the schedule; a resumed run from step 2 gives the same model.
         var early = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
         early.step(); early.step()
