@@ -54,6 +54,22 @@ enum Fixtures {
         return state
     }
 
+    /// Ten latents over the sprites' five factors, two latents per factor, each latent with
+    /// `usage.count` values used `usage` times (the panel sizes of a real model).
+    static func sprites(usage: [Int]) -> ExplorerState {
+        let factors = ["shape", "scale", "orientation", "posX", "posY"]
+        var state = ExplorerState(checkpointName: "m", datasetName: "sprites", factorNames: factors,
+                                  codebooks: Array(repeating: (0..<usage.count).map { Float($0) / Float(usage.count) }, count: 10),
+                                  sampleCount: 0, unicode: true, renderModes: [.halfBlock], colorDepths: [.palette256])
+        state.metrics = MetricsDisplay(factorNames: factors,
+                                       nmi: (0..<5).map { f in (0..<10).map { j in j / 2 == f ? 0.8 : 0.05 } },
+                                       activeLatents: Array(repeating: true, count: 10),
+                                       latentFactor: (0..<10).map { $0 / 2 }, infoM: 0.8, infoE: 0.9, infoC: 0.4,
+                                       usageCounts: Array(repeating: usage, count: 10),
+                                       samples: 50, origin: .checkpoint)
+        return state
+    }
+
     static let metrics = MetricsDisplay(
         factorNames: ["shape", "size"],
         nmi: [[0.81, 0.02, 0.10], [0.05, 0.64, 0.00]],

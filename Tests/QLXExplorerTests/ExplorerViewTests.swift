@@ -90,16 +90,7 @@ final class ExplorerViewModeTests: XCTestCase {
     }
 
     func testTheHeatmapFindsRoomAt80x24WithTenLatentsAndFiveFactors() {
-        let factors = ["shape", "scale", "orientation", "posX", "posY"]
-        var state = ExplorerState(checkpointName: "m", datasetName: "sprites", factorNames: factors,
-                                  codebooks: Array(repeating: (0..<10).map { Float($0) / 10 }, count: 10), sampleCount: 0,
-                                  unicode: true, renderModes: [.halfBlock], colorDepths: [.palette256])
-        state.metrics = MetricsDisplay(factorNames: factors,
-                                       nmi: (0..<5).map { f in (0..<10).map { j in j / 2 == f ? 0.8 : 0.05 } },
-                                       activeLatents: Array(repeating: true, count: 10),
-                                       latentFactor: (0..<10).map { $0 / 2 }, infoM: 0.8, infoE: 0.9, infoC: 0.4,
-                                       usageCounts: Array(repeating: Array(repeating: 5, count: 10), count: 10),
-                                       samples: 50, origin: .checkpoint)
+        let state = Fixtures.sprites(usage: Array(repeating: 5, count: 10))
         for (w, h) in [(80, 24), (100, 30), (200, 60)] {
             let text = ExplorerView.draw(state, images: ViewImages(), width: w, height: h).text
             XCTAssertTrue(text.contains("NMI     0 1 2 3 4 5 6 7 8 9"), "\(w)×\(h):\n\(text)")
@@ -109,17 +100,8 @@ final class ExplorerViewModeTests: XCTestCase {
     }
 
     func testA32ValueUsageHistogramFitsAt80ColumnsWithNeighbouringValuesSharingColumns() throws {
-        let factors = ["shape", "scale", "orientation", "posX", "posY"]
-        var state = ExplorerState(checkpointName: "m", datasetName: "sprites", factorNames: factors,
-                                  codebooks: Array(repeating: (0..<32).map { Float($0) / 32 }, count: 10), sampleCount: 0,
-                                  unicode: true, renderModes: [.halfBlock], colorDepths: [.palette256])
         // Values 28–31 never used: the last column (values 28–31 at 4 per column) reads as dead.
-        state.metrics = MetricsDisplay(factorNames: factors,
-                                       nmi: (0..<5).map { f in (0..<10).map { j in j / 2 == f ? 0.8 : 0.05 } },
-                                       activeLatents: Array(repeating: true, count: 10),
-                                       latentFactor: (0..<10).map { $0 / 2 }, infoM: 0.8, infoE: 0.9, infoC: 0.4,
-                                       usageCounts: Array(repeating: (0..<32).map { $0 < 28 ? 10 + $0 : 0 }, count: 10),
-                                       samples: 50, origin: .checkpoint)
+        let state = Fixtures.sprites(usage: (0..<32).map { $0 < 28 ? 10 + $0 : 0 })
         let layout = try XCTUnwrap(ExplorerLayout.compute(width: 80, height: 24, latentCount: 10, valuesPerLatent: 32,
                                                           imageWidth: 64, imageHeight: 64, mode: .halfBlock))
         let lines = ExplorerView.draw(state, images: ViewImages(), width: 80, height: 24).text.split(separator: "\n")
