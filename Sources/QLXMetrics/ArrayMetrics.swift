@@ -5,7 +5,8 @@ import QLXData
 /// (samples × latents) are discrete (label-encoded) or, with `continuous`, real values.
 public enum ArrayMetrics {
     public static func evaluate(sources: NpyArray, sourcesName: String, latents: NpyArray, latentsName: String,
-                                continuous: Bool, factorNames: [String]? = nil, seed: UInt64 = 0) throws -> MetricsReport {
+                                continuous: Bool, factorNames: [String]? = nil, seed: UInt64 = 0,
+                                chanceSeed: UInt64? = nil) throws -> MetricsReport {
         for (array, name) in [(sources, sourcesName), (latents, latentsName)] {
             guard array.shape.count == 2 else { throw MetricsError.wrongDimensions(input: name, found: array.shape) }
             guard array.shape[0] > 0 && array.shape[1] > 0 else { throw MetricsError.empty(input: name, shape: array.shape) }
@@ -27,15 +28,26 @@ public enum ArrayMetrics {
                 try InfoMEC.continuous(sources: sourceColumns, latentColumns: latentColumns, seed: seed,
                                        sourcesName: sourcesName, latentsName: latentsName)
             }
-            return try MetricsReport(factorNames: names, infoMEC: result, latentKind: .continuous, samples: latents.shape[0])
+            var report = try MetricsReport(factorNames: names, infoMEC: result, latentKind: .continuous,
+                                           samples: latents.shape[0])
+            report.chance = try chanceSeed.map {
+                try InfoMEC.continuousChance(sources: sourceColumns, latentColumns: latentColumns, seed: $0,
+                                             sourcesName: sourcesName, latentsName: latentsName)
+            }
+            return report
         }
         let latentColumns = try labelEncoded(latents, name: latentsName)
         let result = try withFactorNames(names) {
             try InfoMEC.discrete(sources: sourceColumns, latents: latentColumns,
                                  sourcesName: sourcesName, latentsName: latentsName)
         }
-        return try MetricsReport(factorNames: names, infoMEC: result, latentKind: .discrete, samples: latents.shape[0],
-                                 codebookUsage: usage(of: latents, encoded: latentColumns))
+        var report = try MetricsReport(factorNames: names, infoMEC: result, latentKind: .discrete,
+                                       samples: latents.shape[0], codebookUsage: usage(of: latents, encoded: latentColumns))
+        report.chance = try chanceSeed.map {
+            try InfoMEC.discreteChance(sources: sourceColumns, latents: latentColumns, seed: $0,
+                                       sourcesName: sourcesName, latentsName: latentsName)
+        }
+        return report
     }
 
     /// Label-encodes each column of a 2-D integer or real array (NaN and Inf refused).

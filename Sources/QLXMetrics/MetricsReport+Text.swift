@@ -26,6 +26,10 @@ extension MetricsReport {
             "  InfoC \(fixed(infoC, 3))   compactness: each factor is captured by one latent",
             "  MIG   \(fixed(mig, 3))   mutual information gap",
         ]
+        if let c = chance {
+            lines.append("Chance level (the same latents with their rows shuffled, seed \(c.seed)):")
+            lines.append("  InfoM \(fixed(c.infoM, 3))   InfoE \(fixed(c.infoE, 3))   InfoC \(fixed(c.infoC, 3))   MIG \(fixed(c.mig, 3))")
+        }
         if let r = reconstruction {
             lines.append("Reconstruction: BCE \(fixed(r.bce, 4))  MSE \(fixed(r.mse, 5))  PSNR \(fixed(r.psnr, 1)) dB")
         }
@@ -78,12 +82,14 @@ extension MetricsReport {
 
     func sourceTableLines() -> [String] {
         let nameWidth = max(factorNames.map(\.count).max() ?? 0, 6)
-        var lines = [pad("factor", nameWidth) + "  H(s) nats  explicitness  best latent  NMI"]
+        var lines = [pad("factor", nameWidth) + "  H(s) nats  explicitness" + (chance != nil ? "  chance" : "")
+                     + "  best latent  NMI"]
         for (i, name) in factorNames.enumerated() {
             let best = nmi[i].indices.max { nmi[i][$0] < nmi[i][$1] } ?? 0
-            lines.append(pad(name, nameWidth) + "  " + pad(fixed(sourceEntropies[i], 3), 10, right: true)
-                         + "  " + pad(fixed(explicitnessPerSource[i], 3), 12, right: true)
-                         + "  " + pad("z\(best)", 11, right: true) + "  " + fixed(nmi[i][best], 2))
+            var line = pad(name, nameWidth) + "  " + pad(fixed(sourceEntropies[i], 3), 10, right: true)
+                + "  " + pad(fixed(explicitnessPerSource[i], 3), 12, right: true)
+            if let c = chance { line += "  " + pad(fixed(c.explicitnessPerSource[i], 3), 6, right: true) }
+            lines.append(line + "  " + pad("z\(best)", 11, right: true) + "  " + fixed(nmi[i][best], 2))
         }
         return lines
     }

@@ -27,6 +27,8 @@ public struct MetricsReport: Codable, Sendable, Equatable {
     /// Per latent; nil for continuous latents.
     public var codebookUsage: [CodebookUsage]?
     public var samples: Int
+    /// The same figures for the latents with their rows shuffled (`qlx metrics --chance`).
+    public var chance: ChanceLevel?
 
     public init(factorNames: [String], infoMEC r: InfoMECResult, latentKind: LatentKind, samples: Int,
                 reconstruction: ReconstructionMetrics? = nil, codebookUsage: [CodebookUsage]? = nil) throws {

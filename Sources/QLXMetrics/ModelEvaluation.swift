@@ -11,15 +11,17 @@ public enum ModelEvaluation {
 
     /// Encodes `samples` images drawn with `sampleIndices(count:of:seed:)`, computes every
     /// metric and reports progress 0…1 on `progress` (after each batch and at the end).
+    /// With `chanceSeed`, the report also holds the chance level (`ChanceLevel`) of the same
+    /// latents shuffled with that seed, which doubles the InfoMEC part of the time.
     public static func evaluate(model: QLAE, dataset: any FactorDataset, samples: Int, seed: UInt64,
-                                progress: (Double) -> Void) throws -> MetricsReport {
+                                chanceSeed: UInt64? = nil, progress: (Double) -> Void) throws -> MetricsReport {
         guard samples >= 2 else {
             throw MetricsError.invalidSetting(name: "samples", expected: "at least 2", found: "\(samples)")
         }
         let encoded = try encode(model: model, dataset: dataset, samples: samples, seed: seed) { fraction in
             progress(0.9 * fraction)
         }
-        let report = try metrics(of: encoded, model: model, factorNames: dataset.factorNames)
+        let report = try metrics(of: encoded, model: model, factorNames: dataset.factorNames, chanceSeed: chanceSeed)
         progress(1)
         return report
     }
@@ -82,7 +84,8 @@ public enum ModelEvaluation {
 
     /// InfoMEC and MIG (discrete codes for a quantized model, continuous values otherwise),
     /// with reconstruction and codebook usage.
-    public static func metrics(of sample: EncodedSample, model: QLAE, factorNames: [String]) throws -> MetricsReport {
+    public static func metrics(of sample: EncodedSample, model: QLAE, factorNames: [String],
+                               chanceSeed: UInt64? = nil) throws -> MetricsReport {
         let n = sample.factors.count
         let sources = try LabelEncodedColumns(rows: sample.factors, input: "dataset factors")
         if model.config.latent.quantized {
@@ -92,8 +95,13 @@ public enum ModelEvaluation {
                                      sourcesName: "dataset factors", latentsName: "latent codes")
             }
             let usage = CodebookUsage.perLatent(codes: sample.codes, codebookSize: model.config.latent.valuesPerLatent)
-            return try MetricsReport(factorNames: factorNames, infoMEC: result, latentKind: .discrete, samples: n,
-                                     reconstruction: sample.reconstruction, codebookUsage: usage)
+            var report = try MetricsReport(factorNames: factorNames, infoMEC: result, latentKind: .discrete, samples: n,
+                                           reconstruction: sample.reconstruction, codebookUsage: usage)
+            report.chance = try chanceSeed.map {
+                try InfoMEC.discreteChance(sources: sources, latents: latents, seed: $0,
+                                           sourcesName: "dataset factors", latentsName: "latent codes")
+            }
+            return report
         }
         let latents = sample.continuous.shape[1]
         let columns = (0..<latents).map { j in (0..<n).map { Double(sample.continuous.data[$0 * latents + j]) } }
@@ -101,7 +109,12 @@ public enum ModelEvaluation {
             try InfoMEC.continuous(sources: sources, latentColumns: columns,
                                    sourcesName: "dataset factors", latentsName: "latent values")
         }
-        return try MetricsReport(factorNames: factorNames, infoMEC: result, latentKind: .continuous, samples: n,
-                                 reconstruction: sample.reconstruction)
+        var report = try MetricsReport(factorNames: factorNames, infoMEC: result, latentKind: .continuous, samples: n,
+                                       reconstruction: sample.reconstruction)
+        report.chance = try chanceSeed.map {
+            try InfoMEC.continuousChance(sources: sources, latentColumns: columns, seed: $0,
+                                         sourcesName: "dataset factors", latentsName: "latent values")
+        }
+        return report
     }
 }

@@ -43,6 +43,13 @@ struct Metrics: ParsableCommand {
     @Option(name: .customLong("factor-names"), help: "Array mode: comma-separated names for the source columns.")
     var factorNames: String?
 
+    @Flag(help: """
+        Also report the chance level: the same figures for the latents with their rows shuffled \
+        (seeded by --seed), which any code of this size scores without information. Compare \
+        codebook sizes on both (see docs/training-log.md, findings 7 and 9).
+        """)
+    var chance = false
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -92,7 +99,8 @@ struct Metrics: ParsableCommand {
         let names = factorNames.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         return try ArrayMetrics.evaluate(sources: try Npy.read(path: sources), sourcesName: sources,
                                          latents: try Npy.read(path: latents), latentsName: latents,
-                                         continuous: continuous, factorNames: names, seed: seed)
+                                         continuous: continuous, factorNames: names, seed: seed,
+                                         chanceSeed: chance ? seed : nil)
     }
 
     func checkpointReport(samples: Int, seed: UInt64) throws -> MetricsReport {
@@ -101,7 +109,8 @@ struct Metrics: ParsableCommand {
         let data = try Datasets.named(dataset ?? model.config.dataset.name)
         let bar = MetricsProgressBar(label: "encoding \(samples) images of \(data.name)")
         defer { bar.finish() }
-        return try ModelEvaluation.evaluate(model: model, dataset: data, samples: samples, seed: seed) { bar.update($0) }
+        return try ModelEvaluation.evaluate(model: model, dataset: data, samples: samples, seed: seed,
+                                            chanceSeed: chance ? seed : nil) { bar.update($0) }
     }
 }
 

@@ -70,6 +70,32 @@ final class MetricsCommandTests: XCTestCase {
         XCTAssertFalse(run.stdout.contains("\u{1B}["), "no colour into a pipe")
     }
 
+    /// `--chance` adds the shuffled-rows figures: a perfect code of a 12-class factor scores
+    /// InfoE 1, its chance level stays low, and the text shows both.
+    func testChanceReportsTheShuffledCodeBesideTheReal() throws {
+        let rows = (0..<600).map { [Double($0 % 12), Double(($0 / 12) % 5)] }
+        try TestNpy.write(int64: rows, to: file("s.npy"))
+        try TestNpy.write(int64: rows, to: file("z.npy"))
+        let arguments = ["metrics", "--sources", file("s.npy"), "--latents", file("z.npy"), "--factor-names", "hue,size"]
+        let report = try json(QLXBinary.run(arguments + ["--chance", "--seed", "3", "--json"]))
+        XCTAssertEqual(try XCTUnwrap(report["infoE"] as? Double), 1, accuracy: 1e-3)
+        let chance = try XCTUnwrap(report["chance"] as? [String: Any], "\(report.keys)")
+        XCTAssertEqual(chance["seed"] as? Int, 3)
+        XCTAssertLessThan(try XCTUnwrap(chance["infoE"] as? Double), 0.1)
+        XCTAssertEqual((chance["explicitnessPerSource"] as? [Double])?.count, 2)
+        XCTAssertNil(try json(QLXBinary.run(arguments + ["--json"]))["chance"], "only on request")
+
+        let text = try QLXBinary.run(arguments + ["--chance"])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        let lines = text.stdout.split(separator: "\n").map(String.init)
+        let heading = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("Chance level") }, text.stdout)
+        XCTAssertTrue(lines[heading + 1].contains("InfoE 0.0"), lines[heading + 1])
+        let table = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("factor") })
+        XCTAssertTrue(lines[table].contains("explicitness  chance"), lines[table])
+        XCTAssertTrue(lines[table + 1].hasPrefix("hue") && lines[table + 1].contains("1.000"), lines[table + 1])
+        XCTAssertLessThanOrEqual(lines.map(\.count).max() ?? 0, 80, "fits 80 columns")
+    }
+
     func assertFails(_ arguments: [String], mentioning words: [String], file: StaticString = #filePath, line: UInt = #line) throws {
         let run = try QLXBinary.run(arguments)
         XCTAssertNotEqual(run.status, 0, file: file, line: line)
