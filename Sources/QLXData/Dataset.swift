@@ -120,6 +120,6 @@ public func sampleDistinctIndices(count: Int, of datasetCount: Int, seed: UInt64
 /// Uniform in 0..<bound from the high half of a 64×64-bit product (bias below 2^-40 for any
 /// dataset size qlx handles).
 @inline(__always)
-func uniformIndex(below bound: Int, using generator: inout SeededGenerator) -> Int {
+public func uniformIndex(below bound: Int, using generator: inout SeededGenerator) -> Int {
     Int(generator.next().multipliedFullWidth(by: UInt64(bound)).high)
 }

@@ -1,4 +1,5 @@
 import QLXCore
+import QLXData
 
 /// InfoMEC of the same latents with their rows shuffled: what the estimators give a code of
 /// this size that carries no information about any factor.
@@ -43,7 +44,7 @@ public struct RowShuffle: Sendable {
         var generator = SeededGenerator(seed: seed)
         var order = Array(0..<rows)
         for i in stride(from: rows - 1, to: 0, by: -1) {
-            order.swapAt(i, Int(generator.next() % UInt64(i + 1)))
+            order.swapAt(i, uniformIndex(below: i + 1, using: &generator))
         }
         self.order = order
     }

@@ -12,7 +12,8 @@ public enum ModelEvaluation {
     /// Encodes `samples` images drawn with `sampleIndices(count:of:seed:)`, computes every
     /// metric and reports progress 0…1 on `progress` (after each batch and at the end).
     /// With `chanceSeed`, the report also holds the chance level (`ChanceLevel`) of the same
-    /// latents shuffled with that seed, which doubles the InfoMEC part of the time.
+    /// latents shuffled with that seed: one more InfoMEC, whose regressions find nothing to fit
+    /// and stop early.
     public static func evaluate(model: QLAE, dataset: any FactorDataset, samples: Int, seed: UInt64,
                                 chanceSeed: UInt64? = nil, progress: (Double) -> Void) throws -> MetricsReport {
         guard samples >= 2 else {
