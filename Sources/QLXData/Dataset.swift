@@ -84,11 +84,12 @@ public struct FactorGrid: Sendable, Equatable {
 
 /// The datasets qlx can generate or load, by name.
 public enum Datasets {
-    public static let names = ["sprites"]
+    public static let names = ["sprites", "scenes"]
 
     public static func named(_ name: String) throws -> any FactorDataset {
         switch name {
         case "sprites": return SpritesDataset()
+        case "scenes": return ScenesDataset()
         default: throw DataError.unknownDataset(name: name, known: names)
         }
     }

@@ -2,10 +2,10 @@ import Foundation
 import QLXData
 
 extension BenchSection {
-    /// Sprite generation speed: one core (batches too small to split) and all cores.
-    static let data = BenchSection(name: "data", summary: "procedural sprites: images generated per second") {
-        let dataset = SpritesDataset()
-        func measure(batch: Int, seconds: Double) -> Double {
+    /// Generation speed of the procedural datasets: one core (batches too small to split) and
+    /// all cores; for the scenes also the one-time ray casting of their 480 geometries.
+    static let data = BenchSection(name: "data", summary: "procedural sprites and scenes: images generated per second") {
+        func measure(_ dataset: any FactorDataset, batch: Int, seconds: Double) -> Double {
             var images = 0, round: UInt64 = 0
             let start = Date()
             while Date().timeIntervalSince(start) < seconds {
@@ -17,11 +17,19 @@ extension BenchSection {
             }
             return Double(images) / Date().timeIntervalSince(start)
         }
-        _ = measure(batch: 32, seconds: 0.2)   // warm-up
-        let oneCore = measure(batch: 32, seconds: 2)
-        let allCores = measure(batch: 256, seconds: 2)
-        print(String(format: "  one core (batch 32):    %8.0f images/s", oneCore))
-        print(String(format: "  all cores (batch 256):  %8.0f images/s  (%d cores)", allCores,
-                     ProcessInfo.processInfo.activeProcessorCount))
+        let scenes = ScenesDataset()
+        // One image of every geometry (orientation varies fastest, then shape, then scale).
+        let start = Date()
+        _ = scenes.images(at: Array(0..<(SceneShape.allCases.count * SceneRenderer.scaleCount * SceneRenderer.orientationCount)))
+        print(String(format: "  scenes: ray casting all 480 geometries once: %.2f s (all cores)", Date().timeIntervalSince(start)))
+        for dataset in [SpritesDataset() as any FactorDataset, scenes] {
+            _ = measure(dataset, batch: 32, seconds: 0.2)   // warm-up
+            let oneCore = measure(dataset, batch: 32, seconds: 2)
+            let allCores = measure(dataset, batch: 256, seconds: 2)
+            print("  \(dataset.name):")
+            print(String(format: "    one core (batch 32):    %8.0f images/s", oneCore))
+            print(String(format: "    all cores (batch 256):  %8.0f images/s  (%d cores)", allCores,
+                         ProcessInfo.processInfo.activeProcessorCount))
+        }
     }
 }
