@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // C shims: system libraries from Debian.
@@ -21,8 +22,10 @@ let package = Package(
         // No pkgConfig: ncursesw.pc's cflags are -D defines SwiftPM refuses with a warning on
         // every build; shim.h sets them instead, and libncursesw.so pulls in libtinfo itself.
         .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+        .systemLibrary(name: "CZlibSystem", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
         // Header-only: the thread's floating-point control register (subnormal flushing).
         .systemLibrary(name: "CFloatEnv"),
 
@@ -30,10 +33,10 @@ let package = Package(
         .target(name: "QLXCore", dependencies: ["CBLAS", "CFloatEnv"], exclude: ["README.md"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         .target(name: "QLXModel", dependencies: ["QLXCore"]),
-        .target(name: "QLXData", dependencies: ["QLXModel"]),
+        .target(name: "QLXData", dependencies: ["QLXModel", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "QLXMetrics", dependencies: ["QLXData"], exclude: ["README.md"]),
         .target(name: "QLXTraining", dependencies: ["QLXModel", "QLXData", "QLXMetrics"], exclude: ["README.md"]),
-        .target(name: "QLXRender", dependencies: ["CZlib"], exclude: ["README.md"]),
+        .target(name: "QLXRender", dependencies: ["CZlibSystem"], exclude: ["README.md"]),
         .target(name: "QLXExplorer",
                 dependencies: ["QLXModel", "QLXData", "QLXMetrics", "QLXRender", "CNCurses"], exclude: ["README.md"]),
 
@@ -49,7 +52,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "QLXModelTests", dependencies: ["QLXModel", "QLXTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "QLXDataTests", dependencies: ["QLXData", "QLXTestSupport"]),
+        .testTarget(name: "QLXDataTests", dependencies: ["QLXData", "QLXTestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "QLXMetricsTests", dependencies: ["QLXMetrics", "QLXTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "QLXTrainingTests", dependencies: ["QLXTraining", "QLXTestSupport"]),

@@ -17,10 +17,15 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case npyValueOutOfRange(path: String, index: Int, dtype: String)
     case npyWriteFailed(path: String, reason: String)
 
+    /// Dataset files (--data FILE): .npz, .h5 and their cache.
+    case fileUnreadable(path: String, reason: String)
+    case datasetFileInvalid(path: String, expected: String, found: String)
+    case cacheFailed(path: String, reason: String)
+
     public var description: String {
         switch self {
         case .unknownDataset(let name, let known):
-            return "unknown dataset '\(name)'; expected one of \(known.joined(separator: ", "))"
+            return "unknown dataset '\(name)'; expected one of \(known.joined(separator: ", ")) or the path of a dataset file (.npz, .h5, .npy)"
         case .invalidFactors(let dataset, let sizes, let found):
             return "dataset \(dataset): expected \(sizes.count) factors with sizes \(sizes), found \(found)"
         case .indexOutOfRange(let dataset, let index, let count):
@@ -37,6 +42,12 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): element \(index) (dtype \(dtype)) does not fit in a 64-bit signed integer"
         case .npyWriteFailed(let path, let reason):
             return "\(path): cannot write .npy file: \(reason)"
+        case .fileUnreadable(let path, let reason):
+            return "\(path): cannot read: \(reason)"
+        case .datasetFileInvalid(let path, let expected, let found):
+            return "\(path): expected \(expected), found \(found)"
+        case .cacheFailed(let path, let reason):
+            return "\(path): cannot build the decompressed cache: \(reason)"
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import QLXCore
 import QLXModel
 
@@ -92,6 +93,16 @@ public enum Datasets {
         case "scenes": return ScenesDataset()
         default: throw DataError.unknownDataset(name: name, known: names)
         }
+    }
+
+    /// A procedural dataset by name, or else a dataset file by path (format from its content).
+    public static func resolve(_ nameOrPath: String, classesPath: String? = nil, factorNames: [String]? = nil,
+                               progress: ProgressHandler? = nil) throws -> any FactorDataset {
+        if names.contains(nameOrPath) { return try named(nameOrPath) }
+        guard FileManager.default.fileExists(atPath: nameOrPath) else {
+            throw DataError.unknownDataset(name: nameOrPath, known: names)
+        }
+        return try DatasetFile.open(path: nameOrPath, classesPath: classesPath, factorNames: factorNames, progress: progress)
     }
 }
 

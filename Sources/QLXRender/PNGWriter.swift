@@ -1,4 +1,4 @@
-import CZlib
+import CZlibSystem
 #if canImport(Glibc)
 import Glibc
 #else

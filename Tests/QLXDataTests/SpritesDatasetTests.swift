@@ -41,7 +41,7 @@ final class SpritesDatasetTests: XCTestCase {
     func testDatasetsByName() throws {
         XCTAssertEqual(try Datasets.named("sprites").count, 737_280)
         XCTAssertThrowsError(try Datasets.named("shapes9d")) { error in
-            XCTAssertEqual("\(error)", "unknown dataset 'shapes9d'; expected one of sprites, scenes")
+            XCTAssertEqual("\(error)", "unknown dataset 'shapes9d'; expected one of sprites, scenes or the path of a dataset file (.npz, .h5, .npy)")
         }
     }
 

@@ -1,0 +1,78 @@
+import Foundation
+import QLXCore
+import QLXModel
+
+/// A dataset read from a published file (dSprites .npz, Shapes3D .h5, MPI3D .npz) or any
+/// images + factor classes pair: random access by index without holding the file in memory.
+/// `DatasetFile.open` picks the format from the file's content.
+public struct FileDataset: FactorDataset {
+    public let name: String
+    public let path: String
+    public let factorNames: [String]
+    public let factorSizes: [Int]
+    public let count: Int
+    let rows: any ImageRows
+    let table: FactorTable
+    private let lookup: FactorLookup
+
+    init(name: String, path: String, factorNames: [String], rows: any ImageRows, table: FactorTable) throws {
+        let sizes = table.sizes
+        guard factorNames.count == sizes.count else {
+            throw DataError.datasetFileInvalid(path: path, expected: "\(sizes.count) factor names", found: "\(factorNames.count): \(factorNames.joined(separator: ","))")
+        }
+        self.name = name
+        self.path = path
+        self.factorNames = factorNames
+        self.factorSizes = sizes
+        self.rows = rows
+        self.table = table
+        self.count = rows.count
+        self.lookup = FactorLookup()
+    }
+
+    public var imageShape: ImageShape { rows.shape }
+    public func factors(at index: Int) -> [Int] { table.factors(at: index) }
+
+    /// The first image with these factors (a grid file: its grid position).
+    public func index(of factors: [Int]) -> Int {
+        if case .grid(let grid) = table { return grid.index(of: factors) }
+        guard let index = lookup.index(of: factors, in: self) else {
+            preconditionFailure("no image of \(name) has factors \(factors)")
+        }
+        return index
+    }
+
+    /// Images (N, C, H, W) in [0, 1], read from the file in the order of `indices`. A read
+    /// error (a file truncated after opening) stops with a message naming the file.
+    public func images(at indices: [Int]) -> Tensor {
+        let shape = rows.shape, size = shape.channels * shape.height * shape.width
+        var data = [Float](repeating: 0, count: indices.count * size)
+        data.withUnsafeMutableBufferPointer { buffer in
+            for (n, index) in indices.enumerated() {
+                do {
+                    try rows.image(index, into: buffer.baseAddress! + n * size)
+                } catch {
+                    fatalError("\(error)")
+                }
+            }
+        }
+        return Tensor(shape: [indices.count, shape.channels, shape.height, shape.width], data: data)
+    }
+}
+
+/// Factor tuple → first image index for stored tables, built on first use.
+final class FactorLookup: @unchecked Sendable {
+    private let lock = NSLock()
+    private var table: [[Int]: Int]?
+
+    func index(of factors: [Int], in dataset: FileDataset) -> Int? {
+        lock.withLock {
+            if table == nil {
+                var built: [[Int]: Int] = [:]
+                for i in stride(from: dataset.count - 1, through: 0, by: -1) { built[dataset.factors(at: i)] = i }
+                table = built
+            }
+            return table![factors]
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+
+/// A read-only memory map of a whole file; unmapped when the last reference goes.
+final class MappedFile: @unchecked Sendable {
+    let path: String
+    let bytes: UnsafeRawBufferPointer
+
+    init(path: String) throws {
+        self.path = path
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw DataError.fileUnreadable(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw DataError.fileUnreadable(path: path, reason: String(cString: strerror(errno))) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw DataError.fileUnreadable(path: path, reason: "not a regular file") }
+        let size = Int(info.st_size)
+        guard size > 0 else { throw DataError.fileUnreadable(path: path, reason: "the file is empty") }
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+            throw DataError.fileUnreadable(path: path, reason: "cannot map it: \(String(cString: strerror(errno)))")
+        }
+        bytes = UnsafeRawBufferPointer(start: base, count: size)
+    }
+
+    deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
+}
+
+/// An .npy file read in place through a memory map: its header is parsed, its elements stay
+/// on disk until touched, so a 3 GB image array costs only the pages a request reads.
+public struct MappedNpy: @unchecked Sendable {
+    public let path: String
+    public let shape: [Int]
+    let dtype: NpyDType
+    let file: MappedFile
+    let dataOffset: Int
+    /// Column-major storage (np.asfortranarray, or arrays numpy chose to save that way).
+    public let fortranOrder: Bool
+
+    /// `label` names the array in errors (an archive member) when `path` is a cache file.
+    public init(path: String, label: String? = nil) throws {
+        file = try MappedFile(path: path)
+        self.path = label ?? path
+        let path = self.path
+        let headerBytes = [UInt8](file.bytes.prefix(min(file.bytes.count, 1 << 20)))
+        let header = try NpyHeader.parse(headerBytes, path: path)
+        dtype = try NpyDType(descriptor: header.descr, path: path)
+        guard let count = checkedProduct(header.shape),
+              case let (needed, false) = count.multipliedReportingOverflow(by: dtype.size) else {
+            throw DataError.npyMalformed(path: path, reason: "shape \(header.shape) is too large")
+        }
+        let available = file.bytes.count - header.dataOffset
+        guard available >= needed else {
+            throw DataError.npyMalformed(path: path, reason: "expected \(needed) bytes of data for shape \(header.shape) of \(header.descr), found \(available)")
+        }
+        shape = header.shape
+        dataOffset = header.dataOffset
+        fortranOrder = header.fortranOrder && header.shape.count > 1
+    }
+
+    public var descriptor: String { dtype.descriptor }
+    var fileSize: Int { file.bytes.count }
+    public var isUInt8: Bool { dtype.kind == .unsigned && dtype.size == 1 }
+    public var isFloat: Bool { dtype.kind == .float }
+    public var isInteger: Bool { dtype.kind == .signed || dtype.kind == .unsigned || dtype.kind == .bool }
+
+    /// Elements [start, start + count) widened to Float (row-major order).
+    func floats(from start: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
+        let base = file.bytes.baseAddress! + dataOffset + start * dtype.size
+        switch (dtype.kind, dtype.size, dtype.bigEndian) {
+        case (.unsigned, 1, _), (.bool, 1, _):
+            let p = base.assumingMemoryBound(to: UInt8.self)
+            for i in 0..<count { out[i] = Float(p[i]) }
+        case (.float, 4, false):
+            for i in 0..<count { out[i] = base.loadUnaligned(fromByteOffset: 4 * i, as: Float.self) }
+        case (.float, 8, false):
+            for i in 0..<count { out[i] = Float(base.loadUnaligned(fromByteOffset: 8 * i, as: Double.self)) }
+        default:
+            for i in 0..<count { out[i] = Float(element(base, i)) }
+        }
+    }
+
+    /// Element `index` (counted in row-major order whatever the storage order) as Double, any
+    /// supported dtype and byte order.
+    func double(at index: Int) -> Double {
+        var offset = index
+        if fortranOrder {
+            // Row-major multi-index → column-major position.
+            var rest = index, step = 1
+            var position = [Int](repeating: 0, count: shape.count)
+            for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+                position[axis] = rest % shape[axis]
+                rest /= shape[axis]
+            }
+            offset = 0
+            for axis in shape.indices { offset += position[axis] * step; step *= shape[axis] }
+        }
+        return element(file.bytes.baseAddress! + dataOffset + offset * dtype.size, 0)
+    }
+
+    private func element(_ base: UnsafeRawPointer, _ i: Int) -> Double {
+        var raw: UInt64 = 0
+        for b in 0..<dtype.size {
+            let byte = UInt64(base.load(fromByteOffset: i * dtype.size + b, as: UInt8.self))
+            raw |= dtype.bigEndian ? byte << (8 * UInt64(dtype.size - 1 - b)) : byte << (8 * UInt64(b))
+        }
+        switch dtype.kind {
+        case .bool, .unsigned: return Double(raw)
+        case .signed:
+            let shift = UInt64(64 - 8 * dtype.size)
+            return Double(Int64(bitPattern: raw << shift) >> Int64(shift))
+        case .float:
+            switch dtype.size {
+            case 2: return Double(halfToFloat(UInt16(raw)))
+            case 4: return Double(Float(bitPattern: UInt32(raw)))
+            default: return Double(bitPattern: raw)
+            }
+        }
+    }
+}
+
+/// The product of non-negative dimensions, or nil when it overflows Int.
+func checkedProduct(_ dimensions: [Int]) -> Int? {
+    var product = 1
+    for d in dimensions {
+        guard d >= 0 else { return nil }
+        let (next, overflow) = product.multipliedReportingOverflow(by: d)
+        if overflow { return nil }
+        product = next
+    }
+    return product
+}

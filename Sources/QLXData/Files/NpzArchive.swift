@@ -1,0 +1,83 @@
+import Foundation
+import ZIPFoundation
+
+/// Progress of a long file operation: bytes done and bytes in all.
+public typealias ProgressHandler = @Sendable (_ done: Int64, _ total: Int64) -> Void
+
+/// An .npz file (a zip archive of .npy members, as np.savez and np.savez_compressed write
+/// them). Members are decompressed once into the cache and memory-mapped from there, so the
+/// archive is never held in memory. Members are read only as .npy arrays: an object array
+/// (a pickle, like dSprites' `metadata`) is refused, never unpickled.
+public struct NpzArchive {
+    public let path: String
+    /// Member names without the ".npy" suffix, in archive order.
+    public let memberNames: [String]
+    private let archive: Archive
+
+    public init(path: String) throws {
+        self.path = path
+        do {
+            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        } catch {
+            throw DataError.datasetFileInvalid(path: path, expected: "an .npz (zip) archive", found: "an unreadable archive (\(error))")
+        }
+        memberNames = archive.map { $0.path }.filter { $0.hasSuffix(".npy") }.map { String($0.dropLast(4)) }
+    }
+
+    public func contains(_ member: String) -> Bool { memberNames.contains(member) }
+
+    /// The member as a memory-mapped array, decompressing it into `cache` on first use.
+    public func array(_ member: String, cache: DatasetCache, progress: ProgressHandler? = nil) throws -> MappedNpy {
+        guard let entry = archive[member + ".npy"] else {
+            throw DataError.datasetFileInvalid(path: path, expected: "a member '\(member)'", found: "members \(memberNames)")
+        }
+        let target = try cache.memberPath(source: path, member: member)
+        let label = "\(path) member \(member)"
+        if let cached = try? MappedNpy(path: target), cached.fileSize == Int(entry.uncompressedSize) {
+            return cached
+        }
+        try refuseNonNumeric(entry, label: label)
+        try cache.write(to: target) { handle in
+            var done: Int64 = 0
+            let total = Int64(entry.uncompressedSize)
+            do {
+                _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                    try handle.write(contentsOf: chunk)
+                    done += Int64(chunk.count)
+                    progress?(done, total)
+                }
+            } catch {
+                throw DataError.datasetFileInvalid(path: path, expected: "a complete member \(member).npy",
+                                                   found: "a truncated or corrupt member (\(error))")
+            }
+            guard done == total else {
+                throw DataError.datasetFileInvalid(path: path, expected: "a complete member \(member).npy",
+                                                   found: "a truncated or corrupt member (\(done) of \(total) bytes)")
+            }
+        }
+        do {
+            return try MappedNpy(path: target, label: label)
+        } catch {
+            try? FileManager.default.removeItem(atPath: target)
+            throw error
+        }
+    }
+
+    /// Reads only the member's header (the first chunk) and checks its dtype, so a pickled
+    /// object array is refused before anything is decompressed to disk.
+    private func refuseNonNumeric(_ entry: Entry, label: String) throws {
+        struct Enough: Error {}
+        var head = Data()
+        do {
+            _ = try archive.extract(entry, bufferSize: 16_384, skipCRC32: true) { chunk in
+                head.append(chunk)
+                if head.count >= 4096 { throw Enough() }
+            }
+        } catch is Enough {
+        } catch {
+            throw DataError.datasetFileInvalid(path: path, expected: "a readable member \(entry.path)", found: "\(error)")
+        }
+        let header = try NpyHeader.parse([UInt8](head), path: label)
+        _ = try NpyDType(descriptor: header.descr, path: label)
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import XCTest
+import QLXCore
+import QLXData
+
+/// Dataset files in the published formats, against what numpy and h5py read from the same
+/// files (scripts/golden/dataset_files.py writes both).
+final class DatasetFileTests: XCTestCase {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/datasets")
+    var cacheRoot = ""
+
+    override func setUp() {
+        cacheRoot = NSTemporaryDirectory() + "qlx-cache-tests-\(getpid())-\(UUID().uuidString)"
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: cacheRoot) }
+
+    func path(_ name: String) -> String { Self.directory.appendingPathComponent(name).path }
+
+    func open(_ name: String, progress: ProgressHandler? = nil) throws -> FileDataset {
+        try DatasetFile.open(path: path(name), cache: DatasetCache(root: cacheRoot), progress: progress)
+    }
+
+    func expected(_ name: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: Self.directory.appendingPathComponent("expected.json"))
+        return (try JSONSerialization.jsonObject(with: data) as! [String: Any])[name] as! [String: Any]
+    }
+
+    /// Same images (sums and sampled pixels), same classes, same order as numpy/h5py.
+    func assertMatchesNumpy(_ dataset: FileDataset, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let truth = try expected(name)
+        let shape = truth["shape"] as! [Int]
+        XCTAssertEqual(dataset.count, shape[0], file: file, line: line)
+        XCTAssertEqual([dataset.imageShape.channels, dataset.imageShape.height, dataset.imageShape.width], Array(shape.dropFirst()),
+                       file: file, line: line)
+        let images = dataset.images(at: Array(0..<dataset.count))
+        let size = shape.dropFirst().reduce(1, *)
+        let sums = truth["sums"] as! [Double], pixels = truth["pixels"] as! [[Double]], offsets = truth["pixel_offsets"] as! [Int]
+        let classes = truth["classes"] as! [[Int]]
+        for i in 0..<dataset.count {
+            let image = images.data[(i * size)..<((i + 1) * size)]
+            XCTAssertEqual(image.reduce(0.0) { $0 + Double($1) }, sums[i], accuracy: 1e-3, "image \(i) sum", file: file, line: line)
+            for (k, offset) in offsets.enumerated() {
+                XCTAssertEqual(Double(image[image.startIndex + offset]), pixels[i][k], accuracy: 1e-6, "image \(i) pixel \(offset)", file: file, line: line)
+            }
+            XCTAssertEqual(dataset.factors(at: i), classes[i], "classes of image \(i)", file: file, line: line)
+        }
+        XCTAssertTrue(images.data.allSatisfy { $0 >= 0 && $0 <= 1 }, file: file, line: line)
+    }
+
+    func testDSpritesFileKeepsItsZeroOneImagesAndDropsTheColourColumn() throws {
+        let dataset = try open("dsprites_small.npz")
+        XCTAssertEqual(dataset.name, "dsprites")
+        XCTAssertEqual(dataset.factorNames, ["shape", "scale", "orientation", "posX", "posY"])
+        XCTAssertEqual(dataset.factorSizes, [3, 2, 2, 2, 2])
+        try assertMatchesNumpy(dataset, "dsprites_small.npz")
+        XCTAssertTrue(dataset.images(at: [0, 5]).data.allSatisfy { $0 == 0 || $0 == 1 })
+        XCTAssertEqual(dataset.index(of: [2, 1, 0, 1, 1]), dataset.count - 5)
+    }
+
+    func testShapes3DFileIsReadByHyperslabAndItsLabelsLabelEncoded() throws {
+        let dataset = try open("shapes3d_small.h5")
+        XCTAssertEqual(dataset.name, "shapes3d")
+        XCTAssertEqual(dataset.factorNames, ["floorHue", "wallHue", "objectHue", "scale", "shape", "orientation"])
+        try assertMatchesNumpy(dataset, "shapes3d_small.h5")
+    }
+
+    func testGenericChannelsFirstFloatFile() throws {
+        let dataset = try open("generic_small.npz")
+        XCTAssertEqual(dataset.factorNames, ["factor0", "factor1"])
+        try assertMatchesNumpy(dataset, "generic_small.npz")
+        let named = try DatasetFile.open(path: path("generic_small.npz"), factorNames: ["a", "b"], cache: DatasetCache(root: cacheRoot))
+        XCTAssertEqual(named.factorNames, ["a", "b"])
+    }
+
+    func testFormatComesFromContentNotExtension() throws {
+        let copy = cacheRoot + "-renamed.dat"
+        try FileManager.default.copyItem(atPath: path("shapes3d_small.h5"), toPath: copy)
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        XCTAssertEqual(try DatasetFile.open(path: copy, cache: DatasetCache(root: cacheRoot)).name, "shapes3d")
+    }
+
+    func testCompressedMembersAreCachedOnceWithProgressAndStaleOrCorruptCachesRebuilt() throws {
+        final class Calls: @unchecked Sendable { var count = 0 }
+        let calls = Calls()
+        _ = try open("dsprites_small.npz") { _, _ in calls.count += 1 }
+        XCTAssertGreaterThan(calls.count, 0, "the first open decompresses with progress")
+        let first = calls.count
+        _ = try open("dsprites_small.npz") { _, _ in calls.count += 1 }
+        XCTAssertEqual(calls.count, first, "the second open maps the cache")
+
+        // Corrupt the cached images: the next open notices and rebuilds.
+        let folders = try FileManager.default.contentsOfDirectory(atPath: cacheRoot)
+        XCTAssertEqual(folders.count, 1)
+        let cached = cacheRoot + "/" + folders[0] + "/imgs.npy"
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: cached))
+        try assertMatchesNumpy(try open("dsprites_small.npz"), "dsprites_small.npz")
+
+        // A stale folder (another size or time of the same file name) is removed.
+        try FileManager.default.createDirectory(atPath: cacheRoot + "/dsprites_small.npz-1-2", withIntermediateDirectories: true)
+        try FileManager.default.removeItem(atPath: cached)
+        _ = try open("dsprites_small.npz")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: cacheRoot), folders)
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: cacheRoot + "/" + folders[0]).contains { $0.contains(".tmp-") })
+    }
+
+    func testBadFilesGiveOneLineErrorsAndLeaveNothingBehind() throws {
+        let cases: [(String, String)] = [
+            ("bad_no_images.npz", "expected an image array named images, imgs, x, found members [\"pictures\", \"latents_classes\"]"),
+            ("bad_row_count.npz", "expected 4 rows of factor classes (one per image), found 3"),
+            ("bad_rank.npz", "expected images N×H×W, N×H×W×C or N×C×H×W with C 1 or 3, found an array of shape [4, 64]"),
+            ("bad_object.npz", "holds a pickled object array (dtype 'O'), which qlx refuses to load"),
+            ("bad_truncated.npz", "expected a complete member images.npy, found a truncated or corrupt member"),
+            ("bad_no_labels.h5", "expected a dataset 'labels', found none"),
+            ("expected.json", "expected an .npz (zip), .h5 (HDF5) or .npy dataset file, found other content (first bytes 7b22647370726974)"),
+        ]
+        for (name, message) in cases {
+            XCTAssertThrowsError(try open(name), name) { error in
+                let text = "\(error)"
+                XCTAssertTrue(text.contains(name), "\(name): \(text)")
+                XCTAssertTrue(text.contains(message), "\(name): \(text)")
+                XCTAssertFalse(text.contains("\n"), "\(name): \(text)")
+            }
+        }
+        let leftovers = FileManager.default.enumerator(atPath: cacheRoot)?.allObjects as? [String] ?? []
+        XCTAssertFalse(leftovers.contains { $0.contains(".tmp-") }, "\(leftovers)")
+        XCTAssertFalse(leftovers.contains { $0.hasSuffix("images.npy") && $0.contains("bad_object") }, "\(leftovers)")
+    }
+
+    func testMPI3DGridFollowsThePublishedOrder() throws {
+        // MPI3D files store no labels: factors follow from the index (the last factor fastest).
+        XCTAssertEqual(DatasetFile.mpi3dSizes.reduce(1, *), 460_800)
+        let grid = FactorGrid(sizes: DatasetFile.mpi3dSizes)
+        XCTAssertEqual(grid.factors(at: 1), [0, 0, 0, 0, 0, 0, 1])
+        XCTAssertEqual(grid.factors(at: 40), [0, 0, 0, 0, 0, 1, 0])
+        XCTAssertEqual(grid.factors(at: 460_799), [3, 3, 1, 2, 2, 39, 39])
+        XCTAssertThrowsError(try DatasetFile.open(path: path("bad_rank.npz"), cache: DatasetCache(root: cacheRoot)))
+    }
+}

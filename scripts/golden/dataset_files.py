@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Writes small dataset files in the exact formats of the published ones, and what numpy and
+h5py read from them, for QLXData's file-dataset tests.
+
+- dsprites_small.npz: np.savez_compressed with `imgs` (uint8 0/1, N x 64 x 64),
+  `latents_classes` (int64 N x 6, column 0 the constant colour), `latents_values` (float64)
+  and a pickled `metadata` object, like the published dSprites file (48 images).
+- shapes3d_small.h5: `images` (uint8 N x 64 x 64 x 3, chunked and gzip-compressed) and
+  `labels` (float64 N x 6 with Shapes3D-like values), 40 images.
+- generic_small.npz: float32 N x 3 x 64 x 64 `images` and float `labels` to label-encode.
+- bad_*.npz / bad_*.h5 / bad_*.npy: one defect each (see BAD below).
+- expected.json: per file, per image the pixel sum and four pixel values as float32 in
+  [0, 1], and the label-encoded classes (np.unique(..., return_inverse=True) per column).
+
+Usage: python3 scripts/golden/dataset_files.py Tests/QLXDataTests/Fixtures/datasets
+Needs numpy and h5py from PyPI.
+"""
+import json
+import os
+import sys
+import zipfile
+
+import h5py
+import numpy as np
+
+rng = np.random.default_rng(7)
+
+
+def blobs(n, channels):
+    """Smooth images (compress well): a bright square whose place and colour depend on i."""
+    images = np.zeros((n, 64, 64, channels), dtype=np.uint8)
+    for i in range(n):
+        x, y = 4 + (7 * i) % 44, 4 + (11 * i) % 44
+        for c in range(channels):
+            images[i, y:y + 16, x:x + 16, c] = 40 + (37 * i + 71 * c) % 215
+            images[i, :, :, c] += np.uint8((i * 3 + c) % 20)
+    return images
+
+
+def encoded(values):
+    return np.stack([np.unique(values[:, k], return_inverse=True)[1].reshape(-1) for k in range(values.shape[1])], axis=1)
+
+
+def summary(planar, classes):
+    """planar: N x C x H x W float32 in [0, 1]."""
+    flat = planar.reshape(planar.shape[0], -1)
+    picks = [0, 1000, 4095, flat.shape[1] - 1]
+    return {
+        "shape": list(planar.shape),
+        "sums": [float(s) for s in flat.astype(np.float64).sum(axis=1)],
+        "pixels": [[float(flat[i, p]) for p in picks] for i in range(flat.shape[0])],
+        "pixel_offsets": picks,
+        "classes": classes.astype(int).tolist(),
+    }
+
+
+def main(out):
+    os.makedirs(out, exist_ok=True)
+    expected = {}
+
+    # dSprites: grid shape 3 x scale 2 x orientation 2 x posX 2 x posY 2, posY fastest.
+    grid = np.array(np.meshgrid(range(3), range(2), range(2), range(2), range(2), indexing="ij")).reshape(5, -1).T
+    n = grid.shape[0]
+    classes = np.concatenate([np.zeros((n, 1), dtype=np.int64), grid.astype(np.int64)], axis=1)
+    values = classes.astype(np.float64) * 0.5
+    imgs = (rng.random((n, 64, 64)) < 0.1).astype(np.uint8)
+    metadata = np.array({"description": "small dSprites-format file for qlx tests", "latents_sizes": [1, 3, 2, 2, 2, 2]}, dtype=object)
+    np.savez_compressed(os.path.join(out, "dsprites_small.npz"), imgs=imgs, latents_classes=classes,
+                        latents_values=values, metadata=metadata)
+    expected["dsprites_small.npz"] = summary(imgs[:, None].astype(np.float32), encoded(classes[:, 1:]))
+
+    # Shapes3D: 40 images, labels drawn from the published value sets.
+    n = 40
+    labels = np.stack([
+        rng.integers(0, 10, n) / 10.0, rng.integers(0, 10, n) / 10.0, rng.integers(0, 10, n) / 10.0,
+        np.linspace(0.75, 1.25, 8)[rng.integers(0, 8, n)], rng.integers(0, 4, n).astype(np.float64),
+        np.linspace(-30, 30, 15)[rng.integers(0, 15, n)],
+    ], axis=1)
+    images = blobs(n, 3)
+    with h5py.File(os.path.join(out, "shapes3d_small.h5"), "w") as f:
+        f.create_dataset("images", data=images, chunks=(1, 64, 64, 3), compression="gzip")
+        f.create_dataset("labels", data=labels)
+    expected["shapes3d_small.h5"] = summary(images.transpose(0, 3, 1, 2).astype(np.float32) / np.float32(255), encoded(labels))
+
+    # Generic: float32 channels-first images and float labels.
+    n = 12
+    planar = (blobs(n, 3).transpose(0, 3, 1, 2).astype(np.float32) / np.float32(255))
+    labels = np.stack([rng.integers(0, 3, n) * 0.25, rng.integers(0, 4, n) - 1.5], axis=1)
+    np.savez_compressed(os.path.join(out, "generic_small.npz"), images=planar, labels=labels)
+    expected["generic_small.npz"] = summary(planar, encoded(labels))
+
+    # One defect each.
+    small = imgs[:4]
+    np.savez(os.path.join(out, "bad_no_images.npz"), pictures=small, latents_classes=classes[:4])
+    np.savez(os.path.join(out, "bad_row_count.npz"), images=small, classes=classes[:3])
+    np.savez(os.path.join(out, "bad_rank.npz"), images=np.zeros((4, 64), dtype=np.uint8), classes=classes[:4])
+    np.savez(os.path.join(out, "bad_object.npz"), images=np.array([{"a": 1}] * 4, dtype=object), classes=classes[:4])
+    np.savez_compressed(os.path.join(out, "bad_truncated.npz"), images=blobs(8, 3), classes=classes[:8])
+    path = os.path.join(out, "bad_truncated.npz")
+    with zipfile.ZipFile(path) as archive:
+        member = archive.getinfo("images.npy")
+    with open(path, "r+b") as f:
+        # Overwrite the middle of the compressed images member (the central directory stays
+        # intact, so the archive opens and the member fails to inflate or its CRC check).
+        f.seek(member.header_offset + 26)
+        name_length, extra_length = np.frombuffer(f.read(4), dtype="<u2")
+        start = member.header_offset + 30 + int(name_length) + int(extra_length)
+        f.seek(start + member.compress_size // 2)
+        f.write(b"\xff" * min(64, member.compress_size // 4))
+    with h5py.File(os.path.join(out, "bad_no_labels.h5"), "w") as f:
+        f.create_dataset("images", data=blobs(4, 3))
+
+    with open(os.path.join(out, "expected.json"), "w") as f:
+        json.dump(expected, f)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: dataset_files.py OUTPUT_FOLDER")
+    main(sys.argv[1])
