@@ -100,6 +100,9 @@ public enum Datasets {
                                progress: ProgressHandler? = nil) throws -> any FactorDataset {
         if names.contains(nameOrPath) { return try named(nameOrPath) }
         guard FileManager.default.fileExists(atPath: nameOrPath) else {
+            if nameOrPath.contains("/") || nameOrPath.contains(".") {
+                throw DataError.fileUnreadable(path: nameOrPath, reason: "no such file")
+            }
             throw DataError.unknownDataset(name: nameOrPath, known: names)
         }
         return try DatasetFile.open(path: nameOrPath, classesPath: classesPath, factorNames: factorNames, progress: progress)

@@ -43,7 +43,9 @@ public enum ModelEvaluation {
     }
 
     /// Samples, encodes and decodes in batches; `progress` gets 0…1.
-    public static func encode(model: QLAE, dataset: any FactorDataset, samples: Int, seed: UInt64,
+    /// `order` replaces the seeded sample with these image indices (e.g. every image in file
+    /// order); `samples` is then its length.
+    public static func encode(model: QLAE, dataset: any FactorDataset, samples: Int, seed: UInt64, order: [Int]? = nil,
                               decode: Bool = true, progress: (Double) -> Void) throws -> EncodedSample {
         guard samples >= 1 else {
             throw MetricsError.invalidSetting(name: "samples", expected: "at least 1", found: "\(samples)")
@@ -55,7 +57,8 @@ public enum ModelEvaluation {
                 expected: "images of \(m.channels)×\(m.height)×\(m.width) (the model's input)",
                 found: "\(d.channels)×\(d.height)×\(d.width)")
         }
-        let indices = sampleIndices(count: samples, of: dataset.count, seed: seed)
+        let indices = order ?? sampleIndices(count: samples, of: dataset.count, seed: seed)
+        precondition(indices.count == samples, "order has \(indices.count) indices for \(samples) samples")
         let latents = model.config.latent.count
         var codes: [[Int]] = []
         var values: [Float] = [], continuous: [Float] = []

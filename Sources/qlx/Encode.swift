@@ -19,7 +19,7 @@ struct Encode: ParsableCommand {
     @Argument(help: "A .safetensors checkpoint (default: the bundled model).")
     var checkpoint: String?
 
-    @Option(help: "Dataset to sample (default: the one named in the checkpoint).")
+    @Option(name: [.customLong("dataset"), .customLong("data")], help: "Dataset to sample (default: the one named in the checkpoint). A name (\(Datasets.names.joined(separator: ", "))) or a dataset file: dSprites .npz, Shapes3D .h5, MPI3D .npz, or images + classes .npz.")
     var dataset: String?
 
     @Option(help: "Number of images to encode.")
@@ -27,6 +27,9 @@ struct Encode: ParsableCommand {
 
     @Option(help: "Seed of the image sample.")
     var seed: UInt64 = 0
+
+    @Flag(help: "Encode every image of the dataset in its own (file) order instead of a seeded sample.")
+    var all = false
 
     @Option(name: [.short, .long], help: "Codes .npy (int64, samples × latents; quantized models only).")
     var output: String?
@@ -71,15 +74,15 @@ struct Encode: ParsableCommand {
         if output != nil && !model.config.latent.quantized {
             throw ValidationError("-o/--output: the model in \(path) is not quantized, so it has no codes; use --values or --continuous")
         }
-        let data = try Datasets.named(dataset ?? model.config.dataset.name)
+        let data = try DatasetArgument.resolve(dataset ?? model.config.dataset.name)
+        let n = all ? data.count : samples, latents = model.config.latent.count
         let encoded: ModelEvaluation.EncodedSample
         do {
-            let bar = MetricsProgressBar(label: "encoding \(samples) images of \(data.name)")
+            let bar = MetricsProgressBar(label: "encoding \(n) images of \(data.name)", lateLabel: nil)
             defer { bar.finish() }
-            encoded = try ModelEvaluation.encode(model: model, dataset: data, samples: samples, seed: seed,
-                                                 decode: false) { bar.update($0) }
+            encoded = try ModelEvaluation.encode(model: model, dataset: data, samples: n, seed: seed,
+                                                 order: all ? Array(0..<data.count) : nil, decode: false) { bar.update($0) }
         }
-        let n = samples, latents = model.config.latent.count
         var written: [String] = []
         if let output {
             try Npy.write(int64: encoded.codes.flatMap { $0.map(Int64.init) }, shape: [n, latents], to: output)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QLXData
 import QLXExplorer
 import QLXRender
 
@@ -45,7 +46,7 @@ struct Explore: ParsableCommand {
     @Option(name: .customLong("metric-samples"), help: "Samples for the background metrics (0: none). Not run when the checkpoint stores metrics on at least this many samples (the bundled model: 10,000).")
     var metricSamples = 2_000
 
-    @Option(help: "Dataset for samples and metrics (default: the checkpoint's).")
+    @Option(name: [.customLong("dataset"), .customLong("data")], help: "Dataset for samples and metrics (default: the checkpoint's). A name (\(Datasets.names.joined(separator: ", "))) or a dataset file: dSprites .npz, Shapes3D .h5, MPI3D .npz, or images + classes .npz.")
     var dataset: String?
 
     @Option(help: "Seed for random codes and the metric samples.")
@@ -72,7 +73,9 @@ struct Explore: ParsableCommand {
         }
         let replay = try loadScript()
         let session = try ExplorerSetup.session(ExplorerSetup.Options(
-            checkpointPath: try checkpoint ?? BundledModel.locate(), datasetName: dataset,
+            checkpointPath: try checkpoint ?? BundledModel.locate(),
+            dataset: try dataset.map(DatasetArgument.resolve),
+            fallbackDataPath: ProcessInfo.processInfo.environment["QLX_DATA"].flatMap { $0.isEmpty ? nil : $0 },
             metricSamples: metricSamples, seed: seed,
             exportDirectory: exportDirectory ?? FileManager.default.currentDirectoryPath))
         session.preferredMode = mode.flatMap(RenderMode.init(rawValue:))

@@ -21,7 +21,7 @@ struct Metrics: ParsableCommand {
     @Argument(help: "A .safetensors checkpoint (default: the bundled model).")
     var checkpoint: String?
 
-    @Option(help: "Dataset to sample (default: the one named in the checkpoint).")
+    @Option(name: [.customLong("dataset"), .customLong("data")], help: "Dataset to sample (default: the one named in the checkpoint). A name (\(Datasets.names.joined(separator: ", "))) or a dataset file: dSprites .npz, Shapes3D .h5, MPI3D .npz, or images + classes .npz.")
     var dataset: String?
 
     // Numbers are read as text and converted in `checkedFlags()` (see FlagValue): one-line errors.
@@ -106,7 +106,7 @@ struct Metrics: ParsableCommand {
     func checkpointReport(samples: Int, seed: UInt64) throws -> MetricsReport {
         let path = try checkpoint ?? BundledModel.locate()
         let model = try Checkpoint.read(from: path).model()
-        let data = try Datasets.named(dataset ?? model.config.dataset.name)
+        let data = try DatasetArgument.resolve(dataset ?? model.config.dataset.name)
         let bar = MetricsProgressBar(label: "encoding \(samples) images of \(data.name)")
         defer { bar.finish() }
         return try ModelEvaluation.evaluate(model: model, dataset: data, samples: samples, seed: seed,
@@ -115,12 +115,17 @@ struct Metrics: ParsableCommand {
 }
 
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal.
-final class MetricsProgressBar {
+final class MetricsProgressBar: @unchecked Sendable {
     let label: String
+    /// The label from 90% on (the metrics' last stage), if any.
+    let lateLabel: String?
     let enabled = isatty(STDERR_FILENO) == 1
     private var lastDrawn = -1
 
-    init(label: String) { self.label = label }
+    init(label: String, lateLabel: String? = "computing InfoMEC") {
+        self.label = label
+        self.lateLabel = lateLabel
+    }
 
     func update(_ fraction: Double) {
         guard enabled else { return }
@@ -130,7 +135,7 @@ final class MetricsProgressBar {
         let width = 30
         let filled = percent * width / 100
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        let stage = fraction < 0.9 ? label : "computing InfoMEC"
+        let stage = fraction < 0.9 ? label : lateLabel ?? label
         FileHandle.standardError.write(Data("\r\(bar) \(percent)%  \(stage)\u{1B}[K".utf8))
     }
 

@@ -27,7 +27,7 @@ struct Train: ParsableCommand {
     static let defaultEncoderWidths = ModelBuilder.defaultEncoderWidths.map(String.init).joined(separator: ",")
     static let defaultDenseWidths = ModelBuilder.defaultDenseWidths.map(String.init).joined(separator: ",")
 
-    @Option(help: "Dataset to train on (\(Datasets.names.joined(separator: ", "))).") var dataset: String?
+    @Option(name: [.customLong("dataset"), .customLong("data")], help: "Dataset to train on: a name (\(Datasets.names.joined(separator: ", "))) or a dataset file (dSprites .npz, Shapes3D .h5, MPI3D .npz, images + classes .npz); with --resume, the run's dataset file again.") var dataset: String?
     @Option(help: "Encoder preset name.") var encoder: String?
     @Option(help: "Decoder preset name.") var decoder: String?
     @Option(help: "Encoder conv widths, e.g. 32,64,64,128 (kernel 4, stride 2, padding 1).") var encoderWidths: String?
@@ -102,7 +102,7 @@ struct Train: ParsableCommand {
 
     private func makeTrainer() throws -> Trainer {
         if let resume {
-            let fixed: [(Any?, String)] = [(dataset, "--dataset"), (encoder, "--encoder"), (decoder, "--decoder"),
+            let fixed: [(Any?, String)] = [(encoder, "--encoder"), (decoder, "--decoder"),
                                            (encoderWidths, "--encoder-widths"), (decoderWidths, "--decoder-widths"),
                                            (denseWidths, "--dense-widths"), (decoderKind, "--decoder-kind"),
                                            (latents, "--latents"), (values, "--values"), (batch, "--batch"),
@@ -114,11 +114,16 @@ struct Train: ParsableCommand {
                                                      reason: "the checkpoint's training state fixes it (only --steps, --lr, --lr-drop, --weight-decay, -o, --eval-every, --checkpoint-every, --snapshot-every and --metrics-samples may change)")
             }
             let checkpoint = try Checkpoint.read(from: resume)
-            let data = try Datasets.named(checkpoint.config.dataset.name)
+            // A run on a dataset file needs the file again (--data); the trainer checks its name.
+            let name = checkpoint.config.dataset.name
+            if dataset == nil, !Datasets.names.contains(name) {
+                throw TrainingError.invalidFlag(flag: "--data", expected: "the dataset file \(resume) was trained on (\(name))", found: "none given")
+            }
+            let data = try DatasetArgument.resolve(dataset ?? name)
             return try Trainer(resuming: checkpoint, path: resume, dataset: data, steps: steps,
                                learningRate: lr, weightDecay: weightDecay, learningRateDrops: try learningRateDrops())
         }
-        let data = try Datasets.named(dataset ?? "sprites")
+        let data = try DatasetArgument.resolve(dataset ?? "sprites")
         let options = TrainingOptions(steps: steps ?? 10_000, batchSize: batch ?? 64, learningRate: lr ?? 1e-3,
                                       weightDecay: weightDecay ?? 0.1, quantizationWeight: quantizationWeight ?? 0.01,
                                       commitmentWeight: commitmentWeight ?? 0.01, seed: seed ?? 0,

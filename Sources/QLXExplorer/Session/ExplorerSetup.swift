@@ -10,16 +10,24 @@ public enum ExplorerSetup {
         public var checkpointPath: String
         /// nil: the dataset named in the checkpoint (skipped quietly if qlx does not know it).
         public var datasetName: String?
+        /// A dataset already opened (a file from --data); wins over datasetName.
+        public var dataset: (any FactorDataset)?
+        /// A dataset file for checkpoints trained on one ($QLX_DATA): used only when the
+        /// checkpoint's dataset is not a procedural one.
+        public var fallbackDataPath: String?
         /// Samples for the background metrics; 0 turns them off, and so does a stored report
         /// on at least this many samples.
         public var metricSamples: Int
         public var seed: UInt64
         public var exportDirectory: String
 
-        public init(checkpointPath: String, datasetName: String? = nil, metricSamples: Int = 2_000, seed: UInt64 = 0,
+        public init(checkpointPath: String, datasetName: String? = nil, dataset: (any FactorDataset)? = nil, fallbackDataPath: String? = nil,
+                    metricSamples: Int = 2_000, seed: UInt64 = 0,
                     exportDirectory: String = FileManager.default.currentDirectoryPath) {
             self.checkpointPath = checkpointPath
             self.datasetName = datasetName
+            self.dataset = dataset
+            self.fallbackDataPath = fallbackDataPath
             self.metricSamples = metricSamples
             self.seed = seed
             self.exportDirectory = exportDirectory
@@ -33,7 +41,8 @@ public enum ExplorerSetup {
             throw ExplorerError.emptyModel(reason: "\(options.checkpointPath) has continuous latents (no codebooks to step through); use `qlx traverse`")
         }
         let model = try checkpoint.model()
-        let dataset = try matchingDataset(options.datasetName, config: config)
+        let dataset = try matchingDataset(options.datasetName, opened: options.dataset,
+                                          fallbackPath: options.fallbackDataPath, config: config)
         var state = ExplorerState(
             checkpointName: (options.checkpointPath as NSString).lastPathComponent,
             datasetName: dataset?.name ?? config.dataset.name,
@@ -54,18 +63,23 @@ public enum ExplorerSetup {
 
     /// The dataset to sample from: the one asked for (an error if unknown or if its images do
     /// not fit the model), else the checkpoint's if qlx knows it.
-    static func matchingDataset(_ name: String?, config: QLAEConfig) throws -> (any FactorDataset)? {
+    static func matchingDataset(_ name: String?, opened: (any FactorDataset)? = nil, fallbackPath: String? = nil,
+                                config: QLAEConfig) throws -> (any FactorDataset)? {
         let dataset: any FactorDataset
-        if let name {
+        if let opened {
+            dataset = opened
+        } else if let name {
             dataset = try Datasets.named(name)
         } else if let known = try? Datasets.named(config.dataset.name) {
             dataset = known
+        } else if let fallbackPath {
+            dataset = try Datasets.resolve(fallbackPath)
         } else {
             return nil
         }
         guard dataset.imageShape == config.image else {
-            if name == nil { return nil }
-            throw ExplorerError.emptyModel(reason: "--dataset \(dataset.name) has \(dataset.imageShape.channels)×\(dataset.imageShape.height)×\(dataset.imageShape.width) images, the model expects \(config.image.channels)×\(config.image.height)×\(config.image.width)")
+            if name == nil && opened == nil && fallbackPath == nil { return nil }
+            throw ExplorerError.emptyModel(reason: "dataset \(dataset.name) has \(dataset.imageShape.channels)×\(dataset.imageShape.height)×\(dataset.imageShape.width) images, the model expects \(config.image.channels)×\(config.image.height)×\(config.image.width)")
         }
         return dataset
     }
