@@ -5,7 +5,6 @@ public enum ExplorerError: Error, CustomStringConvertible, Equatable {
     case terminalSetupFailed(term: String)
     case badKeyScript(source: String, token: String, reason: String)
     case unreadableScript(path: String, reason: String)
-    case exportFailed(path: String, reason: String)
     case emptyModel(reason: String)
 
     public var description: String {
@@ -20,8 +19,6 @@ public enum ExplorerError: Error, CustomStringConvertible, Equatable {
             return "\(source): cannot read key '\(token)': \(reason)"
         case .unreadableScript(let path, let reason):
             return "--script \(path): \(reason)"
-        case .exportFailed(let path, let reason):
-            return "export to \(path) failed: \(reason)"
         case .emptyModel(let reason):
             return "cannot explore this model: \(reason)"
         }
