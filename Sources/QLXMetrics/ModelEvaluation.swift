@@ -48,13 +48,7 @@ public enum ModelEvaluation {
         guard samples >= 1 else {
             throw MetricsError.invalidSetting(name: "samples", expected: "at least 1", found: "\(samples)")
         }
-        guard model.config.image == dataset.imageShape else {
-            let m = model.config.image, d = dataset.imageShape
-            throw MetricsError.invalidSetting(
-                name: "dataset \(dataset.name)",
-                expected: "images of \(m.channels)×\(m.height)×\(m.width) (the model's input)",
-                found: "\(d.channels)×\(d.height)×\(d.width)")
-        }
+        try dataset.checkImages(fit: model.config.image)
         let indices = sampleIndices(count: samples, of: dataset.count, seed: seed)
         let latents = model.config.latent.count
         var codes: [[Int]] = []

@@ -63,9 +63,11 @@ public enum ExplorerSetup {
         } else {
             return nil
         }
-        guard dataset.imageShape == config.image else {
+        do {
+            try dataset.checkImages(fit: config.image)
+        } catch {
             if name == nil { return nil }
-            throw ExplorerError.emptyModel(reason: "--dataset \(dataset.name) has \(dataset.imageShape.channels)×\(dataset.imageShape.height)×\(dataset.imageShape.width) images, the model expects \(config.image.channels)×\(config.image.height)×\(config.image.width)")
+            throw error
         }
         return dataset
     }
