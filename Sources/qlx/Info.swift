@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QLXCore
 import QLXModel
 
 /// `qlx info`: what a checkpoint holds, as aligned text or (`--json`) as one JSON object.

@@ -238,7 +238,7 @@ struct Traversal {
                 baseCode = columnValues.map { book in book.indices.min { abs(book[$0]) < abs(book[$1]) }! }
             case .random:
                 var generator = SeededGenerator(seed: seed)
-                baseCode = (0..<nz).map { _ in Int((generator.next() >> 32) * UInt64(nv) >> 32) }
+                baseCode = (0..<nz).map { _ in uniformIndex(below: nv, using: &generator) }
             case .sample(let n):
                 baseCode = try encode(sample: n, model: model).codes[0]
             }

@@ -1,3 +1,5 @@
+import QLXCore
+
 /// What the session must do after a key, beyond the new state (the state stays pure: it
 /// never decodes, encodes or writes files itself).
 public enum Effect: Equatable, Sendable {
@@ -63,7 +65,7 @@ extension ExplorerState {
             sampleCursor += action == .nextSample ? 1 : -1
             return .loadSample(index: sampleIndex(at: sampleCursor))
         case .randomCode:
-            code = codebooks.map { Int.random(in: 0..<$0.count, using: &rng) }
+            code = codebooks.map { uniformIndex(below: $0.count, using: &rng) }
             sample = nil
         case .reset:
             code = startCode
