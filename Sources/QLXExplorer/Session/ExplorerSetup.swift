@@ -1,5 +1,6 @@
 import Foundation
 import QLXData
+import QLXMetrics
 import QLXModel
 import QLXRender
 
@@ -41,8 +42,10 @@ public enum ExplorerSetup {
             sampleCount: dataset?.count ?? 0, unicode: true,
             renderModes: [.halfBlock], colorDepths: [.palette256],
             imageWidth: config.image.width, imageHeight: config.image.height, seed: options.seed)
-        let stored = storedMetrics(checkpoint)
+        let storedMetrics = MetricsReport.stored(in: checkpoint)
+        let stored = storedMetrics.report.map { MetricsDisplay(report: $0, origin: .checkpoint) }
         state.metrics = stored
+        if let warning = storedMetrics.warning { state.statusMessage = warning }
         // A stored report on at least as many samples stays: a smaller live sample is the
         // worse estimate (InfoE's in-sample regression reads high on few samples), and
         // replacing the model card's figures with it would contradict them.
