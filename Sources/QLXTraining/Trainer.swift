@@ -52,7 +52,7 @@ public struct Trainer: Sendable {
         }
         if let learningRateDrops {
             if let early = learningRateDrops.first(where: { $0.step <= state.stepsDone }) {
-                throw TrainingError.invalidFlag(flag: "--lr-drop", expected: "steps after the \(state.stepsDone) already done in \(path)",
+                throw TrainingError.invalidSetting(.learningRateDrop, expected: "steps after the \(state.stepsDone) already done in \(path)",
                                                 found: "\(early.step):\(early.rate)")
             }
             let past = options.learningRateDrops?.filter { $0.step <= state.stepsDone } ?? []
@@ -66,7 +66,7 @@ public struct Trainer: Sendable {
             throw TrainingError.invalidTrainingState(path: path, reason: "batch sampler \(state.sampler.algorithm) with seed \(state.sampler.seed) does not match this qlx (\(BatchSampler.algorithm), seed \(options.seed))")
         }
         guard state.stepsDone <= options.steps else {
-            throw TrainingError.invalidFlag(flag: "--steps", expected: "at least the \(state.stepsDone) steps already done in \(path)",
+            throw TrainingError.invalidSetting(.steps, expected: "at least the \(state.stepsDone) steps already done in \(path)",
                                             found: "\(options.steps)")
         }
         model = try checkpoint.model()
