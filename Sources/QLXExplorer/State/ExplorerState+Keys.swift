@@ -24,12 +24,12 @@ extension ExplorerState {
             return action == .quit ? .quit : .none
         }
         if showHelp {
-            switch (key, action) {
-            case (.character("?"), _), (.escape, _), (.character("q"), _):
+            switch KeyTable.helpOverlayAction(for: key) {
+            case .closeHelp?:
                 showHelp = false
                 return .none
-            case (_, .quit): return .quit
-            case (_, .redraw): return .redraw
+            case .quit?: return .quit
+            case .redraw?: return .redraw
             default: return .none
             }
         }
