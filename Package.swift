@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "QLXModelTests", dependencies: ["QLXCore", "QLXModel", "QLXTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "QLXDataTests", dependencies: ["QLXCore", "QLXData", "QLXTestSupport"]),
-        .testTarget(name: "QLXMetricsTests", dependencies: ["QLXCore", "QLXData", "QLXMetrics"],
+        .testTarget(name: "QLXMetricsTests", dependencies: ["QLXCore", "QLXData", "QLXMetrics", "QLXRender"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "QLXTrainingTests", dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXTraining"]),
         .testTarget(name: "QLXRenderTests", dependencies: ["QLXRender", "QLXTestSupport"]),

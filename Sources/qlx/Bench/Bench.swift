@@ -32,14 +32,11 @@ struct Bench: ParsableCommand {
             help: "Run only these sections (default: all).")
     var only: [String] = []
 
-    func validate() throws {
-        let known = Set(benchSections.map(\.name))
-        for name in only where !known.contains(name) {
-            throw ValidationError("--only: unknown section '\(name)'; expected one of \(known.sorted().joined(separator: ", "))")
-        }
-    }
-
     func run() throws {
+        let known = benchSections.map(\.name)
+        for name in only where !known.contains(name) {
+            throw FlagError.unknownName(flag: "--only", kind: "section", found: name, choices: known.sorted())
+        }
         for section in benchSections where only.isEmpty || only.contains(section.name) {
             print("== \(section.name): \(section.summary)")
             try section.run()

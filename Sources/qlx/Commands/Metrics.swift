@@ -3,6 +3,7 @@ import Foundation
 import QLXData
 import QLXMetrics
 import QLXModel
+import QLXRender
 
 /// `qlx metrics`: InfoMEC, MIG, reconstruction and codebook usage of a checkpoint on its
 /// dataset, or of plain .npy arrays of sources and latents.
@@ -18,18 +19,11 @@ struct Metrics: ParsableCommand {
         sources are label-encoded per column; latents are discrete codes unless --continuous.
         """)
 
-    @Argument(help: "A .safetensors checkpoint (default: the bundled model).")
-    var checkpoint: String?
+    @OptionGroup var checkpoint: CheckpointArgument
+    @OptionGroup var dataset: DatasetOption
 
-    @Option(help: "Dataset to sample (default: the one named in the checkpoint).")
-    var dataset: String?
-
-    // Numbers are read as text and converted in `checkedFlags()` (see FlagValue): one-line errors.
-    @Option(parsing: .unconditional, help: "Number of images to encode.")
-    var samples = "10000"
-
-    @Option(parsing: .unconditional, help: "Seed of the image sample.")
-    var seed = "0"
+    @OptionGroup var samples: SamplesOption
+    @OptionGroup var seed: SeedOption
 
     @Option(help: "Array mode: ground-truth factors, a 2-D .npy (samples × factors).")
     var sources: String?
@@ -59,38 +53,27 @@ struct Metrics: ParsableCommand {
         if (sources == nil) != (latents == nil) {
             throw FlagError.badCombination("--sources and --latents go together; pass both .npy files")
         }
-        if sources != nil && checkpoint != nil {
+        if sources != nil && checkpoint.checkpoint != nil {
             throw FlagError.badCombination("pass either a checkpoint or --sources/--latents, not both")
         }
         if sources == nil && (continuous || factorNames != nil) {
             throw FlagError.badCombination("--continuous and --factor-names apply to --sources/--latents arrays only")
         }
-        let sampleCount = try FlagValue.integer(samples, flag: "--samples", in: 2...Int.max,
-                                                expected: "at least 2 (a whole number of images)")
-        return (sampleCount, try FlagValue.seed(seed))
+        return (try samples.value(atLeast: 2), try seed.value())
     }
 
     func run() throws {
-        do {
-            let (samples, seed) = try checkedFlags()
-            let report = try sources != nil ? arrayReport(seed: seed) : checkpointReport(samples: samples, seed: seed)
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
-            } else {
-                let environment = ProcessInfo.processInfo.environment
-                let color = isatty(STDOUT_FILENO) == 1 && (environment["NO_COLOR"] ?? "").isEmpty
-                // The first locale variable set decides, as setlocale would: shades need UTF-8.
-                let locale = ["LC_ALL", "LC_CTYPE", "LANG"].compactMap { environment[$0] }.first { !$0.isEmpty } ?? ""
-                let unicode = locale.lowercased().replacingOccurrences(of: "-", with: "").contains("utf8")
-                print(report.text(color: color, unicode: unicode), terminator: "")
-            }
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            FileHandle.standardError.write(Data("qlx: \(error)\n".utf8))
-            throw ExitCode.failure
+        let (samples, seed) = try checkedFlags()
+        let report = try sources != nil ? arrayReport(seed: seed) : checkpointReport(samples: samples, seed: seed)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            // The heatmap's colours are 256-colour backgrounds: fewer colours, plain shades.
+            let terminal = Streams.standardOutput()
+            let style: MetricsReport.HeatmapStyle? = terminal.colors >= .palette256 ? { ANSI.heatmapCell($0, value: $1) } : nil
+            print(report.text(unicode: terminal.unicode, style: style), terminator: "")
         }
     }
 
@@ -104,38 +87,11 @@ struct Metrics: ParsableCommand {
     }
 
     func checkpointReport(samples: Int, seed: UInt64) throws -> MetricsReport {
-        let path = try checkpoint ?? BundledModel.locate()
-        let model = try Checkpoint.read(from: path).model()
-        let data = try Datasets.named(dataset ?? model.config.dataset.name)
-        let bar = MetricsProgressBar(label: "encoding \(samples) images of \(data.name)")
+        let model = try Checkpoint.read(from: try checkpoint.path()).model()
+        let data = try dataset.dataset(default: model.config.dataset.name)
+        let bar = ProgressBar(label: "encoding \(samples) images of \(data.name)")
         defer { bar.finish() }
         return try ModelEvaluation.evaluate(model: model, dataset: data, samples: samples, seed: seed,
                                             chanceSeed: chance ? seed : nil) { bar.update($0) }
-    }
-}
-
-/// A one-line progress bar on stderr, drawn only when stderr is a terminal.
-final class MetricsProgressBar {
-    let label: String
-    let enabled = isatty(STDERR_FILENO) == 1
-    private var lastDrawn = -1
-
-    init(label: String) { self.label = label }
-
-    func update(_ fraction: Double) {
-        guard enabled else { return }
-        let percent = Int((min(max(fraction, 0), 1) * 100).rounded(.down))
-        guard percent != lastDrawn else { return }
-        lastDrawn = percent
-        let width = 30
-        let filled = percent * width / 100
-        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        let stage = fraction < 0.9 ? label : "computing InfoMEC"
-        FileHandle.standardError.write(Data("\r\(bar) \(percent)%  \(stage)\u{1B}[K".utf8))
-    }
-
-    func finish() {
-        guard enabled, lastDrawn >= 0 else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }
