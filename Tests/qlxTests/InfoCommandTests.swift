@@ -101,6 +101,17 @@ final class InfoCommandTests: XCTestCase {
         XCTAssertTrue(run.stdout.contains("\nmetrics       InfoM 0.841  InfoE 0.970  InfoC 0.490  MIG 0.300  (10,000 samples)\n"), run.stdout)
     }
 
+    func testAPartialStoredReportIsIgnoredWithAWarning() throws {
+        var checkpoint = try Checkpoint.read(from: fixture("checkpoint_tiny_image_f32.safetensors"))
+        checkpoint.metadata = ["qlx.metrics": #"{"infoM": 0.8412, "samples": 10000}"#]
+        let path = directory.appendingPathComponent("partial.safetensors").path
+        try checkpoint.write(to: path)
+        let run = try QLXBinary.run(["info", path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stderr, "qlx: warning: ignoring the checkpoint's qlx.metrics (not a metrics report for 3 latents)\n")
+        XCTAssertFalse(run.stdout.contains("\nmetrics "), run.stdout)
+    }
+
     func testAModelWithoutQuantizationHasNoCodebooks() throws {
         var config = try Checkpoint.read(from: fixture("checkpoint_tiny_image_f32.safetensors")).config
         config.latent.quantized = false

@@ -17,6 +17,18 @@ final class ParseErrorTests: XCTestCase {
                                "qlx: --seed: expected an integer 0…18446744073709551615, found '-1'", status: 64)
     }
 
+    func testAMistypedCommandIsAnUnknownCommandNotAMissingFile() throws {
+        try assertOneLineError(["travers"],
+                               "qlx: unknown command 'travers'; expected one of info, explore, traverse, metrics, encode, train, bench, or a checkpoint path",
+                               status: 64)
+    }
+
+    func testVersionIsOneLine() throws {
+        let run = try QLXBinary.run(["--version"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertNotNil(run.stdout.range(of: #"^[0-9]+\.[0-9]+\.[0-9]+\n$"#, options: .regularExpression), run.stdout)
+    }
+
     func testHelpIsStillComplete() throws {
         let run = try QLXBinary.run(["traverse", "--help"])
         XCTAssertEqual(run.status, 0)
