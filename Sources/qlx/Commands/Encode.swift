@@ -17,10 +17,7 @@ struct Encode: ParsableCommand {
         """)
 
     @OptionGroup var checkpoint: CheckpointArgument
-    @OptionGroup var dataset: DatasetOption
-
-    @OptionGroup var samples: SamplesOption
-    @OptionGroup var seed: SeedOption
+    @OptionGroup var sample: ImageSampleOptions
 
     /// -o/--output: codes .npy (int64, samples × latents; quantized models only).
     @OptionGroup var codes: OutputOption
@@ -39,8 +36,8 @@ struct Encode: ParsableCommand {
 
     /// The flags, checked before anything is loaded.
     func checkFlags() throws {
-        _ = try samples.value(atLeast: 1)
-        _ = try seed.value()
+        _ = try sample.samples.value(atLeast: 1)
+        _ = try sample.seed.value()
         let outputs = [codes.path, factors, values, continuous, indices].compactMap { $0 }
         if outputs.isEmpty {
             throw FlagError.badCombination("nothing to write; pass -o codes.npy and/or --factors, --values, --continuous, --indices")
@@ -57,14 +54,9 @@ struct Encode: ParsableCommand {
         if codes.path != nil && !model.config.latent.quantized {
             throw FlagError.badCombination("-o/--output: the model in \(path) is not quantized, so it has no codes; use --values or --continuous")
         }
-        let data = try dataset.dataset(default: model.config.dataset.name)
-        let count = try samples.value(atLeast: 1)
-        let encoded: ModelEvaluation.EncodedSample
-        do {
-            let bar = ProgressBar(label: "encoding \(count) images of \(data.name)")
-            defer { bar.finish() }
-            encoded = try ModelEvaluation.encode(model: model, dataset: data, samples: count, seed: try seed.value(),
-                                                 decode: false) { bar.update($0) }
+        let count = try sample.samples.value(atLeast: 1), seed = try sample.seed.value()
+        let (data, encoded) = try sample.run(on: model, samples: count) { data, progress in
+            try ModelEvaluation.encode(model: model, dataset: data, samples: count, seed: seed, decode: false, progress: progress)
         }
         let n = count, latents = model.config.latent.count
         var written: [String] = []

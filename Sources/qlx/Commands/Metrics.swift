@@ -20,10 +20,7 @@ struct Metrics: ParsableCommand {
         """)
 
     @OptionGroup var checkpoint: CheckpointArgument
-    @OptionGroup var dataset: DatasetOption
-
-    @OptionGroup var samples: SamplesOption
-    @OptionGroup var seed: SeedOption
+    @OptionGroup var sample: ImageSampleOptions
 
     @Option(help: "Array mode: ground-truth factors, a 2-D .npy (samples × factors).")
     var sources: String?
@@ -59,7 +56,7 @@ struct Metrics: ParsableCommand {
         if sources == nil && (continuous || factorNames != nil) {
             throw FlagError.badCombination("--continuous and --factor-names apply to --sources/--latents arrays only")
         }
-        return (try samples.value(atLeast: 2), try seed.value())
+        return (try sample.samples.value(atLeast: 2), try sample.seed.value())
     }
 
     func run() throws {
@@ -88,10 +85,9 @@ struct Metrics: ParsableCommand {
 
     func checkpointReport(samples: Int, seed: UInt64) throws -> MetricsReport {
         let model = try Checkpoint.read(from: try checkpoint.path()).model()
-        let data = try dataset.dataset(default: model.config.dataset.name)
-        let bar = ProgressBar(label: "encoding \(samples) images of \(data.name)")
-        defer { bar.finish() }
-        return try ModelEvaluation.evaluate(model: model, dataset: data, samples: samples, seed: seed,
-                                            chanceSeed: chance ? seed : nil) { bar.update($0) }
+        return try sample.run(on: model, samples: samples) { data, progress in
+            try ModelEvaluation.evaluate(model: model, dataset: data, samples: samples, seed: seed,
+                                         chanceSeed: chance ? seed : nil, progress: progress)
+        }.1
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import QLXData
+import QLXModel
 import QLXRender
 
 // Options several commands take, each declared once. Numbers and names are read as text and
@@ -84,5 +85,23 @@ struct SamplesOption: ParsableArguments {
     func value(atLeast minimum: Int) throws -> Int {
         try FlagValue.integer(text, flag: "--samples", in: minimum...Int.max,
                               expected: "at least \(minimum) (a whole number of images)")
+    }
+}
+
+/// The seeded sample of dataset images a model is run on (`qlx encode`, `qlx metrics`):
+/// `--dataset`, `--samples`, `--seed`.
+struct ImageSampleOptions: ParsableArguments {
+    @OptionGroup var dataset: DatasetOption
+    @OptionGroup var samples: SamplesOption
+    @OptionGroup var seed: SeedOption
+
+    /// Runs `work` on the dataset (the flag's, else the model's) with a progress bar on
+    /// stderr labelled with what is being encoded.
+    func run<Result>(on model: QLAE, samples count: Int,
+                     _ work: (any FactorDataset, @escaping (Double) -> Void) throws -> Result) throws -> (any FactorDataset, Result) {
+        let data = try dataset.dataset(default: model.config.dataset.name)
+        let bar = ProgressBar(label: "encoding \(count) images of \(data.name)")
+        defer { bar.finish() }
+        return (data, try work(data, bar.update))
     }
 }
