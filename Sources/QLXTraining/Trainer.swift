@@ -130,10 +130,7 @@ public struct Trainer: Sendable {
     }
 
     static func checkCompatible(config: QLAEConfig, dataset: any FactorDataset, path: String?) throws {
-        let shape = dataset.imageShape
-        guard config.image == shape else {
-            throw TrainingError.invalidTrainingState(path: path ?? "model", reason: "model takes \(config.image.channels)×\(config.image.height)×\(config.image.width) images but dataset \(dataset.name) has \(shape.channels)×\(shape.height)×\(shape.width)")
-        }
+        try dataset.checkImages(fit: config.image)
         if let path, config.dataset.name != dataset.name {
             throw TrainingError.invalidTrainingState(path: path, reason: "trained on dataset \(config.dataset.name), not \(dataset.name)")
         }
