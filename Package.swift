@@ -1,8 +1,9 @@
 // swift-tools-version: 6.0
 // qlx: explore the quantized latent space of QLAE models from a terminal.
-// Targets form a one-way chain: C shims → QLXCore → QLXModel → QLXData → QLXMetrics
-// → QLXTraining; QLXRender is pure (zlib only); QLXExplorer draws with both; `qlx` parses
-// arguments and dispatches.
+// Targets form a one-way chain: C shims → QLXCore → QLXModel and QLXData (side by side,
+// neither imports the other) → QLXMetrics → QLXTraining; QLXRender is pure (zlib only);
+// QLXExplorer draws with both sides; `qlx` parses arguments and dispatches. Every target
+// lists each module it imports.
 import PackageDescription
 
 let package = Package(
@@ -32,13 +33,14 @@ let package = Package(
         // Libraries.
         .target(name: "QLXCore", dependencies: ["CBLAS", "CFloatEnv"], exclude: ["README.md"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
-        .target(name: "QLXModel", dependencies: ["QLXCore"]),
-        .target(name: "QLXData", dependencies: ["QLXModel", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .target(name: "QLXMetrics", dependencies: ["QLXData"], exclude: ["README.md"]),
-        .target(name: "QLXTraining", dependencies: ["QLXModel", "QLXData", "QLXMetrics"], exclude: ["README.md"]),
+        .target(name: "QLXModel", dependencies: ["QLXCore"], exclude: ["README.md"]),
+        .target(name: "QLXData", dependencies: ["QLXCore", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                exclude: ["README.md"]),
+        .target(name: "QLXMetrics", dependencies: ["QLXCore", "QLXModel", "QLXData"], exclude: ["README.md"]),
+        .target(name: "QLXTraining", dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXMetrics"], exclude: ["README.md"]),
         .target(name: "QLXRender", dependencies: ["CZlibSystem"], exclude: ["README.md"]),
         .target(name: "QLXExplorer",
-                dependencies: ["QLXModel", "QLXData", "QLXMetrics", "QLXRender", "CNCurses"], exclude: ["README.md"]),
+                dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXMetrics", "QLXRender", "CNCurses"], exclude: ["README.md"]),
 
         // The command-line tool.
         .executableTarget(name: "qlx", dependencies: [
@@ -50,15 +52,15 @@ let package = Package(
         .target(name: "QLXTestSupport", dependencies: ["QLXCore", "QLXModel"], path: "Tests/QLXTestSupport"),
         .testTarget(name: "QLXCoreTests", dependencies: ["QLXCore", "QLXTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "QLXModelTests", dependencies: ["QLXModel", "QLXTestSupport"],
+        .testTarget(name: "QLXModelTests", dependencies: ["QLXCore", "QLXModel", "QLXTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "QLXDataTests", dependencies: ["QLXData", "QLXTestSupport"],
+        .testTarget(name: "QLXDataTests", dependencies: ["QLXCore", "QLXData", "QLXTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "QLXMetricsTests", dependencies: ["QLXMetrics", "QLXTestSupport"],
+        .testTarget(name: "QLXMetricsTests", dependencies: ["QLXCore", "QLXData", "QLXMetrics", "QLXRender"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "QLXTrainingTests", dependencies: ["QLXTraining", "QLXTestSupport"]),
+        .testTarget(name: "QLXTrainingTests", dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXTraining"]),
         .testTarget(name: "QLXRenderTests", dependencies: ["QLXRender", "QLXTestSupport"]),
-        .testTarget(name: "QLXExplorerTests", dependencies: ["QLXExplorer", "QLXTestSupport"]),
-        .testTarget(name: "qlxTests", dependencies: ["QLXModel", "QLXTestSupport"]),
+        .testTarget(name: "QLXExplorerTests", dependencies: ["QLXExplorer", "QLXModel", "QLXRender", "QLXTestSupport"]),
+        .testTarget(name: "qlxTests", dependencies: ["QLXCore", "QLXModel", "QLXTestSupport"]),
     ]
 )

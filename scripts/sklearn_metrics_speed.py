@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Times scikit-learn on the InfoMEC definitions qlx implements (docs/qlae.md), for
+"""Times scikit-learn on the InfoMEC definitions qlx implements (docs/method.md), for
 `qlx bench --only metrics`, which writes the arrays and runs this script on them.
 
 Usage: python3 scripts/sklearn_metrics_speed.py SOURCES.npy LATENTS.npy

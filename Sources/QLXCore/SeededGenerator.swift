@@ -33,3 +33,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 }
 
+/// Uniform in 0..<bound from the high half of a 64×64-bit product (bias below 2^-40 for any
+/// bound qlx draws from): every seeded random choice (samples, shuffles, random codes) goes
+/// through this one range reduction, so a seed means the same draw everywhere.
+@inline(__always)
+public func uniformIndex(below bound: Int, using generator: inout SeededGenerator) -> Int {
+    Int(generator.next().multipliedFullWidth(by: UInt64(bound)).high)
+}

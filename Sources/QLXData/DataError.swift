@@ -1,3 +1,5 @@
+import QLXCore
+
 /// Everything that can be wrong with a dataset request or a data file a user hands to qlx.
 /// Each message is one line naming the dataset, file or flag, what was expected and what was
 /// found.
@@ -8,6 +10,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidFactors(dataset: String, expectedSizes: [Int], found: [Int])
     /// An image index outside 0..<count.
     case indexOutOfRange(dataset: String, index: Int, count: Int)
+    /// A dataset whose images are not the shape a model takes.
+    case imageShapeMismatch(dataset: String, expected: ImageShape, found: ImageShape)
 
     /// .npy files (Npy.read / Npy.write; owner: metrics).
     case npyUnreadable(path: String, reason: String)
@@ -30,6 +34,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
             return "dataset \(dataset): expected \(sizes.count) factors with sizes \(sizes), found \(found)"
         case .indexOutOfRange(let dataset, let index, let count):
             return "dataset \(dataset): expected an image index in 0..<\(count), found \(index)"
+        case .imageShapeMismatch(let dataset, let expected, let found):
+            func text(_ s: ImageShape) -> String { "\(s.channels)×\(s.height)×\(s.width)" }
+            return "dataset \(dataset): expected images of \(text(expected)) (the model's input), found \(text(found))"
         case .npyUnreadable(let path, let reason):
             return "\(path): cannot read .npy file: \(reason)"
         case .npyMalformed(let path, let reason):

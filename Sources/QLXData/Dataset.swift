@@ -1,6 +1,5 @@
 import Foundation
 import QLXCore
-import QLXModel
 
 /// A dataset whose images are indexed by a grid of ground-truth factors (dSprites, Shapes3D):
 /// image i has one value index per factor, and every combination of factor values occurs
@@ -28,6 +27,14 @@ extension FactorDataset {
     /// The dataset's description for a model config.
     public var info: DatasetInfo {
         DatasetInfo(name: name, factorNames: factorNames, factorSizes: factorSizes)
+    }
+
+    /// Throws unless this dataset's images have `shape`, a model's input: the one check made
+    /// wherever a dataset is fed to a model (metrics, encode, traverse, the explorer).
+    public func checkImages(fit shape: ImageShape) throws {
+        guard imageShape == shape else {
+            throw DataError.imageShapeMismatch(dataset: name, expected: shape, found: imageShape)
+        }
     }
 
     /// `factors(at:)` for user-supplied indices: throws instead of trapping.
@@ -130,11 +137,4 @@ public func sampleDistinctIndices(count: Int, of datasetCount: Int, seed: UInt64
         if chosen.insert(index).inserted { result.append(index) }
     }
     return result
-}
-
-/// Uniform in 0..<bound from the high half of a 64×64-bit product (bias below 2^-40 for any
-/// dataset size qlx handles).
-@inline(__always)
-public func uniformIndex(below bound: Int, using generator: inout SeededGenerator) -> Int {
-    Int(generator.next().multipliedFullWidth(by: UInt64(bound)).high)
 }

@@ -1,6 +1,5 @@
 import Foundation
 import QLXCore
-import QLXModel
 
 /// The procedural colour scenes: the Shapes3D factor grid (floor hue 10 × wall hue 10 × object
 /// hue 10 × scale 8 × shape 4 × orientation 15 = 480,000 images of 3×64×64), drawn on demand by

@@ -1,6 +1,5 @@
 import Foundation
 import QLXCore
-import QLXModel
 
 /// The procedural dSprites grid: shape 3 (square, ellipse, heart) × scale 6 (0.5…1) ×
 /// orientation 40 (0…2π inclusive) × posX 32 × posY 32 (0…1) = 737,280 binary 64×64 images,

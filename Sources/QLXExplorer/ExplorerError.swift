@@ -4,8 +4,6 @@ public enum ExplorerError: Error, CustomStringConvertible, Equatable {
     case dumbTerminal(term: String)
     case terminalSetupFailed(term: String)
     case badKeyScript(source: String, token: String, reason: String)
-    case unreadableScript(path: String, reason: String)
-    case exportFailed(path: String, reason: String)
     case emptyModel(reason: String)
 
     public var description: String {
@@ -18,10 +16,6 @@ public enum ExplorerError: Error, CustomStringConvertible, Equatable {
             return "could not set up the terminal (TERM=\(term), also tried xterm-256color and xterm); use `qlx traverse` for plain output"
         case .badKeyScript(let source, let token, let reason):
             return "\(source): cannot read key '\(token)': \(reason)"
-        case .unreadableScript(let path, let reason):
-            return "--script \(path): \(reason)"
-        case .exportFailed(let path, let reason):
-            return "export to \(path) failed: \(reason)"
         case .emptyModel(let reason):
             return "cannot explore this model: \(reason)"
         }

@@ -20,7 +20,7 @@ public struct InfoMECResult: Codable, Sendable, Equatable {
     public var latentFactor: [Int?]
 }
 
-/// InfoMEC as the reference evaluation computes it (see docs/qlae.md): NMI by plug-in MI for
+/// InfoMEC as the reference evaluation computes it (see docs/method.md): NMI by plug-in MI for
 /// discrete latents or the k-NN estimator for continuous ones; InfoM and InfoC over active
 /// latents; InfoE from balanced, unpenalised multinomial logistic regressions.
 ///

@@ -3,12 +3,17 @@ import Foundation
 /// The report as text for a terminal: summary, NMI heatmap (rows sources, columns latents),
 /// NMI values, per-source and per-latent tables. Pure: the same report gives the same text.
 extension MetricsReport {
-    /// `color` adds 256-colour backgrounds to the heatmap (use it only on a TTY without
-    /// NO_COLOR); `unicode` false draws with ASCII only.
-    public func text(color: Bool, unicode: Bool = true) -> String {
+    /// Styles one heatmap cell for a terminal: `value` is its NMI in [0, 1], nil for an
+    /// inactive latent. The report itself writes no escape sequences; the caller, which knows
+    /// the terminal, supplies them (`qlx metrics` passes QLXRender's `ANSI.heatmapCell`).
+    public typealias HeatmapStyle = (_ cell: String, _ value: Double?) -> String
+
+    /// `style` colours the heatmap's cells (nil: plain text); `unicode` false draws with
+    /// ASCII only.
+    public func text(unicode: Bool = true, style: HeatmapStyle? = nil) -> String {
         var lines = summaryLines()
         lines.append("")
-        lines += heatmapLines(color: color, unicode: unicode)
+        lines += heatmapLines(unicode: unicode, style: style)
         lines.append("")
         lines += nmiTableLines()
         lines.append("")
@@ -38,11 +43,9 @@ extension MetricsReport {
 
     static let shades: [Character] = [" ", "░", "▒", "▓", "█"]
     static let asciiShades: [Character] = [" ", ".", ":", "+", "#"]
-    /// Dark to bright background ramp from the 256-colour cube (blue → cyan → yellow).
-    static let ramp = [17, 18, 19, 25, 31, 37, 43, 79, 115, 151, 186, 221, 226]
 
     /// One row per source, one 3-character cell per latent; inactive latents dimmed with ·.
-    func heatmapLines(color: Bool, unicode: Bool) -> [String] {
+    func heatmapLines(unicode: Bool, style: HeatmapStyle?) -> [String] {
         let nameWidth = max(factorNames.map(\.count).max() ?? 0, 6)
         let shades = unicode ? Self.shades : Self.asciiShades
         var lines = ["NMI heatmap (rows: factors, columns: latents; \(unicode ? "░▒▓█ = 0…1, · inactive" : ".:+# = 0...1, . inactive"))"]
@@ -57,12 +60,7 @@ extension MetricsReport {
                 } else {
                     cell = String(repeating: shades[min(4, Int((value * 4).rounded()))], count: 3)
                 }
-                if color && activeLatents[j] {
-                    let index = min(Self.ramp.count - 1, Int((value * Double(Self.ramp.count - 1)).rounded()))
-                    cell = "\u{1B}[48;5;\(Self.ramp[index])m\u{1B}[38;5;231m" + cell + "\u{1B}[0m"
-                } else if color {
-                    cell = "\u{1B}[2m" + cell + "\u{1B}[0m"
-                }
+                if let style { cell = style(cell, activeLatents[j] ? value : nil) }
                 row += cell + (j + 1 < latentCount ? " " : "")
             }
             lines.append(row)

@@ -50,13 +50,7 @@ public enum ModelEvaluation {
         guard samples >= 1 else {
             throw MetricsError.invalidSetting(name: "samples", expected: "at least 1", found: "\(samples)")
         }
-        guard model.config.image == dataset.imageShape else {
-            let m = model.config.image, d = dataset.imageShape
-            throw MetricsError.invalidSetting(
-                name: "dataset \(dataset.name)",
-                expected: "images of \(m.channels)×\(m.height)×\(m.width) (the model's input)",
-                found: "\(d.channels)×\(d.height)×\(d.width)")
-        }
+        try dataset.checkImages(fit: model.config.image)
         let indices = order ?? sampleIndices(count: samples, of: dataset.count, seed: seed)
         precondition(indices.count == samples, "order has \(indices.count) indices for \(samples) samples")
         let latents = model.config.latent.count

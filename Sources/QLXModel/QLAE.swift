@@ -1,7 +1,7 @@
 import QLXCore
 
 /// A quantized-latent autoencoder: `ImageEncoder` → per-latent scalar codebooks →
-/// `ImageDecoder` or `StyleImageDecoder` (see docs and /work/shared/docs/qlae.md).
+/// `ImageDecoder` or `StyleImageDecoder` (see docs/method.md).
 /// Parameters are held by their canonical names (see `parameterShapes(for:)`).
 /// Shape key: images (N, C, H, W) in [0, 1]; latents (N, n_z).
 public struct QLAE: Sendable {

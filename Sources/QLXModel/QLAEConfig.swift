@@ -1,3 +1,5 @@
+import QLXCore
+
 /// The whole description of a QLAE model: everything needed to rebuild it from a checkpoint.
 /// Stored as JSON in the safetensors `__metadata__` under the key "qlx.config"
 /// (see docs/checkpoint-format.md). Field names follow the reference Hydra configs.
@@ -17,18 +19,6 @@ public struct QLAEConfig: Codable, Equatable, Sendable {
         self.image = image
         self.dataset = dataset
         self.training = training
-    }
-}
-
-/// Input images: channels × height × width, values in [0, 1].
-public struct ImageShape: Codable, Equatable, Sendable {
-    public var channels: Int
-    public var height: Int
-    public var width: Int
-    public init(channels: Int, height: Int, width: Int) {
-        self.channels = channels
-        self.height = height
-        self.width = width
     }
 }
 
@@ -99,19 +89,6 @@ public struct LatentConfig: Codable, Equatable, Sendable {
         self.count = count
         self.valuesPerLatent = valuesPerLatent
         self.quantized = quantized
-    }
-}
-
-/// Ground-truth factors of the dataset the model was trained on, so metrics and the UI can
-/// name them.
-public struct DatasetInfo: Codable, Equatable, Sendable {
-    public var name: String
-    public var factorNames: [String]
-    public var factorSizes: [Int]
-    public init(name: String, factorNames: [String], factorSizes: [Int]) {
-        self.name = name
-        self.factorNames = factorNames
-        self.factorSizes = factorSizes
     }
 }
 

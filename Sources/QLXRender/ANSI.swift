@@ -31,6 +31,19 @@ public enum ANSI {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Dark to bright 256-colour backgrounds (blue → cyan → yellow) for a value in [0, 1].
+    static let heatRamp: [UInt8] = [17, 18, 19, 25, 31, 37, 43, 79, 115, 151, 186, 221, 226]
+
+    /// One cell of a line-oriented heatmap (`qlx metrics`): `text` in white on the ramp colour
+    /// of `value` (clamped to [0, 1]), or dimmed when `value` is nil (an inactive latent).
+    /// Each cell stands alone, ending in a reset.
+    public static func heatmapCell(_ text: String, value: Double?) -> String {
+        guard let value else { return escape + "2m" + text + reset }
+        let clamped = min(max(value, 0), 1)
+        let index = min(heatRamp.count - 1, Int((clamped * Double(heatRamp.count - 1)).rounded()))
+        return escape + "48;5;\(heatRamp[index])m" + escape + "38;5;231m" + text + reset
+    }
+
     static let resetBytes: [UInt8] = Array("\u{1B}[0m".utf8)
 
     /// What a cell sets besides its character.

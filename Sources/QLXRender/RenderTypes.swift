@@ -100,21 +100,15 @@ public struct RenderOptions: Sendable, Equatable {
     }
 }
 
-/// Errors of QLXRender: files it cannot write, flags it cannot read.
+/// Errors of QLXRender: files it cannot write, images it cannot encode.
 public enum RenderError: Error, CustomStringConvertible, Equatable {
     case cannotWrite(path: String, reason: String)
     case invalidImage(reason: String)
-    case unknownMode(flag: String, value: String)
-    case unknownColorDepth(flag: String, value: String)
 
     public var description: String {
         switch self {
         case let .cannotWrite(path, reason): return "cannot write \(path): \(reason)"
         case let .invalidImage(reason): return "invalid image: \(reason)"
-        case let .unknownMode(flag, value):
-            return "\(flag): unknown mode '\(value)'; expected one of \(RenderMode.allCases.map(\.rawValue).joined(separator: ", "))"
-        case let .unknownColorDepth(flag, value):
-            return "\(flag): unknown colour depth '\(value)'; expected one of \(ColorDepth.allCases.map(\.rawValue).joined(separator: ", "))"
         }
     }
 }

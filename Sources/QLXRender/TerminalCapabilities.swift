@@ -23,8 +23,7 @@ public struct TerminalCapabilities: Sendable, Equatable {
     /// Command-line flags override all of this (see `overriding`).
     public static func detect(environment: [String: String], isTerminal: Bool) -> TerminalCapabilities {
         let term = (environment["TERM"] ?? "").lowercased()
-        // An unset TERM says nothing about a pipe, but on a terminal it means a bare one.
-        let dumb = term == "dumb" || (isTerminal && term.isEmpty)
+        let dumb = isDumb(environment: environment, isTerminal: isTerminal)
         let unicode = !dumb && localeIsUTF8(environment)
         if !isTerminal || dumb { return TerminalCapabilities(colors: .none, unicode: unicode) }
         if let noColor = environment["NO_COLOR"], !noColor.isEmpty {
@@ -32,6 +31,14 @@ public struct TerminalCapabilities: Sendable, Equatable {
         }
         return TerminalCapabilities(colors: colorDepth(term: term, colorTerm: environment["COLORTERM"] ?? ""),
                                     unicode: unicode)
+    }
+
+    /// Whether TERM names a terminal without cursor control ("dumb"): no colour, ASCII only,
+    /// and no full-screen explorer. An unset TERM says nothing about a pipe, but on a terminal
+    /// it means a bare one.
+    public static func isDumb(environment: [String: String], isTerminal: Bool) -> Bool {
+        let term = (environment["TERM"] ?? "").lowercased()
+        return term == "dumb" || (isTerminal && term.isEmpty)
     }
 
     /// Flags beat detection: `--colors` sets the depth (even under NO_COLOR or in a pipe),

@@ -3,12 +3,9 @@ import QLXData
 import QLXMetrics
 import QLXModel
 
-/// The disentanglement report stored in a finished checkpoint under "qlx.metrics" (a
-/// `MetricsReport` as JSON), so `qlx traverse` and the explorer can name latents without
-/// recomputing.
+/// The disentanglement report stored in a finished checkpoint (`MetricsReport.metadataKey`),
+/// so `qlx traverse` and the explorer can name latents without recomputing.
 public enum FinalMetrics {
-    public static let metadataKey = "qlx.metrics"
-
     /// Evaluates `samples` images (seeded by the run's seed, as `qlx metrics --seed` would) and
     /// returns the metadata entry; `report` receives progress and summary lines.
     public static func metadata(for trainer: Trainer, samples: Int, report: (String) -> Void) throws -> [String: String] {
@@ -22,9 +19,7 @@ public enum FinalMetrics {
             }
         }
         report(summary(metrics))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return [metadataKey: String(decoding: try encoder.encode(metrics), as: UTF8.self)]
+        return try metrics.metadataEntry()
     }
 
     public static func summary(_ metrics: MetricsReport) -> String {

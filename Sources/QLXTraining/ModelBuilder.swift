@@ -49,14 +49,14 @@ public enum ModelBuilder {
 }
 
 extension ModelBuilder {
-    /// "32,64,64,128" → [32, 64, 64, 128]; throws naming `flag` for anything else.
+    /// "32,64,64,128" → [32, 64, 64, 128]; throws naming `flag` (the caller's name for the
+    /// list) for anything else.
     public static func parseWidths(_ text: String, flag: String) throws -> [Int] {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespaces) }
         let widths = parts.compactMap { Int($0) }
         guard !text.isEmpty, widths.count == parts.count, widths.allSatisfy({ $0 > 0 && $0 <= 65_536 }) else {
-            throw TrainingError.invalidFlag(flag: flag, expected: "comma-separated positive integers such as 32,64,64,128",
-                                            found: "'\(text)'")
+            throw TrainingError.invalidWidths(name: flag, found: text)
         }
         return widths
     }

@@ -52,7 +52,7 @@ public struct Trainer: Sendable {
         }
         if let learningRateDrops {
             if let early = learningRateDrops.first(where: { $0.step <= state.stepsDone }) {
-                throw TrainingError.invalidFlag(flag: "--lr-drop", expected: "steps after the \(state.stepsDone) already done in \(path)",
+                throw TrainingError.invalidSetting(.learningRateDrop, expected: "steps after the \(state.stepsDone) already done in \(path)",
                                                 found: "\(early.step):\(early.rate)")
             }
             let past = options.learningRateDrops?.filter { $0.step <= state.stepsDone } ?? []
@@ -66,7 +66,7 @@ public struct Trainer: Sendable {
             throw TrainingError.invalidTrainingState(path: path, reason: "batch sampler \(state.sampler.algorithm) with seed \(state.sampler.seed) does not match this qlx (\(BatchSampler.algorithm), seed \(options.seed))")
         }
         guard state.stepsDone <= options.steps else {
-            throw TrainingError.invalidFlag(flag: "--steps", expected: "at least the \(state.stepsDone) steps already done in \(path)",
+            throw TrainingError.invalidSetting(.steps, expected: "at least the \(state.stepsDone) steps already done in \(path)",
                                             found: "\(options.steps)")
         }
         model = try checkpoint.model()
@@ -130,10 +130,7 @@ public struct Trainer: Sendable {
     }
 
     static func checkCompatible(config: QLAEConfig, dataset: any FactorDataset, path: String?) throws {
-        let shape = dataset.imageShape
-        guard config.image == shape else {
-            throw TrainingError.invalidTrainingState(path: path ?? "model", reason: "model takes \(config.image.channels)×\(config.image.height)×\(config.image.width) images but dataset \(dataset.name) has \(shape.channels)×\(shape.height)×\(shape.width)")
-        }
+        try dataset.checkImages(fit: config.image)
         if let path, config.dataset.name != dataset.name {
             throw TrainingError.invalidTrainingState(path: path, reason: "trained on dataset \(config.dataset.name), not \(dataset.name)")
         }

@@ -1,11 +1,12 @@
-/// Everything that can be wrong with a training request: flags, a checkpoint to resume from,
-/// the output path. Each message is one line naming the flag or file, what was expected and
-/// what was found.
+/// Everything that can be wrong with a training request: a setting, a checkpoint to resume
+/// from. Each message is one line naming the setting or file, what was expected and what was
+/// found. Settings are named as `TrainingOptions` names them; `qlx train` maps them to its
+/// flags.
 public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
-    /// A flag whose value cannot be used.
-    case invalidFlag(flag: String, expected: String, found: String)
-    /// A flag that cannot be given together with another one.
-    case conflictingFlags(flag: String, other: String, reason: String)
+    /// A setting whose value cannot be used.
+    case invalidSetting(TrainingSetting, expected: String, found: String)
+    /// A list of layer widths that cannot be read (`ModelBuilder.parseWidths`, named by its caller).
+    case invalidWidths(name: String, found: String)
     /// A checkpoint given to --resume that holds no training state.
     case missingTrainingState(path: String)
     /// A checkpoint whose training state cannot be used.
@@ -15,16 +16,24 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
 
     public var description: String {
         switch self {
-        case .invalidFlag(let flag, let expected, let found):
-            return "\(flag): expected \(expected), found \(found)"
-        case .conflictingFlags(let flag, let other, let reason):
-            return "\(flag) cannot be combined with \(other): \(reason)"
+        case .invalidSetting(let setting, let expected, let found):
+            return "\(setting.rawValue): expected \(expected), found \(found)"
+        case .invalidWidths(let name, let found):
+            return "\(name): expected comma-separated positive integers such as 32,64,64,128, found '\(found)'"
         case .missingTrainingState(let path):
             return "\(path): no training state (metadata qlx.training_state); only checkpoints written by `qlx train` can be resumed"
         case .invalidTrainingState(let path, let reason):
             return "\(path): cannot resume: \(reason)"
         case .diverged(let step, let loss):
-            return "training diverged at step \(step): loss is \(loss); lower --lr or resume from the last checkpoint"
+            return "training diverged at step \(step): loss is \(loss); lower the learning rate or resume from the last checkpoint"
         }
     }
+}
+
+/// The settings of a run, as error messages name them.
+public enum TrainingSetting: String, Sendable, CaseIterable {
+    case steps, batchSize = "batch size", learningRate = "learning rate"
+    case learningRateDrop = "learning-rate drop", weightDecay = "weight decay"
+    case quantizationWeight = "quantization weight", commitmentWeight = "commitment weight"
+    case evaluationSamples = "evaluation samples"
 }

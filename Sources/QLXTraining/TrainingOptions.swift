@@ -49,29 +49,29 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         AdamW.Hyperparameters(learningRate: Float(learningRate), weightDecay: Float(weightDecay), clip: 1)
     }
 
-    /// Throws for values a run cannot use, naming the flag that sets them.
+    /// Throws for values a run cannot use, naming the setting.
     public func validate(datasetCount: Int) throws {
-        func positive(_ value: Int, _ flag: String) throws {
-            guard value > 0 else { throw TrainingError.invalidFlag(flag: flag, expected: "a positive integer", found: "\(value)") }
+        func positive(_ value: Int, _ setting: TrainingSetting) throws {
+            guard value > 0 else { throw TrainingError.invalidSetting(setting, expected: "a positive integer", found: "\(value)") }
         }
-        func nonNegative(_ value: Double, _ flag: String) throws {
+        func nonNegative(_ value: Double, _ setting: TrainingSetting) throws {
             guard value.isFinite, value >= 0 else {
-                throw TrainingError.invalidFlag(flag: flag, expected: "a finite number ≥ 0", found: "\(value)")
+                throw TrainingError.invalidSetting(setting, expected: "a finite number ≥ 0", found: "\(value)")
             }
         }
-        try positive(steps, "--steps")
-        try positive(batchSize, "--batch")
+        try positive(steps, .steps)
+        try positive(batchSize, .batchSize)
         guard learningRate.isFinite, learningRate > 0 else {
-            throw TrainingError.invalidFlag(flag: "--lr", expected: "a finite number > 0", found: "\(learningRate)")
+            throw TrainingError.invalidSetting(.learningRate, expected: "a finite number > 0", found: "\(learningRate)")
         }
         try validateDrops()
-        try nonNegative(weightDecay, "--weight-decay")
-        try nonNegative(quantizationWeight, "--quantization-weight")
-        try nonNegative(commitmentWeight, "--commitment-weight")
-        try positive(evaluationSamples, "--eval-samples")
+        try nonNegative(weightDecay, .weightDecay)
+        try nonNegative(quantizationWeight, .quantizationWeight)
+        try nonNegative(commitmentWeight, .commitmentWeight)
+        try positive(evaluationSamples, .evaluationSamples)
         guard evaluationSamples <= datasetCount / 2 else {
-            throw TrainingError.invalidFlag(flag: "--eval-samples", expected: "at most half the dataset (\(datasetCount / 2))",
-                                            found: "\(evaluationSamples)")
+            throw TrainingError.invalidSetting(.evaluationSamples, expected: "at most half the dataset (\(datasetCount / 2))",
+                                               found: "\(evaluationSamples)")
         }
     }
 
@@ -80,11 +80,11 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         for drop in learningRateDrops ?? [] {
             let text = "\(drop.step):\(drop.rate)"
             guard drop.step > previous, drop.step < steps else {
-                throw TrainingError.invalidFlag(flag: "--lr-drop", expected: "steps in increasing order, each after \(previous) and before --steps \(steps)",
-                                                found: text)
+                throw TrainingError.invalidSetting(.learningRateDrop, expected: "steps in increasing order, each after \(previous) and before the last step \(steps)",
+                                                   found: text)
             }
             guard drop.rate.isFinite, drop.rate > 0 else {
-                throw TrainingError.invalidFlag(flag: "--lr-drop", expected: "a rate that is a finite number > 0", found: text)
+                throw TrainingError.invalidSetting(.learningRateDrop, expected: "a rate that is a finite number > 0", found: text)
             }
             previous = drop.step
         }

@@ -3,6 +3,9 @@ import Foundation
 
 @main
 struct QLX: ParsableCommand {
+    /// The version of qlx, defined here only (`qlx --version`).
+    static let version = "0.9.0"
+
     static let configuration = CommandConfiguration(
         commandName: "qlx",
         abstract: "Explore the quantized latent space of QLAE models from a terminal.",
@@ -10,6 +13,7 @@ struct QLX: ParsableCommand {
         Run with no arguments to open the explorer on the bundled model
         (assets/sprites-qlae.safetensors, or $QLX_MODEL).
         """,
+        version: version,
         subcommands: [
             Info.self,
             Explore.self,
@@ -22,23 +26,57 @@ struct QLX: ParsableCommand {
         defaultSubcommand: Explore.self
     )
 
-    /// Parses and runs as ArgumentParser would, except that its parse and validation errors
-    /// (a missing value, an unknown option, a value of the wrong type), which it prints as an
-    /// error, a help line, the usage and a hint, become one line on stderr, like every other
-    /// error of qlx. Help, `--version` and the commands' own exit codes pass through unchanged.
+    /// The one place that ends qlx: commands only throw, and this prints every error as one
+    /// line "qlx: …" on stderr and picks the exit status (64 for usage errors: ArgumentParser's
+    /// own and `FlagError`; 1 for everything else; a command's `ExitCode` as it is). Help and
+    /// `--version` print as ArgumentParser prints them.
     static func main() {
         do {
-            var command = try parseAsRoot()
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            if let unknown = unknownCommand(in: arguments) { throw unknown }
+            var command = try parseAsRoot(arguments)
             try command.run()
+        } catch let exit as ExitCode {
+            end(exit.rawValue)
+        } catch let error as FlagError {
+            fail("qlx: \(error)", status: ExitCode.validationFailure.rawValue)
         } catch {
             let code = exitCode(for: error)
-            if code == .success || error is ExitCode { exit(withError: error) }
-            FileHandle.standardError.write(Data((oneLineMessage(for: error) + "\n").utf8))
-            Foundation.exit(code.rawValue)
+            if code == .success { exit(withError: error) }   // help, --version
+            fail(oneLineMessage(for: error), status: code.rawValue)
         }
+        end(0)
     }
 
-    /// "qlx: missing value for '--latent <latent>' (see 'qlx traverse --help')".
+    /// Ends the process without atexit handlers: the explorer's background metrics may be
+    /// inside OpenBLAS, whose exit handler would wait for them to finish (minutes). Nothing
+    /// is left to save by then: checkpoints and exports are written atomically when asked for.
+    static func end(_ status: Int32) -> Never {
+        fflush(nil)
+        _exit(status)
+    }
+
+    static func fail(_ line: String, status: Int32) -> Never {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+        end(status)
+    }
+
+    /// A first argument that is neither an option, a subcommand nor a checkpoint path (the
+    /// default command, explore, takes one): "qlx travers" is a typo, not a file to open.
+    static func unknownCommand(in arguments: [String]) -> FlagError? {
+        guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+        let names = configuration.subcommands.map { $0._commandName } + ["help"]
+        if names.contains(first) || first.contains("/") || first.contains(".")
+            || FileManager.default.fileExists(atPath: first) {
+            return nil
+        }
+        let commands = names.filter { $0 != "help" }.joined(separator: ", ")
+        return .badCombination("unknown command '\(first)'; expected one of \(commands), or a checkpoint path")
+    }
+
+    /// "qlx: missing value for '--latent <latent>' (see 'qlx traverse --help')": the first line
+    /// of ArgumentParser's message (the error itself for the libraries' errors, which are one
+    /// line already) and the help to read.
     static func oneLineMessage(for error: Error) -> String {
         let lines = fullMessage(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         var first = lines.first ?? "\(error)"

@@ -10,6 +10,7 @@ final class ExplorerSessionTests: XCTestCase {
         let session = ExplorerSession(state: Fixtures.state(sampleCount: 0), source: source)
         session.start()
         XCTAssertEqual(source.decodeCalls.count, 0, "start-up decodes nothing before the first frame")
+        XCTAssertFalse(session.update(), "nothing is ready yet: the first decode goes to the background")
         XCTAssertTrue(session.frame(width: 100, height: 30).text.contains("decoding..."))
         session.settle(width: 100, height: 30)
         XCTAssertEqual(source.decodeCalls.first, [[1, 2, 3]], "the preview first, alone")
@@ -17,10 +18,12 @@ final class ExplorerSessionTests: XCTestCase {
         XCTAssertEqual(Set(source.decodeCalls[1]), [[0, 2, 3], [2, 2, 3], [3, 2, 3]], "one batch for the rest")
         for key in [Key.right, .right, .left, .home, .end] {
             _ = session.handle(key)
+            _ = session.update()
             _ = session.frame(width: 100, height: 30)
         }
         XCTAssertEqual(source.decodeCalls.count, 2, "every value of the selected latent is cached")
         _ = session.handle(.down)
+        _ = session.update()
         _ = session.frame(width: 100, height: 30)
         XCTAssertEqual(source.decodeCalls.count, 3)
         XCTAssertEqual(source.decodeCalls[2].count, 3, "the current code is cached already")
@@ -36,6 +39,7 @@ final class ExplorerSessionTests: XCTestCase {
         _ = session.handle(.down)
         _ = session.handle(.right)
         let started = Date()
+        _ = session.update()
         let grid = session.frame(width: 100, height: 30)
         XCTAssertLessThan(Date().timeIntervalSince(started), 0.15, "the frame did not wait for the decode")
         XCTAssertTrue(grid.text.contains("decoding..."), grid.text)
@@ -53,6 +57,7 @@ final class ExplorerSessionTests: XCTestCase {
         XCTAssertEqual(session.state.code, source.sample(at: startIndex).code)
         XCTAssertTrue(session.frame(width: 100, height: 30).text.contains("sample \(startIndex)"))
         _ = session.handle(.character("n"))
+        _ = session.update()
         let next = session.state.sampleIndex(at: 1)
         XCTAssertEqual(session.state.code, source.sample(at: next).code)
         _ = session.handle(.right)
@@ -74,8 +79,10 @@ final class ExplorerSessionTests: XCTestCase {
         _ = session.frame(width: 100, height: 30)
         let edited = startCode[0] == 3 ? 2 : 3
         _ = session.handle(.character(Character(String(edited))))
+        _ = session.update()
         _ = session.frame(width: 100, height: 30)
         session.waitForDecodes()
+        _ = session.update()
         _ = session.frame(width: 100, height: 30)
         XCTAssertEqual(session.state.code, [edited] + startCode.dropFirst(), "the key's edit stayed")
     }
@@ -129,7 +136,7 @@ final class ExplorerSessionTests: XCTestCase {
         var grid = CellGrid(width: 0, height: 0)
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline {
-            _ = session.tick()
+            _ = session.update()
             grid = session.frame(width: 100, height: 30)
             if grid.text.contains("computing 50%") { break }
             Thread.sleep(forTimeInterval: 0.005)
@@ -137,7 +144,7 @@ final class ExplorerSessionTests: XCTestCase {
         XCTAssertTrue(grid.text.contains("computing 50% of 100"), grid.text)
         release.signal()
         XCTAssertNotNil(job.wait(timeout: 5))
-        XCTAssertTrue(session.tick())
+        XCTAssertTrue(session.update())
         grid = session.frame(width: 100, height: 30)
         XCTAssertTrue(grid.text.contains("metrics · computed, 100 samples"), grid.text)
         XCTAssertTrue(grid.text.contains("0 shape  .81"), grid.text)

@@ -29,4 +29,13 @@ final class ExplorerSetupTests: XCTestCase {
         XCTAssertEqual(session.metricsJob?.samples, 1001)
         XCTAssertEqual(session.state.metrics?.origin, .checkpoint, "the stored figures show until the job ends")
     }
+
+    func testAStoredReportForOtherLatentsIsIgnoredWithAWarningInTheStatusLine() throws {
+        let config = tinySpritesConfig(encoderWidths: [4, 4], decoderWidths: [4, 4], dense: 8, latents: 2, values: 4)
+        let other = try makeScratchDirectory("explorer-setup").appendingPathComponent("other.safetensors").path
+        try Checkpoint(model: QLAE(config: config, seed: 5), metadata: ["qlx.metrics": threeLatentMetricsReport]).write(to: other)
+        let session = try ExplorerSetup.session(.init(checkpointPath: other, metricSamples: 0))
+        XCTAssertNil(session.state.metrics)
+        XCTAssertEqual(session.state.statusMessage, "ignoring the checkpoint's qlx.metrics (not a metrics report for 2 latents)")
+    }
 }

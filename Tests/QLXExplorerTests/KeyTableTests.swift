@@ -72,4 +72,13 @@ final class KeyScriptTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("f.keys"), "\(error)")
         }
     }
+
+    func testTheHelpOverlayClosesOnItsOwnKeysAndStillQuitsOnCtrlC() {
+        for key in [Key.character("?"), .escape, .character("q")] {
+            XCTAssertEqual(KeyTable.helpOverlayAction(for: key), .closeHelp, "\(key)")
+        }
+        XCTAssertEqual(KeyTable.helpOverlayAction(for: .control("c")), .quit)
+        XCTAssertEqual(KeyTable.helpOverlayAction(for: .control("l")), .redraw)
+        XCTAssertNil(KeyTable.helpOverlayAction(for: .character("l")), "other keys do nothing under the help")
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import QLXCore
 import QLXMetrics
+import QLXRender
 import XCTest
 
 final class MetricsReportTests: XCTestCase {
@@ -48,7 +49,7 @@ final class MetricsReportTests: XCTestCase {
 
     func testTextHasTheFiguresHeatmapAndTables() throws {
         let r = try report()
-        let text = r.text(color: false)
+        let text = r.text()
         XCTAssertTrue(text.contains("InfoM \(String(format: "%.3f", r.infoM))"))
         XCTAssertTrue(text.contains("PSNR 20.0 dB"))
         XCTAssertFalse(text.contains("\u{1B}["), "no escape sequences without colour")
@@ -61,8 +62,8 @@ final class MetricsReportTests: XCTestCase {
         XCTAssertTrue(lines[heatmapStart + 2].contains("███"), lines[heatmapStart + 2])
         XCTAssertTrue(lines[heatmapStart + 2].contains("·"))
         XCTAssertTrue(text.contains("z2      no "))
-        let colored = r.text(color: true)
+        let colored = r.text(style: { ANSI.heatmapCell($0, value: $1) })
         XCTAssertTrue(colored.contains("\u{1B}[48;5;"))
-        XCTAssertFalse(r.text(color: false, unicode: false).contains("█"))
+        XCTAssertFalse(r.text(unicode: false).contains("█"))
     }
 }

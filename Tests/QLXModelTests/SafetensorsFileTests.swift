@@ -25,19 +25,26 @@ final class SafetensorsFileTests: XCTestCase {
     // MARK: Writing
 
     func testWriteProducesTheExactSafetensorsByteLayout() throws {
-        let file = SafetensorsFile(tensors: ["b": Tensor(shape: [2], data: [1, -2]),
-                                             "a": Tensor(shape: [1, 1], data: [0.5])],
-                                   metadata: ["k": "v\"q"])
+        // Eight names, so a writer that lost the sort (dictionary order) fails every time, not
+        // one time in two.
+        var tensors = ["b": Tensor(shape: [2], data: [1, -2]), "a": Tensor(shape: [1, 1], data: [0.5])]
+        for (name, value) in zip(["h", "c", "g", "d", "f", "e"], [8, 3, 7, 4, 6, 5] as [Float]) {
+            tensors[name] = Tensor(shape: [1], data: [value])
+        }
+        let file = SafetensorsFile(tensors: tensors, metadata: ["k": "v\"q"])
         let bytes = try file.encoded()
         // Built by hand: metadata first, tensors sorted by name, F32, spaces to a multiple of 8.
         var header = #"{"__metadata__":{"k":"v\"q"},"a":{"dtype":"F32","shape":[1,1],"data_offsets":[0,4]},"#
-            + #""b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#
+            + #""b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]},"#
+            + #""c":{"dtype":"F32","shape":[1],"data_offsets":[12,16]},"d":{"dtype":"F32","shape":[1],"data_offsets":[16,20]},"#
+            + #""e":{"dtype":"F32","shape":[1],"data_offsets":[20,24]},"f":{"dtype":"F32","shape":[1],"data_offsets":[24,28]},"#
+            + #""g":{"dtype":"F32","shape":[1],"data_offsets":[28,32]},"h":{"dtype":"F32","shape":[1],"data_offsets":[32,36]}}"#
         while header.utf8.count % 8 != 0 { header += " " }
         var expected: [UInt8] = []
         var length = UInt64(header.utf8.count).littleEndian
         withUnsafeBytes(of: &length) { expected += $0 }
         expected += Array(header.utf8)
-        for value: Float in [0.5, 1, -2] { withUnsafeBytes(of: value.bitPattern.littleEndian) { expected += $0 } }
+        for value: Float in [0.5, 1, -2, 3, 4, 5, 6, 7, 8] { withUnsafeBytes(of: value.bitPattern.littleEndian) { expected += $0 } }
         XCTAssertEqual(bytes, expected)
     }
 

@@ -62,4 +62,13 @@ final class TerminalCapabilitiesTests: XCTestCase {
         XCTAssertTrue(piped.overriding(colors: nil, mode: .sextant).unicode)
         XCTAssertFalse(piped.overriding(colors: nil, mode: .ascii).unicode)
     }
+
+    func testADumbTerminalIsOneRuleForEveryCommandAndTheExplorer() {
+        XCTAssertTrue(TerminalCapabilities.isDumb(environment: ["TERM": "dumb"], isTerminal: true))
+        XCTAssertTrue(TerminalCapabilities.isDumb(environment: ["TERM": "DUMB"], isTerminal: false))
+        XCTAssertTrue(TerminalCapabilities.isDumb(environment: [:], isTerminal: true), "no TERM on a terminal")
+        XCTAssertFalse(TerminalCapabilities.isDumb(environment: [:], isTerminal: false), "no TERM in a pipe says nothing")
+        XCTAssertFalse(TerminalCapabilities.isDumb(environment: ["TERM": "xterm"], isTerminal: true))
+        XCTAssertEqual(detect(["TERM": "dumb", "LANG": "C.UTF-8"]), TerminalCapabilities(colors: .none, unicode: false))
+    }
 }

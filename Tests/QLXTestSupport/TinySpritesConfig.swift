@@ -1,3 +1,4 @@
+import QLXCore
 import QLXModel
 
 /// The config of a tiny random-init image QLAE on the sprites dataset (64×64 gray, the five

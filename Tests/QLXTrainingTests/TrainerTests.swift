@@ -78,7 +78,7 @@ final class TrainerTests: XCTestCase {
         XCTAssertFalse(extended.isFinished)
         extended.step()
         XCTAssertThrowsError(try Trainer(resuming: checkpoint, path: "run.safetensors", dataset: SpritesDataset(), steps: 1)) { error in
-            XCTAssertEqual("\(error)", "--steps: expected at least the 2 steps already done in run.safetensors, found 1")
+            XCTAssertEqual("\(error)", "steps: expected at least the 2 steps already done in run.safetensors, found 1")
         }
     }
 
@@ -97,7 +97,7 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(changed.optimizer.step, 2, "the moments and bias correction carry on")
         XCTAssertThrowsError(try Trainer(resuming: checkpoint, path: "run.safetensors", dataset: SpritesDataset(),
                                          weightDecay: -1)) { error in
-            XCTAssertEqual("\(error)", "--weight-decay: expected a finite number ≥ 0, found -1.0")
+            XCTAssertEqual("\(error)", "weight decay: expected a finite number ≥ 0, found -1.0")
         }
 
         // One step by hand with the new values: AdamW on the same gradients and moments.
@@ -170,7 +170,7 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual((4..<10).map { newRate.options.learningRate(afterSteps: $0) }, [3e-4, 3e-4, 1e-4, 1e-4, 1e-4, 1e-4])
         XCTAssertThrowsError(try Trainer(resuming: checkpoint, path: "run.safetensors", dataset: SpritesDataset(),
                                          learningRateDrops: [LearningRateDrop(step: 3, rate: 1e-4)])) { error in
-            XCTAssertEqual("\(error)", "--lr-drop: expected steps after the 4 already done in run.safetensors, found 3:0.0001")
+            XCTAssertEqual("\(error)", "learning-rate drop: expected steps after the 4 already done in run.safetensors, found 3:0.0001")
         }
     }
 

@@ -87,12 +87,29 @@ final class InfoCommandTests: XCTestCase {
 
     func testStoredMetricsAreSummarised() throws {
         var checkpoint = try Checkpoint.read(from: fixture("checkpoint_tiny_image_f32.safetensors"))
-        checkpoint.metadata = ["qlx.metrics": #"{"infoM": 0.8412, "infoE": 0.97, "infoC": 0.4904, "mig": 0.3, "samples": 10000}"#]
+        // A whole report for the fixture's 3 latents and 2 factors, as `qlx train` stores it.
+        checkpoint.metadata = ["qlx.metrics": #"""
+            {"factorNames":["a","b"],"nmi":[[0.9,0,0],[0,0.8,0]],"mutualInformation":[[1,0,0],[0,0.5,0]],
+             "sourceEntropies":[1.1,0.69],"activeLatents":[true,true,false],"infoM": 0.8412, "infoE": 0.97,
+             "infoC": 0.4904, "mig": 0.3,"explicitnessPerSource":[0.97,0.97],"latentFactor":[0,1,null],
+             "latentKind":"discrete","samples": 10000}
+            """#]
         let path = directory.appendingPathComponent("metrics.safetensors").path
         try checkpoint.write(to: path)
         let run = try QLXBinary.run(["info", path])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stdout.contains("\nmetrics       InfoM 0.841  InfoE 0.970  InfoC 0.490  MIG 0.300  (10,000 samples)\n"), run.stdout)
+    }
+
+    func testAPartialStoredReportIsIgnoredWithAWarning() throws {
+        var checkpoint = try Checkpoint.read(from: fixture("checkpoint_tiny_image_f32.safetensors"))
+        checkpoint.metadata = ["qlx.metrics": #"{"infoM": 0.8412, "samples": 10000}"#]
+        let path = directory.appendingPathComponent("partial.safetensors").path
+        try checkpoint.write(to: path)
+        let run = try QLXBinary.run(["info", path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stderr, "qlx: warning: ignoring the checkpoint's qlx.metrics (not a metrics report for 3 latents)\n")
+        XCTAssertFalse(run.stdout.contains("\nmetrics "), run.stdout)
     }
 
     func testAModelWithoutQuantizationHasNoCodebooks() throws {

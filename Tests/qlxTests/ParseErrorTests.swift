@@ -12,8 +12,21 @@ final class ParseErrorTests: XCTestCase {
                                "qlx: the value 'x' is invalid for '--steps <steps>': expected an integer (see 'qlx train --help')", status: 64)
         try assertOneLineError(["train", "--lr", "fast"],
                                "qlx: the value 'fast' is invalid for '--lr <lr>': expected a finite number (see 'qlx train --help')", status: 64)
+        // --seed is one option of every command, read as FlagValue reads numbers.
         try assertOneLineError(["train", "--seed", "-1"],
-                               "qlx: the value '-1' is invalid for '--seed <seed>': expected an integer 0…18446744073709551615 (see 'qlx train --help')", status: 64)
+                               "qlx: --seed: expected an integer 0…18446744073709551615, found '-1'", status: 64)
+    }
+
+    func testAMistypedCommandIsAnUnknownCommandNotAMissingFile() throws {
+        try assertOneLineError(["travers"],
+                               "qlx: unknown command 'travers'; expected one of info, explore, traverse, metrics, encode, train, bench, or a checkpoint path",
+                               status: 64)
+    }
+
+    func testVersionIsOneLine() throws {
+        let run = try QLXBinary.run(["--version"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertNotNil(run.stdout.range(of: #"^[0-9]+\.[0-9]+\.[0-9]+\n$"#, options: .regularExpression), run.stdout)
     }
 
     func testHelpIsStillComplete() throws {

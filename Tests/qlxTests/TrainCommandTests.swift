@@ -112,7 +112,7 @@ final class TrainCommandTests: XCTestCase {
             (["--steps", "-3"], "--steps: expected a positive integer, found -3"),
             (["--lr=-1"], "--lr: expected a finite number > 0, found -1.0"),
             (["--lr-drop", "9000"], "--lr-drop: expected STEP:RATE, e.g. 9000:3e-4, found '9000'"),
-            (["--steps", "10", "--lr-drop", "5:1e-4,3:1e-5"], "--lr-drop: expected steps in increasing order, each after 5 and before --steps 10, found 3:1e-05"),
+            (["--steps", "10", "--lr-drop", "5:1e-4,3:1e-5"], "--lr-drop: expected steps in increasing order, each after 5 and before the last step 10, found 3:1e-05"),
             (["--steps", "10", "--lr-drop", "2:0"], "--lr-drop: expected a rate that is a finite number > 0, found 2:0.0"),
             (["--decoder-kind", "fancy"], "--decoder-kind: expected image or style_image, found 'fancy'"),
             (["--encoder-widths", "4,8,8", "--decoder-widths", "8,8,4,4"], "decoder produces 128×128 images but the image is 64×64"),

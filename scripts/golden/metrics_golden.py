@@ -6,7 +6,7 @@ Writes
   Tests/QLXMetricsTests/Fixtures/npy/*.npy            small arrays in many dtypes and layouts
   Tests/QLXMetricsTests/Fixtures/npy/index.json       what each .npy file holds
 
-The InfoMEC definitions follow docs/qlae.md (the reference evaluation of Hsu et al. 2023):
+The InfoMEC definitions follow docs/method.md (the reference evaluation of Hsu et al. 2023):
 NMI from mutual_info_score (discrete latents) or mutual_info_classif(n_neighbors=10) on
 standardised values (continuous), entropy = mutual_info_score(s, s), active latents, InfoM,
 InfoC, InfoE from LogisticRegression(penalty=None, class_weight="balanced", lbfgs, 100

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Golden values for whole tiny QLAE models (both decoder families), written in JAX from the
-method's description (docs: /work/shared/docs/qlae.md) with qlx's canonical parameter names.
+method's description (docs/method.md) with qlx's canonical parameter names.
 
 For each family it writes Tests/QLXModelTests/Fixtures/model_golden_<family>.{bin,json}:
 fixed parameters, a batch of images, the encoder's continuous output and codes, the logits

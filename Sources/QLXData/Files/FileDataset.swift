@@ -1,6 +1,5 @@
 import Foundation
 import QLXCore
-import QLXModel
 
 /// A dataset read from a published file (dSprites .npz, Shapes3D .h5, MPI3D .npz) or any
 /// images + factor classes pair: random access by index without holding the file in memory.

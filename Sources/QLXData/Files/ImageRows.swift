@@ -1,5 +1,4 @@
 import QLXCore
-import QLXModel
 
 /// How an image array lays out one image: H×W (grey), H×W×C (channels last, as the published
 /// files store them) or C×H×W.

@@ -16,7 +16,6 @@ public struct Rect: Equatable, Sendable, CustomStringConvertible {
 
     /// The rows below the first `rows`.
     func droppingTop(_ rows: Int) -> Rect { Rect(x: x, y: y + rows, width: width, height: height - rows) }
-    func inset(_ d: Int) -> Rect { Rect(x: x + d, y: y + d, width: width - 2 * d, height: height - 2 * d) }
 }
 
 /// Colours and attributes for chrome text.
@@ -92,13 +91,6 @@ extension CellGrid {
         put(glyphs.topRight, x: right, y: rect.y, style: style)
         put(glyphs.bottomLeft, x: rect.x, y: bottom, style: style)
         put(glyphs.bottomRight, x: right, y: bottom, style: style)
-    }
-
-    /// Applies `change` to every cell of `rect` (e.g. to reverse a whole row).
-    mutating func restyle(_ rect: Rect, _ change: (inout Cell) -> Void) {
-        for y in rect.y..<rect.maxY where y >= 0 && y < height {
-            for x in rect.x..<rect.maxX where x >= 0 && x < width { change(&self[x, y]) }
-        }
     }
 }
 

@@ -83,6 +83,16 @@ public enum KeyTable {
         return table[key]
     }
 
+    /// The keys while the help overlay is open: ?, Esc and q close it (as its row in the table
+    /// says), Ctrl-C still quits and Ctrl-L still redraws; every other key does nothing.
+    private static let helpOverlayTable: [Key: Action] = [
+        .character("?"): .closeHelp, .escape: .closeHelp, .character("q"): .closeHelp,
+        .control("c"): .quit, .control("l"): .redraw,
+    ]
+
+    /// The action bound to `key` while the help overlay is open, if any.
+    public static func helpOverlayAction(for key: Key) -> Action? { helpOverlayTable[key] }
+
     /// The status line's short list of the main keys.
     public static var hints: [String] { bindings.compactMap(\.hint) }
 

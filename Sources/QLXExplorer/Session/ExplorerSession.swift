@@ -1,10 +1,11 @@
 import Foundation
 import QLXRender
 
-/// Ties the pure parts together: keys go through the state's reducer, effects that need
-/// the model (encode a sample, export) run here, and `frame` decodes what the view needs
-/// (cached by code) and draws it. No ncurses here, so tests and benchmarks drive it
-/// headless.
+/// Ties the pure parts together in three phases, as the event loop calls them: `handle` puts
+/// a key through the state's reducer; `update` collects finished background work (decodes,
+/// encodes, metrics) and schedules what the state now needs (decodes, a sample to encode, a
+/// tour step); `frame` only draws, from the cache. No ncurses here, so tests and benchmarks
+/// drive it headless.
 public final class ExplorerSession {
     public private(set) var state: ExplorerState
     public let source: ImageSource
@@ -58,6 +59,8 @@ public final class ExplorerSession {
     /// The dataset sample being loaded as the start, and the one the user asked for last.
     private var startSampleIndex: Int?
     private var wantedSample: Int?
+    /// A sample a key asked for, loaded by the next `update`.
+    private var requestedSample: Int?
 
     /// Encodes sample `index` now when that is quick (or `synchronously`), else in the background.
     private func loadSample(_ index: Int, synchronously: Bool = false) {
@@ -110,7 +113,7 @@ public final class ExplorerSession {
         var effect = state.handle(key)
         switch effect {
         case .loadSample(let index):
-            loadSample(index)
+            requestedSample = index
             effect = .none
         case .exportTraversal:
             exportTraversal()
@@ -122,20 +125,47 @@ public final class ExplorerSession {
         return effect
     }
 
-    /// Time-driven changes: a tour frame when one is due, new metrics figures. Returns true
-    /// when the screen needs repainting.
-    public func tick(now: Date = Date()) -> Bool {
+    /// The collect phase, before every frame: finished background work goes into the cache
+    /// and the state, a due tour step is taken, and what the state now needs is scheduled
+    /// (a requested sample; missing images, decoded now when that is quick, else in the
+    /// background). Returns true when the screen needs repainting.
+    public func update(now: Date = Date()) -> Bool {
         var changed = pollMetrics()
         if collectDecoded() { changed = true }
+        if let index = requestedSample {
+            requestedSample = nil
+            loadSample(index)
+            changed = true
+        }
         if state.tour != nil, now.timeIntervalSince(lastTourStep) * 1000 >= Double(tourInterval) {
             state.advanceTour()
             lastTourStep = now
             changed = true
         }
+        if scheduleDecodes() { changed = true }
         return changed
     }
 
-    /// Milliseconds until `tick` has something to do (the event loop's read timeout).
+    /// Decodes the traversal's missing images now when the estimate fits the budget (true:
+    /// new images), else hands them to the worker once. Unknown speed counts as slow: the
+    /// first frame never waits for the model.
+    private func scheduleDecodes() -> Bool {
+        let codes = state.traversalCodes
+        let missing = codes.filter { cache.image(for: $0) == nil }
+        guard !missing.isEmpty else { return false }
+        let estimate = (millisecondsPerImage ?? .infinity) * Double(missing.count)
+        if estimate <= synchronousBudget {
+            decodeNow(missing)
+            return true
+        }
+        if requested != codes {
+            requested = codes
+            worker.submit(backgroundBatches(missing))
+        }
+        return false
+    }
+
+    /// Milliseconds until `update` has something to do (the event loop's read timeout).
     public func millisecondsUntilNextTick(now: Date = Date()) -> Int {
         var wait = 100
         if worker.isPending { wait = 5 }
@@ -161,25 +191,12 @@ public final class ExplorerSession {
     /// also counts the paint).
     public func recordFrameTime(milliseconds: Double) { state.frameMilliseconds = milliseconds }
 
-    /// The screen for `width` × `height`: decodes what is missing (now when it is quick, else
-    /// in the background, showing the last image meanwhile), then draws.
+    /// The draw phase: the screen for `width` × `height` from what `update` has cached; an
+    /// image still decoding shows the last preview meanwhile.
     public func frame(width: Int, height: Int) -> CellGrid {
         lastSize = (width, height)
         if isTooSmall { return ExplorerView.draw(state, images: ViewImages(), width: width, height: height) }
-        collectDecoded()
-        let codes = state.traversalCodes
-        let missing = codes.filter { cache.image(for: $0) == nil }
-        if !missing.isEmpty {
-            // Unknown speed counts as slow: the first frame never waits for the model.
-            let estimate = (millisecondsPerImage ?? .infinity) * Double(missing.count)
-            if estimate <= synchronousBudget {
-                decodeNow(missing)
-            } else if requested != codes {
-                requested = codes
-                worker.submit(backgroundBatches(missing))
-            }
-        }
-        let traversal = codes.map { cache.image(for: $0) }
+        let traversal = state.traversalCodes.map { cache.image(for: $0) }
         let current = cache.image(for: state.code)
         if let current { lastPreview = current }
         let original = state.sample.flatMap { originals[$0.index] }
@@ -245,13 +262,14 @@ public final class ExplorerSession {
         collectDecoded()
     }
 
-    /// Draws and waits until every image the screen needs is decoded (tests and benchmarks).
+    /// Updates until every image the screen needs is decoded, then draws (tests and benchmarks).
     public func settle(width: Int, height: Int, timeout: TimeInterval = 30) {
         let deadline = Date().addingTimeInterval(timeout)
         repeat {
+            _ = update()
             waitForDecodes(timeout: max(0, deadline.timeIntervalSinceNow))
-            _ = frame(width: width, height: height)
-        } while worker.isPending && Date() < deadline
+        } while (worker.isPending || state.traversalCodes.contains { cache.image(for: $0) == nil }) && Date() < deadline
+        _ = frame(width: width, height: height)
     }
 
     /// Writes the selected latent's traversal as one PNG (the images side by side, a

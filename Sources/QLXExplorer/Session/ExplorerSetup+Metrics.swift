@@ -17,17 +17,6 @@ extension MetricsDisplay {
 }
 
 extension ExplorerSetup {
-    /// The checkpoint's "qlx.metrics" report, shown at once; nil when absent or when it does
-    /// not describe this model's latents (the background job then fills the panels).
-    static func storedMetrics(_ checkpoint: Checkpoint) -> MetricsDisplay? {
-        guard let json = checkpoint.metadata["qlx.metrics"],
-              let report = try? JSONDecoder().decode(MetricsReport.self, from: Data(json.utf8)),
-              report.activeLatents.count == checkpoint.config.latent.count,
-              report.nmi.allSatisfy({ $0.count == checkpoint.config.latent.count })
-        else { return nil }
-        return MetricsDisplay(report: report, origin: .checkpoint)
-    }
-
     /// ModelEvaluation.evaluate on a background thread.
     static func backgroundMetrics(model: QLAE, dataset: any FactorDataset, samples: Int, seed: UInt64) -> MetricsJob? {
         MetricsJob(samples: samples) { progress in

@@ -1,5 +1,6 @@
 import Foundation
 import QLXData
+import QLXMetrics
 import QLXModel
 import QLXRender
 
@@ -50,8 +51,10 @@ public enum ExplorerSetup {
             sampleCount: dataset?.count ?? 0, unicode: true,
             renderModes: [.halfBlock], colorDepths: [.palette256],
             imageWidth: config.image.width, imageHeight: config.image.height, seed: options.seed)
-        let stored = storedMetrics(checkpoint)
+        let storedMetrics = MetricsReport.stored(in: checkpoint)
+        let stored = storedMetrics.report.map { MetricsDisplay(report: $0, origin: .checkpoint) }
         state.metrics = stored
+        if let warning = storedMetrics.warning { state.statusMessage = warning }
         // A stored report on at least as many samples stays: a smaller live sample is the
         // worse estimate (InfoE's in-sample regression reads high on few samples), and
         // replacing the model card's figures with it would contradict them.
@@ -77,9 +80,11 @@ public enum ExplorerSetup {
         } else {
             return nil
         }
-        guard dataset.imageShape == config.image else {
+        do {
+            try dataset.checkImages(fit: config.image)
+        } catch {
             if name == nil && opened == nil && fallbackPath == nil { return nil }
-            throw ExplorerError.emptyModel(reason: "dataset \(dataset.name) has \(dataset.imageShape.channels)×\(dataset.imageShape.height)×\(dataset.imageShape.width) images, the model expects \(config.image.channels)×\(config.image.height)×\(config.image.width)")
+            throw error
         }
         return dataset
     }

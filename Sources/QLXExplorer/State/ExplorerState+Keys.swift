@@ -1,3 +1,5 @@
+import QLXCore
+
 /// What the session must do after a key, beyond the new state (the state stays pure: it
 /// never decodes, encodes or writes files itself).
 public enum Effect: Equatable, Sendable {
@@ -22,12 +24,12 @@ extension ExplorerState {
             return action == .quit ? .quit : .none
         }
         if showHelp {
-            switch (key, action) {
-            case (.character("?"), _), (.escape, _), (.character("q"), _):
+            switch KeyTable.helpOverlayAction(for: key) {
+            case .closeHelp?:
                 showHelp = false
                 return .none
-            case (_, .quit): return .quit
-            case (_, .redraw): return .redraw
+            case .quit?: return .quit
+            case .redraw?: return .redraw
             default: return .none
             }
         }
@@ -63,7 +65,7 @@ extension ExplorerState {
             sampleCursor += action == .nextSample ? 1 : -1
             return .loadSample(index: sampleIndex(at: sampleCursor))
         case .randomCode:
-            code = codebooks.map { Int.random(in: 0..<$0.count, using: &rng) }
+            code = codebooks.map { uniformIndex(below: $0.count, using: &rng) }
             sample = nil
         case .reset:
             code = startCode

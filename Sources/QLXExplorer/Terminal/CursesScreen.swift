@@ -32,7 +32,9 @@ public final class CursesScreen {
         guard isatty(STDIN_FILENO) == 1 else { throw ExplorerError.notATerminal(stream: "standard input") }
         guard isatty(STDOUT_FILENO) == 1 else { throw ExplorerError.notATerminal(stream: "standard output") }
         let term = environment["TERM"] ?? ""
-        if term == "dumb" { throw ExplorerError.dumbTerminal(term: term) }
+        if TerminalCapabilities.isDumb(environment: environment, isTerminal: true) {
+            throw ExplorerError.dumbTerminal(term: term)
+        }
         try self.init(output: qlx_stdout_file(), input: qlx_stdin_file(), term: term, environment: environment,
                       fixedSize: nil)
     }
@@ -43,14 +45,15 @@ public final class CursesScreen {
         guard let output = fopen("/dev/null", "w"), let input = fopen("/dev/null", "r") else {
             throw ExplorerError.terminalSetupFailed(term: term)
         }
-        return try CursesScreen(output: output, input: input, term: term, environment: ["TERM": term],
+        return try CursesScreen(output: output, input: input, term: term, environment: ["TERM": term, "LANG": "C.UTF-8"],
                                 fixedSize: (width, height))
     }
 
     private init(output: UnsafeMutablePointer<FILE>, input: UnsafeMutablePointer<FILE>, term: String,
                  environment: [String: String], fixedSize: (Int, Int)?) throws {
-        setlocale(LC_ALL, "")
-        unicode = String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
+        setlocale(LC_ALL, "")   // ncursesw draws wide characters only under the user's locale
+        let capabilities = TerminalCapabilities.detect(environment: environment, isTerminal: true)
+        unicode = capabilities.unicode
         // An unknown TERM makes newterm return NULL (initscr would exit): fall back to the
         // common entries instead.
         var opened: (OpaquePointer, String)?
@@ -76,12 +79,11 @@ public final class CursesScreen {
         leaveok(window, true)
         intrflush(window, false)
 
-        // Colour: none under NO_COLOR or on terminals without it; otherwise what terminfo says
-        // (24-bit only with the RGB capability: xterm-256color never emits it).
-        let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
+        // Colour: none where TerminalCapabilities says none (NO_COLOR); otherwise what
+        // terminfo says (24-bit only with the RGB capability: xterm-256color never emits it).
         var depth = ColorDepth.none
         var direct = false
-        if !noColor && has_colors() {
+        if capabilities.colors != .none && has_colors() {
             start_color()
             use_default_colors()
             let colors = qlx_colors()

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The event loop: paint when something changed, wait for a key (or a scripted key, a tour
-/// frame, new metrics) with a timeout, hand keys to the session. The terminal is restored
+/// The event loop: collect (`session.update`), draw when something changed, wait for a key
+/// (or a scripted key, a tour frame, new metrics) with a timeout, hand keys to the session. The terminal is restored
 /// on every way out (see TerminalGuard).
 public enum ExplorerApp {
     /// How the loop ended: 0 for q / Ctrl-C, 128 + n for signal n.
@@ -40,6 +40,7 @@ public enum ExplorerApp {
             if TerminalGuard.pendingSignal != 0 {
                 return Outcome(exitStatus: 128 + TerminalGuard.pendingSignal, stats: stats)
             }
+            if session.update() { needsPaint = true }
             if needsPaint {
                 let started = Date()
                 let size = screen.size
@@ -89,7 +90,6 @@ public enum ExplorerApp {
                 if key != .resize { pendingKeyTimes.append(received) }
                 needsPaint = true
             }
-            if session.tick() { needsPaint = true }
         }
     }
 }

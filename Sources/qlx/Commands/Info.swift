@@ -1,29 +1,27 @@
 import ArgumentParser
 import Foundation
+import QLXCore
+import QLXMetrics
 import QLXModel
 
 /// `qlx info`: what a checkpoint holds, as aligned text or (`--json`) as one JSON object.
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Describe a checkpoint: architecture, parameters, codebooks, dataset, training.",
-        discussion: "Without a path, describes the bundled model. Errors go to stderr as one line, exit code 1.")
+        discussion: "Without a path, describes the bundled model.")
 
-    @Argument(help: "Path to a .safetensors checkpoint (default: the bundled model).")
-    var checkpoint: String?
+    @OptionGroup var checkpoint: CheckpointArgument
 
     @Flag(name: .long, help: "Print the description as JSON.")
     var json = false
 
     func run() throws {
-        do {
-            let path = try checkpoint ?? BundledModel.locate()
-            let report = InfoReport(path: path, checkpoint: try Checkpoint.read(from: path))
-            print(json ? try report.json() : report.text(), terminator: "")
-        } catch {
-            // One clean line instead of ArgumentParser's "Error: …" with usage text.
-            FileHandle.standardError.write(Data("qlx: \(error)\n".utf8))
-            throw ExitCode.failure
-        }
+        let path = try checkpoint.path()
+        let stored = try Checkpoint.read(from: path)
+        let metrics = MetricsReport.stored(in: stored)
+        if let warning = metrics.warning { Streams.warn(warning) }
+        let report = InfoReport(path: path, checkpoint: stored, metrics: metrics.report)
+        print(json ? try report.json() : report.text(), terminator: "")
     }
 }
 
@@ -47,7 +45,7 @@ struct InfoReport: Encodable {
     let optimizerTensors: Int
     let metadataKeys: [String]
 
-    init(path: String, checkpoint: Checkpoint) {
+    init(path: String, checkpoint: Checkpoint, metrics report: MetricsReport?) {
         let config = checkpoint.config
         self.path = path
         encoder = config.encoder
@@ -60,19 +58,9 @@ struct InfoReport: Encodable {
         dataset = Dataset(name: config.dataset.name,
                           factors: zip(config.dataset.factorNames, config.dataset.factorSizes).map(Factor.init))
         training = config.training
-        metrics = checkpoint.metadata["qlx.metrics"].flatMap(InfoReport.metricsSummary)
+        metrics = report.map { Metrics(infoM: $0.infoM, infoE: $0.infoE, infoC: $0.infoC, mig: $0.mig, samples: $0.samples) }
         optimizerTensors = checkpoint.tensors.count - checkpoint.modelTensors.count
         metadataKeys = checkpoint.metadata.keys.sorted()
-    }
-
-    /// The headline figures of a stored MetricsReport, read loosely so an older or newer
-    /// report still shows what it has.
-    private static func metricsSummary(_ json: String) -> Metrics? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return nil }
-        func number(_ key: String) -> Double? { (object[key] as? NSNumber)?.doubleValue }
-        let summary = Metrics(infoM: number("infoM"), infoE: number("infoE"), infoC: number("infoC"),
-                              mig: number("mig"), samples: (object["samples"] as? NSNumber)?.intValue)
-        return [summary.infoM, summary.infoE, summary.infoC, summary.mig].allSatisfy({ $0 == nil }) ? nil : summary
     }
 
     func json() throws -> String {

@@ -1,6 +1,14 @@
 import Foundation
 import QLXData
 
+/// VmRSS of this process, from /proc.
+func residentMegabytes() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+          let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return -1 }
+    return kilobytes / 1024
+}
+
 extension BenchSection {
     /// Generation speed of the procedural datasets: one core (batches too small to split) and
     /// all cores; for the scenes also the one-time ray casting of their 480 geometries.
@@ -30,6 +38,20 @@ extension BenchSection {
             print(String(format: "    one core (batch 32):    %8.0f images/s", oneCore))
             print(String(format: "    all cores (batch 256):  %8.0f images/s  (%d cores)", allCores,
                          ProcessInfo.processInfo.activeProcessorCount))
+        }
+        for path in BenchInputs.dataFiles {
+            // First open: builds the cache if the file is a compressed .npz not seen before.
+            var start = Date()
+            _ = try DatasetOption.resolve(path)
+            let first = Date().timeIntervalSince(start)
+            start = Date()
+            let dataset = try DatasetOption.resolve(path)
+            let again = Date().timeIntervalSince(start)
+            print("  \(path): \(dataset.count) images of \(dataset.imageShape), factors \(dataset.factorSizes)")
+            print(String(format: "    open: %.2f s the first time, %.2f s once cached", first, again))
+            let randomAccess = measure(dataset, batch: 64, seconds: 3)
+            print(String(format: "    random access (batch 64):  %8.0f images/s", randomAccess))
+            print("    resident memory: \(residentMegabytes()) MB (whole process)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import QLXCore
 import QLXModel
 
 extension BenchSection {

@@ -22,8 +22,7 @@ struct Explore: ParsableCommand {
         Respects NO_COLOR, TERM and the locale (ASCII without UTF-8).
         """)
 
-    @Argument(help: "A .safetensors checkpoint (default: the bundled model).")
-    var checkpoint: String?
+    @OptionGroup var checkpoint: CheckpointArgument
 
     @Option(help: "Keystrokes to replay at start, e.g. \"l l j T\" (syntax above).")
     var keys: String?
@@ -37,77 +36,58 @@ struct Explore: ParsableCommand {
     @Flag(help: "Print start-up time and key-to-frame latency after exit.")
     var stats = false
 
-    @Option(help: "Initial render mode: \(RenderMode.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var mode: String?
-
-    @Option(help: "Highest colour depth to use: \(ColorDepth.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var colors: String?
+    @OptionGroup var render: RenderFlags
 
     @Option(name: .customLong("metric-samples"), help: "Samples for the background metrics (0: none). Not run when the checkpoint stores metrics on at least this many samples (the bundled model: 10,000).")
     var metricSamples = 2_000
 
-    @Option(name: [.customLong("dataset"), .customLong("data")], help: "Dataset for samples and metrics (default: the checkpoint's). A name (\(Datasets.names.joined(separator: ", "))) or a dataset file: dSprites .npz, Shapes3D .h5, MPI3D .npz, or images + classes .npz.")
-    var dataset: String?
-
-    @Option(help: "Seed for random codes and the metric samples.")
-    var seed: UInt64 = 0
+    @OptionGroup var dataset: DatasetOption
+    @OptionGroup var seed: SeedOption
 
     @Option(name: .customLong("export-dir"), help: "Directory for PNGs exported with e.")
     var exportDirectory: String?
 
-    func validate() throws {
-        if keys != nil && script != nil { throw ValidationError("--keys and --script: give one, not both") }
-        if keyDelay < 0 || keyDelay > 60_000 { throw ValidationError("--key-delay: expected 0…60000 ms, found \(keyDelay)") }
-        if metricSamples < 0 { throw ValidationError("--metric-samples: expected ≥ 0, found \(metricSamples)") }
-        if let mode, RenderMode(rawValue: mode) == nil { throw RenderError.unknownMode(flag: "--mode", value: mode) }
-        if let colors, ColorDepth(rawValue: colors) == nil {
-            throw RenderError.unknownColorDepth(flag: "--colors", value: colors)
+    /// The flags, checked before anything is loaded.
+    func checkFlags() throws {
+        if keys != nil && script != nil { throw FlagError.badCombination("--keys and --script: give one, not both") }
+        if keyDelay < 0 || keyDelay > 60_000 {
+            throw FlagError.badValue(flag: "--key-delay", expected: "0…60000 ms", found: "\(keyDelay)")
         }
+        if metricSamples < 0 { throw FlagError.badValue(flag: "--metric-samples", expected: "≥ 0", found: "\(metricSamples)") }
+        _ = try render.mode()
+        _ = try render.colors()
+        _ = try seed.value()
     }
 
     func run() throws {
         let launched = Date()
+        try checkFlags()
         // Fail on a pipe before loading anything.
         for (fd, name) in [(STDIN_FILENO, "standard input"), (STDOUT_FILENO, "standard output")] where isatty(fd) != 1 {
             throw ExplorerError.notATerminal(stream: name)
         }
         let replay = try loadScript()
         let session = try ExplorerSetup.session(ExplorerSetup.Options(
-            checkpointPath: try checkpoint ?? BundledModel.locate(),
-            dataset: try dataset.map(DatasetArgument.resolve),
-            fallbackDataPath: ProcessInfo.processInfo.environment["QLX_DATA"].flatMap { $0.isEmpty ? nil : $0 },
-            metricSamples: metricSamples, seed: seed,
+            checkpointPath: try checkpoint.path(),
+            dataset: try dataset.name.map(DatasetOption.resolve),
+            fallbackDataPath: Streams.environment["QLX_DATA"].flatMap { $0.isEmpty ? nil : $0 },
+            metricSamples: metricSamples, seed: try seed.value(),
             exportDirectory: exportDirectory ?? FileManager.default.currentDirectoryPath))
-        session.preferredMode = mode.flatMap(RenderMode.init(rawValue:))
-        session.colorLimit = colors.flatMap(ColorDepth.init(rawValue:))
+        session.preferredMode = try render.mode()
+        session.colorLimit = try render.colors()
         session.start()
-        let outcome: ExplorerApp.Outcome
-        do {
-            outcome = try ExplorerApp.run(session: session, environment: ProcessInfo.processInfo.environment,
+        let outcome = try ExplorerApp.run(session: session, environment: Streams.environment,
                                           script: replay, launched: launched)
-        } catch {
-            // Same wording as ArgumentParser; see below for why not its exit.
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-            Explore.exitNow(1)
-        }
         // The terminal is restored by now, so printing is safe.
         if stats { print(outcome.stats.report) }
-        Explore.exitNow(outcome.exitStatus)
-    }
-
-    /// Ends the process without atexit handlers: the background metrics may be inside
-    /// OpenBLAS, whose exit handler would wait for them to finish (minutes). Nothing is left
-    /// to save: exports are written atomically when asked for.
-    static func exitNow(_ status: Int32) -> Never {
-        fflush(nil)
-        _exit(status)
+        if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
     }
 
     private func loadScript() throws -> KeyScript? {
         if let keys { return try KeyScript(parsing: keys, defaultGap: keyDelay, source: "--keys") }
         guard let script else { return nil }
         guard let text = try? String(contentsOfFile: script, encoding: .utf8) else {
-            throw ExplorerError.unreadableScript(path: script, reason: "cannot read it as UTF-8 text")
+            throw FlagError.badValue(flag: "--script", expected: "a UTF-8 text file of keys", found: "'\(script)', which cannot be read")
         }
         return try KeyScript(parsing: text, defaultGap: keyDelay, source: script)
     }

@@ -20,6 +20,11 @@ let benchSections: [BenchSection] = [
     .explorer,
 ]
 
+/// What the command line hands to the sections (set once, before any section runs).
+enum BenchInputs {
+    nonisolated(unsafe) static var dataFiles: [String] = []
+}
+
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure qlx's speed on this machine and print the figures.",
@@ -32,14 +37,16 @@ struct Bench: ParsableCommand {
             help: "Run only these sections (default: all).")
     var only: [String] = []
 
-    func validate() throws {
-        let known = Set(benchSections.map(\.name))
-        for name in only where !known.contains(name) {
-            throw ValidationError("--only: unknown section '\(name)'; expected one of \(known.sorted().joined(separator: ", "))")
-        }
-    }
+    @Option(name: .customLong("data"),
+            help: "A dataset file for the data section to time (open, cache, random access, memory); repeat for several.")
+    var dataFiles: [String] = []
 
     func run() throws {
+        let known = benchSections.map(\.name)
+        for name in only where !known.contains(name) {
+            throw FlagError.unknownName(flag: "--only", kind: "section", found: name, choices: known.sorted())
+        }
+        BenchInputs.dataFiles = dataFiles
         for section in benchSections where only.isEmpty || only.contains(section.name) {
             print("== \(section.name): \(section.summary)")
             try section.run()

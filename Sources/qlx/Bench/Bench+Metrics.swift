@@ -73,17 +73,17 @@ enum MetricsBenchArrays {
         let sizes = [3, 6, 40, 32, 32]
         var sources: [[Int]] = [], codes: [[Int]] = []
         for _ in 0..<samples {
-            let s = sizes.map { Int.random(in: 0..<$0, using: &generator) }
+            let s = sizes.map { uniformIndex(below: $0, using: &generator) }
             var z: [Int] = []
             for j in 0..<5 {
                 let binned = min(9, s[j] * 10 / sizes[j])
-                z.append(Int.random(in: 0..<10, using: &generator) == 0 ? Int.random(in: 0..<10, using: &generator) : binned)
+                z.append(uniformIndex(below: 10, using: &generator) == 0 ? uniformIndex(below: 10, using: &generator) : binned)
             }
             z.append((z[2] + z[3]) % 10)
             z.append((z[0] * 3 + z[4]) % 10)
-            z.append(Bool.random(using: &generator) ? z[1] : z[3])
-            z.append(Int.random(in: 0..<10, using: &generator))
-            z.append(Int.random(in: 0..<4, using: &generator))
+            z.append(uniformIndex(below: 2, using: &generator) == 0 ? z[1] : z[3])
+            z.append(uniformIndex(below: 10, using: &generator))
+            z.append(uniformIndex(below: 4, using: &generator))
             sources.append(s)
             codes.append(z)
         }

@@ -20,6 +20,7 @@ extension BenchSection {
             let session = try ExplorerSetup.session(.init(checkpointPath: path, metricSamples: 0))
             session.start()
             let screen = try CursesScreen.offscreen(width: 100, height: 30)
+            _ = session.update()
             screen.paint(session.frame(width: 100, height: 30))
             startups.append(Date().timeIntervalSince(started) * 1000)
             session.settle(width: 100, height: 30)
@@ -34,7 +35,11 @@ extension BenchSection {
         session.start()
         let screen = try CursesScreen.offscreen(width: 100, height: 30)
         defer { screen.close() }
-        func frame() { screen.paint(session.frame(width: 100, height: 30)) }
+        /// One pass of the event loop after a key: collect and schedule, then draw and paint.
+        func frame() {
+            _ = session.update()
+            screen.paint(session.frame(width: 100, height: 30))
+        }
         session.settle(width: 100, height: 30)
         frame()
         print(String(format: "  decode: %.2f ms per image (moving average); budget for decoding on the key path %.0f ms",

@@ -16,23 +16,14 @@ struct Encode: ParsableCommand {
         quantization (float32), --indices the dataset image indices (int64). Load with numpy.load.
         """)
 
-    @Argument(help: "A .safetensors checkpoint (default: the bundled model).")
-    var checkpoint: String?
+    @OptionGroup var checkpoint: CheckpointArgument
+    @OptionGroup var sample: ImageSampleOptions
 
-    @Option(name: [.customLong("dataset"), .customLong("data")], help: "Dataset to sample (default: the one named in the checkpoint). A name (\(Datasets.names.joined(separator: ", "))) or a dataset file: dSprites .npz, Shapes3D .h5, MPI3D .npz, or images + classes .npz.")
-    var dataset: String?
-
-    @Option(help: "Number of images to encode.")
-    var samples = 10_000
-
-    @Option(help: "Seed of the image sample.")
-    var seed: UInt64 = 0
+    /// -o/--output: codes .npy (int64, samples × latents; quantized models only).
+    @OptionGroup var codes: OutputOption
 
     @Flag(help: "Encode every image of the dataset in its own (file) order instead of a seeded sample.")
     var all = false
-
-    @Option(name: [.short, .long], help: "Codes .npy (int64, samples × latents; quantized models only).")
-    var output: String?
 
     @Option(help: "Ground-truth factors .npy (int64, samples × factors).")
     var factors: String?
@@ -46,45 +37,34 @@ struct Encode: ParsableCommand {
     @Option(help: "Dataset image indices .npy (int64, samples).")
     var indices: String?
 
-    func validate() throws {
-        if samples < 1 { throw ValidationError("--samples: expected at least 1, found \(samples)") }
-        let outputs = [output, factors, values, continuous, indices].compactMap { $0 }
+    /// The flags, checked before anything is loaded.
+    func checkFlags() throws {
+        _ = try sample.samples.value(atLeast: 1)
+        _ = try sample.seed.value()
+        let outputs = [codes.path, factors, values, continuous, indices].compactMap { $0 }
         if outputs.isEmpty {
-            throw ValidationError("nothing to write; pass -o codes.npy and/or --factors, --values, --continuous, --indices")
+            throw FlagError.badCombination("nothing to write; pass -o codes.npy and/or --factors, --values, --continuous, --indices")
         }
         if Set(outputs).count != outputs.count {
-            throw ValidationError("each output needs its own file; the same path was given twice")
+            throw FlagError.badCombination("each output needs its own file; the same path was given twice")
         }
     }
 
     func run() throws {
-        do {
-            try encode()
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            FileHandle.standardError.write(Data("qlx: \(error)\n".utf8))
-            throw ExitCode.failure
-        }
-    }
-
-    func encode() throws {
-        let path = try checkpoint ?? BundledModel.locate()
+        try checkFlags()
+        let path = try checkpoint.path()
         let model = try Checkpoint.read(from: path).model()
-        if output != nil && !model.config.latent.quantized {
-            throw ValidationError("-o/--output: the model in \(path) is not quantized, so it has no codes; use --values or --continuous")
+        if codes.path != nil && !model.config.latent.quantized {
+            throw FlagError.badCombination("-o/--output: the model in \(path) is not quantized, so it has no codes; use --values or --continuous")
         }
-        let data = try DatasetArgument.resolve(dataset ?? model.config.dataset.name)
-        let n = all ? data.count : samples, latents = model.config.latent.count
-        let encoded: ModelEvaluation.EncodedSample
-        do {
-            let bar = MetricsProgressBar(label: "encoding \(n) images of \(data.name)", lateLabel: nil)
-            defer { bar.finish() }
-            encoded = try ModelEvaluation.encode(model: model, dataset: data, samples: n, seed: seed,
-                                                 order: all ? Array(0..<data.count) : nil, decode: false) { bar.update($0) }
+        let count = all ? nil : try sample.samples.value(atLeast: 1), seed = try sample.seed.value()
+        let (data, encoded) = try sample.run(on: model, samples: count) { data, progress in
+            try ModelEvaluation.encode(model: model, dataset: data, samples: count ?? data.count, seed: seed,
+                                       order: count == nil ? Array(0..<data.count) : nil, decode: false, progress: progress)
         }
+        let n = count ?? data.count, latents = model.config.latent.count
         var written: [String] = []
-        if let output {
+        if let output = codes.path {
             try Npy.write(int64: encoded.codes.flatMap { $0.map(Int64.init) }, shape: [n, latents], to: output)
             written.append("\(output) (codes \(n)×\(latents) int64)")
         }

@@ -27,7 +27,7 @@ struct Train: ParsableCommand {
     static let defaultEncoderWidths = ModelBuilder.defaultEncoderWidths.map(String.init).joined(separator: ",")
     static let defaultDenseWidths = ModelBuilder.defaultDenseWidths.map(String.init).joined(separator: ",")
 
-    @Option(name: [.customLong("dataset"), .customLong("data")], help: "Dataset to train on: a name (\(Datasets.names.joined(separator: ", "))) or a dataset file (dSprites .npz, Shapes3D .h5, MPI3D .npz, images + classes .npz); with --resume, the run's dataset file again.") var dataset: String?
+    @OptionGroup var dataset: DatasetOption
     @Option(help: "Encoder preset name.") var encoder: String?
     @Option(help: "Decoder preset name.") var decoder: String?
     @Option(help: "Encoder conv widths, e.g. 32,64,64,128 (kernel 4, stride 2, padding 1).") var encoderWidths: String?
@@ -47,10 +47,11 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "AdamW weight decay on weights (default 0.1; with --resume, the new value from there on).", transform: FlagParse.number) var weightDecay: Double?
     @Option(parsing: .unconditional, help: "Weight of the quantization loss (default 0.01).", transform: FlagParse.number) var quantizationWeight: Double?
     @Option(parsing: .unconditional, help: "Weight of the commitment loss (default 0.01).", transform: FlagParse.number) var commitmentWeight: Double?
-    @Option(parsing: .unconditional, help: "Seed for weights, batches and the held-out sample (default 0).", transform: FlagParse.seed) var seed: UInt64?
+    @OptionGroup var seed: SeedOption
     @Option(parsing: .unconditional, help: "Held-out images for evaluation, excluded from training (default 1000). Its InfoE reads higher than the final 10,000-sample figure: the regression behind InfoE is fit in-sample, and on 1,000 images its 40-class orientation fit has more parameters than images.", transform: FlagParse.integer) var evalSamples: Int?
 
-    @Option(name: [.short, .long], help: "Checkpoint path (default qlae.safetensors, or the --resume path).") var output: String?
+    /// -o/--output: the checkpoint path (default qlae.safetensors, or the --resume path).
+    @OptionGroup var output: OutputOption
     @Option(parsing: .unconditional, help: "Evaluate every N steps (0: only at the end).", transform: FlagParse.integer) var evalEvery: Int = 1000
     @Option(parsing: .unconditional, help: "Save a checkpoint every N steps (0: only at the end).", transform: FlagParse.integer) var checkpointEvery: Int = 1000
     @Option(parsing: .unconditional, help: "Also keep a copy every N steps as <output>-step<N>.safetensors (0: none), to compare checkpoints along the run.", transform: FlagParse.integer) var snapshotEvery: Int = 0
@@ -61,14 +62,13 @@ struct Train: ParsableCommand {
         for (value, flag) in [(evalEvery, "--eval-every"), (checkpointEvery, "--checkpoint-every"), (snapshotEvery, "--snapshot-every"),
                               (metricsSamples, "--metrics-samples")]
         where value < 0 {
-            throw TrainingError.invalidFlag(flag: flag, expected: "an integer ≥ 0", found: "\(value)")
+            throw FlagError.badValue(flag: flag, expected: "an integer ≥ 0", found: "\(value)")
         }
-        var trainer = try makeTrainer()
-        let outputPath = output ?? resume ?? "qlae.safetensors"
+        var trainer = try Self.namingFlags { try makeTrainer() }
+        let outputPath = output.path ?? resume ?? "qlae.safetensors"
         try checkWritable(outputPath)
 
-        let interactive = isatty(STDERR_FILENO) != 0
-        let reporter = ProgressReporter(startingAt: trainer.stepsDone, interactive: interactive,
+        let reporter = ProgressReporter(startingAt: trainer.stepsDone, interactive: Streams.standardErrorRedraws,
                                         write: { FileHandle.standardError.write(Data($0.utf8)) })
         let model = trainer.model
         reporter.handle(.note("training \(model.config.encoder.preset)/\(model.config.decoder.preset) QLAE (\(model.parameterCount) parameters, \(model.config.latent.count) latents) on \(trainer.dataset.name): steps \(trainer.stepsDone + 1)...\(trainer.options.steps), batch \(trainer.options.batchSize), seed \(trainer.options.seed) → \(outputPath)"))
@@ -91,7 +91,7 @@ struct Train: ParsableCommand {
         switch outcome {
         case .stopped(let step):
             let signal = StopSignals.received ?? SIGINT
-            FileHandle.standardError.write(Data("stopped by signal \(signal) after step \(step); resume with: qlx train --resume \(outputPath)\n".utf8))
+            Streams.note("stopped by signal \(signal) after step \(step); resume with: qlx train --resume \(outputPath)")
             throw ExitCode(StopSignals.exitStatus(for: signal))
         case .finished:
             print("wrote \(outputPath) after \(trainer.stepsDone) steps")
@@ -107,32 +107,48 @@ struct Train: ParsableCommand {
                                            (denseWidths, "--dense-widths"), (decoderKind, "--decoder-kind"),
                                            (latents, "--latents"), (values, "--values"), (batch, "--batch"),
                                            (quantizationWeight, "--quantization-weight"),
-                                           (commitmentWeight, "--commitment-weight"), (seed, "--seed"),
+                                           (commitmentWeight, "--commitment-weight"), (seed.text, "--seed"),
                                            (evalSamples, "--eval-samples")]
             if let flag = fixed.first(where: { $0.0 != nil })?.1 ?? (noQuantize ? "--no-quantize" : nil) {
-                throw TrainingError.conflictingFlags(flag: flag, other: "--resume",
+                throw FlagError.conflict(flag: flag, other: "--resume",
                                                      reason: "the checkpoint's training state fixes it (only --steps, --lr, --lr-drop, --weight-decay, -o, --eval-every, --checkpoint-every, --snapshot-every and --metrics-samples may change)")
             }
             let checkpoint = try Checkpoint.read(from: resume)
             // A run on a dataset file needs the file again (--data); the trainer checks its name.
             let name = checkpoint.config.dataset.name
-            if dataset == nil, !Datasets.names.contains(name) {
-                throw TrainingError.invalidFlag(flag: "--data", expected: "the dataset file \(resume) was trained on (\(name))", found: "none given")
+            if dataset.name == nil, !Datasets.names.contains(name) {
+                throw FlagError.badValue(flag: "--data", expected: "the dataset file \(resume) was trained on (\(name))", found: "none given")
             }
-            let data = try DatasetArgument.resolve(dataset ?? name)
+            let data = try dataset.dataset(default: name)
             return try Trainer(resuming: checkpoint, path: resume, dataset: data, steps: steps,
                                learningRate: lr, weightDecay: weightDecay, learningRateDrops: try learningRateDrops())
         }
-        let data = try DatasetArgument.resolve(dataset ?? "sprites")
+        let data = try dataset.dataset(default: "sprites")
         let options = TrainingOptions(steps: steps ?? 10_000, batchSize: batch ?? 64, learningRate: lr ?? 1e-3,
                                       weightDecay: weightDecay ?? 0.1, quantizationWeight: quantizationWeight ?? 0.01,
-                                      commitmentWeight: commitmentWeight ?? 0.01, seed: seed ?? 0,
+                                      commitmentWeight: commitmentWeight ?? 0.01, seed: try seed.value(),
                                       evaluationSamples: evalSamples ?? 1000, learningRateDrops: try learningRateDrops())
         let config = try ModelBuilder.config(encoder: try encoderConfig(), decoder: try decoderConfig(),
                                              latents: try positive(latents ?? 2 * data.factorNames.count, "--latents"),
                                              valuesPerLatent: try atLeast(2, values ?? 10, "--values"),
                                              quantized: !noQuantize, dataset: data)
         return try Trainer(config: config, dataset: data, options: options)
+    }
+
+    /// The flag that sets each training setting, for the library's errors.
+    static let flags: [TrainingSetting: String] = [
+        .steps: "--steps", .batchSize: "--batch", .learningRate: "--lr", .learningRateDrop: "--lr-drop",
+        .weightDecay: "--weight-decay", .quantizationWeight: "--quantization-weight",
+        .commitmentWeight: "--commitment-weight", .evaluationSamples: "--eval-samples",
+    ]
+
+    /// Runs `body`, turning QLXTraining's errors about a setting into errors about its flag.
+    static func namingFlags<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let TrainingError.invalidSetting(setting, expected, found) {
+            throw FlagError.badValue(flag: flags[setting] ?? setting.rawValue, expected: expected, found: found)
+        }
     }
 
     /// "9000:3e-4,12000:1e-4" (possibly over several flags) → drops; nil without the flag.
@@ -142,7 +158,7 @@ struct Train: ParsableCommand {
         return try items.map { item in
             let parts = item.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 2, let step = Int(parts[0]), let rate = Double(parts[1]) else {
-                throw TrainingError.invalidFlag(flag: "--lr-drop", expected: "STEP:RATE, e.g. 9000:3e-4", found: "'\(item)'")
+                throw FlagError.badValue(flag: "--lr-drop", expected: "STEP:RATE, e.g. 9000:3e-4", found: "'\(item)'")
             }
             return LearningRateDrop(step: step, rate: rate)
         }
@@ -150,9 +166,9 @@ struct Train: ParsableCommand {
 
     private func encoderConfig() throws -> EncoderConfig {
         if let encoder {
-            if encoderWidths != nil { throw TrainingError.conflictingFlags(flag: "--encoder-widths", other: "--encoder", reason: "give a preset or widths, not both") }
+            if encoderWidths != nil { throw FlagError.conflict(flag: "--encoder-widths", other: "--encoder", reason: "give a preset or widths, not both") }
             guard let preset = ArchitecturePreset.encoder(named: encoder) else {
-                throw TrainingError.invalidFlag(flag: "--encoder", expected: "one of \(ArchitecturePreset.encoderNames.joined(separator: ", "))", found: "'\(encoder)'")
+                throw FlagError.badValue(flag: "--encoder", expected: "one of \(ArchitecturePreset.encoderNames.joined(separator: ", "))", found: "'\(encoder)'")
             }
             return preset
         }
@@ -162,16 +178,16 @@ struct Train: ParsableCommand {
 
     private func decoderConfig() throws -> DecoderConfig {
         if let decoder {
-            if decoderWidths != nil { throw TrainingError.conflictingFlags(flag: "--decoder-widths", other: "--decoder", reason: "give a preset or widths, not both") }
-            if decoderKind != nil { throw TrainingError.conflictingFlags(flag: "--decoder-kind", other: "--decoder", reason: "the preset fixes the kind") }
+            if decoderWidths != nil { throw FlagError.conflict(flag: "--decoder-widths", other: "--decoder", reason: "give a preset or widths, not both") }
+            if decoderKind != nil { throw FlagError.conflict(flag: "--decoder-kind", other: "--decoder", reason: "the preset fixes the kind") }
             guard let preset = ArchitecturePreset.decoder(named: decoder) else {
-                throw TrainingError.invalidFlag(flag: "--decoder", expected: "one of \(ArchitecturePreset.decoderNames.joined(separator: ", "))", found: "'\(decoder)'")
+                throw FlagError.badValue(flag: "--decoder", expected: "one of \(ArchitecturePreset.decoderNames.joined(separator: ", "))", found: "'\(decoder)'")
             }
             return preset
         }
         let kindName = decoderKind ?? ModelBuilder.defaultDecoderKind.rawValue
         guard let kind = DecoderKind(rawValue: kindName) else {
-            throw TrainingError.invalidFlag(flag: "--decoder-kind", expected: Self.decoderKindChoices, found: "'\(kindName)'")
+            throw FlagError.badValue(flag: "--decoder-kind", expected: Self.decoderKindChoices, found: "'\(kindName)'")
         }
         let widths: [Int]
         if let decoderWidths {
@@ -179,7 +195,7 @@ struct Train: ParsableCommand {
         } else if let encoder {
             // A preset encoder alone brings its namesake decoder.
             guard decoderKind == nil, let preset = ArchitecturePreset.decoder(named: encoder) else {
-                throw TrainingError.conflictingFlags(flag: "--encoder", other: "a default decoder", reason: "give --decoder or --decoder-widths too")
+                throw FlagError.conflict(flag: "--encoder", other: "a default decoder", reason: "give --decoder or --decoder-widths too")
             }
             return preset
         } else {
@@ -204,7 +220,7 @@ struct Train: ParsableCommand {
 
     private func atLeast(_ minimum: Int, _ value: Int, _ flag: String) throws -> Int {
         guard value >= minimum else {
-            throw TrainingError.invalidFlag(flag: flag, expected: minimum == 1 ? "a positive integer" : "an integer ≥ \(minimum)", found: "\(value)")
+            throw FlagError.badValue(flag: flag, expected: minimum == 1 ? "a positive integer" : "an integer ≥ \(minimum)", found: "\(value)")
         }
         return value
     }
@@ -215,10 +231,10 @@ struct Train: ParsableCommand {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue,
               FileManager.default.isWritableFile(atPath: folder) else {
-            throw TrainingError.invalidFlag(flag: "--output", expected: "a path in an existing, writable folder", found: "'\(path)'")
+            throw FlagError.badValue(flag: "--output", expected: "a path in an existing, writable folder", found: "'\(path)'")
         }
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw TrainingError.invalidFlag(flag: "--output", expected: "a file path", found: "the folder '\(path)'")
+            throw FlagError.badValue(flag: "--output", expected: "a file path", found: "the folder '\(path)'")
         }
     }
 }

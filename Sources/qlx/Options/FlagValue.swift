@@ -1,17 +1,3 @@
-/// A flag value (or a combination of flags) a command cannot use. Printed by the command as
-/// one line, "qlx: --latent: expected …, found …", before anything is loaded.
-enum FlagError: Error, CustomStringConvertible, Equatable {
-    case badValue(flag: String, expected: String, found: String)
-    case badCombination(String)
-
-    var description: String {
-        switch self {
-        case let .badValue(flag, expected, found): return "\(flag): expected \(expected), found \(found)"
-        case let .badCombination(message): return message
-        }
-    }
-}
-
 /// Numbers from flags, read by the commands rather than by ArgumentParser: its own error for
 /// `--latent abc` is four lines (error, help, usage, hint), and it takes `-3` for an option
 /// ("Missing value for '--samples'"). Commands declare numeric options as strings with
@@ -57,11 +43,6 @@ enum FlagParse {
 
     static func number(_ text: String) throws -> Double {
         guard let value = Double(text), value.isFinite else { throw Expected(description: "expected a finite number") }
-        return value
-    }
-
-    static func seed(_ text: String) throws -> UInt64 {
-        guard let value = UInt64(text) else { throw Expected(description: "expected \(FlagValue.seedRange)") }
         return value
     }
 }

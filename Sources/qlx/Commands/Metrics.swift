@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import QLXData
+import QLXMetrics
+import QLXModel
+import QLXRender
+
+/// `qlx metrics`: InfoMEC, MIG, reconstruction and codebook usage of a checkpoint on its
+/// dataset, or of plain .npy arrays of sources and latents.
+struct Metrics: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure disentanglement (InfoM, InfoE, InfoC, MIG), reconstruction and codebook usage.",
+        discussion: """
+        With a checkpoint (default: the bundled model), encodes --samples images of its dataset \
+        (seeded) and reports InfoMEC as defined by Hsu et al. 2023, MIG, reconstruction error and \
+        per-latent codebook usage, with the NMI matrix as a heatmap (rows factors, columns latents).
+
+        With --sources S.npy --latents Z.npy, computes the same on arrays (rows are samples): \
+        sources are label-encoded per column; latents are discrete codes unless --continuous.
+        """)
+
+    @OptionGroup var checkpoint: CheckpointArgument
+    @OptionGroup var sample: ImageSampleOptions
+
+    @Option(help: "Array mode: ground-truth factors, a 2-D .npy (samples × factors).")
+    var sources: String?
+
+    @Option(help: "Array mode: latents, a 2-D .npy (samples × latents).")
+    var latents: String?
+
+    @Flag(help: "Array mode: the latents are continuous (k-NN mutual information, standardised regression inputs).")
+    var continuous = false
+
+    @Option(name: .customLong("factor-names"), help: "Array mode: comma-separated names for the source columns.")
+    var factorNames: String?
+
+    @Flag(help: """
+        Also report the chance level: the same figures for the latents with their rows shuffled \
+        (seeded by --seed), which any code of this size scores without information. Compare \
+        codebook sizes on both (see docs/training-log.md, findings 7 and 9).
+        """)
+    var chance = false
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    /// The flags as numbers, checked together. Here rather than in `validate()`, whose errors
+    /// ArgumentParser prints with the usage text (three lines instead of one).
+    func checkedFlags() throws -> (samples: Int, seed: UInt64) {
+        if (sources == nil) != (latents == nil) {
+            throw FlagError.badCombination("--sources and --latents go together; pass both .npy files")
+        }
+        if sources != nil && checkpoint.checkpoint != nil {
+            throw FlagError.badCombination("pass either a checkpoint or --sources/--latents, not both")
+        }
+        if sources == nil && (continuous || factorNames != nil) {
+            throw FlagError.badCombination("--continuous and --factor-names apply to --sources/--latents arrays only")
+        }
+        return (try sample.samples.value(atLeast: 2), try sample.seed.value())
+    }
+
+    func run() throws {
+        let (samples, seed) = try checkedFlags()
+        let report = try sources != nil ? arrayReport(seed: seed) : checkpointReport(samples: samples, seed: seed)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            // The heatmap's colours are 256-colour backgrounds: fewer colours, plain shades.
+            let terminal = Streams.standardOutput()
+            let style: MetricsReport.HeatmapStyle? = terminal.colors >= .palette256 ? { ANSI.heatmapCell($0, value: $1) } : nil
+            print(report.text(unicode: terminal.unicode, style: style), terminator: "")
+        }
+    }
+
+    func arrayReport(seed: UInt64) throws -> MetricsReport {
+        guard let sources, let latents else { preconditionFailure("checkedFlags() requires both") }
+        let names = factorNames.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        return try ArrayMetrics.evaluate(sources: try Npy.read(path: sources), sourcesName: sources,
+                                         latents: try Npy.read(path: latents), latentsName: latents,
+                                         continuous: continuous, factorNames: names, seed: seed,
+                                         chanceSeed: chance ? seed : nil)
+    }
+
+    func checkpointReport(samples: Int, seed: UInt64) throws -> MetricsReport {
+        let model = try Checkpoint.read(from: try checkpoint.path()).model()
+        return try sample.run(on: model, samples: samples) { data, progress in
+            try ModelEvaluation.evaluate(model: model, dataset: data, samples: samples, seed: seed,
+                                         chanceSeed: chance ? seed : nil, progress: progress)
+        }.1
+    }
+}

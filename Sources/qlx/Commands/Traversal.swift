@@ -1,0 +1,154 @@
+import Foundation
+import QLXCore
+import QLXData
+import QLXExplorer
+import QLXMetrics
+import QLXModel
+import QLXRender
+
+// The parts of `qlx traverse` below the flags: where rows start, what latents are called, and
+// the decoded grid.
+
+enum TraverseError: Error, CustomStringConvertible {
+    case unsupported(String)
+
+    var description: String {
+        switch self {
+        case let .unsupported(reason): return reason
+        }
+    }
+}
+
+/// Where every row of a traversal starts.
+enum TraversalStart: Equatable {
+    case zeros
+    case random
+    case sample(Int)
+
+    /// Reads `--from` values; returns what is left over (a checkpoint path typed after them).
+    static func parse(_ values: [String]) throws -> (TraversalStart, surplus: [String]) {
+        guard let first = values.first else { return (.zeros, []) }
+        let rest = Array(values.dropFirst())
+        switch first {
+        case "zeros": return (.zeros, rest)
+        case "random": return (.random, rest)
+        case "sample":
+            guard let n = rest.first else { throw FlagError.badValue(flag: "--from sample", expected: "an image index", found: "nothing") }
+            return (.sample(try index(n)), Array(rest.dropFirst()))
+        default:
+            for separator in [":", "="] where first.hasPrefix("sample" + separator) {
+                return (.sample(try index(String(first.dropFirst(7)))), rest)
+            }
+            throw FlagError.badValue(flag: "--from", expected: "zeros, random or sample N", found: "'\(first)'")
+        }
+    }
+
+    static func index(_ text: String) throws -> Int {
+        guard let n = Int(text), n >= 0 else {
+            throw FlagError.badValue(flag: "--from sample", expected: "an image index ≥ 0", found: "'\(text)'")
+        }
+        return n
+    }
+}
+
+/// Names of the factors each latent mainly encodes, from a MetricsReport stored in the
+/// checkpoint; plain "z3" when there is none.
+struct LatentNames {
+    var factors: [String?]
+
+    /// `report` is the checkpoint's stored report (`MetricsReport.stored(in:)`), which
+    /// describes these latents.
+    init(report: MetricsReport?, latentCount: Int) {
+        factors = Array(repeating: nil, count: latentCount)
+        guard let report else { return }
+        factors = report.latentFactor.map { index in
+            guard let index else { return "inactive" }
+            return report.factorNames.indices.contains(index) ? report.factorNames[index] : nil
+        }
+    }
+
+    func labelLines(latent j: Int) -> [String] {
+        ["z\(j)"] + (factors[j].map { [$0] } ?? [])
+    }
+}
+
+/// The decoded grid of a traversal: for each requested latent, its column values and images.
+struct Traversal {
+    var values: [[Float]]
+    var images: [[RenderImage]]
+
+    /// Quantized models sweep each latent's codebook; models without quantization sweep
+    /// n_v evenly spaced values over the range the encoder produces on 256 dataset images.
+    static func make(model: QLAE, start: TraversalStart, latents: [Int], seed: UInt64) throws -> Traversal {
+        let config = model.config
+        let nz = config.latent.count, nv = config.latent.valuesPerLatent
+        let columnValues: [[Float]]
+        var base: [Float]
+        var baseCode: [Int]? = nil
+        if config.latent.quantized {
+            columnValues = model.codebooks
+            switch start {
+            case .zeros:
+                baseCode = columnValues.map { book in book.indices.min { abs(book[$0]) < abs(book[$1]) }! }
+            case .random:
+                var generator = SeededGenerator(seed: seed)
+                baseCode = (0..<nz).map { _ in uniformIndex(below: nv, using: &generator) }
+            case .sample(let n):
+                baseCode = try encode(sample: n, model: model).codes[0]
+            }
+            base = zip(baseCode!, columnValues).map { $1[$0] }
+        } else {
+            let ranges = try latentRanges(model: model, seed: seed)
+            columnValues = ranges.map { r in (0..<nv).map { r.lowerBound + (r.upperBound - r.lowerBound) * Float($0) / Float(max(nv - 1, 1)) } }
+            switch start {
+            case .zeros: base = Array(repeating: 0, count: nz)
+            case .random:
+                var generator = SeededGenerator(seed: seed)
+                base = ranges.map { $0.lowerBound + ($0.upperBound - $0.lowerBound) * generator.nextUnitFloat() }
+            case .sample(let n):
+                base = try encode(sample: n, model: model).continuous.data
+            }
+        }
+
+        // One batch: row-major over (latent, value).
+        let decoded: Decoding
+        if let baseCode {
+            let codes = latents.flatMap { j in (0..<nv).map { v -> [Int] in var c = baseCode; c[j] = v; return c } }
+            decoded = model.decode(codes: codes)
+        } else {
+            var data: [Float] = []
+            for j in latents { for v in 0..<nv { var z = base; z[j] = columnValues[j][v]; data += z } }
+            decoded = model.decode(values: Tensor(shape: [latents.count * nv, nz], data: data))
+        }
+        let decodedImages = ModelImageSource.split(decoded.images)
+        let images = latents.indices.map { row in Array(decodedImages[(row * nv)..<((row + 1) * nv)]) }
+        return Traversal(values: latents.map { columnValues[$0] }, images: images)
+    }
+
+    static func dataset(for model: QLAE) throws -> any FactorDataset {
+        let dataset = try Datasets.named(model.config.dataset.name)
+        try dataset.checkImages(fit: model.config.image)
+        return dataset
+    }
+
+    static func encode(sample n: Int, model: QLAE) throws -> Encoding {
+        let dataset = try dataset(for: model)
+        guard n < dataset.count else {
+            throw FlagError.badValue(flag: "--from sample", expected: "an image index 0…\(dataset.count - 1) of \(dataset.name)",
+                                     found: "\(n)")
+        }
+        return model.encode(dataset.images(at: [n]))
+    }
+
+    /// Per latent, [min, max] of the encoder's output on 256 seeded dataset images.
+    static func latentRanges(model: QLAE, seed: UInt64) throws -> [ClosedRange<Float>] {
+        let dataset = try dataset(for: model)
+        let continuous = model.encode(dataset.images(at: sampleIndices(count: 256, of: dataset.count, seed: seed))).continuous
+        let nz = model.config.latent.count
+        return (0..<nz).map { j in
+            let column = stride(from: j, to: continuous.count, by: nz).map { continuous.data[$0] }
+            let lo = column.min()!, hi = column.max()!
+            return lo < hi ? lo...hi : (lo - 1)...(hi + 1)
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import QLXCore
+import QLXData
+import QLXMetrics
+import QLXModel
+import QLXRender
+
+/// `qlx traverse`: the classic latent traversal figure as text (or PNG). Row j starts from one
+/// base code and sweeps latent j through its whole codebook; everything is decoded in one batch.
+struct Traverse: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a latent traversal grid: one row per latent, one column per codebook value.",
+        discussion: """
+        Rows are latents (z3 shape: the factor from the checkpoint's stored metrics, if any); \
+        columns are the latent's codebook values. Every other latent keeps the base code \
+        chosen by --from: zeros (each latent at its value nearest 0), random (seeded by --seed), \
+        or sample N (dataset image N of the checkpoint's dataset, encoded).
+
+        On a terminal the grid is drawn with colour and Unicode blocks as TERM, COLORTERM, the \
+        locale and NO_COLOR allow; through pipes and into files it is plain text without escape \
+        sequences (half blocks without colour if the locale is UTF-8, the ASCII ramp otherwise) \
+        unless --colors asks for colour. Without colour, half-block mode draws each cell with \
+        the one of " ░▒▓█▀▄" nearest its two pixels (light ink on a dark background; use \
+        --mode ascii-inverted for dark ink on light).
+        """)
+
+    @OptionGroup var checkpoint: CheckpointArgument
+
+    @Option(parsing: .upToNextOption,
+            help: ArgumentHelp("Base code: zeros, random, or sample N (also sample:N).", valueName: "start"))
+    var from: [String] = []
+
+    @OptionGroup var seed: SeedOption
+
+    // Numbers are read as text and converted in `run()` (see FlagValue): one-line errors.
+    @Option(parsing: .unconditional, help: "Only this latent's row (0-based; default: all latents).")
+    var latent: String?
+
+    @Option(name: .customLong("cell-width"), parsing: .unconditional,
+            help: "Width of each thumbnail in character cells; height follows the aspect ratio (default: fit the terminal's width, 10 in pipes).")
+    var cellWidth: String?
+
+    @OptionGroup var render: RenderFlags
+
+    @Flag(help: "Ordered (Bayer) dithering.")
+    var dither = false
+
+    @Option(help: "Also write the grid as a PNG file (then the text is printed only with --text).")
+    var png: String?
+
+    @Option(parsing: .unconditional, help: "PNG: each model pixel becomes scale × scale pixels.")
+    var scale = "4"
+
+    @Flag(help: "With --png, print the text grid as well.")
+    var text = false
+
+    @Flag(name: .customLong("no-labels"), help: "PNG: thumbnails and gutters only, without the latent and value labels.")
+    var noLabels = false
+
+    func run() throws {
+        // Flags first, so mistakes fail before the model loads.
+        let renderMode = try render.mode()
+        let colorFlag = try render.colors()
+        let cellWidth = try self.cellWidth.map { try FlagValue.integer($0, flag: "--cell-width", in: 1...400) }
+        let scale = try FlagValue.integer(self.scale, flag: "--scale", in: 1...64)
+        let seed = try self.seed.value()
+        // The upper end needs the model; a non-number or a negative fails before it loads.
+        let latent = try self.latent.map {
+            try FlagValue.integer($0, flag: "--latent", in: 0...Int.max, expected: "a latent index (an integer ≥ 0)")
+        }
+        let (start, parsedSurplus) = try TraversalStart.parse(from)
+        var path = checkpoint.checkpoint, surplus = parsedSurplus
+        if path == nil, surplus.count == 1 { path = surplus.removeFirst() }   // `--from zeros model.safetensors`
+        if let extra = surplus.first {
+            throw FlagError.badValue(flag: "--from", expected: "zeros, random or sample N", found: "extra value '\(extra)'")
+        }
+
+        let checkpointPath = try path ?? BundledModel.locate()
+        let stored = try Checkpoint.read(from: checkpointPath)
+        let model = try stored.model()
+        let config = model.config
+        guard config.image.channels == 1 || config.image.channels == 3 else {
+            throw TraverseError.unsupported("\(checkpointPath): images with \(config.image.channels) channels cannot be drawn (1 or 3 expected)")
+        }
+        if let latent, !(0..<config.latent.count).contains(latent) {
+            throw FlagError.badValue(flag: "--latent", expected: "0…\(config.latent.count - 1) (the model has \(config.latent.count) latents)",
+                                     found: "\(latent)")
+        }
+
+        let latents = latent.map { [$0] } ?? Array(0..<config.latent.count)
+        let traversal = try Traversal.make(model: model, start: start, latents: latents, seed: seed)
+        let metrics = MetricsReport.stored(in: stored)
+        if let warning = metrics.warning { Streams.warn(warning) }
+        let names = LatentNames(report: metrics.report, latentCount: config.latent.count)
+        let rows = zip(latents, zip(traversal.values, traversal.images)).map { j, pair in
+            MosaicRow(labelLines: names.labelLines(latent: j), columnLabels: pair.0.map(formatValue), images: pair.1)
+        }
+
+        if let png {
+            let picture = noLabels
+                ? Mosaic.picture(rows: traversal.images, scale: scale, gutter: 2, gutterValue: 0.5)
+                : Mosaic.labelledPicture(rows: rows, scale: scale, gutter: 2, gutterValue: 0.5)
+            try PNGWriter.write(picture, to: png)
+            Streams.note("wrote \(png) (\(picture.width)×\(picture.height) pixels, \(latents.count) latents × \(traversal.values.first?.count ?? 0) values)")
+            if !text { return }
+        }
+
+        let capabilities = Streams.standardOutput(colors: colorFlag, mode: renderMode)
+        let options = RenderOptions(mode: renderMode ?? capabilities.preferredMode, colors: capabilities.colors, dither: dither)
+        let thumbnailWidth = cellWidth ?? Streams.standardOutputColumns.map { fittingCellWidth(rows: rows, columns: $0) } ?? 10
+        let grid = Mosaic.cells(rows: rows, thumbnailWidth: thumbnailWidth, options: options)
+        FileHandle.standardOutput.write(Data((ANSI.encode(grid, colors: capabilities.colors) + "\n").utf8))
+    }
+
+    /// The widest thumbnails (4…16 cells) whose row still fits `columns`.
+    func fittingCellWidth(rows: [MosaicRow], columns: Int) -> Int {
+        let labelColumn = (rows.flatMap(\.labelLines).map(\.count).max() ?? 0) + 1
+        let perRow = max(1, rows.map(\.images.count).max() ?? 1)
+        return min(16, max(4, (columns - labelColumn + 1) / perRow - 1))
+    }
+
+    /// Two decimals, without a "-0.00".
+    func formatValue(_ v: Float) -> String {
+        let s = String(format: "%.2f", Double(v))
+        return s == "-0.00" ? "0.00" : s
+    }
+}

@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import QLXData
+import QLXModel
+import QLXRender
+
+// Options several commands take, each declared once. Numbers and names are read as text and
+// converted by the command (see FlagValue), so a bad value is one line naming the flag.
+
+/// The checkpoint argument of info, explore, traverse, metrics and encode.
+struct CheckpointArgument: ParsableArguments {
+    @Argument(help: "A .safetensors checkpoint (default: the bundled model, or $QLX_MODEL).")
+    var checkpoint: String?
+
+    /// The path given, else the bundled model's.
+    func path() throws -> String { try checkpoint ?? BundledModel.locate() }
+}
+
+/// `--seed`: every random choice a command makes (image samples, random codes, shuffles,
+/// training batches) is drawn from it.
+struct SeedOption: ParsableArguments {
+    @Option(name: .customLong("seed"), parsing: .unconditional,
+            help: ArgumentHelp("Seed of the command's random choices (default 0).", valueName: "seed"))
+    var text: String?
+
+    /// Whether the flag was given (`qlx train --resume` refuses it).
+    var isGiven: Bool { text != nil }
+
+    func value() throws -> UInt64 { try text.map { try FlagValue.seed($0) } ?? 0 }
+}
+
+/// `--dataset`/`--data`: which dataset to draw images from, a procedural one by name or a
+/// dataset file by path.
+struct DatasetOption: ParsableArguments {
+    @Option(name: [.customLong("dataset"), .customLong("data")],
+            help: ArgumentHelp("Dataset: \(Datasets.names.joined(separator: ", ")), or a dataset file (dSprites .npz, Shapes3D .h5, MPI3D .npz, images + classes .npz) (default: the checkpoint's; for train, sprites).",
+                               valueName: "dataset"))
+    var name: String?
+
+    /// The dataset named by the flag, else `defaultName`.
+    func dataset(default defaultName: String) throws -> any FactorDataset {
+        try Self.resolve(name ?? defaultName)
+    }
+
+    /// A dataset by name or path, with a progress bar while a compressed file's members are
+    /// decompressed into the cache (first use only).
+    static func resolve(_ nameOrPath: String) throws -> any FactorDataset {
+        let file = URL(fileURLWithPath: nameOrPath).lastPathComponent
+        let bar = ProgressBar(label: "decompressing \(file) into the cache (first use only)", finalStage: nil)
+        defer { bar.finish() }
+        return try Datasets.resolve(nameOrPath) { done, total in bar.update(total > 0 ? Double(done) / Double(total) : 0) }
+    }
+}
+
+/// `-o/--output`: the file a command writes (codes for encode, the checkpoint for train).
+struct OutputOption: ParsableArguments {
+    @Option(name: [.customShort("o"), .customLong("output")],
+            help: ArgumentHelp("Output file (see the command's description).", valueName: "output"))
+    var path: String?
+}
+
+/// `--mode` and `--colors` of the commands that draw images (traverse, explore).
+struct RenderFlags: ParsableArguments {
+    @Option(name: .customLong("mode"),
+            help: ArgumentHelp("Render mode: \(RenderMode.allCases.map(\.rawValue).joined(separator: ", ")) (default: half, or ascii without UTF-8).",
+                               valueName: "mode"))
+    var modeName: String?
+
+    @Option(name: .customLong("colors"),
+            help: ArgumentHelp("Colour depth: \(ColorDepth.allCases.map(\.rawValue).joined(separator: ", ")) (default: detected; none in pipes).",
+                               valueName: "colors"))
+    var colorsName: String?
+
+    func mode() throws -> RenderMode? { try Self.choice(modeName, flag: "--mode", kind: "mode") }
+
+    func colors() throws -> ColorDepth? { try Self.choice(colorsName, flag: "--colors", kind: "colour depth") }
+
+    /// The case named `name`, or an error listing the names.
+    static func choice<Choice: CaseIterable & RawRepresentable>(_ name: String?, flag: String, kind: String) throws -> Choice?
+    where Choice.RawValue == String {
+        guard let name else { return nil }
+        guard let choice = Choice(rawValue: name) else {
+            throw FlagError.unknownName(flag: flag, kind: kind, found: name, choices: Choice.allCases.map(\.rawValue))
+        }
+        return choice
+    }
+}
+
+/// `--samples`: how many dataset images a command encodes.
+struct SamplesOption: ParsableArguments {
+    @Option(name: .customLong("samples"), parsing: .unconditional,
+            help: ArgumentHelp("Number of images to encode (default 10000).", valueName: "samples"))
+    var text = "10000"
+
+    /// The count, at least `minimum` (the metrics need two images to compare).
+    func value(atLeast minimum: Int) throws -> Int {
+        try FlagValue.integer(text, flag: "--samples", in: minimum...Int.max,
+                              expected: "at least \(minimum) (a whole number of images)")
+    }
+}
+
+/// The seeded sample of dataset images a model is run on (`qlx encode`, `qlx metrics`):
+/// `--dataset`, `--samples`, `--seed`. A nil count means every image, in dataset order.
+struct ImageSampleOptions: ParsableArguments {
+    @OptionGroup var dataset: DatasetOption
+    @OptionGroup var samples: SamplesOption
+    @OptionGroup var seed: SeedOption
+
+    /// Runs `work` on the dataset (the flag's, else the model's) with a progress bar on
+    /// stderr labelled with what is being encoded.
+    func run<Result>(on model: QLAE, samples count: Int?,
+                     _ work: (any FactorDataset, @escaping (Double) -> Void) throws -> Result) throws -> (any FactorDataset, Result) {
+        let data = try dataset.dataset(default: model.config.dataset.name)
+        let bar = ProgressBar(label: "encoding \(count ?? data.count) images of \(data.name)")
+        defer { bar.finish() }
+        return (data, try work(data, bar.update))
+    }
+}

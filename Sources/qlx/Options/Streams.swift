@@ -1,0 +1,70 @@
+import Foundation
+import QLXRender
+
+/// What the terminals on stdout and stderr can do, as every command asks it: the rules
+/// themselves are QLXRender's `TerminalCapabilities` (TERM, COLORTERM, NO_COLOR, the locale).
+enum Streams {
+    static var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
+    /// Colour depth and UTF-8 of stdout, with `--colors` and `--mode` applied.
+    static func standardOutput(colors: ColorDepth? = nil, mode: RenderMode? = nil) -> TerminalCapabilities {
+        TerminalCapabilities.detect(environment: environment, isTerminal: standardOutputIsTerminal)
+            .overriding(colors: colors, mode: mode)
+    }
+
+    /// Whether stderr is a terminal that can redraw a line in place (progress bars): not a
+    /// pipe or file, and not a dumb terminal.
+    static var standardErrorRedraws: Bool {
+        isatty(STDERR_FILENO) == 1 && !TerminalCapabilities.isDumb(environment: environment, isTerminal: true)
+    }
+
+    /// Columns of the terminal on stdout; nil in pipes.
+    static var standardOutputColumns: Int? {
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
+    }
+
+    /// "qlx: warning: …" on stderr: something was ignored, and the command goes on.
+    static func warn(_ message: String) {
+        FileHandle.standardError.write(Data("qlx: warning: \(message)\n".utf8))
+    }
+
+    /// A line on stderr (what was written, progress notes), keeping stdout for results.
+    static func note(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// A one-line progress bar on stderr, drawn only where stderr can redraw a line.
+final class ProgressBar: @unchecked Sendable {
+    let label: String
+    let finalStage: String?
+    let enabled = Streams.standardErrorRedraws
+    private var lastDrawn = -1
+
+    /// `finalStage` replaces the label for the last tenth (the metrics computed after encoding).
+    init(label: String, finalStage: String? = "computing InfoMEC") {
+        self.label = label
+        self.finalStage = finalStage
+    }
+
+    func update(_ fraction: Double) {
+        guard enabled else { return }
+        let percent = Int((min(max(fraction, 0), 1) * 100).rounded(.down))
+        guard percent != lastDrawn else { return }
+        lastDrawn = percent
+        let width = 30
+        let filled = percent * width / 100
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        let stage = fraction < 0.9 ? label : finalStage ?? label
+        FileHandle.standardError.write(Data("\r\(bar) \(percent)%  \(stage)\(ANSI.escape)K".utf8))
+    }
+
+    func finish() {
+        guard enabled, lastDrawn >= 0 else { return }
+        FileHandle.standardError.write(Data("\r\(ANSI.escape)K".utf8))
+    }
+}
