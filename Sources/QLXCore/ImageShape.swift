@@ -2,7 +2,7 @@
 // has to import the other.
 
 /// Input images: channels × height × width, values in [0, 1].
-public struct ImageShape: Codable, Equatable, Sendable {
+public struct ImageShape: Codable, Equatable, Sendable, CustomStringConvertible {
     public var channels: Int
     public var height: Int
     public var width: Int
@@ -11,4 +11,7 @@ public struct ImageShape: Codable, Equatable, Sendable {
         self.height = height
         self.width = width
     }
+
+    /// "3×64×64".
+    public var description: String { "\(channels)×\(height)×\(width)" }
 }

@@ -58,6 +58,19 @@ public final class HDF5File: @unchecked Sendable {
         }
     }
 
+    /// Where dataset `name`'s elements start in the file, when they are stored there as one
+    /// plain block (contiguous layout, no compression or other filters, allocated): such data
+    /// can be memory-mapped and read without the library, as the published Shapes3D file is.
+    public func contiguousOffset(of name: String) throws -> Int? {
+        try withDataset(name) { dataset, _ in
+            let properties = H5Dget_create_plist(dataset)
+            defer { H5Pclose(properties) }
+            guard H5Pget_layout(properties) == H5D_CONTIGUOUS, H5Pget_nfilters(properties) == 0 else { return nil }
+            let offset = H5Dget_offset(dataset)
+            return offset == haddr_t.max ? nil : Int(offset)
+        }
+    }
+
     /// Whether dataset `name` stores unsigned bytes.
     public func storesBytes(_ name: String) throws -> Bool {
         try withDataset(name) { dataset, _ in

@@ -71,7 +71,8 @@ struct NpyImageRows: ImageRows {
     }
 }
 
-/// Images in an HDF5 dataset, one hyperslab read per image.
+/// Images in an HDF5 dataset: memory-mapped when the dataset is one plain block in the file
+/// (no library call per image), else one hyperslab read per image.
 struct HDF5ImageRows: ImageRows {
     let file: HDF5File
     let name: String
@@ -79,6 +80,8 @@ struct HDF5ImageRows: ImageRows {
     let shape: ImageShape
     let count: Int
     private let rowShape: [Int]
+    /// The file mapped, and where the images start, for contiguous unfiltered datasets.
+    private let mapped: (file: MappedFile, offset: Int)?
 
     init(file: HDF5File, name: String) throws {
         let dims = try file.shape(of: name)
@@ -90,14 +93,33 @@ struct HDF5ImageRows: ImageRows {
         (layout, shape) = try ImageLayout.infer(dims, path: file.path)
         count = dims[0]
         rowShape = Array(dims.dropFirst())
+        if let offset = try file.contiguousOffset(of: name), let size = checkedProduct(dims) {
+            let whole = try MappedFile(path: file.path)
+            guard offset + size <= whole.bytes.count else {
+                throw DataError.datasetFileInvalid(path: file.path, expected: "\(size) bytes of images from offset \(offset)",
+                                                   found: "a file of \(whole.bytes.count) bytes (truncated?)")
+            }
+            mapped = (whole, offset)
+        } else {
+            mapped = nil
+        }
     }
 
     func image(_ index: Int, into out: UnsafeMutablePointer<Float>) throws {
         let size = shape.channels * shape.height * shape.width
+        if let mapped {
+            let bytes = mapped.file.bytes.baseAddress!.advanced(by: mapped.offset + index * size).assumingMemoryBound(to: UInt8.self)
+            convert(bytes, size: size, into: out)
+            return
+        }
         var bytes = [UInt8](repeating: 0, count: size)
         try bytes.withUnsafeMutableBytes { raw in
             try file.readRows(name, start: index, count: 1, rowShape: rowShape, asBytes: true, into: raw.baseAddress!)
         }
+        bytes.withUnsafeBufferPointer { convert($0.baseAddress!, size: size, into: out) }
+    }
+
+    private func convert(_ bytes: UnsafePointer<UInt8>, size: Int, into out: UnsafeMutablePointer<Float>) {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: size) { buffer in
             for i in 0..<size { buffer[i] = Float(bytes[i]) / 255 }
             layout.toPlanar(buffer.baseAddress!, shape, into: out)

@@ -18,6 +18,9 @@ final class MappedFile: @unchecked Sendable {
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
             throw DataError.fileUnreadable(path: path, reason: "cannot map it: \(String(cString: strerror(errno)))")
         }
+        // Images are read in random order: read-ahead around each fault would only evict
+        // pages that are needed (measured on the 5.9 GB Shapes3D layout: far fewer images/s).
+        madvise(base, size, MADV_RANDOM)
         bytes = UnsafeRawBufferPointer(start: base, count: size)
     }
 

@@ -1,10 +1,11 @@
 import Foundation
 import QLXData
 
-/// VmRSS of this process, from /proc.
-func residentMegabytes() -> Int {
+/// A memory figure of this process from /proc/self/status, in MB: VmRSS (all resident
+/// pages, file pages of memory-mapped data included), RssAnon (private memory only).
+func residentMegabytes(_ field: String = "VmRSS") -> Int {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
           let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return -1 }
     return kilobytes / 1024
 }
@@ -49,9 +50,10 @@ extension BenchSection {
             let again = Date().timeIntervalSince(start)
             print("  \(path): \(dataset.count) images of \(dataset.imageShape), factors \(dataset.factorSizes)")
             print(String(format: "    open: %.2f s the first time, %.2f s once cached", first, again))
+            print("    after opening: resident \(residentMegabytes()) MB, private \(residentMegabytes("RssAnon")) MB (whole process)")
             let randomAccess = measure(dataset, batch: 64, seconds: 3)
             print(String(format: "    random access (batch 64):  %8.0f images/s", randomAccess))
-            print("    resident memory: \(residentMegabytes()) MB (whole process)")
+            print("    after 3 s of random reads: resident \(residentMegabytes()) MB (mapped file pages count), private \(residentMegabytes("RssAnon")) MB")
         }
     }
 }
