@@ -161,6 +161,30 @@ final class ExploreTmuxTests: XCTestCase {
         XCTAssertFalse(exited.contains("codebook"), "the alternate screen is gone:\n\(exited)")
     }
 
+    func testBrowsesTheSamplesOfADatasetFileInColour() throws {
+        // A tiny 3-channel model trained 3 steps on the Shapes3D-format fixture, then explored
+        // on that file: n and p step through its images.
+        let data = QLXBinary.repositoryRoot.appendingPathComponent("Tests/QLXDataTests/Fixtures/datasets/shapes3d_small.h5").path
+        checkpoint = directory.appendingPathComponent("colour.safetensors").path
+        let train = try QLXBinary.run(["train", "--data", data, "--steps", "3", "--eval-samples", "4", "--encoder-widths", "4,4,4,4",
+                                       "--dense-widths", "8", "--metrics-samples", "0", "-o", checkpoint], timeout: 300)
+        XCTAssertEqual(train.status, 0, train.stderr)
+        try start(environment: "-u NO_COLOR COLORTERM=truecolor TERM=xterm-256color LANG=C.UTF-8", metricSamples: 40,
+                  arguments: "--data '\(data)'")
+        try waitFor("the explorer") { $0.contains("codebook") && $0.contains("shapes3d") }
+        try keys("n")
+        let first = try waitFor("a sample") { $0.range(of: "sample [0-9]+", options: .regularExpression) != nil }
+        let firstSample = first.range(of: "sample [0-9]+", options: .regularExpression).map { String(first[$0]) }
+        try keys("n")
+        try waitFor("the next sample") { screen in
+            screen.range(of: "sample [0-9]+", options: .regularExpression).map { String(screen[$0]) } != firstSample
+        }
+        let styled = try screen(colors: true)
+        XCTAssertTrue(styled.contains("38;2;") || styled.contains("38;5;"), "colour images")
+        try keys("q")
+        try waitFor("exit") { $0.contains("EXITED 0") }
+    }
+
     func testCtrlCQuitsAndSIGTERMRestoresTheTerminal() throws {
         // Plenty of metric samples: quitting must not wait for the background evaluation.
         try start(metricSamples: 50_000)
