@@ -6,10 +6,12 @@ square whose place and brightness follow the index), only the sizes and layouts 
 - dsprites_full.npz: np.savez_compressed, imgs uint8 737280x64x64 (0/1), latents_classes
   int64 737280x6 in the dSprites grid order, latents_values, a pickled metadata entry (3 GB
   of images once decompressed).
+- mpi3d_full.npz: np.savez_compressed, images uint8 460800x64x64x3 only (5.7 GB once
+  decompressed); factors follow from the index.
 - 3dshapes_full.h5: images uint8 480000x64x64x3 (contiguous, like the published file),
   labels float64 480000x6 in the Shapes3D grid order (5.9 GB).
 
-Usage: python3 scripts/make_full_size_files.py OUTPUT_FOLDER [dsprites|shapes3d ...]
+Usage: python3 scripts/make_full_size_files.py OUTPUT_FOLDER [dsprites|shapes3d|mpi3d ...]
 Needs numpy and h5py from PyPI. Do not commit the outputs.
 """
 import os
@@ -38,6 +40,12 @@ def dsprites(out):
                         latents_values=classes.astype(np.float64), metadata=metadata)
 
 
+def mpi3d(out):
+    n = 4 * 4 * 2 * 3 * 3 * 40 * 40
+    images = np.concatenate([squares(min(20000, n - s), 3, s) for s in range(0, n, 20000)])
+    np.savez_compressed(os.path.join(out, "mpi3d_full.npz"), images=images)
+
+
 def shapes3d(out):
     import h5py
     sizes = [10, 10, 10, 8, 4, 15]
@@ -52,7 +60,7 @@ def shapes3d(out):
 
 if __name__ == "__main__":
     if len(sys.argv) < 2:
-        sys.exit("usage: make_full_size_files.py OUTPUT_FOLDER [dsprites|shapes3d ...]")
+        sys.exit("usage: make_full_size_files.py OUTPUT_FOLDER [dsprites|shapes3d|mpi3d ...]")
     os.makedirs(sys.argv[1], exist_ok=True)
     for which in sys.argv[2:] or ["dsprites", "shapes3d"]:
-        {"dsprites": dsprites, "shapes3d": shapes3d}[which](sys.argv[1])
+        {"dsprites": dsprites, "shapes3d": shapes3d, "mpi3d": mpi3d}[which](sys.argv[1])

@@ -79,7 +79,8 @@ struct Traversal {
 
     /// Quantized models sweep each latent's codebook; models without quantization sweep
     /// n_v evenly spaced values over the range the encoder produces on 256 dataset images.
-    static func make(model: QLAE, start: TraversalStart, latents: [Int], seed: UInt64) throws -> Traversal {
+    /// `dataset`: a name or file for sample starts and value ranges (default: the model's).
+    static func make(model: QLAE, start: TraversalStart, latents: [Int], seed: UInt64, dataset: String? = nil) throws -> Traversal {
         let config = model.config
         let nz = config.latent.count, nv = config.latent.valuesPerLatent
         let columnValues: [[Float]]
@@ -94,11 +95,11 @@ struct Traversal {
                 var generator = SeededGenerator(seed: seed)
                 baseCode = (0..<nz).map { _ in uniformIndex(below: nv, using: &generator) }
             case .sample(let n):
-                baseCode = try encode(sample: n, model: model).codes[0]
+                baseCode = try encode(sample: n, model: model, dataset: dataset).codes[0]
             }
             base = zip(baseCode!, columnValues).map { $1[$0] }
         } else {
-            let ranges = try latentRanges(model: model, seed: seed)
+            let ranges = try latentRanges(model: model, seed: seed, dataset: dataset)
             columnValues = ranges.map { r in (0..<nv).map { r.lowerBound + (r.upperBound - r.lowerBound) * Float($0) / Float(max(nv - 1, 1)) } }
             switch start {
             case .zeros: base = Array(repeating: 0, count: nz)
@@ -106,7 +107,7 @@ struct Traversal {
                 var generator = SeededGenerator(seed: seed)
                 base = ranges.map { $0.lowerBound + ($0.upperBound - $0.lowerBound) * generator.nextUnitFloat() }
             case .sample(let n):
-                base = try encode(sample: n, model: model).continuous.data
+                base = try encode(sample: n, model: model, dataset: dataset).continuous.data
             }
         }
 
@@ -125,14 +126,14 @@ struct Traversal {
         return Traversal(values: latents.map { columnValues[$0] }, images: images)
     }
 
-    static func dataset(for model: QLAE) throws -> any FactorDataset {
-        let dataset = try Datasets.named(model.config.dataset.name)
+    static func dataset(for model: QLAE, named name: String?) throws -> any FactorDataset {
+        let dataset = try DatasetOption.resolve(name ?? model.config.dataset.name)
         try dataset.checkImages(fit: model.config.image)
         return dataset
     }
 
-    static func encode(sample n: Int, model: QLAE) throws -> Encoding {
-        let dataset = try dataset(for: model)
+    static func encode(sample n: Int, model: QLAE, dataset name: String?) throws -> Encoding {
+        let dataset = try dataset(for: model, named: name)
         guard n < dataset.count else {
             throw FlagError.badValue(flag: "--from sample", expected: "an image index 0…\(dataset.count - 1) of \(dataset.name)",
                                      found: "\(n)")
@@ -141,8 +142,8 @@ struct Traversal {
     }
 
     /// Per latent, [min, max] of the encoder's output on 256 seeded dataset images.
-    static func latentRanges(model: QLAE, seed: UInt64) throws -> [ClosedRange<Float>] {
-        let dataset = try dataset(for: model)
+    static func latentRanges(model: QLAE, seed: UInt64, dataset name: String?) throws -> [ClosedRange<Float>] {
+        let dataset = try dataset(for: model, named: name)
         let continuous = model.encode(dataset.images(at: sampleIndices(count: 256, of: dataset.count, seed: seed))).continuous
         let nz = model.config.latent.count
         return (0..<nz).map { j in

@@ -32,6 +32,7 @@ struct Traverse: ParsableCommand {
     var from: [String] = []
 
     @OptionGroup var seed: SeedOption
+    @OptionGroup var dataset: DatasetOption
 
     // Numbers are read as text and converted in `run()` (see FlagValue): one-line errors.
     @Option(parsing: .unconditional, help: "Only this latent's row (0-based; default: all latents).")
@@ -89,7 +90,7 @@ struct Traverse: ParsableCommand {
         }
 
         let latents = latent.map { [$0] } ?? Array(0..<config.latent.count)
-        let traversal = try Traversal.make(model: model, start: start, latents: latents, seed: seed)
+        let traversal = try Traversal.make(model: model, start: start, latents: latents, seed: seed, dataset: dataset.name)
         let metrics = MetricsReport.stored(in: stored)
         if let warning = metrics.warning { Streams.warn(warning) }
         let names = LatentNames(report: metrics.report, latentCount: config.latent.count)
