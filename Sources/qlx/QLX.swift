@@ -11,7 +11,8 @@ struct QLX: ParsableCommand {
         abstract: "Explore the quantized latent space of QLAE models from a terminal.",
         discussion: """
         Run with no arguments to open the explorer on the bundled model
-        (assets/sprites-qlae.safetensors, or $QLX_MODEL).
+        (assets/scenes-qlae.safetensors if present, else assets/sprites-qlae.safetensors; or
+        $QLX_MODEL). A bundled model also opens by name: qlx explore sprites.
         """,
         version: version,
         subcommands: [

@@ -77,7 +77,7 @@ struct Traverse: ParsableCommand {
             throw FlagError.badValue(flag: "--from", expected: "zeros, random or sample N", found: "extra value '\(extra)'")
         }
 
-        let checkpointPath = try path ?? BundledModel.locate()
+        let checkpointPath = try BundledModel.resolve(path)
         let stored = try Checkpoint.read(from: checkpointPath)
         let model = try stored.model()
         let config = model.config

@@ -9,11 +9,11 @@ import QLXRender
 
 /// The checkpoint argument of info, explore, traverse, metrics and encode.
 struct CheckpointArgument: ParsableArguments {
-    @Argument(help: "A .safetensors checkpoint (default: the bundled model, or $QLX_MODEL).")
+    @Argument(help: "A .safetensors checkpoint, or a bundled model by name: scenes, sprites (default: the bundled model, or $QLX_MODEL).")
     var checkpoint: String?
 
-    /// The path given, else the bundled model's.
-    func path() throws -> String { try checkpoint ?? BundledModel.locate() }
+    /// The path given (or the bundled model it names), else the default bundled model's.
+    func path() throws -> String { try BundledModel.resolve(checkpoint) }
 }
 
 /// `--seed`: every random choice a command makes (image samples, random codes, shuffles,
