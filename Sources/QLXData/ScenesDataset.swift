@@ -29,30 +29,12 @@ public struct ScenesDataset: FactorDataset {
 
     /// Images (N, 3, 64, 64) in [0, 1]. Batches of 64 or more are drawn on all cores.
     public func images(at indices: [Int]) -> Tensor {
-        let plane = SceneRenderer.side * SceneRenderer.side, perImage = 3 * plane
-        var data = [Float](repeating: 0, count: indices.count * perImage)
         let grid = self.grid, geometries = self.geometries
-        data.withUnsafeMutableBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            let draw = { (range: Range<Int>) in
-                for n in range {
-                    let f = grid.factors(at: indices[n])
-                    let weights = geometries.weights(shape: f[4], scale: f[3], orientation: f[5])
-                    Self.colour(weights: weights, floor: f[0], wall: f[1], object: f[2], into: base + n * perImage)
-                }
-            }
-            let chunks = indices.count >= 64 ? parallelChunkCount() : 1
-            if chunks <= 1 {
-                draw(0..<indices.count)
-            } else {
-                nonisolated(unsafe) let drawChunk = draw
-                let per = (indices.count + chunks - 1) / chunks
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    drawChunk((chunk * per)..<min(indices.count, (chunk + 1) * per))
-                }
-            }
+        return drawImages(count: indices.count, shape: imageShape) { n, pixels in
+            let f = grid.factors(at: indices[n])
+            let weights = geometries.weights(shape: f[4], scale: f[3], orientation: f[5])
+            Self.colour(weights: weights, floor: f[0], wall: f[1], object: f[2], into: pixels)
         }
-        return Tensor(shape: [indices.count, 3, SceneRenderer.side, SceneRenderer.side], data: data)
     }
 
     /// The image of one factor tuple, (1, 3, 64, 64).

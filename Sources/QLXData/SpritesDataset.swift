@@ -21,30 +21,12 @@ public struct SpritesDataset: FactorDataset {
 
     /// Images (N, 1, 64, 64) in {0, 1}. Batches of 64 or more are drawn on all cores.
     public func images(at indices: [Int]) -> Tensor {
-        let pixelsPerImage = SpritesRenderer.side * SpritesRenderer.side
-        var data = [Float](repeating: 0, count: indices.count * pixelsPerImage)
         let grid = self.grid
-        data.withUnsafeMutableBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            let draw = { (range: Range<Int>) in
-                for n in range {
-                    let f = grid.factors(at: indices[n])
-                    SpritesRenderer.render(shape: SpriteShape(rawValue: f[0])!, scale: f[1], orientation: f[2],
-                                           posX: f[3], posY: f[4], into: base + n * pixelsPerImage)
-                }
-            }
-            let chunks = indices.count >= 64 ? parallelChunkCount() : 1
-            if chunks <= 1 {
-                draw(0..<indices.count)
-            } else {
-                nonisolated(unsafe) let drawChunk = draw
-                let per = (indices.count + chunks - 1) / chunks
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    drawChunk((chunk * per)..<min(indices.count, (chunk + 1) * per))
-                }
-            }
+        return drawImages(count: indices.count, shape: imageShape) { n, pixels in
+            let f = grid.factors(at: indices[n])
+            SpritesRenderer.render(shape: SpriteShape(rawValue: f[0])!, scale: f[1], orientation: f[2],
+                                   posX: f[3], posY: f[4], into: pixels)
         }
-        return Tensor(shape: [indices.count, 1, SpritesRenderer.side, SpritesRenderer.side], data: data)
     }
 
     /// The image of one factor tuple, (1, 1, 64, 64).
@@ -54,4 +36,27 @@ public struct SpritesDataset: FactorDataset {
 /// How many pieces to split batch work into: one per core.
 func parallelChunkCount() -> Int {
     max(1, ProcessInfo.processInfo.activeProcessorCount)
+}
+
+/// A batch (N, C, H, W) of zeroed images, each filled by `draw(n, pixels of image n)`; batches
+/// of 64 or more are split across the cores (each image is written by one thread only).
+func drawImages(count: Int, shape: ImageShape, _ draw: (Int, UnsafeMutablePointer<Float>) -> Void) -> Tensor {
+    let size = shape.channels * shape.height * shape.width
+    var data = [Float](repeating: 0, count: count * size)
+    withoutActuallyEscaping(draw) { draw in
+        data.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let base = buffer.baseAddress!
+            nonisolated(unsafe) let drawRange = { (range: Range<Int>) in for n in range { draw(n, base + n * size) } }
+            let chunks = count >= 64 ? parallelChunkCount() : 1
+            if chunks <= 1 {
+                drawRange(0..<count)
+            } else {
+                let per = (count + chunks - 1) / chunks
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    drawRange((chunk * per)..<min(count, (chunk + 1) * per))
+                }
+            }
+        }
+    }
+    return Tensor(shape: [count, shape.channels, shape.height, shape.width], data: data)
 }
