@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 // qlx: explore the quantized latent space of QLAE models from a terminal.
 // Targets form a one-way chain: C shims → QLXCore → QLXModel → QLXData → QLXMetrics
-// → QLXTraining; QLXRender is pure (zlib only); QLXExplorer draws with both; `qlx` parses
+// → QLXTraining; QLXReference (reference-run import) sits on QLXModel and QLXData; QLXRender is pure (zlib only); QLXExplorer draws with both; `qlx` parses
 // arguments and dispatches.
 import PackageDescription
 
@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C shims: system libraries from Debian.
@@ -33,6 +34,10 @@ let package = Package(
         .target(name: "QLXData", dependencies: ["QLXModel"]),
         .target(name: "QLXMetrics", dependencies: ["QLXData"], exclude: ["README.md"]),
         .target(name: "QLXTraining", dependencies: ["QLXModel", "QLXData", "QLXMetrics"], exclude: ["README.md"]),
+        // Opens runs of the paper's JAX/Equinox code: .eqx records (npy, from QLXData), Hydra
+        // and wandb configs (YAML), run folders; maps them onto QLXModel's QLAE.
+        .target(name: "QLXReference", dependencies: ["QLXModel", "QLXData", .product(name: "Yams", package: "Yams")],
+                exclude: ["README.md"]),
         .target(name: "QLXRender", dependencies: ["CZlib"], exclude: ["README.md"]),
         .target(name: "QLXExplorer",
                 dependencies: ["QLXModel", "QLXData", "QLXMetrics", "QLXRender", "CNCurses"], exclude: ["README.md"]),
@@ -40,6 +45,7 @@ let package = Package(
         // The command-line tool.
         .executableTarget(name: "qlx", dependencies: [
             "QLXCore", "QLXModel", "QLXData", "QLXMetrics", "QLXTraining", "QLXRender", "QLXExplorer",
+            "QLXReference",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -53,6 +59,8 @@ let package = Package(
         .testTarget(name: "QLXMetricsTests", dependencies: ["QLXMetrics", "QLXTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "QLXTrainingTests", dependencies: ["QLXTraining", "QLXTestSupport"]),
+        .testTarget(name: "QLXReferenceTests", dependencies: ["QLXReference", "QLXData", "QLXTestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "QLXRenderTests", dependencies: ["QLXRender", "QLXTestSupport"]),
         .testTarget(name: "QLXExplorerTests", dependencies: ["QLXExplorer", "QLXTestSupport"]),
         .testTarget(name: "qlxTests", dependencies: ["QLXModel", "QLXTestSupport"]),
