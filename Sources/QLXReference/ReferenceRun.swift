@@ -33,7 +33,7 @@ public struct ReferenceRun: Sendable {
             }
             switch leaf.record {
             case .float32(let shape):
-                guard record.dtype.dropFirst().hasPrefix("f"), record.shape == shape, case .float64(let values) = record.values
+                guard record.dtype.dropFirst() == "f4", record.shape == shape, case .float64(let values) = record.values
                 else { throw mismatch("float32 \(shape)") }
                 let data = values.map(Float.init)
                 switch leaf.target {
