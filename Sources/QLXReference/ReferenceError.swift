@@ -14,6 +14,7 @@ public enum ReferenceError: Error, CustomStringConvertible, Equatable, Sendable 
     case tooManyRecords(path: String, expected: Int)
     case recordMismatch(path: String, index: Int, leaf: String, expected: String, found: String)
     case invalidModel(path: String, reason: String)
+    case optionsNeedReference(path: String, option: String)
 
     public var description: String {
         switch self {
@@ -43,6 +44,8 @@ public enum ReferenceError: Error, CustomStringConvertible, Equatable, Sendable 
             return "\(path): record \(index) (\(leaf)): expected \(expected), found \(found)"
         case .invalidModel(let path, let reason):
             return "\(path): \(reason)"
+        case .optionsNeedReference(let path, let option):
+            return "\(path): \(option) applies to reference runs (a run folder or a .eqx file), not to a qlx checkpoint"
         }
     }
 }

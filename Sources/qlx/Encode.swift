@@ -16,8 +16,10 @@ struct Encode: ParsableCommand {
         quantization (float32), --indices the dataset image indices (int64). Load with numpy.load.
         """)
 
-    @Argument(help: "A .safetensors checkpoint (default: the bundled model).")
+    @Argument(help: "A .safetensors checkpoint or a reference run (run folder, files/, step=N/, model.eqx); default: the bundled model.")
     var checkpoint: String?
+
+    @OptionGroup var referenceRun: ReferenceRunOptions
 
     @Option(help: "Dataset to sample (default: the one named in the checkpoint).")
     var dataset: String?
@@ -67,7 +69,7 @@ struct Encode: ParsableCommand {
 
     func encode() throws {
         let path = try checkpoint ?? BundledModel.locate()
-        let model = try Checkpoint.read(from: path).model()
+        let model = try loadCheckpoint(path, referenceRun).model()
         if output != nil && !model.config.latent.quantized {
             throw ValidationError("-o/--output: the model in \(path) is not quantized, so it has no codes; use --values or --continuous")
         }

@@ -21,8 +21,10 @@ struct Explore: ParsableCommand {
         Respects NO_COLOR, TERM and the locale (ASCII without UTF-8).
         """)
 
-    @Argument(help: "A .safetensors checkpoint (default: the bundled model).")
+    @Argument(help: "A .safetensors checkpoint or a reference run (run folder, files/, step=N/, model.eqx); default: the bundled model.")
     var checkpoint: String?
+
+    @OptionGroup var referenceRun: ReferenceRunOptions
 
     @Option(help: "Keystrokes to replay at start, e.g. \"l l j T\" (syntax above).")
     var keys: String?
@@ -71,8 +73,9 @@ struct Explore: ParsableCommand {
             throw ExplorerError.notATerminal(stream: name)
         }
         let replay = try loadScript()
+        let path = try checkpoint ?? BundledModel.locate()
         let session = try ExplorerSetup.session(ExplorerSetup.Options(
-            checkpointPath: try checkpoint ?? BundledModel.locate(), datasetName: dataset,
+            checkpointPath: path, checkpoint: try loadCheckpoint(path, referenceRun), datasetName: dataset,
             metricSamples: metricSamples, seed: seed,
             exportDirectory: exportDirectory ?? FileManager.default.currentDirectoryPath))
         session.preferredMode = mode.flatMap(RenderMode.init(rawValue:))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QLXModel
+import QLXReference
 
 /// `qlx info`: what a checkpoint holds, as aligned text or (`--json`) as one JSON object.
 struct Info: ParsableCommand {
@@ -8,8 +9,10 @@ struct Info: ParsableCommand {
         abstract: "Describe a checkpoint: architecture, parameters, codebooks, dataset, training.",
         discussion: "Without a path, describes the bundled model. Errors go to stderr as one line, exit code 1.")
 
-    @Argument(help: "Path to a .safetensors checkpoint (default: the bundled model).")
+    @Argument(help: "A .safetensors checkpoint or a reference run (run folder, files/, step=N/, model.eqx); default: the bundled model.")
     var checkpoint: String?
+
+    @OptionGroup var referenceRun: ReferenceRunOptions
 
     @Flag(name: .long, help: "Print the description as JSON.")
     var json = false
@@ -17,7 +20,7 @@ struct Info: ParsableCommand {
     func run() throws {
         do {
             let path = try checkpoint ?? BundledModel.locate()
-            let report = InfoReport(path: path, checkpoint: try Checkpoint.read(from: path))
+            let report = InfoReport(path: path, checkpoint: try loadCheckpoint(path, referenceRun))
             print(json ? try report.json() : report.text(), terminator: "")
         } catch {
             // One clean line instead of ArgumentParser's "Error: …" with usage text.
@@ -33,6 +36,8 @@ struct InfoReport: Encodable {
     struct Factor: Encodable { let name: String, size: Int }
     struct Dataset: Encodable { let name: String, factors: [Factor] }
     struct Metrics: Encodable { let infoM, infoE, infoC, mig: Double?; let samples: Int? }
+    /// Where a reference run came from (absent for qlx checkpoints).
+    struct Reference: Encodable { let family: String, model: String, config: String; let step: Int?; let steps: [Int] }
 
     let path: String
     let encoder: EncoderConfig
@@ -46,6 +51,7 @@ struct InfoReport: Encodable {
     let metrics: Metrics?
     let optimizerTensors: Int
     let metadataKeys: [String]
+    let reference: Reference?
 
     init(path: String, checkpoint: Checkpoint) {
         let config = checkpoint.config
@@ -63,6 +69,12 @@ struct InfoReport: Encodable {
         metrics = checkpoint.metadata["qlx.metrics"].flatMap(InfoReport.metricsSummary)
         optimizerTensors = checkpoint.tensors.count - checkpoint.modelTensors.count
         metadataKeys = checkpoint.metadata.keys.sorted()
+        let m = checkpoint.metadata
+        reference = m[CheckpointSource.familyKey].map {
+            Reference(family: $0, model: m[CheckpointSource.modelKey] ?? "", config: m[CheckpointSource.configKey] ?? "",
+                      step: m[CheckpointSource.stepKey].flatMap { Int($0) },
+                      steps: (m[CheckpointSource.stepsKey] ?? "").split(separator: ",").compactMap { Int($0) })
+        }
     }
 
     /// The headline figures of a stored MetricsReport, read loosely so an older or newer
@@ -85,6 +97,12 @@ struct InfoReport: Encodable {
 
     func text() -> String {
         var lines: [(String, String)] = [("checkpoint", path)]
+        if let r = reference {
+            lines.append(("reference", "\(r.family) from the reference code" + (r.step.map { ", step \($0)" } ?? "")))
+            if !r.steps.isEmpty { lines.append(("steps", r.steps.map(String.init).joined(separator: ", "))) }
+            lines.append(("model file", r.model))
+            lines.append(("config file", r.config))
+        }
         lines.append(("architecture", "encoder \(encoder.preset): \(describe(encoder))"))
         lines.append(("", "decoder \(decoder.preset) (\(decoder.kind.rawValue)): \(describe(decoder))"))
         lines.append(("image", "\(image.channels)×\(image.height)×\(image.width)"))
@@ -112,7 +130,7 @@ struct InfoReport: Encodable {
             lines.append(("metrics", figures.joined(separator: "  ") + (m.samples.map { "  (\(grouped($0)) samples)" } ?? "")))
         }
         if optimizerTensors > 0 { lines.append(("optimizer", "state in \(optimizerTensors) tensors")) }
-        if !metadataKeys.isEmpty { lines.append(("metadata", metadataKeys.joined(separator: ", "))) }
+        if !metadataKeys.isEmpty, reference == nil { lines.append(("metadata", metadataKeys.joined(separator: ", "))) }
         return lines.map { label, value in label.padding(toLength: 14, withPad: " ", startingAt: 0) + value + "\n" }.joined()
     }
 

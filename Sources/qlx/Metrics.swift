@@ -18,8 +18,10 @@ struct Metrics: ParsableCommand {
         sources are label-encoded per column; latents are discrete codes unless --continuous.
         """)
 
-    @Argument(help: "A .safetensors checkpoint (default: the bundled model).")
+    @Argument(help: "A .safetensors checkpoint or a reference run (run folder, files/, step=N/, model.eqx); default: the bundled model.")
     var checkpoint: String?
+
+    @OptionGroup var referenceRun: ReferenceRunOptions
 
     @Option(help: "Dataset to sample (default: the one named in the checkpoint).")
     var dataset: String?
@@ -105,7 +107,7 @@ struct Metrics: ParsableCommand {
 
     func checkpointReport(samples: Int, seed: UInt64) throws -> MetricsReport {
         let path = try checkpoint ?? BundledModel.locate()
-        let model = try Checkpoint.read(from: path).model()
+        let model = try loadCheckpoint(path, referenceRun).model()
         let data = try Datasets.named(dataset ?? model.config.dataset.name)
         let bar = MetricsProgressBar(label: "encoding \(samples) images of \(data.name)")
         defer { bar.finish() }

@@ -25,8 +25,10 @@ struct Traverse: ParsableCommand {
         --mode ascii-inverted for dark ink on light).
         """)
 
-    @Argument(help: "A .safetensors checkpoint (default: the bundled model).")
+    @Argument(help: "A .safetensors checkpoint or a reference run (run folder, files/, step=N/, model.eqx); default: the bundled model.")
     var checkpoint: String?
+
+    @OptionGroup var referenceRun: ReferenceRunOptions
 
     @Option(parsing: .upToNextOption,
             help: ArgumentHelp("Base code: zeros, random, or sample N (also sample:N).", valueName: "start"))
@@ -100,7 +102,7 @@ struct Traverse: ParsableCommand {
         }
 
         let checkpointPath = try path ?? BundledModel.locate()
-        let stored = try Checkpoint.read(from: checkpointPath)
+        let stored = try loadCheckpoint(checkpointPath, referenceRun)
         let model = try stored.model()
         let config = model.config
         guard config.image.channels == 1 || config.image.channels == 3 else {

@@ -8,6 +8,8 @@ import QLXRender
 public enum ExplorerSetup {
     public struct Options: Sendable {
         public var checkpointPath: String
+        /// The checkpoint already loaded (e.g. a reference run); nil: read `checkpointPath`.
+        public var checkpoint: Checkpoint?
         /// nil: the dataset named in the checkpoint (skipped quietly if qlx does not know it).
         public var datasetName: String?
         /// Samples for the background metrics; 0 turns them off, and so does a stored report
@@ -16,9 +18,10 @@ public enum ExplorerSetup {
         public var seed: UInt64
         public var exportDirectory: String
 
-        public init(checkpointPath: String, datasetName: String? = nil, metricSamples: Int = 2_000, seed: UInt64 = 0,
+        public init(checkpointPath: String, checkpoint: Checkpoint? = nil, datasetName: String? = nil, metricSamples: Int = 2_000, seed: UInt64 = 0,
                     exportDirectory: String = FileManager.default.currentDirectoryPath) {
             self.checkpointPath = checkpointPath
+            self.checkpoint = checkpoint
             self.datasetName = datasetName
             self.metricSamples = metricSamples
             self.seed = seed
@@ -27,7 +30,7 @@ public enum ExplorerSetup {
     }
 
     public static func session(_ options: Options) throws -> ExplorerSession {
-        let checkpoint = try Checkpoint.read(from: options.checkpointPath)
+        let checkpoint = try options.checkpoint ?? Checkpoint.read(from: options.checkpointPath)
         let config = checkpoint.config
         guard config.latent.quantized else {
             throw ExplorerError.emptyModel(reason: "\(options.checkpointPath) has continuous latents (no codebooks to step through); use `qlx traverse`")
