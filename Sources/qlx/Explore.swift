@@ -47,6 +47,9 @@ struct Explore: ParsableCommand {
     @Option(name: .customLong("metric-samples"), help: "Samples for the background metrics (0: none). Not run when the checkpoint stores metrics on at least this many samples (the bundled model: 10,000).")
     var metricSamples = 2_000
 
+    @Option(help: "Continuous models (AE, VAE): values per latent to step through, at quantiles of its encoded values.")
+    var values = 10
+
     @Option(help: "Dataset for samples and metrics (default: the checkpoint's).")
     var dataset: String?
 
@@ -59,6 +62,7 @@ struct Explore: ParsableCommand {
     func validate() throws {
         if keys != nil && script != nil { throw ValidationError("--keys and --script: give one, not both") }
         if keyDelay < 0 || keyDelay > 60_000 { throw ValidationError("--key-delay: expected 0…60000 ms, found \(keyDelay)") }
+        if values < 1 || values > 1_000 { throw ValidationError("--values: expected 1…1000, found \(values)") }
         if metricSamples < 0 { throw ValidationError("--metric-samples: expected ≥ 0, found \(metricSamples)") }
         if let mode, RenderMode(rawValue: mode) == nil { throw RenderError.unknownMode(flag: "--mode", value: mode) }
         if let colors, ColorDepth(rawValue: colors) == nil {
@@ -77,7 +81,7 @@ struct Explore: ParsableCommand {
         let session = try ExplorerSetup.session(ExplorerSetup.Options(
             checkpointPath: path, checkpoint: try loadCheckpoint(path, referenceRun), datasetName: dataset,
             metricSamples: metricSamples, seed: seed,
-            exportDirectory: exportDirectory ?? FileManager.default.currentDirectoryPath))
+            exportDirectory: exportDirectory ?? FileManager.default.currentDirectoryPath, values: values))
         session.preferredMode = mode.flatMap(RenderMode.init(rawValue:))
         session.colorLimit = colors.flatMap(ColorDepth.init(rawValue:))
         session.start()

@@ -17,26 +17,38 @@ public enum ExplorerSetup {
         public var metricSamples: Int
         public var seed: UInt64
         public var exportDirectory: String
+        /// Continuous models: how many quantiles of each latent's encoded values to step through.
+        public var values: Int
 
         public init(checkpointPath: String, checkpoint: Checkpoint? = nil, datasetName: String? = nil, metricSamples: Int = 2_000, seed: UInt64 = 0,
-                    exportDirectory: String = FileManager.default.currentDirectoryPath) {
+                    exportDirectory: String = FileManager.default.currentDirectoryPath, values: Int = 10) {
             self.checkpointPath = checkpointPath
             self.checkpoint = checkpoint
             self.datasetName = datasetName
             self.metricSamples = metricSamples
             self.seed = seed
             self.exportDirectory = exportDirectory
+            self.values = values
         }
     }
 
     public static func session(_ options: Options) throws -> ExplorerSession {
         let checkpoint = try options.checkpoint ?? Checkpoint.read(from: options.checkpointPath)
         let config = checkpoint.config
-        guard config.latent.quantized else {
-            throw ExplorerError.emptyModel(reason: "\(options.checkpointPath) has continuous latents (no codebooks to step through); use `qlx traverse`")
-        }
-        let model = try checkpoint.model()
+        let encoderModel = try checkpoint.model()
         let dataset = try matchingDataset(options.datasetName, config: config)
+        // Continuous latents step through quantiles of their encoded values; metrics stay
+        // on the continuous model (the continuous estimator).
+        let model: QLAE
+        if config.latent.quantized {
+            model = encoderModel
+        } else {
+            guard let dataset else {
+                throw ExplorerError.emptyModel(reason: "\(options.checkpointPath) has continuous latents and qlx has no dataset \(config.dataset.name) to place their values at quantiles; pass --dataset or use `qlx traverse`")
+            }
+            model = try QuantileCodebooks.model(encoderModel, dataset: dataset, values: options.values,
+                                                samples: 2_000, seed: options.seed)
+        }
         var state = ExplorerState(
             checkpointName: (options.checkpointPath as NSString).lastPathComponent,
             datasetName: dataset?.name ?? config.dataset.name,
@@ -50,7 +62,7 @@ public enum ExplorerSetup {
         // worse estimate (InfoE's in-sample regression reads high on few samples), and
         // replacing the model card's figures with it would contradict them.
         let job = dataset.flatMap { options.metricSamples > (stored?.samples ?? 0)
-            ? backgroundMetrics(model: model, dataset: $0, samples: options.metricSamples, seed: options.seed) : nil }
+            ? backgroundMetrics(model: encoderModel, dataset: $0, samples: options.metricSamples, seed: options.seed) : nil }
         return ExplorerSession(state: state, source: ModelImageSource(model: model, dataset: dataset),
                                metricsJob: job, exportDirectory: options.exportDirectory)
     }
