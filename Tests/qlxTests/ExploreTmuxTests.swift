@@ -121,6 +121,26 @@ final class ExploreTmuxTests: XCTestCase {
 
     // MARK: - Tests
 
+    func testOpensAReferenceRunWithMetricsAndSampleBrowsing() throws {
+        let fixtures = QLXBinary.repositoryRoot.appendingPathComponent("Tests/QLXReferenceTests/Fixtures/reference").path
+        checkpoint = fixtures + "/qlae_image_small_style_image_small/run/files"
+        try start()
+        try waitFor("the explorer with live metrics") { $0.contains("6 latents × 10 values") && $0.contains("metrics · computed, 200 samples") }
+        try keys("n")
+        try waitFor("a dataset sample") { $0.contains("sample ") && $0.contains("shape=") }
+        try keys("q")
+        try waitFor("exit") { $0.contains("EXITED 0") }
+    }
+
+    func testOpensAContinuousBaselineAtQuantiles() throws {
+        let fixtures = QLXBinary.repositoryRoot.appendingPathComponent("Tests/QLXReferenceTests/Fixtures/reference").path
+        checkpoint = fixtures + "/vae_image_small_style_image_small/run"
+        try start(arguments: "--values 7")
+        try waitFor("the explorer on 7 quantiles") { $0.contains("4 latents × 7 values") && $0.contains("metrics · computed") }
+        try keys("q")
+        try waitFor("exit") { $0.contains("EXITED 0") }
+    }
+
     func testShowsTheUIRespondsToKeysResizesAndQuitsCleanly() throws {
         let launched = Date()
         try start()
