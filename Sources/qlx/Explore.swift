@@ -24,6 +24,9 @@ struct Explore: ParsableCommand {
     @Argument(help: "A .safetensors checkpoint or a reference run (run folder, files/, step=N/, model.eqx); default: the bundled model.")
     var checkpoint: String?
 
+    @Argument(help: "A second checkpoint or reference run of the same data and latent count, shown beside the first (keys act on both).")
+    var comparison: String?
+
     @OptionGroup var referenceRun: ReferenceRunOptions
 
     @Option(help: "Keystrokes to replay at start, e.g. \"l l j T\" (syntax above).")
@@ -81,7 +84,8 @@ struct Explore: ParsableCommand {
         let session = try ExplorerSetup.session(ExplorerSetup.Options(
             checkpointPath: path, checkpoint: try loadCheckpoint(path, referenceRun), datasetName: dataset,
             metricSamples: metricSamples, seed: seed,
-            exportDirectory: exportDirectory ?? FileManager.default.currentDirectoryPath, values: values))
+            exportDirectory: exportDirectory ?? FileManager.default.currentDirectoryPath, values: values,
+            comparison: try comparison.map { try loadCheckpoint($0, referenceRun) }, comparisonPath: comparison))
         session.preferredMode = mode.flatMap(RenderMode.init(rawValue:))
         session.colorLimit = colors.flatMap(ColorDepth.init(rawValue:))
         session.start()

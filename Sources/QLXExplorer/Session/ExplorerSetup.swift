@@ -19,9 +19,13 @@ public enum ExplorerSetup {
         public var exportDirectory: String
         /// Continuous models: how many quantiles of each latent's encoded values to step through.
         public var values: Int
+        /// `qlx explore A B`: model B (same image shape and latent count), shown beside A.
+        public var comparison: Checkpoint?
+        public var comparisonPath: String?
 
         public init(checkpointPath: String, checkpoint: Checkpoint? = nil, datasetName: String? = nil, metricSamples: Int = 2_000, seed: UInt64 = 0,
-                    exportDirectory: String = FileManager.default.currentDirectoryPath, values: Int = 10) {
+                    exportDirectory: String = FileManager.default.currentDirectoryPath, values: Int = 10,
+                    comparison: Checkpoint? = nil, comparisonPath: String? = nil) {
             self.checkpointPath = checkpointPath
             self.checkpoint = checkpoint
             self.datasetName = datasetName
@@ -29,6 +33,8 @@ public enum ExplorerSetup {
             self.seed = seed
             self.exportDirectory = exportDirectory
             self.values = values
+            self.comparison = comparison
+            self.comparisonPath = comparisonPath
         }
     }
 
@@ -39,32 +45,65 @@ public enum ExplorerSetup {
         let dataset = try matchingDataset(options.datasetName, config: config)
         // Continuous latents step through quantiles of their encoded values; metrics stay
         // on the continuous model (the continuous estimator).
-        let model: QLAE
-        if config.latent.quantized {
-            model = encoderModel
-        } else {
-            guard let dataset else {
-                throw ExplorerError.emptyModel(reason: "\(options.checkpointPath) has continuous latents and qlx has no dataset \(config.dataset.name) to place their values at quantiles; pass --dataset or use `qlx traverse`")
+        let other = try options.comparison.map { try $0.model() }
+        if let other {
+            let b = other.config, name = options.comparisonPath ?? "the second model"
+            guard b.image == config.image, b.latent.count == config.latent.count else {
+                throw ExplorerError.emptyModel(reason: "\(name) has \(b.latent.count) latents on \(b.image.channels)×\(b.image.height)×\(b.image.width) images, \(options.checkpointPath) \(config.latent.count) on \(config.image.channels)×\(config.image.height)×\(config.image.width); side by side needs the same")
             }
-            model = try QuantileCodebooks.model(encoderModel, dataset: dataset, values: options.values,
-                                                samples: 2_000, seed: options.seed)
+            if b.latent.quantized && config.latent.quantized && b.latent.valuesPerLatent != config.latent.valuesPerLatent {
+                throw ExplorerError.emptyModel(reason: "\(name) has \(b.latent.valuesPerLatent) values per latent, \(options.checkpointPath) \(config.latent.valuesPerLatent); one code must index both")
+            }
         }
+        // A continuous model beside a quantized one gets as many quantiles as it has values.
+        let values = [config.latent, other?.config.latent].compactMap { $0 }.first(where: \.quantized)?.valuesPerLatent
+            ?? options.values
+        func explorable(_ model: QLAE, path: String) throws -> QLAE {
+            if model.config.latent.quantized { return model }
+            guard let dataset else {
+                throw ExplorerError.emptyModel(reason: "\(path) has continuous latents and qlx has no dataset \(model.config.dataset.name) to place their values at quantiles; pass --dataset or use `qlx traverse`")
+            }
+            return try QuantileCodebooks.model(model, dataset: dataset, values: values, samples: 2_000, seed: options.seed)
+        }
+        let model = try explorable(encoderModel, path: options.checkpointPath)
+        let second = try other.map { try explorable($0, path: options.comparisonPath ?? "") }
+        let name = displayName(of:)
         var state = ExplorerState(
-            checkpointName: (options.checkpointPath as NSString).lastPathComponent,
+            checkpointName: name(options.checkpointPath) + (options.comparisonPath.map { " │ " + name($0) } ?? ""),
             datasetName: dataset?.name ?? config.dataset.name,
             factorNames: config.dataset.factorNames, codebooks: model.codebooks,
             sampleCount: dataset?.count ?? 0, unicode: true,
             renderModes: [.halfBlock], colorDepths: [.palette256],
-            imageWidth: config.image.width, imageHeight: config.image.height, seed: options.seed)
+            imageWidth: config.image.width * (second == nil ? 1 : 2) + (second == nil ? 0 : PairedImageSource.gap), imageHeight: config.image.height, seed: options.seed)
         let stored = storedMetrics(checkpoint)
         state.metrics = stored
+        if let comparison = options.comparison {
+            state.comparisonName = options.comparisonPath ?? "B"
+            state.comparisonMetrics = storedMetrics(comparison)
+        }
         // A stored report on at least as many samples stays: a smaller live sample is the
         // worse estimate (InfoE's in-sample regression reads high on few samples), and
         // replacing the model card's figures with it would contradict them.
         let job = dataset.flatMap { options.metricSamples > (stored?.samples ?? 0)
             ? backgroundMetrics(model: encoderModel, dataset: $0, samples: options.metricSamples, seed: options.seed) : nil }
-        return ExplorerSession(state: state, source: ModelImageSource(model: model, dataset: dataset),
-                               metricsJob: job, exportDirectory: options.exportDirectory)
+        let first = ModelImageSource(model: model, dataset: dataset)
+        let source: ImageSource = second.map { PairedImageSource(first: first, second: ModelImageSource(model: $0, dataset: dataset)) } ?? first
+        let session = ExplorerSession(state: state, source: source, metricsJob: job, exportDirectory: options.exportDirectory)
+        if let other, let dataset, options.metricSamples > (state.comparisonMetrics?.samples ?? 0) {
+            session.comparisonJob = backgroundMetrics(model: other, dataset: dataset, samples: options.metricSamples, seed: options.seed)
+        }
+        return session
+    }
+
+    /// The title's name for a checkpoint: its file name, or for a reference run the first
+    /// folder above files/, checkpoint/, step=N/ and model.eqx (the wandb run folder's name).
+    static func displayName(of path: String) -> String {
+        var parts = (path as NSString).standardizingPath.split(separator: "/").map(String.init)
+        while let last = parts.last, parts.count > 1,
+              ["files", "checkpoint", "model.eqx"].contains(last) || last.hasPrefix("step=") {
+            parts.removeLast()
+        }
+        return parts.last ?? path
     }
 
     /// The dataset to sample from: the one asked for (an error if unknown or if its images do
