@@ -54,7 +54,8 @@ public struct ReferenceModelSpec: Sendable {
         } else {
             count = try c.int("model_partial.latent_partial.num_latents")
         }
-        var values = 0
+        // Continuous models keep 10 as the number of steps `qlx traverse` takes through a latent.
+        var values = 10
         if family.isQuantized {
             let key = "model_partial.latent_partial.num_values_per_latent"
             if case .list = c.value(key) {

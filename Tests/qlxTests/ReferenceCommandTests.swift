@@ -72,6 +72,12 @@ final class ReferenceCommandTests: XCTestCase {
         XCTAssertLessThanOrEqual(zip(ours, jax).map { abs($0 - $1) }.max() ?? .infinity, 1e-4)
     }
 
+    func testTraverseSweepsAContinuousBaseline() throws {
+        let run = try QLXBinary.run(["traverse", fixture("vae_image_small_style_image_small", "run"), "--png", file("t.png")])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("4 latents × 10 values"), run.stderr)
+    }
+
     func testUnsupportedModelIsOneLine() throws {
         let dense = fixture("qlae_dense_dense", "run")
         for command in ["info", "decode", "metrics", "traverse"] {
