@@ -73,7 +73,7 @@ enum ReferenceLayout {
         out.append(.init(path: ".latent.num_inputs", record: .int(value: spec.headOutputs), target: .none))
         if family.isQuantized {
             let nv = config.latent.valuesPerLatent
-            scalarInts(".latent.num_values_per_latent", Array(repeating: nv, count: nz))
+            if spec.storesValueCounts { scalarInts(".latent.num_values_per_latent", Array(repeating: nv, count: nz)) }
             for j in 0..<nz {
                 out.append(.init(path: ".latent._values_per_latent[\(j)]", record: .float32(shape: [nv]),
                                  target: .codebook(latent: j)))

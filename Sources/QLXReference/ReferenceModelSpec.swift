@@ -26,6 +26,10 @@ public struct ReferenceModelSpec: Sendable {
     public let config: QLAEConfig
     /// The encoder head's outputs in the checkpoint (2·n_z for a VAE: mean, then σ parameter).
     let headOutputs: Int
+    /// Whether `num_values_per_latent` is stored as n_z int leaves: an int in the config
+    /// becomes a Python list of ints; a list stays Hydra's ListConfig, which JAX does not
+    /// flatten and Equinox does not store.
+    let storesValueCounts: Bool
 
     public init(config c: ReferenceConfig) throws {
         let target = try c.string("model_partial._target_")
@@ -56,9 +60,11 @@ public struct ReferenceModelSpec: Sendable {
         }
         // Continuous models keep 10 as the number of steps `qlx traverse` takes through a latent.
         var values = 10
+        var storesValueCounts = family.isQuantized
         if family.isQuantized {
             let key = "model_partial.latent_partial.num_values_per_latent"
             if case .list = c.value(key) {
+                storesValueCounts = false
                 let list = try c.ints(key)
                 guard let first = list.first, list.allSatisfy({ $0 == first }), list.count == count else {
                     throw ReferenceError.unsupported(path: c.path, what: "codebooks of different sizes \(list)")
@@ -69,6 +75,7 @@ public struct ReferenceModelSpec: Sendable {
             }
         }
         headOutputs = family == .vae ? 2 * count : count
+        self.storesValueCounts = storesValueCounts
 
         let encoder = try Self.encoder(c)
         let decoder = try Self.decoder(c)

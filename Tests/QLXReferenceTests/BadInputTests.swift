@@ -42,6 +42,18 @@ final class BadInputTests: XCTestCase {
         }
     }
 
+    func testCodebookSizesGivenAsAListStoreNoCounts() throws {
+        // Hydra hands a list over as a ListConfig, an opaque leaf: no num_values_per_latent records.
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+            .replacingOccurrences(of: "num_values_per_latent: 10", with: "num_values_per_latent: [10, 10, 10, 10]")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let (bytes, ranges) = try records()
+        try write(Array(bytes[0..<ranges[22].lowerBound]) + bytes[ranges[26].lowerBound...])
+        let run = try ReferenceRun(path: run.path)
+        let reference = try ReferenceRun(path: ReferenceFixtures.files(fixture))
+        XCTAssertEqual(run.model.parameters, reference.model.parameters)
+    }
+
     func testTooFewRecords() throws {
         let (bytes, ranges) = try records()
         try write(Array(bytes[0..<ranges[ranges.count - 2].upperBound]))
