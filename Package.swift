@@ -1,9 +1,10 @@
 // swift-tools-version: 6.0
 // qlx: explore the quantized latent space of QLAE models from a terminal.
 // Targets form a one-way chain: C shims → QLXCore → QLXModel and QLXData (side by side,
-// neither imports the other) → QLXMetrics → QLXTraining; QLXRender is pure (zlib only);
-// QLXExplorer draws with both sides; `qlx` parses arguments and dispatches. Every target
-// lists each module it imports.
+// neither imports the other) → QLXMetrics → QLXTraining; QLXReference (runs of the paper's
+// JAX code) sits on QLXModel and QLXData; QLXRender is pure (zlib only); QLXExplorer draws
+// with both sides; `qlx` parses arguments and dispatches. Every target lists each module it
+// imports.
 import PackageDescription
 
 let package = Package(
@@ -15,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C shims: system libraries from Debian.
@@ -38,6 +40,10 @@ let package = Package(
                 exclude: ["README.md"]),
         .target(name: "QLXMetrics", dependencies: ["QLXCore", "QLXModel", "QLXData"], exclude: ["README.md"]),
         .target(name: "QLXTraining", dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXMetrics"], exclude: ["README.md"]),
+        // Opens runs of the paper's JAX/Equinox code: .eqx records (npy, from QLXData), Hydra
+        // and wandb configs (YAML), run folders; maps them onto QLXModel's QLAE.
+        .target(name: "QLXReference", dependencies: ["QLXCore", "QLXModel", "QLXData", .product(name: "Yams", package: "Yams")],
+                exclude: ["README.md"]),
         .target(name: "QLXRender", dependencies: ["CZlibSystem"], exclude: ["README.md"]),
         .target(name: "QLXExplorer",
                 dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXMetrics", "QLXRender", "CNCurses"], exclude: ["README.md"]),
@@ -45,6 +51,7 @@ let package = Package(
         // The command-line tool.
         .executableTarget(name: "qlx", dependencies: [
             "QLXCore", "QLXModel", "QLXData", "QLXMetrics", "QLXTraining", "QLXRender", "QLXExplorer",
+            "QLXReference",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -59,6 +66,8 @@ let package = Package(
         .testTarget(name: "QLXMetricsTests", dependencies: ["QLXCore", "QLXData", "QLXMetrics", "QLXRender"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "QLXTrainingTests", dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXTraining"]),
+        .testTarget(name: "QLXReferenceTests", dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXReference", "QLXTestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "QLXRenderTests", dependencies: ["QLXRender", "QLXTestSupport"]),
         .testTarget(name: "QLXExplorerTests", dependencies: ["QLXExplorer", "QLXModel", "QLXRender", "QLXTestSupport"]),
         .testTarget(name: "qlxTests", dependencies: ["QLXCore", "QLXModel", "QLXTestSupport"]),

@@ -74,20 +74,28 @@ public enum Npy {
 
     /// Parses the bytes of an .npy file; `path` only names it in errors.
     public static func decode(_ data: Data, path: String) throws -> NpyArray {
-        let bytes = [UInt8](data)
-        let header = try NpyHeader.parse(bytes, path: path)
+        try decodeRecord([UInt8](data), at: 0, path: path).array
+    }
+
+    /// Parses the .npy record starting at `bytes[start]` and returns it with the offset just
+    /// past its data, where the next record of a concatenation (an Equinox .eqx file) begins.
+    public static func decodeRecord(_ bytes: [UInt8], at start: Int, path: String) throws -> (array: NpyArray, end: Int) {
+        let header = try NpyHeader.parse(bytes, at: start, path: path)
         let dtype = try NpyDType(descriptor: header.descr, path: path)
-        let count = header.shape.reduce(1, *)
-        let needed = count * dtype.size
+        let (count, overflow) = header.shape.reduce((1, false)) { acc, d in
+            let m = acc.0.multipliedReportingOverflow(by: d)
+            return (m.partialValue, acc.1 || m.overflow)
+        }
+        let needed = count.multipliedReportingOverflow(by: dtype.size)
         let available = bytes.count - header.dataOffset
-        guard available >= needed else {
-            throw DataError.npyMalformed(path: path, reason: "expected \(needed) bytes of data for shape \(header.shape) of \(header.descr), found \(available)")
+        guard !overflow, !needed.overflow, available >= needed.partialValue else {
+            throw DataError.npyMalformed(path: path, reason: "expected \(needed.partialValue) bytes of data for shape \(header.shape) of \(header.descr), found \(available)")
         }
         var values = try dtype.decode(bytes, offset: header.dataOffset, count: count, path: path)
         if header.fortranOrder && header.shape.count > 1 {
             values = fortranToC(values, shape: header.shape)
         }
-        return NpyArray(shape: header.shape, values: values, dtype: header.descr)
+        return (NpyArray(shape: header.shape, values: values, dtype: header.descr), header.dataOffset + needed.partialValue)
     }
 
     /// Writes int64 elements (C order) atomically.

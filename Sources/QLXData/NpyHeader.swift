@@ -8,25 +8,29 @@ struct NpyHeader {
     /// Where the elements start.
     var dataOffset: Int
 
-    static func parse(_ bytes: [UInt8], path: String) throws -> NpyHeader {
-        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
-            throw DataError.npyMalformed(path: path, reason: "missing the \\x93NUMPY magic string")
+    /// Parses the header of the .npy record that starts at `bytes[start]` (0 for a plain .npy
+    /// file; later offsets for records concatenated in one file, as Equinox writes them).
+    /// `dataOffset` is absolute.
+    static func parse(_ bytes: [UInt8], at start: Int = 0, path: String) throws -> NpyHeader {
+        guard bytes.count - start >= 10, Array(bytes[start..<(start + 6)]) == magic else {
+            throw DataError.npyMalformed(path: path, reason: "missing the \\x93NUMPY magic string" + at(start))
         }
-        let major = bytes[6]
+        let major = bytes[start + 6]
         let headerLength: Int, headerStart: Int
         switch major {
         case 1:
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
-            headerStart = 10
+            headerLength = Int(bytes[start + 8]) | Int(bytes[start + 9]) << 8
+            headerStart = start + 10
         case 2, 3:
-            guard bytes.count >= 12 else { throw DataError.npyMalformed(path: path, reason: "truncated header") }
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
-            headerStart = 12
+            guard bytes.count - start >= 12 else { throw DataError.npyMalformed(path: path, reason: "truncated header" + at(start)) }
+            headerLength = Int(bytes[start + 8]) | Int(bytes[start + 9]) << 8 | Int(bytes[start + 10]) << 16
+                | Int(bytes[start + 11]) << 24
+            headerStart = start + 12
         default:
-            throw DataError.npyMalformed(path: path, reason: "format version \(major).\(bytes[7]); expected 1.0, 2.0 or 3.0")
+            throw DataError.npyMalformed(path: path, reason: "format version \(major).\(bytes[start + 7]); expected 1.0, 2.0 or 3.0" + at(start))
         }
         guard bytes.count >= headerStart + headerLength else {
-            throw DataError.npyMalformed(path: path, reason: "header of \(headerLength) bytes runs past the end of the file")
+            throw DataError.npyMalformed(path: path, reason: "header of \(headerLength) bytes runs past the end of the file" + at(start))
         }
         // Versions 1 and 2 use latin-1, version 3 UTF-8; the keys and values we read are ASCII.
         let text = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
@@ -49,6 +53,8 @@ struct NpyHeader {
         }
         return NpyHeader(descr: descr, fortranOrder: fortran, shape: shape, dataOffset: headerStart + headerLength)
     }
+
+    private static func at(_ start: Int) -> String { start == 0 ? "" : " (record at byte \(start))" }
 
     /// Version 1.0 header bytes (2.0 when longer than 65,535 bytes), padded with spaces and a
     /// newline so the data starts at a multiple of 64 bytes, as NumPy writes it.

@@ -11,7 +11,8 @@ import QLXCore
 /// multiply-adds per channel and pixel.
 public struct ScenesDataset: FactorDataset {
     public let name = "scenes"
-    public let factorNames = ["floorHue", "wallHue", "objectHue", "scale", "shape", "orientation"]
+    /// Shapes3D's factors, named as qlx reads them from the published file.
+    public let factorNames = DatasetFile.shapes3dFactors
     public let factorSizes = [SceneRenderer.hueCount, SceneRenderer.hueCount, SceneRenderer.hueCount,
                               SceneRenderer.scaleCount, SceneShape.allCases.count, SceneRenderer.orientationCount]
     public let imageShape = ImageShape(channels: 3, height: SceneRenderer.side, width: SceneRenderer.side)

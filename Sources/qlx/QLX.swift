@@ -21,6 +21,8 @@ struct QLX: ParsableCommand {
             Traverse.self,
             Metrics.self,
             Encode.self,
+            Decode.self,
+            Convert.self,
             Train.self,
             Bench.self,
         ],

@@ -121,6 +121,42 @@ final class ExploreTmuxTests: XCTestCase {
 
     // MARK: - Tests
 
+    func testOpensAReferenceRunWithMetricsAndSampleBrowsing() throws {
+        let fixtures = QLXBinary.repositoryRoot.appendingPathComponent("Tests/QLXReferenceTests/Fixtures/reference").path
+        checkpoint = fixtures + "/qlae_image_small_style_image_small/run/files"
+        try start()
+        try waitFor("the explorer with live metrics") { $0.contains("6 latents × 10 values") && $0.contains("metrics · computed, 200 samples") }
+        try keys("n")
+        try waitFor("a dataset sample") { $0.contains("sample ") && $0.contains("shape=") }
+        try keys("q")
+        try waitFor("exit") { $0.contains("EXITED 0") }
+    }
+
+    func testShowsAQLAEBesideItsAEBaselineWithBothMetrics() throws {
+        let fixtures = QLXBinary.repositoryRoot.appendingPathComponent("Tests/QLXReferenceTests/Fixtures/reference").path
+        checkpoint = fixtures + "/qlae_image_small_image_small/run' '\(fixtures)/ae_image_small_image_small/run"
+        try start()
+        let screen = try waitFor("both models' metrics", timeout: 90) {
+            $0.contains("qlx │ run │ run │ sprites") && $0.contains("metrics · computed")
+                && $0.range(of: "B InfoM +\\.[0-9]", options: .regularExpression) != nil
+        }
+        XCTAssertTrue(screen.contains("4 latents × 10 values"), screen)
+        let before = self.code(screen)
+        try keys("Right")
+        try waitFor("the code to change for both") { self.code($0) != before }
+        try keys("q")
+        try waitFor("exit") { $0.contains("EXITED 0") }
+    }
+
+    func testOpensAContinuousBaselineAtQuantiles() throws {
+        let fixtures = QLXBinary.repositoryRoot.appendingPathComponent("Tests/QLXReferenceTests/Fixtures/reference").path
+        checkpoint = fixtures + "/vae_image_small_style_image_small/run"
+        try start(arguments: "--values 7")
+        try waitFor("the explorer on 7 quantiles", timeout: 90) { $0.contains("4 latents × 7 values") && $0.contains("metrics · computed") }
+        try keys("q")
+        try waitFor("exit") { $0.contains("EXITED 0") }
+    }
+
     func testShowsTheUIRespondsToKeysResizesAndQuitsCleanly() throws {
         let launched = Date()
         try start()

@@ -139,7 +139,8 @@ final class InfoCommandTests: XCTestCase {
 
         let cases: [(path: String, message: String)] = [
             (missing, "qlx: \(missing): no such file"),
-            (directory.path, "qlx: \(directory.path): expected a checkpoint file, found a directory"),
+            // A folder is read as a reference run (wandb run folder, checkpoint/step=N, …).
+            (directory.path, "qlx: \(directory.path): no reference checkpoint found: expected model.eqx, step=N/model.eqx"),
             (empty, "qlx: \(empty): not a valid safetensors checkpoint: file is 0 bytes, expected at least 8 (the header length)"),
             (garbage, "qlx: \(garbage): not a valid safetensors checkpoint: header length"),
             (infinite, "qlx: \(infinite): tensor encoder.head.weight: expected finite values, found NaN or Inf at element 4"),

@@ -19,7 +19,7 @@ final class ParseErrorTests: XCTestCase {
 
     func testAMistypedCommandIsAnUnknownCommandNotAMissingFile() throws {
         try assertOneLineError(["travers"],
-                               "qlx: unknown command 'travers'; expected one of info, explore, traverse, metrics, encode, train, bench, or a checkpoint path",
+                               "qlx: unknown command 'travers'; expected one of info, explore, traverse, metrics, encode, decode, convert, train, bench, or a checkpoint path",
                                status: 64)
     }
 

@@ -11,6 +11,7 @@ import Foundation
 public enum DatasetFile {
     public static let dspritesFactors = ["shape", "scale", "orientation", "posX", "posY"]
     public static let shapes3dFactors = ["floorHue", "wallHue", "objectHue", "scale", "shape", "orientation"]
+    public static let shapes3dSizes = [10, 10, 10, 8, 4, 15]
     public static let mpi3dFactors = ["objectColour", "objectShape", "objectSize", "cameraHeight",
                                       "backgroundColour", "horizontalAxis", "verticalAxis"]
     public static let mpi3dSizes = [4, 4, 2, 3, 3, 40, 40]

@@ -7,15 +7,16 @@ import QLXRender
 enum MetricsPanel {
     private enum Section: Int, CaseIterable {
         // Display order; `priority` decides what stays when rows are short.
-        case header, bars, heatmap, reconstruction, usage, timing
+        case header, bars, comparison, heatmap, reconstruction, usage, timing
         var priority: Int {
             switch self {
             case .header: return 0
             case .bars: return 1
-            case .heatmap: return 2
-            case .usage: return 3
-            case .reconstruction: return 4
-            case .timing: return 5
+            case .comparison: return 2
+            case .heatmap: return 3
+            case .usage: return 4
+            case .reconstruction: return 5
+            case .timing: return 6
             }
         }
     }
@@ -32,6 +33,7 @@ enum MetricsPanel {
             switch section {
             case .header: return 1
             case .bars: return 3
+            case .comparison: return state.comparisonName == nil ? 0 : 1
             case .heatmap: return metrics.map { $0.nmi.count + 1 } ?? 0
             case .reconstruction: return metrics?.reconstruction == nil || reconstructionBesideBars ? 0 : 1
             case .usage: return metrics?.usageCounts == nil ? 0 : 1
@@ -57,6 +59,7 @@ enum MetricsPanel {
                 if reconstructionBesideBars, let r = metrics?.reconstruction {
                     drawReconstructionColumn(r, x: rect.x + barsWidth + 1, y: y, into: &grid, palette: palette)
                 }
+            case .comparison: drawComparison(state, x: rect.x, y: y, width: rect.width, into: &grid, glyphs: glyphs, palette: palette)
             case .heatmap: drawHeatmap(state, metrics!, x: rect.x, y: y, width: rect.width, into: &grid, glyphs: glyphs, palette: palette)
             case .reconstruction: drawReconstruction(metrics!.reconstruction!, x: rect.x, y: y, width: rect.width, into: &grid, palette: palette)
             case .usage: drawUsage(state, metrics!, x: rect.x, y: y, width: rect.width, into: &grid, palette: palette)
@@ -102,6 +105,15 @@ enum MetricsPanel {
                 }
             }
         }
+    }
+
+    /// `qlx explore A B`: B's figures in one row below A's bars ("B InfoM .42 InfoE .61 InfoC .30").
+    static func drawComparison(_ state: ExplorerState, x: Int, y: Int, width: Int, into grid: inout CellGrid,
+                               glyphs: Glyphs, palette: ChromePalette) {
+        let figures = [("InfoM", state.comparisonMetrics?.infoM), ("InfoE", state.comparisonMetrics?.infoE),
+                       ("InfoC", state.comparisonMetrics?.infoC)]
+            .map { "\($0) \($1.map(Format.fraction) ?? " --")" }.joined(separator: "  ")
+        grid.put("B \(figures)", x: x, y: y, maxWidth: width, style: .bold, ellipsis: glyphs.ellipsis)
     }
 
     static func drawBars(_ metrics: MetricsDisplay?, x: Int, y: Int, width: Int, into grid: inout CellGrid,

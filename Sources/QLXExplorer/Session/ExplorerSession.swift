@@ -10,6 +10,9 @@ public final class ExplorerSession {
     public private(set) var state: ExplorerState
     public let source: ImageSource
     public let metricsJob: MetricsJob?
+    /// `qlx explore A B`: the background metrics of model B.
+    public var comparisonJob: MetricsJob?
+    private var comparisonVersion = -1
     /// Where `e` writes PNG files.
     public var exportDirectory: String
     /// `--mode` and `--colors`: applied when the terminal is known (`adapt`).
@@ -90,8 +93,9 @@ public final class ExplorerSession {
 
     /// Starts the background metrics (after the first frame, so they do not slow it down).
     public func startMetrics() {
-        guard let job = metricsJob, case .notStarted = job.poll().progress else { return }
-        job.start()
+        for job in [metricsJob, comparisonJob].compactMap({ $0 }) {
+            if case .notStarted = job.poll().progress { job.start() }
+        }
         pollMetrics()
     }
 
@@ -178,9 +182,18 @@ public final class ExplorerSession {
     /// Copies the background job's progress into the state; true when it changed.
     @discardableResult
     private func pollMetrics() -> Bool {
-        guard let job = metricsJob else { return false }
+        var changed = false
+        if let job = comparisonJob {
+            let snapshot = job.poll()
+            if snapshot.version != comparisonVersion {
+                comparisonVersion = snapshot.version
+                if let result = snapshot.result { state.comparisonMetrics = result }
+                changed = true
+            }
+        }
+        guard let job = metricsJob else { return changed }
         let snapshot = job.poll()
-        guard snapshot.version != metricsVersion else { return false }
+        guard snapshot.version != metricsVersion else { return changed }
         metricsVersion = snapshot.version
         state.metricsProgress = snapshot.progress
         if let result = snapshot.result { state.metrics = result }

@@ -9,6 +9,8 @@ import QLXRender
 public enum ExplorerSetup {
     public struct Options: Sendable {
         public var checkpointPath: String
+        /// The checkpoint already loaded (e.g. a reference run); nil: read `checkpointPath`.
+        public var checkpoint: Checkpoint?
         /// nil: the dataset named in the checkpoint (skipped quietly if qlx does not know it).
         public var datasetName: String?
         /// A dataset already opened (a file from --data); wins over datasetName.
@@ -21,47 +23,100 @@ public enum ExplorerSetup {
         public var metricSamples: Int
         public var seed: UInt64
         public var exportDirectory: String
+        /// Continuous models: how many quantiles of each latent's encoded values to step through.
+        public var values: Int
+        /// `qlx explore A B`: model B (same image shape and latent count), shown beside A.
+        public var comparison: Checkpoint?
+        public var comparisonPath: String?
 
-        public init(checkpointPath: String, datasetName: String? = nil, dataset: (any FactorDataset)? = nil, fallbackDataPath: String? = nil,
+        public init(checkpointPath: String, checkpoint: Checkpoint? = nil, datasetName: String? = nil,
+                    dataset: (any FactorDataset)? = nil, fallbackDataPath: String? = nil,
                     metricSamples: Int = 2_000, seed: UInt64 = 0,
-                    exportDirectory: String = FileManager.default.currentDirectoryPath) {
+                    exportDirectory: String = FileManager.default.currentDirectoryPath, values: Int = 10,
+                    comparison: Checkpoint? = nil, comparisonPath: String? = nil) {
             self.checkpointPath = checkpointPath
+            self.checkpoint = checkpoint
             self.datasetName = datasetName
             self.dataset = dataset
             self.fallbackDataPath = fallbackDataPath
             self.metricSamples = metricSamples
             self.seed = seed
             self.exportDirectory = exportDirectory
+            self.values = values
+            self.comparison = comparison
+            self.comparisonPath = comparisonPath
         }
     }
 
     public static func session(_ options: Options) throws -> ExplorerSession {
-        let checkpoint = try Checkpoint.read(from: options.checkpointPath)
+        let checkpoint = try options.checkpoint ?? Checkpoint.read(from: options.checkpointPath)
         let config = checkpoint.config
-        guard config.latent.quantized else {
-            throw ExplorerError.emptyModel(reason: "\(options.checkpointPath) has continuous latents (no codebooks to step through); use `qlx traverse`")
-        }
-        let model = try checkpoint.model()
+        let encoderModel = try checkpoint.model()
         let dataset = try matchingDataset(options.datasetName, opened: options.dataset,
                                           fallbackPath: options.fallbackDataPath, config: config)
+        // Continuous latents step through quantiles of their encoded values; metrics stay
+        // on the continuous model (the continuous estimator).
+        let other = try options.comparison.map { try $0.model() }
+        if let other {
+            let b = other.config, name = options.comparisonPath ?? "the second model"
+            guard b.image == config.image, b.latent.count == config.latent.count else {
+                throw ExplorerError.emptyModel(reason: "\(name) has \(b.latent.count) latents on \(b.image) images, \(options.checkpointPath) \(config.latent.count) on \(config.image); side by side needs the same")
+            }
+            if b.latent.quantized && config.latent.quantized && b.latent.valuesPerLatent != config.latent.valuesPerLatent {
+                throw ExplorerError.emptyModel(reason: "\(name) has \(b.latent.valuesPerLatent) values per latent, \(options.checkpointPath) \(config.latent.valuesPerLatent); one code must index both")
+            }
+        }
+        // A continuous model beside a quantized one gets as many quantiles as it has values.
+        let values = [config.latent, other?.config.latent].compactMap { $0 }.first(where: \.quantized)?.valuesPerLatent
+            ?? options.values
+        func explorable(_ model: QLAE, path: String) throws -> QLAE {
+            if model.config.latent.quantized { return model }
+            guard let dataset else {
+                throw ExplorerError.emptyModel(reason: "\(path) has continuous latents and qlx has no dataset \(model.config.dataset.name) to place their values at quantiles; pass --data or use `qlx traverse`")
+            }
+            return try QuantileCodebooks.model(model, dataset: dataset, values: values, samples: 2_000, seed: options.seed)
+        }
+        let model = try explorable(encoderModel, path: options.checkpointPath)
+        let second = try other.map { try explorable($0, path: options.comparisonPath ?? "") }
+        let name = displayName(of:)
         var state = ExplorerState(
-            checkpointName: (options.checkpointPath as NSString).lastPathComponent,
+            checkpointName: name(options.checkpointPath) + (options.comparisonPath.map { " │ " + name($0) } ?? ""),
             datasetName: dataset?.name ?? config.dataset.name,
             factorNames: config.dataset.factorNames, codebooks: model.codebooks,
             sampleCount: dataset?.count ?? 0, unicode: true,
             renderModes: [.halfBlock], colorDepths: [.palette256],
-            imageWidth: config.image.width, imageHeight: config.image.height, seed: options.seed)
+            imageWidth: config.image.width * (second == nil ? 1 : 2) + (second == nil ? 0 : PairedImageSource.gap), imageHeight: config.image.height, seed: options.seed)
         let storedMetrics = MetricsReport.stored(in: checkpoint)
         let stored = storedMetrics.report.map { MetricsDisplay(report: $0, origin: .checkpoint) }
         state.metrics = stored
         if let warning = storedMetrics.warning { state.statusMessage = warning }
+        if let comparison = options.comparison {
+            state.comparisonName = options.comparisonPath ?? "B"
+            state.comparisonMetrics = MetricsReport.stored(in: comparison).report.map { MetricsDisplay(report: $0, origin: .checkpoint) }
+        }
         // A stored report on at least as many samples stays: a smaller live sample is the
         // worse estimate (InfoE's in-sample regression reads high on few samples), and
         // replacing the model card's figures with it would contradict them.
         let job = dataset.flatMap { options.metricSamples > (stored?.samples ?? 0)
-            ? backgroundMetrics(model: model, dataset: $0, samples: options.metricSamples, seed: options.seed) : nil }
-        return ExplorerSession(state: state, source: ModelImageSource(model: model, dataset: dataset),
-                               metricsJob: job, exportDirectory: options.exportDirectory)
+            ? backgroundMetrics(model: encoderModel, dataset: $0, samples: options.metricSamples, seed: options.seed) : nil }
+        let first = ModelImageSource(model: model, dataset: dataset)
+        let source: ImageSource = second.map { PairedImageSource(first: first, second: ModelImageSource(model: $0, dataset: dataset)) } ?? first
+        let session = ExplorerSession(state: state, source: source, metricsJob: job, exportDirectory: options.exportDirectory)
+        if let other, let dataset, options.metricSamples > (state.comparisonMetrics?.samples ?? 0) {
+            session.comparisonJob = backgroundMetrics(model: other, dataset: dataset, samples: options.metricSamples, seed: options.seed)
+        }
+        return session
+    }
+
+    /// The title's name for a checkpoint: its file name, or for a reference run the first
+    /// folder above files/, checkpoint/, step=N/ and model.eqx (the wandb run folder's name).
+    static func displayName(of path: String) -> String {
+        var parts = (path as NSString).standardizingPath.split(separator: "/").map(String.init)
+        while let last = parts.last, parts.count > 1,
+              ["files", "checkpoint", "model.eqx"].contains(last) || last.hasPrefix("step=") {
+            parts.removeLast()
+        }
+        return parts.last ?? path
     }
 
     /// The dataset to sample from: the one asked for (an error if unknown or if its images do

@@ -50,6 +50,9 @@ public struct ExplorerState: Sendable {
 
     // Figures shown in the metric panels.
     public var metrics: MetricsDisplay?
+    /// `qlx explore A B`: B's name and figures (A's are `metrics`); nil names mean one model.
+    public var comparisonName: String?
+    public var comparisonMetrics: MetricsDisplay?
     public var metricsProgress: MetricsProgress = .notStarted
     public var decodeMilliseconds: Double?
     public var frameMilliseconds: Double?

@@ -24,6 +24,9 @@ struct Explore: ParsableCommand {
 
     @OptionGroup var checkpoint: CheckpointArgument
 
+    @Argument(help: "A second checkpoint or reference run of the same data and latent count, shown beside the first (keys act on both).")
+    var comparison: String?
+
     @Option(help: "Keystrokes to replay at start, e.g. \"l l j T\" (syntax above).")
     var keys: String?
 
@@ -41,6 +44,9 @@ struct Explore: ParsableCommand {
     @Option(name: .customLong("metric-samples"), help: "Samples for the background metrics (0: none). Not run when the checkpoint stores metrics on at least this many samples (the bundled model: 10,000).")
     var metricSamples = 2_000
 
+    @Option(help: "Continuous models (AE, VAE): values per latent to step through, at quantiles of its encoded values.")
+    var values = 10
+
     @OptionGroup var dataset: DatasetOption
     @OptionGroup var seed: SeedOption
 
@@ -54,6 +60,7 @@ struct Explore: ParsableCommand {
             throw FlagError.badValue(flag: "--key-delay", expected: "0…60000 ms", found: "\(keyDelay)")
         }
         if metricSamples < 0 { throw FlagError.badValue(flag: "--metric-samples", expected: "≥ 0", found: "\(metricSamples)") }
+        if values < 1 || values > 1_000 { throw FlagError.badValue(flag: "--values", expected: "1…1000", found: "\(values)") }
         _ = try render.mode()
         _ = try render.colors()
         _ = try seed.value()
@@ -67,12 +74,14 @@ struct Explore: ParsableCommand {
             throw ExplorerError.notATerminal(stream: name)
         }
         let replay = try loadScript()
+        let path = try checkpoint.path()
         let session = try ExplorerSetup.session(ExplorerSetup.Options(
-            checkpointPath: try checkpoint.path(),
+            checkpointPath: path, checkpoint: try checkpoint.load(path),
             dataset: try dataset.name.map(DatasetOption.resolve),
             fallbackDataPath: Streams.environment["QLX_DATA"].flatMap { $0.isEmpty ? nil : $0 },
             metricSamples: metricSamples, seed: try seed.value(),
-            exportDirectory: exportDirectory ?? FileManager.default.currentDirectoryPath))
+            exportDirectory: exportDirectory ?? FileManager.default.currentDirectoryPath, values: values,
+            comparison: try comparison.map { try checkpoint.load($0) }, comparisonPath: comparison))
         session.preferredMode = try render.mode()
         session.colorLimit = try render.colors()
         session.start()

@@ -3,6 +3,7 @@ import Foundation
 import QLXCore
 import QLXMetrics
 import QLXModel
+import QLXReference
 
 /// `qlx info`: what a checkpoint holds, as aligned text or (`--json`) as one JSON object.
 struct Info: ParsableCommand {
@@ -17,7 +18,7 @@ struct Info: ParsableCommand {
 
     func run() throws {
         let path = try checkpoint.path()
-        let stored = try Checkpoint.read(from: path)
+        let stored = try checkpoint.load()
         let metrics = MetricsReport.stored(in: stored)
         if let warning = metrics.warning { Streams.warn(warning) }
         let report = InfoReport(path: path, checkpoint: stored, metrics: metrics.report)
@@ -31,6 +32,8 @@ struct InfoReport: Encodable {
     struct Factor: Encodable { let name: String, size: Int }
     struct Dataset: Encodable { let name: String, factors: [Factor] }
     struct Metrics: Encodable { let infoM, infoE, infoC, mig: Double?; let samples: Int? }
+    /// Where a reference run came from (absent for qlx checkpoints).
+    struct Reference: Encodable { let family: String, model: String, config: String; let step: Int?; let steps: [Int] }
 
     let path: String
     let encoder: EncoderConfig
@@ -44,6 +47,7 @@ struct InfoReport: Encodable {
     let metrics: Metrics?
     let optimizerTensors: Int
     let metadataKeys: [String]
+    let reference: Reference?
 
     init(path: String, checkpoint: Checkpoint, metrics report: MetricsReport?) {
         let config = checkpoint.config
@@ -61,6 +65,12 @@ struct InfoReport: Encodable {
         metrics = report.map { Metrics(infoM: $0.infoM, infoE: $0.infoE, infoC: $0.infoC, mig: $0.mig, samples: $0.samples) }
         optimizerTensors = checkpoint.tensors.count - checkpoint.modelTensors.count
         metadataKeys = checkpoint.metadata.keys.sorted()
+        let m = checkpoint.metadata
+        reference = m[CheckpointSource.familyKey].map {
+            Reference(family: $0, model: m[CheckpointSource.modelKey] ?? "", config: m[CheckpointSource.configKey] ?? "",
+                      step: m[CheckpointSource.stepKey].flatMap { Int($0) },
+                      steps: (m[CheckpointSource.stepsKey] ?? "").split(separator: ",").compactMap { Int($0) })
+        }
     }
 
     func json() throws -> String {
@@ -73,6 +83,12 @@ struct InfoReport: Encodable {
 
     func text() -> String {
         var lines: [(String, String)] = [("checkpoint", path)]
+        if let r = reference {
+            lines.append(("reference", "\(r.family) from the reference code" + (r.step.map { ", step \($0)" } ?? "")))
+            if !r.steps.isEmpty { lines.append(("steps", r.steps.map(String.init).joined(separator: ", "))) }
+            lines.append(("model file", r.model))
+            lines.append(("config file", r.config))
+        }
         lines.append(("architecture", "encoder \(encoder.preset): \(describe(encoder))"))
         lines.append(("", "decoder \(decoder.preset) (\(decoder.kind.rawValue)): \(describe(decoder))"))
         lines.append(("image", "\(image.channels)×\(image.height)×\(image.width)"))
@@ -100,7 +116,7 @@ struct InfoReport: Encodable {
             lines.append(("metrics", figures.joined(separator: "  ") + (m.samples.map { "  (\(grouped($0)) samples)" } ?? "")))
         }
         if optimizerTensors > 0 { lines.append(("optimizer", "state in \(optimizerTensors) tensors")) }
-        if !metadataKeys.isEmpty { lines.append(("metadata", metadataKeys.joined(separator: ", "))) }
+        if !metadataKeys.isEmpty, reference == nil { lines.append(("metadata", metadataKeys.joined(separator: ", "))) }
         return lines.map { label, value in label.padding(toLength: 14, withPad: " ", startingAt: 0) + value + "\n" }.joined()
     }
 

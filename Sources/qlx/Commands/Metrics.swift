@@ -84,7 +84,7 @@ struct Metrics: ParsableCommand {
     }
 
     func checkpointReport(samples: Int, seed: UInt64) throws -> MetricsReport {
-        let model = try Checkpoint.read(from: try checkpoint.path()).model()
+        let model = try checkpoint.load().model()
         return try sample.run(on: model, samples: samples) { data, progress in
             try ModelEvaluation.evaluate(model: model, dataset: data, samples: samples, seed: seed,
                                          chanceSeed: chance ? seed : nil, progress: progress)

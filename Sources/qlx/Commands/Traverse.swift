@@ -78,7 +78,7 @@ struct Traverse: ParsableCommand {
         }
 
         let checkpointPath = try BundledModel.resolve(path)
-        let stored = try Checkpoint.read(from: checkpointPath)
+        let stored = try checkpoint.load(checkpointPath)
         let model = try stored.model()
         let config = model.config
         guard config.image.channels == 1 || config.image.channels == 3 else {

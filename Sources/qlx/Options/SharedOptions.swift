@@ -2,18 +2,34 @@ import ArgumentParser
 import Foundation
 import QLXData
 import QLXModel
+import QLXReference
 import QLXRender
 
 // Options several commands take, each declared once. Numbers and names are read as text and
 // converted by the command (see FlagValue), so a bad value is one line naming the flag.
 
-/// The checkpoint argument of info, explore, traverse, metrics and encode.
+/// The checkpoint argument of info, explore, traverse, metrics, encode, decode and convert,
+/// with `--step` and `--config` for runs of the reference code.
 struct CheckpointArgument: ParsableArguments {
-    @Argument(help: "A .safetensors checkpoint, or a bundled model by name: scenes, sprites (default: the bundled model, or $QLX_MODEL).")
+    @Argument(help: "A .safetensors checkpoint, a reference run (run folder, files/, checkpoint/step=N/, model.eqx), or a bundled model by name: scenes, sprites (default: the bundled model, or $QLX_MODEL).")
     var checkpoint: String?
+
+    @Option(help: "Reference runs: the checkpoint step (default: the newest step=N folder).")
+    var step: Int?
+
+    @Option(help: "Reference runs: the config.yaml (default: found beside the checkpoint or above it).")
+    var config: String?
 
     /// The path given (or the bundled model it names), else the default bundled model's.
     func path() throws -> String { try BundledModel.resolve(checkpoint) }
+
+    /// The checkpoint: a qlx file, or a reference run read as one.
+    func load() throws -> Checkpoint { try load(path()) }
+
+    /// Any checkpoint path with this argument's --step and --config (explore's second model).
+    func load(_ path: String) throws -> Checkpoint {
+        try CheckpointSource.open(path, step: step, config: config)
+    }
 }
 
 /// `--seed`: every random choice a command makes (image samples, random codes, shuffles,

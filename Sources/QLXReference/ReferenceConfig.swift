@@ -1,0 +1,146 @@
+import Foundation
+import Yams
+
+/// A value of a YAML config.
+public indirect enum ConfigValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case list([ConfigValue])
+    case map([String: ConfigValue])
+
+    var summary: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return String(b)
+        case .int(let i): return String(i)
+        case .double(let d): return String(d)
+        case .string(let s): return "\"\(s)\""
+        case .list(let l): return "a list of \(l.count)"
+        case .map: return "a mapping"
+        }
+    }
+}
+
+/// The resolved training config of a reference run, from wandb's `config.yaml` (every top-level
+/// key as `{desc: ..., value: ...}`, plus wandb's `_wandb`) or Hydra's `.hydra/config.yaml`
+/// (plain, with `${a.b}` interpolations, resolved here for whole-value references).
+public struct ReferenceConfig: Sendable {
+    public let path: String
+    let root: [String: ConfigValue]
+
+    public init(path: String) throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ReferenceError.unreadableConfig(path: path, reason: FileManager.default.fileExists(atPath: path)
+                                                  ? error.localizedDescription : "no such file")
+        }
+        try self.init(yaml: text, path: path)
+    }
+
+    public init(yaml: String, path: String) throws {
+        let loaded: Any?
+        do {
+            loaded = try Yams.load(yaml: yaml)
+        } catch {
+            let reason = "\(error)".split(separator: "\n").first.map(String.init) ?? "invalid YAML"
+            throw ReferenceError.unreadableConfig(path: path, reason: reason)
+        }
+        guard case .map(var map) = Self.convert(loaded) else {
+            throw ReferenceError.unreadableConfig(path: path, reason: "expected a mapping at the top level")
+        }
+        // wandb's form: unwrap {desc, value} entries and drop wandb's own keys.
+        let entries = map.filter { !$0.key.hasPrefix("_wandb") }
+        let isWandb = !entries.isEmpty && entries.values.allSatisfy {
+            if case .map(let m) = $0 { return m["value"] != nil && Set(m.keys).isSubset(of: ["desc", "value"]) }
+            return false
+        }
+        if isWandb {
+            map = entries.mapValues { if case .map(let m) = $0 { return m["value"]! } else { return $0 } }
+        }
+        self.path = path
+        self.root = map
+    }
+
+    static func convert(_ any: Any?) -> ConfigValue {
+        switch any {
+        case nil, is NSNull: return .null
+        case let b as Bool: return .bool(b)
+        case let i as Int: return .int(i)
+        case let d as Double: return .double(d)
+        case let s as String: return .string(s)
+        case let l as [Any]: return .list(l.map(convert))
+        case let m as [String: Any]: return .map(m.mapValues(convert))
+        case let m as [AnyHashable: Any]:
+            return .map(Dictionary(m.map { ("\($0.key)", convert($0.value)) }, uniquingKeysWith: { a, _ in a }))
+        default: return .string("\(any!)")
+        }
+    }
+
+    /// The value at a dotted key ("model_partial.latent_partial.num_latents"), following
+    /// whole-value interpolations such as "${encoder_partial}"; nil when absent.
+    public func value(_ key: String) -> ConfigValue? {
+        var current: ConfigValue = .map(root)
+        var hops = 0
+        for part in key.split(separator: ".") {
+            current = resolve(current, hops: &hops)
+            guard case .map(let m) = current, let next = m[String(part)] else { return nil }
+            current = next
+        }
+        return resolve(current, hops: &hops)
+    }
+
+    private func resolve(_ v: ConfigValue, hops: inout Int) -> ConfigValue {
+        var v = v
+        while case .string(let s) = v, s.hasPrefix("${"), s.hasSuffix("}"), !s.dropFirst(2).contains("$"), hops < 32 {
+            hops += 1
+            let target = String(s.dropFirst(2).dropLast())
+            var current: ConfigValue = .map(root)
+            for part in target.split(separator: ".") {
+                guard case .map(let m) = current, let next = m[String(part)] else { return v }
+                current = next
+            }
+            v = current
+        }
+        return v
+    }
+
+    // Typed access: each throws one line naming the file and key.
+
+    func string(_ key: String) throws -> String {
+        guard let v = value(key) else { throw ReferenceError.missingConfigKey(path: path, key: key) }
+        guard case .string(let s) = v else {
+            throw ReferenceError.badConfigValue(path: path, key: key, expected: "a string", found: v.summary)
+        }
+        return s
+    }
+
+    func optionalString(_ key: String) -> String? {
+        if case .string(let s)? = value(key) { return s }
+        return nil
+    }
+
+    func int(_ key: String) throws -> Int {
+        guard let v = value(key) else { throw ReferenceError.missingConfigKey(path: path, key: key) }
+        if case .int(let i) = v { return i }
+        if case .double(let d) = v, d == d.rounded(), abs(d) < 1e15 { return Int(d) }
+        throw ReferenceError.badConfigValue(path: path, key: key, expected: "an integer", found: v.summary)
+    }
+
+    func ints(_ key: String) throws -> [Int] {
+        guard let v = value(key) else { throw ReferenceError.missingConfigKey(path: path, key: key) }
+        guard case .list(let items) = v else {
+            throw ReferenceError.badConfigValue(path: path, key: key, expected: "a list of integers", found: v.summary)
+        }
+        return try items.map {
+            guard case .int(let i) = $0 else {
+                throw ReferenceError.badConfigValue(path: path, key: key, expected: "a list of integers", found: $0.summary)
+            }
+            return i
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import QLXCore
+import QLXData
+import QLXModel
+
+/// `qlx decode`: latent codes (or, for continuous models, latent values) from a .npy file to
+/// images, batched through the decoder.
+struct Decode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Decode codes (or values) from a .npy file to images in a .npy file.",
+        discussion: """
+        --codes: integers, samples × latents, each a codebook index (quantized models). \
+        --values: floats, samples × latents (any model; continuous ones need them). \
+        Writes float32 images, samples × C × H × W, in [0, 1] (the sigmoid of the decoder's logits).
+        """)
+
+    @OptionGroup var checkpoint: CheckpointArgument
+
+    @Option(help: "Codes .npy (integer, samples × latents).")
+    var codes: String?
+
+    @Option(help: "Latent values .npy (float, samples × latents).")
+    var values: String?
+
+    /// -o/--output: the images .npy to write (float32, samples × C × H × W).
+    @OptionGroup var images: OutputOption
+
+    @Option(help: "Samples per decoder pass.")
+    var batch = 64
+
+    func run() throws {
+        if (codes == nil) == (values == nil) { throw FlagError.badCombination("give --codes or --values (one of them)") }
+        if batch < 1 { throw FlagError.badValue(flag: "--batch", expected: "at least 1", found: "\(batch)") }
+        guard let output = images.path else { throw FlagError.badCombination("-o/--output: give the images .npy to write") }
+        let path = try checkpoint.path()
+        let model = try checkpoint.load(path).model()
+        let config = model.config
+        let latents = config.latent.count
+        let input = try Npy.read(path: codes ?? values!)
+        let name = codes ?? values!
+        guard input.shape.count == 2, input.shape[1] == latents else {
+            throw FlagError.badValue(flag: codes != nil ? "--codes" : "--values", expected: "shape (samples, \(latents)) in \(name)", found: "\(input.shape)")
+        }
+        let n = input.shape[0]
+        var rows: [[Int]] = []
+        if codes != nil {
+            guard config.latent.quantized else {
+                throw FlagError.badCombination("--codes: the model in \(path) has continuous latents; give --values")
+            }
+            guard input.isInteger else { throw FlagError.badValue(flag: "--codes", expected: "integer codes in \(name)", found: "dtype \(input.dtype)") }
+            let nv = config.latent.valuesPerLatent
+            let flat = input.doubles
+            if let bad = flat.firstIndex(where: { $0 < 0 || $0 >= Double(nv) }) {
+                throw FlagError.badValue(flag: "--codes", expected: "codes in 0…\(nv - 1) (\(name) row \(bad / latents), latent \(bad % latents))", found: "\(Int(flat[bad]))")
+            }
+            rows = input.rows { Int(flat[$0]) }
+        }
+        let image = config.image
+        let size = image.channels * image.height * image.width
+        var out = [Float]()
+        out.reserveCapacity(n * size)
+        for start in stride(from: 0, to: n, by: batch) {
+            let end = min(n, start + batch)
+            let decoded: Decoding
+            if codes != nil {
+                decoded = model.decode(codes: Array(rows[start..<end]))
+            } else {
+                let slice = input.doubles[(start * latents)..<(end * latents)].map(Float.init)
+                decoded = model.decode(values: Tensor(shape: [end - start, latents], data: slice))
+            }
+            out += decoded.images.data
+        }
+        try Npy.write(float32: out, shape: [n, image.channels, image.height, image.width], to: output)
+        print("wrote \(output) (images \(n)×\(image.channels)×\(image.height)×\(image.width) float32)")
+    }
+}

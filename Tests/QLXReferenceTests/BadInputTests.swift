@@ -1,0 +1,125 @@
+import XCTest
+import QLXCore
+import QLXData
+import QLXReference
+import QLXTestSupport
+
+/// Damaged checkpoints and configs: each refused with one line naming the file, what was
+/// expected and what was found.
+final class BadInputTests: XCTestCase {
+    let fixture = "qlae_image_small_image_small"
+    var scratch: URL!
+    var run: URL!
+    var model: String { run.path + "/files/checkpoint/step=9999/model.eqx" }
+    var config: String { run.path + "/files/config.yaml" }
+
+    override func setUpWithError() throws {
+        scratch = try makeScratchDirectory("reference-bad")
+        run = try ReferenceFixtures.copy(fixture, into: scratch)
+    }
+
+    override func tearDownWithError() throws { try FileManager.default.removeItem(at: scratch) }
+
+    /// The byte ranges of the file's records.
+    func records() throws -> (bytes: [UInt8], ranges: [Range<Int>]) {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: model)))
+        var ranges: [Range<Int>] = []
+        var offset = 0
+        while offset < bytes.count {
+            let end = try Npy.decodeRecord(bytes, at: offset, path: model).end
+            ranges.append(offset..<end)
+            offset = end
+        }
+        return (bytes, ranges)
+    }
+
+    func write(_ bytes: [UInt8]) throws { try Data(bytes).write(to: URL(fileURLWithPath: model)) }
+
+    func assertRefused(_ expected: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try ReferenceRun(path: run.path), file: file, line: line) { error in
+            XCTAssertEqual("\(error)", expected, file: file, line: line)
+            XCTAssertFalse("\(error)".contains("\n"), file: file, line: line)
+        }
+    }
+
+    func testCodebookSizesGivenAsAListStoreNoCounts() throws {
+        // Hydra hands a list over as a ListConfig, an opaque leaf: no num_values_per_latent records.
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+            .replacingOccurrences(of: "num_values_per_latent: 10", with: "num_values_per_latent: [10, 10, 10, 10]")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let (bytes, ranges) = try records()
+        try write(Array(bytes[0..<ranges[22].lowerBound]) + bytes[ranges[26].lowerBound...])
+        let run = try ReferenceRun(path: run.path)
+        let reference = try ReferenceRun(path: ReferenceFixtures.files(fixture))
+        XCTAssertEqual(run.model.parameters, reference.model.parameters)
+    }
+
+    func testTooFewRecords() throws {
+        let (bytes, ranges) = try records()
+        try write(Array(bytes[0..<ranges[ranges.count - 2].upperBound]))
+        assertRefused("\(model): expected 52 records for this config, found only 51")
+    }
+
+    func testTooManyRecords() throws {
+        let (bytes, ranges) = try records()
+        try write(bytes + bytes[ranges.last!])
+        assertRefused("\(model): expected 52 records for this config, found more after the last one")
+    }
+
+    func testRecordOfTheWrongShape() throws {
+        let (bytes, ranges) = try records()
+        let other = scratch.appendingPathComponent("other.npy").path
+        try Npy.write(float32: Array(repeating: 0, count: 4 * 1 * 3 * 3), shape: [4, 1, 3, 3], to: other)
+        let replacement = [UInt8](try Data(contentsOf: URL(fileURLWithPath: other)))
+        try write(Array(bytes[0..<ranges[3].lowerBound]) + replacement + bytes[ranges[3].upperBound...])
+        assertRefused("\(model): record 3 (.encoder.conv.layers[0].layers[0].weight): expected float32 [4, 1, 4, 4], found float32 [4, 1, 3, 3]")
+    }
+
+    func testRecordOfTheWrongDType() throws {
+        let (bytes, ranges) = try records()
+        let replacement = Npy.encode(NpyArray(shape: [4], values: .float64([1, 1, 1, 1])))
+        try write(Array(bytes[0..<ranges[4].lowerBound]) + replacement + bytes[ranges[4].upperBound...])
+        assertRefused("\(model): record 4 (.encoder.conv.layers[0].layers[1].weight): expected float32 [4], found float64 [4]")
+    }
+
+    func testScalarThatContradictsTheConfig() throws {
+        let (bytes, ranges) = try records()
+        let replacement = Npy.encode(NpyArray(shape: [], values: .int64([9])))
+        try write(Array(bytes[0..<ranges[0].lowerBound]) + replacement + bytes[ranges[0].upperBound...])
+        assertRefused("\(model): record 0 (.encoder.transition_shape[0]): expected int scalar 8, found int64 scalar 9")
+    }
+
+    func testNotNpyRecords() throws {
+        try write(Array("not numpy at all".utf8))
+        XCTAssertThrowsError(try ReferenceRun(path: run.path)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(model): not a readable .eqx file: record 0 at byte 0:"), "\(error)")
+        }
+    }
+
+    func testConfigWithoutModelKeys() throws {
+        try "data:\n  desc: null\n  value:\n    name: dsprites\n".write(toFile: config, atomically: true, encoding: .utf8)
+        assertRefused("\(config): config has no model_partial._target_ (expected the reference's resolved Hydra config)")
+    }
+
+    func testConfigForAnUnsupportedModel() throws {
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+            .replacingOccurrences(of: "disentangle.models.QuantizedAE", with: "disentangle.models.VQVAE")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        assertRefused("\(config): not supported yet: disentangle.models.VQVAE")
+    }
+
+    func testDenseEncoderIsNotSupportedYet() throws {
+        let dense = ReferenceFixtures.files("qlae_dense_dense")
+        XCTAssertThrowsError(try ReferenceRun(path: dense)) { error in
+            XCTAssertEqual("\(error)", "\(dense)/config.yaml: not supported yet: encoder disentangle.encoders.DenseEncoder")
+        }
+    }
+
+    func testConfigThatIsNotYAML() throws {
+        try "model_partial: [unclosed".write(toFile: config, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ReferenceRun(path: run.path)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(config): cannot read the config: "), "\(error)")
+            XCTAssertFalse("\(error)".contains("\n"))
+        }
+    }
+}

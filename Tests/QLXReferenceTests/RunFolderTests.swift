@@ -1,0 +1,81 @@
+import XCTest
+import QLXCore
+import QLXModel
+import QLXReference
+import QLXTestSupport
+
+/// Finding model.eqx and its config from each thing a user may name.
+final class RunFolderTests: XCTestCase {
+    let fixture = "qlae_image_small_image_small"
+
+    func testEveryFormOfTheRunFindsTheNewestStepAndWandbConfig() throws {
+        let run = ReferenceFixtures.run(fixture)
+        let files = run + "/files"
+        let newest = files + "/checkpoint/step=9999/model.eqx"
+        for path in [run, files, files + "/checkpoint"] {
+            let found = try RunFolder(path: path)
+            XCTAssertEqual(found.modelFile, newest, path)
+            XCTAssertEqual(found.step, 9999, path)
+            XCTAssertEqual(found.steps, [4999, 9999], path)
+            XCTAssertEqual(found.configFile, files + "/config.yaml", path)
+        }
+        for path in [files + "/checkpoint/step=4999", files + "/checkpoint/step=4999/model.eqx"] {
+            let found = try RunFolder(path: path)
+            XCTAssertEqual(found.step, 4999, path)
+            XCTAssertEqual(found.steps, [4999, 9999], path)
+            XCTAssertEqual(found.configFile, files + "/config.yaml", path)
+        }
+    }
+
+    func testStepPicksAnOlderCheckpoint() throws {
+        let older = try ReferenceRun(path: ReferenceFixtures.files(fixture), step: 4999)
+        XCTAssertEqual(older.location.step, 4999)
+        let newest = try ReferenceRun(path: ReferenceFixtures.files(fixture))
+        XCTAssertNotEqual(older.model.parameters["encoder.head.weight"], newest.model.parameters["encoder.head.weight"])
+    }
+
+    func testMissingStepNamesTheStepsFound() {
+        let path = ReferenceFixtures.files(fixture)
+        XCTAssertThrowsError(try RunFolder(path: path, step: 123)) { error in
+            XCTAssertEqual("\(error)", "\(path): no checkpoint for step 123; steps found: 4999, 9999")
+        }
+    }
+
+    func testHydraConfigInTheJobFolderIsFoundAndResolved() throws {
+        let hydra = "qlae_image_small_style_image_small"
+        let job = ReferenceFixtures.directory.appendingPathComponent("\(hydra)/job").path
+        let run = try ReferenceRun(path: job + "/wandb/run-x/files")
+        XCTAssertEqual(run.location.configFile, job + "/.hydra/config.yaml")
+        let wandb = try ReferenceRun(path: ReferenceFixtures.files(hydra))
+        XCTAssertEqual(run.model.config, wandb.model.config)
+        XCTAssertEqual(run.model.parameters, wandb.model.parameters)
+    }
+
+    func testConfigGivenExplicitlyForALoneModelFile() throws {
+        let scratch = try makeScratchDirectory("lone-eqx")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let lone = scratch.appendingPathComponent("model.eqx").path
+        try FileManager.default.copyItem(atPath: ReferenceFixtures.files(fixture) + "/checkpoint/step=9999/model.eqx", toPath: lone)
+        XCTAssertThrowsError(try RunFolder(path: lone)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(lone): no config.yaml beside the checkpoint"), "\(error)")
+        }
+        let run = try ReferenceRun(path: lone, config: ReferenceFixtures.files(fixture) + "/config.yaml")
+        XCTAssertNil(run.location.step)
+        XCTAssertEqual(run.model.config.latent.count, 4)
+    }
+
+    func testFolderWithoutCheckpointIsRefused() throws {
+        let scratch = try makeScratchDirectory("empty-run")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        XCTAssertThrowsError(try RunFolder(path: scratch.path)) { error in
+            XCTAssertEqual("\(error)", "\(scratch.path): no reference checkpoint found: expected model.eqx, step=N/model.eqx, checkpoint/step=N/model.eqx or files/checkpoint/step=N/model.eqx")
+        }
+    }
+
+    func testIsReferenceTellsFoldersAndEqxFromSafetensors() {
+        XCTAssertTrue(RunFolder.isReference(ReferenceFixtures.files(fixture)))
+        XCTAssertTrue(RunFolder.isReference(ReferenceFixtures.files(fixture) + "/checkpoint/step=9999/model.eqx"))
+        XCTAssertFalse(RunFolder.isReference(ReferenceFixtures.files(fixture) + "/config.yaml"))
+        XCTAssertFalse(RunFolder.isReference("/nonexistent/model.eqx"))
+    }
+}
