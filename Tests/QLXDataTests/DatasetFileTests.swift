@@ -107,7 +107,7 @@ final class DatasetFileTests: XCTestCase {
 
     func testBadFilesGiveOneLineErrorsAndLeaveNothingBehind() throws {
         let cases: [(String, String)] = [
-            ("bad_no_images.npz", "expected an image array named images, imgs, x, found members [\"pictures\", \"latents_classes\"]"),
+            ("bad_no_images.npz", "expected an image array named images, imgs, x, found members 'pictures', 'latents_classes'"),
             ("bad_row_count.npz", "expected 4 rows of factor classes (one per image), found 3"),
             ("bad_rank.npz", "expected images N×H×W, N×H×W×C or N×C×H×W with C 1 or 3, found an array of shape [4, 64]"),
             ("bad_object.npz", "holds a pickled object array (dtype 'O'), which qlx refuses to load"),

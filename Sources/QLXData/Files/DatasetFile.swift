@@ -50,7 +50,7 @@ public enum DatasetFile {
         let archive = try NpzArchive(path: path)
         guard let imageKey = imageKeys.first(where: archive.contains) else {
             throw DataError.datasetFileInvalid(path: path, expected: "an image array named \(imageKeys.joined(separator: ", "))",
-                                               found: "members \(archive.memberNames)")
+                                               found: archive.membersFound)
         }
         let images = try archive.array(imageKey, cache: cache, progress: progress)
         let name = URL(fileURLWithPath: path).lastPathComponent
