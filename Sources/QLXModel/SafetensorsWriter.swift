@@ -20,7 +20,7 @@ extension SafetensorsFile {
     public func encoded() throws -> [UInt8] {
         let names = tensors.keys.sorted()
         for name in names where name.isEmpty || name == "__metadata__" {
-            throw SafetensorsEncodingError(description: "tensor name \(SafetensorsJSON.quoted(name)) is reserved or empty")
+            throw SafetensorsEncodingError(description: "tensor name \(quoted(name)) is reserved or empty")
         }
         var header = "{"
         var members: [String] = []

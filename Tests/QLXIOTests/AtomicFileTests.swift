@@ -53,14 +53,10 @@ final class AtomicFileTests: XCTestCase {
     func testRemovesStaleTemporaryFilesOfProcessesThatAreGone() throws {
         let folder = try makeScratchDirectory("atomic-stale")
         defer { try? FileManager.default.removeItem(at: folder) }
-        // A process that has exited: its PID is free (until reused, which a fresh PID makes unlikely).
-        let gone = Process()
-        gone.executableURL = URL(fileURLWithPath: "/bin/true")
-        try gone.run()
-        gone.waitUntilExit()
-        let stale = ".out.npy.tmp-\(gone.processIdentifier)-12345"
+        let gone = try exitedProcessID()
+        let stale = ".out.npy.tmp-\(gone)-12345"
         let live = ".out.npy.tmp-\(getpid())-999"
-        let other = ".other.npy.tmp-\(gone.processIdentifier)-1"
+        let other = ".other.npy.tmp-\(gone)-1"
         for name in [stale, live, other] { try Data().write(to: folder.appendingPathComponent(name)) }
         try AtomicFile.write([1], to: folder.appendingPathComponent("out.npy").path)
         XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)), [live, other, "out.npy"])

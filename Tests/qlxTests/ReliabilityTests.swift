@@ -98,11 +98,7 @@ final class ReliabilityTests: XCTestCase {
     }
 
     func testStaleTemporaryFilesOfAKilledWriterAreRemovedByTheNextWrite() throws {
-        let gone = Process()
-        gone.executableURL = URL(fileURLWithPath: "/bin/true")
-        try gone.run()
-        gone.waitUntilExit()
-        let stale = ".codes.npy.tmp-\(gone.processIdentifier)-4242"
+        let stale = ".codes.npy.tmp-\(try exitedProcessID())-4242"
         try Data(repeating: 1, count: 100).write(to: URL(fileURLWithPath: file(stale)))
         let run = try QLXBinary.run(["encode", checkpointPath, "--samples", "10", "-o", file("codes.npy")])
         XCTAssertEqual(run.status, 0, run.stderr)
