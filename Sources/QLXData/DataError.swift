@@ -26,6 +26,15 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case fileUnreadable(path: String, reason: String)
     case datasetFileInvalid(path: String, expected: String, found: String)
     case cacheFailed(path: String, reason: String)
+    /// Sizes from a file that do not fit in memory (`SizeLimit`).
+    case tooLarge(path: String, SizeError)
+
+    /// Checks sizes read from the file at `path` against `SizeLimit` before allocating.
+    static func checkFits(_ sizes: [Int], bytesEach: Int, what: String, path: String) throws {
+        do { try SizeLimit.check(sizes, bytesEach: bytesEach, what: what) } catch let error as SizeError {
+            throw DataError.tooLarge(path: path, error)
+        }
+    }
 
     public var description: String {
         switch self {
@@ -56,6 +65,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): expected \(expected), found \(found)"
         case .cacheFailed(let path, let reason):
             return "\(path): cannot build the decompressed cache: \(reason)"
+        case .tooLarge(let path, let error):
+            return "\(path): \(error)"
         }
     }
 }

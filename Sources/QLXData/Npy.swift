@@ -79,12 +79,8 @@ public enum Npy {
         let header = try NpyHeader.parse(bytes, path: path)
         let dtype = try NpyDType(descriptor: header.descr, path: path)
         // Elements are widened to 8 bytes in memory.
-        let count: Int
-        do {
-            count = try SizeLimit.check(header.shape, bytesEach: 8, what: "shape \(header.shape)") / 8
-        } catch let error as SizeError {
-            throw DataError.npyMalformed(path: path, reason: error.description)
-        }
+        try DataError.checkFits(header.shape, bytesEach: 8, what: "shape \(header.shape)", path: path)
+        let count = header.shape.reduce(1, *)
         let needed = count * dtype.size
         let available = bytes.count - header.dataOffset
         guard available >= needed else {

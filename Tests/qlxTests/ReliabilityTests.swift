@@ -49,7 +49,7 @@ final class ReliabilityTests: XCTestCase {
     func testNpyShapesWhoseProductOverflowsAreRefused() throws {
         for shape in ["(4611686018427387904, 3)", "(2147483648, 2147483648)", "(9223372036854775807, 1)", "(1000000000000, 1000000000000)"] {
             let path = try writeNpy("big.npy", header: "{'descr': '<f8', 'fortran_order': False, 'shape': \(shape), }")
-            try assertRefused(["metrics", "--sources", path, "--latents", path], "big.npy: not a valid .npy file: shape [", "needs more than 2⁶³ bytes; \(limit)")
+            try assertRefused(["metrics", "--sources", path, "--latents", path], "big.npy: shape [", "needs more than 2⁶³ bytes; \(limit)")
         }
         let large = try writeNpy("large.npy", header: "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 1000), }")
         try assertRefused(["metrics", "--sources", large, "--latents", large], "needs 8.0 GB; \(limit)")

@@ -7,6 +7,7 @@ public enum ImageLayout: Sendable, Equatable {
 
     /// The layout and image shape of an array of shape `shape` (first dimension: images).
     static func infer(_ shape: [Int], path: String) throws -> (ImageLayout, ImageShape) {
+        try DataError.checkFits(Array(shape.dropFirst()), bytesEach: 8, what: "one image of shape \(shape.dropFirst())", path: path)
         switch shape.count {
         case 3:
             return (.heightWidth, ImageShape(channels: 1, height: shape[1], width: shape[2]))
