@@ -2,9 +2,10 @@
 // qlx: explore the quantized latent space of QLAE models from a terminal.
 // Targets form a one-way chain: C shims → QLXCore → QLXModel and QLXData (side by side,
 // neither imports the other) → QLXMetrics → QLXTraining; QLXReference (runs of the paper's
-// JAX code) sits on QLXModel and QLXData; QLXRender is pure (zlib only); QLXExplorer draws
-// with both sides; `qlx` parses arguments and dispatches. Every target lists each module it
-// imports.
+// JAX code) sits on QLXModel and QLXData; QLXIO (atomic writes, size limits, quoting) sits
+// below everything that reads or writes files; QLXRender is pure (QLXIO, zlib); QLXExplorer
+// draws with both sides; `qlx` parses arguments and dispatches. Every target lists each
+// module it imports.
 import PackageDescription
 
 let package = Package(
@@ -33,30 +34,33 @@ let package = Package(
         .systemLibrary(name: "CFloatEnv"),
 
         // Libraries.
+        // Untrusted input and output: atomic writes, size limits, quoting values for messages.
+        .target(name: "QLXIO", exclude: ["README.md"]),
         .target(name: "QLXCore", dependencies: ["CBLAS", "CFloatEnv"], exclude: ["README.md"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
-        .target(name: "QLXModel", dependencies: ["QLXCore"], exclude: ["README.md"]),
-        .target(name: "QLXData", dependencies: ["QLXCore", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+        .target(name: "QLXModel", dependencies: ["QLXCore", "QLXIO"], exclude: ["README.md"]),
+        .target(name: "QLXData", dependencies: ["QLXCore", "QLXIO", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
                 exclude: ["README.md"]),
-        .target(name: "QLXMetrics", dependencies: ["QLXCore", "QLXModel", "QLXData"], exclude: ["README.md"]),
-        .target(name: "QLXTraining", dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXMetrics"], exclude: ["README.md"]),
+        .target(name: "QLXMetrics", dependencies: ["QLXCore", "QLXIO", "QLXModel", "QLXData"], exclude: ["README.md"]),
+        .target(name: "QLXTraining", dependencies: ["QLXCore", "QLXIO", "QLXModel", "QLXData", "QLXMetrics"], exclude: ["README.md"]),
         // Opens runs of the paper's JAX/Equinox code: .eqx records (npy, from QLXData), Hydra
         // and wandb configs (YAML), run folders; maps them onto QLXModel's QLAE.
         .target(name: "QLXReference", dependencies: ["QLXCore", "QLXModel", "QLXData", .product(name: "Yams", package: "Yams")],
                 exclude: ["README.md"]),
-        .target(name: "QLXRender", dependencies: ["CZlibSystem"], exclude: ["README.md"]),
+        .target(name: "QLXRender", dependencies: ["QLXIO", "CZlibSystem"], exclude: ["README.md"]),
         .target(name: "QLXExplorer",
-                dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXMetrics", "QLXRender", "CNCurses"], exclude: ["README.md"]),
+                dependencies: ["QLXCore", "QLXIO", "QLXModel", "QLXData", "QLXMetrics", "QLXRender", "CNCurses"], exclude: ["README.md"]),
 
         // The command-line tool.
         .executableTarget(name: "qlx", dependencies: [
-            "QLXCore", "QLXModel", "QLXData", "QLXMetrics", "QLXTraining", "QLXRender", "QLXExplorer",
+            "QLXCore", "QLXIO", "QLXModel", "QLXData", "QLXMetrics", "QLXTraining", "QLXRender", "QLXExplorer",
             "QLXReference",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Tests: one target per library target, shared helpers in QLXTestSupport.
         .target(name: "QLXTestSupport", dependencies: ["QLXCore", "QLXModel"], path: "Tests/QLXTestSupport"),
+        .testTarget(name: "QLXIOTests", dependencies: ["QLXIO", "QLXTestSupport"]),
         .testTarget(name: "QLXCoreTests", dependencies: ["QLXCore", "QLXTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "QLXModelTests", dependencies: ["QLXCore", "QLXModel", "QLXTestSupport"],

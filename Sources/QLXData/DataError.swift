@@ -1,4 +1,5 @@
 import QLXCore
+import QLXIO
 
 /// Everything that can be wrong with a dataset request or a data file a user hands to qlx.
 /// Each message is one line naming the dataset, file or flag, what was expected and what was
@@ -25,11 +26,20 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case fileUnreadable(path: String, reason: String)
     case datasetFileInvalid(path: String, expected: String, found: String)
     case cacheFailed(path: String, reason: String)
+    /// Sizes from a file that do not fit in memory (`SizeLimit`).
+    case tooLarge(path: String, SizeError)
+
+    /// Checks sizes read from the file at `path` against `SizeLimit` before allocating.
+    static func checkFits(_ sizes: [Int], bytesEach: Int, what: String, path: String) throws {
+        do { try SizeLimit.check(sizes, bytesEach: bytesEach, what: what) } catch let error as SizeError {
+            throw DataError.tooLarge(path: path, error)
+        }
+    }
 
     public var description: String {
         switch self {
         case .unknownDataset(let name, let known):
-            return "unknown dataset '\(name)'; expected one of \(known.joined(separator: ", ")) or the path of a dataset file (.npz, .h5, .npy)"
+            return "unknown dataset \(quoted(name)); expected one of \(known.joined(separator: ", ")) or the path of a dataset file (.npz, .h5, .npy)"
         case .invalidFactors(let dataset, let sizes, let found):
             return "dataset \(dataset): expected \(sizes.count) factors with sizes \(sizes), found \(found)"
         case .indexOutOfRange(let dataset, let index, let count):
@@ -42,7 +52,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         case .npyMalformed(let path, let reason):
             return "\(path): not a valid .npy file: \(reason)"
         case .npyUnsupportedDType(let path, let dtype):
-            return "\(path): unsupported dtype '\(dtype)'; expected integers (i1, i2, i4, i8, u1, u2, u4, u8), floats (f2, f4, f8) or bool"
+            return "\(path): unsupported dtype \(quoted(dtype)); expected integers (i1, i2, i4, i8, u1, u2, u4, u8), floats (f2, f4, f8) or bool"
         case .npyObjectArray(let path):
             return "\(path): holds a pickled object array (dtype 'O'), which qlx refuses to load; save a numeric array instead, e.g. np.save(path, np.asarray(x, dtype=np.int64))"
         case .npyValueOutOfRange(let path, let index, let dtype):
@@ -55,6 +65,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): expected \(expected), found \(found)"
         case .cacheFailed(let path, let reason):
             return "\(path): cannot build the decompressed cache: \(reason)"
+        case .tooLarge(let path, let error):
+            return "\(path): \(error)"
         }
     }
 }

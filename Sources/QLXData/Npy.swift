@@ -1,4 +1,5 @@
 import Foundation
+import QLXIO
 
 /// The elements of an .npy array in C (row-major) order: integers and bools widened to
 /// Int64, floats widened to Double.
@@ -82,44 +83,43 @@ public enum Npy {
     public static func decodeRecord(_ bytes: [UInt8], at start: Int, path: String) throws -> (array: NpyArray, end: Int) {
         let header = try NpyHeader.parse(bytes, at: start, path: path)
         let dtype = try NpyDType(descriptor: header.descr, path: path)
-        let (count, overflow) = header.shape.reduce((1, false)) { acc, d in
-            let m = acc.0.multipliedReportingOverflow(by: d)
-            return (m.partialValue, acc.1 || m.overflow)
-        }
-        let needed = count.multipliedReportingOverflow(by: dtype.size)
+        // Elements are widened to 8 bytes in memory.
+        try DataError.checkFits(header.shape, bytesEach: 8, what: "shape \(header.shape)", path: path)
+        let count = header.shape.reduce(1, *)
+        let needed = count * dtype.size
         let available = bytes.count - header.dataOffset
-        guard !overflow, !needed.overflow, available >= needed.partialValue else {
-            throw DataError.npyMalformed(path: path, reason: "expected \(needed.partialValue) bytes of data for shape \(header.shape) of \(header.descr), found \(available)")
+        guard available >= needed else {
+            throw DataError.npyMalformed(path: path, reason: "expected \(needed) bytes of data for shape \(header.shape) of \(header.descr), found \(available)")
         }
         var values = try dtype.decode(bytes, offset: header.dataOffset, count: count, path: path)
         if header.fortranOrder && header.shape.count > 1 {
             values = fortranToC(values, shape: header.shape)
         }
-        return (NpyArray(shape: header.shape, values: values, dtype: header.descr), header.dataOffset + needed.partialValue)
+        return (NpyArray(shape: header.shape, values: values, dtype: header.descr), header.dataOffset + needed)
     }
 
     /// Writes int64 elements (C order) atomically.
-    public static func write(int64 values: [Int64], shape: [Int], to path: String) throws {
-        try write(NpyArray(shape: shape, values: .int64(values)), to: path)
+    public static func write(int64 values: [Int64], shape: [Int], to path: String, replacing kind: AtomicFile.Kind? = nil) throws {
+        try write(NpyArray(shape: shape, values: .int64(values)), to: path, replacing: kind)
     }
 
     /// Writes float64 elements (C order) atomically.
-    public static func write(float64 values: [Double], shape: [Int], to path: String) throws {
-        try write(NpyArray(shape: shape, values: .float64(values)), to: path)
+    public static func write(float64 values: [Double], shape: [Int], to path: String, replacing kind: AtomicFile.Kind? = nil) throws {
+        try write(NpyArray(shape: shape, values: .float64(values)), to: path, replacing: kind)
     }
 
     /// Writes float32 elements (C order) atomically.
-    public static func write(float32 values: [Float], shape: [Int], to path: String) throws {
+    public static func write(float32 values: [Float], shape: [Int], to path: String, replacing kind: AtomicFile.Kind? = nil) throws {
         precondition(shape.reduce(1, *) == values.count, "shape \(shape) needs \(shape.reduce(1, *)) elements, got \(values.count)")
         var body = [UInt8]()
         body.reserveCapacity(values.count * 4)
         for v in values { appendLittleEndian(v.bitPattern, to: &body) }
-        try writeAtomically(NpyHeader.encode(descr: "<f4", shape: shape) + body, to: path)
+        try writeAtomically(NpyHeader.encode(descr: "<f4", shape: shape) + body, to: path, replacing: kind)
     }
 
     /// Writes an array as little-endian int64 or float64, C order, atomically.
-    public static func write(_ array: NpyArray, to path: String) throws {
-        try writeAtomically(encode(array), to: path)
+    public static func write(_ array: NpyArray, to path: String, replacing kind: AtomicFile.Kind? = nil) throws {
+        try writeAtomically(encode(array), to: path, replacing: kind)
     }
 
     /// The bytes of an .npy file holding `array` (little-endian int64 or float64, C order).
@@ -136,20 +136,25 @@ public enum Npy {
         }
     }
 
-    /// Temp file in the destination's directory, then rename: readers never see half a file.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
-        do {
-            try Data(bytes).write(to: temporary)
-        } catch {
-            throw DataError.npyWriteFailed(path: path, reason: error.localizedDescription)
-        }
-        if rename(temporary.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw DataError.npyWriteFailed(path: path, reason: reason)
+    /// .npy files, for writers that replace only those (`hint`: what to do instead).
+    public static func fileKind(hint: String) -> AtomicFile.Kind {
+        AtomicFile.Kind(name: "an .npy file", hint: hint, prefixLength: NpyHeader.magic.count) { $0 == NpyHeader.magic }
+    }
+
+    /// Checks before any work that `path` can be written (`AtomicFile.checkTarget`).
+    public static func checkOutput(_ path: String, replacing kind: AtomicFile.Kind? = nil) throws {
+        try naming(path) { _ = try AtomicFile.checkTarget(path, replacing: kind) }
+    }
+
+    /// Through QLXIO's one atomic writer: readers never see half a file.
+    static func writeAtomically(_ bytes: [UInt8], to path: String, replacing kind: AtomicFile.Kind?) throws {
+        try naming(path) { try AtomicFile.write(bytes, to: path, replacing: kind) }
+    }
+
+    /// QLXIO's write errors as .npy write errors.
+    private static func naming(_ path: String, _ body: () throws -> Void) throws {
+        do { try body() } catch let error as FileWriteError {
+            throw DataError.npyWriteFailed(path: path, reason: error.reason)
         }
     }
 }

@@ -1,3 +1,5 @@
+import QLXIO
+
 /// The header of an .npy file: format version, dtype descriptor, memory order and shape.
 struct NpyHeader {
     static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
@@ -40,13 +42,13 @@ struct NpyHeader {
             if case .other(let raw)? = entries["descr"], raw.hasPrefix("[") {
                 throw DataError.npyUnsupportedDType(path: path, dtype: "structured \(raw)")
             }
-            throw DataError.npyMalformed(path: path, reason: "header has no 'descr' string: \(text)")
+            throw DataError.npyMalformed(path: path, reason: "header has no 'descr' string: \(quoted(text))")
         }
         guard case .bool(let fortran)? = entries["fortran_order"] else {
-            throw DataError.npyMalformed(path: path, reason: "header has no 'fortran_order' flag: \(text)")
+            throw DataError.npyMalformed(path: path, reason: "header has no 'fortran_order' flag: \(quoted(text))")
         }
         guard case .tuple(let shape)? = entries["shape"] else {
-            throw DataError.npyMalformed(path: path, reason: "header has no 'shape' tuple: \(text)")
+            throw DataError.npyMalformed(path: path, reason: "header has no 'shape' tuple: \(quoted(text))")
         }
         guard shape.allSatisfy({ $0 >= 0 }) else {
             throw DataError.npyMalformed(path: path, reason: "negative dimension in shape \(shape)")

@@ -1,9 +1,12 @@
+import QLXIO
+
 /// What can go wrong in the explorer because of user input or the environment.
 public enum ExplorerError: Error, CustomStringConvertible, Equatable {
     case notATerminal(stream: String)
     case dumbTerminal(term: String)
     case terminalSetupFailed(term: String)
     case badKeyScript(source: String, token: String, reason: String)
+    case scriptTooLarge(source: String, bytes: Int, limit: Int)
     case emptyModel(reason: String)
 
     public var description: String {
@@ -15,7 +18,9 @@ public enum ExplorerError: Error, CustomStringConvertible, Equatable {
         case .terminalSetupFailed(let term):
             return "could not set up the terminal (TERM=\(term), also tried xterm-256color and xterm); use `qlx traverse` for plain output"
         case .badKeyScript(let source, let token, let reason):
-            return "\(source): cannot read key '\(token)': \(reason)"
+            return "\(source): cannot read key \(quoted(token)): \(reason)"
+        case .scriptTooLarge(let source, let bytes, let limit):
+            return "\(source): a key script of \(bytes) bytes; the limit is \(limit) bytes"
         case .emptyModel(let reason):
             return "cannot explore this model: \(reason)"
         }

@@ -1,6 +1,7 @@
 import QLXCore
 import QLXData
 import QLXModel
+import QLXIO
 
 /// The whole evaluation of a model on its dataset, as `qlx metrics`, the trainer and the
 /// explorer run it: sample images, encode and decode them in batches, then InfoMEC, MIG,
@@ -8,6 +9,23 @@ import QLXModel
 public enum ModelEvaluation {
     /// Images per encode/decode pass: large enough for BLAS to pay, small enough for memory.
     public static let batchSize = 250
+
+    /// Bytes one sample needs while a model is evaluated (an estimate, for the `--samples`
+    /// limit): its factors, codes, values and continuous latents, and the Double one-hot rows
+    /// InfoE regresses on.
+    public static func bytesPerSample(for config: QLAEConfig) -> Int {
+        8 * (config.latent.count * (config.latent.valuesPerLatent + 4) + config.dataset.factorSizes.count + 12)
+    }
+
+    /// The most samples whose evaluation fits in `SizeLimit.memoryLimit`.
+    public static func maximumSamples(for config: QLAEConfig) -> Int {
+        SizeLimit.maximumCount(bytesEach: bytesPerSample(for: config))
+    }
+
+    /// "at most 1234567 (images whose codes fit in 11.7 GB, half of this machine's memory)".
+    public static func sampleLimitDescription(for config: QLAEConfig) -> String {
+        "at most \(maximumSamples(for: config)) (images whose codes and metrics fit in \(SizeLimit.memoryLimitDescription))"
+    }
 
     /// Encodes `samples` images drawn with `sampleIndices(count:of:seed:)`, computes every
     /// metric and reports progress 0…1 on `progress` (after each batch and at the end).
@@ -49,6 +67,9 @@ public enum ModelEvaluation {
                               decode: Bool = true, progress: (Double) -> Void) throws -> EncodedSample {
         guard samples >= 1 else {
             throw MetricsError.invalidSetting(name: "samples", expected: "at least 1", found: "\(samples)")
+        }
+        guard samples <= maximumSamples(for: model.config) else {
+            throw MetricsError.invalidSetting(name: "samples", expected: sampleLimitDescription(for: model.config), found: "\(samples)")
         }
         try dataset.checkImages(fit: model.config.image)
         let indices = order ?? sampleIndices(count: samples, of: dataset.count, seed: seed)

@@ -129,8 +129,13 @@ public enum NearestNeighbourMutualInformation {
 }
 
 /// (x − mean) / std with the population standard deviation; a constant column becomes zeros
-/// (scikit-learn's StandardScaler treats a zero scale as 1).
+/// (scikit-learn's StandardScaler treats a zero scale as 1). Scale-invariant: the column is
+/// first scaled by the power of two that brings its largest |x| to [1, 2), which is exact
+/// (ordinary data give the same bits), so neither squares nor sums of latents scaled by 1e154
+/// overflow nor those of latents scaled by 1e-300 underflow.
 func standardised(_ column: [Double]) -> [Double] {
+    let largest = column.reduce(0) { max($0, abs($1)) }
+    let column = largest > 0 && largest.isFinite ? column.map { scalbn($0, -Int(largest.exponent)) } : column
     let mean = column.reduce(0, +) / Double(column.count)
     let spread = populationStandardDeviation(column, mean: mean)
     let scale = spread > 0 ? spread : 1

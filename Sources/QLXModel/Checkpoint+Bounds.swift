@@ -1,3 +1,5 @@
+import QLXIO
+
 extension Checkpoint {
     /// No size in a configuration may exceed this (a million channels, pixels per side, …).
     public static let maximumSize = 1 << 20
@@ -29,6 +31,16 @@ extension Checkpoint {
                 throw fail("\(what) has \(widths.count) layers, expected at most \(maximumBlocks)")
             }
             for (i, width) in widths.enumerated() { try within(width, "\(what) width \(i)") }
+        }
+        let dataset = config.dataset
+        guard dataset.factorNames.count == dataset.factorSizes.count else {
+            throw fail("dataset \(quoted(dataset.name)) has \(dataset.factorNames.count) factor names and \(dataset.factorSizes.count) factor sizes, expected as many of each")
+        }
+        guard dataset.factorSizes.count <= maximumBlocks else {
+            throw fail("dataset \(quoted(dataset.name)) has \(dataset.factorSizes.count) factors, expected at most \(maximumBlocks)")
+        }
+        for (name, size) in zip(dataset.factorNames, dataset.factorSizes) where !(1...maximumSize).contains(size) {
+            throw fail("dataset factor \(quoted(name)) has size \(size), expected 1…\(maximumSize)")
         }
         try within(config.image.channels, "image channels")
         try within(config.image.height, "image height")

@@ -1,5 +1,6 @@
 import Foundation
 import QLXCore
+import QLXIO
 
 /// A QLAE checkpoint: a safetensors file holding the model's parameters under their canonical
 /// names (see `QLAE.parameterShapes(for:)`), optional extra tensors under "optimizer.*", the
@@ -77,7 +78,7 @@ public struct Checkpoint: Sendable {
     /// Checks the configuration (architecture names and sizes) and the model tensors.
     /// `path` only labels the messages.
     public func validate(path: String?) throws {
-        try Checkpoint.checkBounds(config, path: path)
+        do { try config.validate() } catch let error as ModelError { throw error.labelled(path) }
         try Checkpoint.checkPresets(config, path: path)
         let shapes: [(name: String, shape: [Int])]
         do { shapes = try QLAE.parameterShapes(for: config) } catch let error as ModelError {
@@ -124,7 +125,12 @@ public struct Checkpoint: Sendable {
             .invalidConfig(path: path, reason: "\(configKey): \(reason)")
         }
         do {
+            // The strict parser first: it refuses duplicate keys (JSONDecoder keeps the first,
+            // Python the last), as for the outer header.
+            _ = try SafetensorsJSONParser.parse(Array(json.utf8))
             return try JSONDecoder().decode(QLAEConfig.self, from: Data(json.utf8))
+        } catch let error as SafetensorsJSONError {
+            throw fail("not valid JSON at byte \(error.offset): \(error.reason)")
         } catch let error as DecodingError {
             throw fail(describe(error))
         } catch {
@@ -154,7 +160,7 @@ public struct Checkpoint: Sendable {
     }
 
     private static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        escaped(text.split(whereSeparator: \.isNewline).joined(separator: " "))
     }
 
     /// Architecture names: a reference preset or "custom"; a decoder preset must also be of
@@ -162,11 +168,11 @@ public struct Checkpoint: Sendable {
     static func checkPresets(_ config: QLAEConfig, path: String?) throws {
         let encoder = config.encoder.preset
         guard encoder == "custom" || ArchitecturePreset.encoderNames.contains(encoder) else {
-            throw ModelError.invalidConfig(path: path, reason: "unknown encoder architecture \"\(encoder)\"; expected one of \((ArchitecturePreset.encoderNames + ["custom"]).joined(separator: ", "))")
+            throw ModelError.invalidConfig(path: path, reason: "unknown encoder architecture \(quoted(encoder)); expected one of \((ArchitecturePreset.encoderNames + ["custom"]).joined(separator: ", "))")
         }
         let decoder = config.decoder.preset
         guard decoder == "custom" || ArchitecturePreset.decoderNames.contains(decoder) else {
-            throw ModelError.invalidConfig(path: path, reason: "unknown decoder architecture \"\(decoder)\"; expected one of \((ArchitecturePreset.decoderNames + ["custom"]).joined(separator: ", "))")
+            throw ModelError.invalidConfig(path: path, reason: "unknown decoder architecture \(quoted(decoder)); expected one of \((ArchitecturePreset.decoderNames + ["custom"]).joined(separator: ", "))")
         }
         if let preset = ArchitecturePreset.decoder(named: decoder), preset.kind != config.decoder.kind {
             throw ModelError.invalidConfig(path: path, reason: "decoder preset \(decoder) is a \(preset.kind.rawValue) decoder, but kind is \(config.decoder.kind.rawValue)")

@@ -1,3 +1,5 @@
+import QLXIO
+
 /// Everything that can be wrong with a model or checkpoint a user hands to qlx. Each message
 /// is one line naming the file (when known), the tensor or field, what was expected and what
 /// was found.
@@ -24,13 +26,13 @@ public enum ModelError: Error, CustomStringConvertible, Equatable, Sendable {
         case .malformed(let path, let reason):
             return "\(path): not a valid safetensors checkpoint: \(reason)"
         case .missingTensor(let path, let name, let shape):
-            return "\(prefix(path))tensor \(name): missing (expected shape \(shape))"
+            return "\(prefix(path))tensor \(escaped(name, limit: 80)): missing (expected shape \(shape))"
         case .unexpectedTensor(let path, let name):
-            return "\(prefix(path))tensor \(name): not part of this architecture"
+            return "\(prefix(path))tensor \(escaped(name, limit: 80)): not part of this architecture"
         case .shapeMismatch(let path, let name, let expected, let found):
-            return "\(prefix(path))tensor \(name): expected shape \(expected), found \(found)"
+            return "\(prefix(path))tensor \(escaped(name, limit: 80)): expected shape \(expected), found \(found)"
         case .nonFinite(let path, let name, let index):
-            return "\(prefix(path))tensor \(name): expected finite values, found NaN or Inf at element \(index)"
+            return "\(prefix(path))tensor \(escaped(name, limit: 80)): expected finite values, found NaN or Inf at element \(index)"
         case .invalidConfig(let path, let reason):
             return "\(prefix(path))invalid model configuration: \(reason)"
         case .writeFailed(let path, let reason):

@@ -34,4 +34,29 @@ extension QLAE {
         perImage += out.outChannels * out.inChannels * out.kernel * out.kernel * h * w
         return perImage * batch
     }
+
+    /// Bytes of the buffers one image of a training batch needs (an estimate, for the
+    /// `--batch` limit): every layer's output and, for convolutions, its im2col columns, each
+    /// again for the backward pass, as Float. In Double, so untrusted sizes cannot overflow.
+    public func trainingBytesPerImage() -> Int {
+        let a = architecture
+        var floats = Double(config.image.channels * config.image.height * config.image.width)
+        var (h, w) = (config.image.height, config.image.width)
+        for conv in a.encoderConvs {
+            (h, w) = conv.outputSize(height: h, width: w)
+            floats += Double(h) * Double(w) * (Double(conv.outChannels) + Double(conv.inChannels) * Double(conv.kernel * conv.kernel))
+        }
+        let dense = a.encoderDense + [a.head] + a.decoderDense + a.conditioning + (a.transition.map { [$0] } ?? [])
+        floats += dense.reduce(0) { $0 + Double($1.outFeatures) }
+        (h, w) = (a.finalMap.height, a.finalMap.width)
+        for t in a.decoderTransposes {
+            floats += Double(h) * Double(w) * Double(t.inChannels * t.kernel * t.kernel)
+            (h, w) = t.outputSize(height: h, width: w)
+            floats += Double(h) * Double(w) * Double(t.outChannels)
+        }
+        let out = a.outputConv
+        floats += Double(h) * Double(w) * (Double(out.outChannels) + Double(out.inChannels) * Double(out.kernel * out.kernel))
+        let bytes = floats * 2 * 4
+        return bytes >= Double(Int.max) ? Int.max : Int(bytes)
+    }
 }

@@ -1,11 +1,27 @@
 import QLXCore
+import QLXIO
 
 extension QLAEConfig {
     /// Checks that the configuration describes a buildable model: consistent list lengths,
     /// positive sizes, feature maps that never vanish, and a decoder whose output has exactly
     /// the image's size. Throws `ModelError.invalidConfig` naming the first problem.
+    /// Sizes are checked first, with bounded arithmetic (`Checkpoint.checkBounds`), and the
+    /// parameters (with their gradients and AdamW moments) against `SizeLimit.memoryLimit`.
     public func validate() throws {
-        _ = try QLAEArchitecture(config: self)
+        try Checkpoint.checkBounds(self, path: nil)
+        let architecture = try QLAEArchitecture(config: self)
+        var count: Int? = 0
+        for (_, shape) in architecture.parameterShapes {
+            guard let total = count, let n = SizeLimit.product(shape) else { count = nil; break }
+            let (sum, overflow) = total.addingReportingOverflow(n)
+            count = overflow ? nil : sum
+        }
+        do {
+            try SizeLimit.check([count ?? -1], bytesEach: 16,
+                                what: "the model (\(count.map(String.init) ?? "more than 2⁶³") parameters with their gradients and AdamW moments, 16 bytes each)")
+        } catch let error as SizeError {
+            throw ModelError.invalidConfig(path: nil, reason: error.description)
+        }
     }
 }
 

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Foundation
 import QLXCore
+import QLXIO
 
 /// The contents of a safetensors file (the Hugging Face format): named tensors plus the
 /// string-to-string `__metadata__` map. Layout on disk:
@@ -127,7 +128,7 @@ enum SafetensorsHeader {
         // Overlaps: in offset order, each non-empty tensor must start at or after the previous end.
         let ordered = entries.filter { $0.end > $0.begin }.sorted { ($0.begin, $0.end) < ($1.begin, $1.end) }
         for (previous, next) in zip(ordered, ordered.dropFirst()) where next.begin < previous.end {
-            throw malformed("tensor \(next.name): bytes [\(next.begin), \(next.end)) overlap tensor \(previous.name) at [\(previous.begin), \(previous.end))")
+            throw malformed("tensor \(escaped(next.name, limit: 80)): bytes [\(next.begin), \(next.end)) overlap tensor \(escaped(previous.name, limit: 80)) at [\(previous.begin), \(previous.end))")
         }
         return (entries.sorted { $0.name < $1.name }, metadata)
     }
@@ -140,7 +141,7 @@ enum SafetensorsHeader {
         var metadata: [String: String] = [:]
         for (key, item) in members {
             guard case .string(let text) = item else {
-                throw malformed("__metadata__ key \(key): expected a string, found \(item.kindName)")
+                throw malformed("__metadata__ key \(escaped(key, limit: 80)): expected a string, found \(item.kindName)")
             }
             metadata[key] = text
         }
@@ -150,44 +151,42 @@ enum SafetensorsHeader {
     private static func parseEntry(name: String, _ value: SafetensorsJSON, dataSize: Int,
                                    malformed: (String) -> ModelError) throws -> SafetensorsEntry {
         guard case .object(let fields) = value else {
-            throw malformed("tensor \(name): expected an object with dtype, shape and data_offsets, found \(value.kindName)")
+            throw malformed("tensor \(escaped(name, limit: 80)): expected an object with dtype, shape and data_offsets, found \(value.kindName)")
         }
         func field(_ key: String) throws -> SafetensorsJSON {
             guard let found = fields.first(where: { $0.key == key }) else {
-                throw malformed("tensor \(name): missing \"\(key)\"")
+                throw malformed("tensor \(escaped(name, limit: 80)): missing \"\(key)\"")
             }
             return found.value
         }
         guard case .string(let dtypeName) = try field("dtype") else {
-            throw malformed("tensor \(name): dtype must be a string")
+            throw malformed("tensor \(escaped(name, limit: 80)): dtype must be a string")
         }
         guard let dtype = SafetensorsDType(rawValue: dtypeName) else {
-            throw malformed("tensor \(name): unsupported dtype \(dtypeName) (expected F32, F16 or BF16)")
+            throw malformed("tensor \(escaped(name, limit: 80)): unsupported dtype \(escaped(dtypeName, limit: 80)) (expected F32, F16 or BF16)")
         }
         guard case .array(let dims) = try field("shape") else {
-            throw malformed("tensor \(name): shape must be an array of non-negative integers")
+            throw malformed("tensor \(escaped(name, limit: 80)): shape must be an array of non-negative integers")
         }
-        var shape: [Int] = []
-        var elementCount = 1
-        for dim in dims {
+        let shape = try dims.map { dim in
             guard let size = dim.nonNegativeInt else {
-                throw malformed("tensor \(name): shape must be an array of non-negative integers")
+                throw malformed("tensor \(escaped(name, limit: 80)): shape must be an array of non-negative integers")
             }
-            let (product, overflow) = elementCount.multipliedReportingOverflow(by: size)
-            guard !overflow else { throw malformed("tensor \(name): shape \(shape + [size]) has too many elements") }
-            shape.append(size)
-            elementCount = product
+            return size
+        }
+        guard let elementCount = SizeLimit.product(shape) else {
+            throw malformed("tensor \(escaped(name, limit: 80)): shape \(shape) has too many elements (more than 2⁶³)")
         }
         guard case .array(let offsets) = try field("data_offsets"), offsets.count == 2,
               let begin = offsets[0].nonNegativeInt, let end = offsets[1].nonNegativeInt else {
-            throw malformed("tensor \(name): data_offsets must be [begin, end] with non-negative integers")
+            throw malformed("tensor \(escaped(name, limit: 80)): data_offsets must be [begin, end] with non-negative integers")
         }
         guard begin <= end, end <= dataSize else {
-            throw malformed("tensor \(name): data_offsets [\(begin), \(end)] fall outside the \(dataSize)-byte data section")
+            throw malformed("tensor \(escaped(name, limit: 80)): data_offsets [\(begin), \(end)] fall outside the \(dataSize)-byte data section")
         }
         let (expectedBytes, overflow) = elementCount.multipliedReportingOverflow(by: dtype.byteSize)
         guard !overflow, end - begin == expectedBytes else {
-            throw malformed("tensor \(name): shape \(shape) as \(dtype.rawValue) needs \(expectedBytes) bytes, data_offsets [\(begin), \(end)] hold \(end - begin)")
+            throw malformed("tensor \(escaped(name, limit: 80)): shape \(shape) as \(dtype.rawValue) needs \(expectedBytes) bytes, data_offsets [\(begin), \(end)] hold \(end - begin)")
         }
         return SafetensorsEntry(name: name, dtype: dtype, shape: shape, elementCount: elementCount, begin: begin, end: end)
     }

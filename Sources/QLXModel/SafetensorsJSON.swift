@@ -1,3 +1,5 @@
+import QLXIO
+
 /// A small, strict JSON reader and writer for safetensors headers.
 ///
 /// Why not JSONSerialization: a header comes from an untrusted file, and we want exact
@@ -122,7 +124,7 @@ struct SafetensorsJSONParser {
         case UInt8(ascii: "f"): return try expect("false", .bool(false))
         case UInt8(ascii: "n"): return try expect("null", .null)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
-        default: throw error("unexpected character '\(Character(Unicode.Scalar(bytes[index])))'")
+        default: throw error("unexpected character \(quoted(String(decoding: [bytes[index]], as: UTF8.self)))")
         }
     }
 
@@ -138,7 +140,7 @@ struct SafetensorsJSONParser {
             let keyOffset = index
             let key = try parseString()
             guard seen.insert(key).inserted else {
-                throw SafetensorsJSONError(offset: keyOffset, reason: "duplicate key \(SafetensorsJSON.quoted(key))")
+                throw SafetensorsJSONError(offset: keyOffset, reason: "duplicate key \(quoted(key))")
             }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }

@@ -1,9 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import QLXCore
+import QLXIO
 
 extension SafetensorsFile {
     /// Writes the tensors as F32 to `path` atomically: the bytes go to a temporary file in the
@@ -14,7 +10,9 @@ extension SafetensorsFile {
         do { bytes = try encoded() } catch let reason as SafetensorsEncodingError {
             throw ModelError.writeFailed(path: path, reason: reason.description)
         }
-        try AtomicFile.write(bytes, to: path)
+        do { try AtomicFile.write(bytes, to: path) } catch let error as FileWriteError {
+            throw ModelError.writeFailed(path: path, reason: error.reason)
+        }
     }
 
     /// The complete file: length, header (tensors sorted by name, `__metadata__` first, padded
@@ -22,7 +20,7 @@ extension SafetensorsFile {
     public func encoded() throws -> [UInt8] {
         let names = tensors.keys.sorted()
         for name in names where name.isEmpty || name == "__metadata__" {
-            throw SafetensorsEncodingError(description: "tensor name \(SafetensorsJSON.quoted(name)) is reserved or empty")
+            throw SafetensorsEncodingError(description: "tensor name \(quoted(name)) is reserved or empty")
         }
         var header = "{"
         var members: [String] = []
@@ -61,47 +59,4 @@ extension SafetensorsFile {
 
 struct SafetensorsEncodingError: Error, CustomStringConvertible {
     let description: String
-}
-
-/// Whole-file writes through a temporary file and rename(2).
-enum AtomicFile {
-    static func write(_ bytes: [UInt8], to path: String) throws {
-        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        let base = path.split(separator: "/").last.map(String.init) ?? path
-        let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        func failure(_ what: String) -> ModelError {
-            .writeFailed(path: path, reason: "\(what): \(String(cString: strerror(errno)))")
-        }
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard fd >= 0 else { throw failure("cannot create a temporary file in \(directory.isEmpty ? "/" : directory)") }
-        var succeeded = false
-        defer {
-            if !succeeded { unlink(temporary) }
-        }
-        var written = 0
-        let writeError: ModelError? = bytes.withUnsafeBytes { raw in
-            while written < raw.count {
-                let n = systemWrite(fd, raw.baseAddress! + written, raw.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return failure("write")
-                }
-                written += n
-            }
-            return nil
-        }
-        if let writeError { close(fd); throw writeError }
-        guard fsync(fd) == 0 else { let error = failure("fsync"); close(fd); throw error }
-        guard close(fd) == 0 else { throw failure("close") }
-        guard rename(temporary, path) == 0 else { throw failure("rename") }
-        succeeded = true
-    }
-
-    private static func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-        #if canImport(Glibc)
-        return Glibc.write(fd, buffer, count)
-        #else
-        return Darwin.write(fd, buffer, count)
-        #endif
-    }
 }

@@ -1,3 +1,4 @@
+import QLXIO
 import CZlibSystem
 #if canImport(Glibc)
 import Glibc
@@ -80,36 +81,9 @@ public enum PNGWriter {
     }
 }
 
-/// Writes a whole file or nothing: the bytes go to a new temporary file in the same
-/// directory (so the rename cannot cross file systems), which then replaces `path`.
+/// Writes a whole file or nothing, through QLXIO's one atomic writer.
 public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    let slash = path.lastIndex(of: "/")
-    let directory = slash.map { String(path[..<$0]) } ?? "."
-    let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-    guard !name.isEmpty else { throw RenderError.cannotWrite(path: path, reason: "the path names a directory") }
-    var template = Array("\(directory.isEmpty ? "/" : directory)/.\(name).tmp-XXXXXX".utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else { throw RenderError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
-    let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    var failure: String?
-    bytes.withUnsafeBytes { buffer in
-        var written = 0
-        while written < buffer.count {
-            let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = String(cString: strerror(errno)); return
-            }
-            written += n
-        }
-    }
-    // Temporary files are created 0600; give the result the usual permissions.
-    let mask = umask(0); umask(mask)
-    fchmod(fd, 0o666 & ~mask)
-    if close(fd) != 0 && failure == nil { failure = String(cString: strerror(errno)) }
-    if failure == nil && rename(temporary, path) != 0 { failure = String(cString: strerror(errno)) }
-    if let failure {
-        unlink(temporary)
-        throw RenderError.cannotWrite(path: path, reason: failure)
+    do { try AtomicFile.write(bytes, to: path) } catch let error as FileWriteError {
+        throw RenderError.cannotWrite(path: path, reason: error.reason)
     }
 }

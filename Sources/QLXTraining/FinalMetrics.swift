@@ -23,7 +23,7 @@ public enum FinalMetrics {
     }
 
     public static func summary(_ metrics: MetricsReport) -> String {
-        String(format: "InfoM %.3f  InfoE %.3f  InfoC %.3f  MIG %.3f  (%d samples, %d of %d latents active)",
+        String(format: "InfoM %.3f  InfoE %.3f  InfoC %.3f  MIG %.3f  (%ld samples, %ld of %ld latents active)",
                metrics.infoM, metrics.infoE, metrics.infoC, metrics.mig, metrics.samples,
                metrics.activeLatentCount, metrics.latentCount)
     }

@@ -75,7 +75,7 @@ public struct HeldOutEvaluation: Codable, Equatable, Sendable {
 
     /// One line for the log: "eval step 500: BCE 0.0312, PSNR 21.4 dB, perplexity 6.1, values used 8.7/10".
     public var summary: String {
-        var line = String(format: "eval step %d (%d held-out images): BCE %.5f, PSNR %.2f dB", step, samples, bce, psnr)
+        var line = String(format: "eval step %ld (%ld held-out images): BCE %.5f, PSNR %.2f dB", step, samples, bce, psnr)
         if !perplexity.isEmpty {
             let used = Double(usedValues.reduce(0, +)) / Double(usedValues.count)
             line += String(format: ", perplexity %.2f, values used %.1f/%d", meanPerplexity, used, codeCounts[0].count)

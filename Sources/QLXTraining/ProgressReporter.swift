@@ -97,17 +97,17 @@ public final class ProgressReporter {
     public static func line(step: Int, total: Int, stepsPerSecond: Double, batchSize: Int, loss: LossTerms,
                             eta: Double) -> String {
         let percent = total > 0 ? 100 * Double(step) / Double(total) : 100
-        return String(format: "step %d/%d %5.1f%%  %.2f steps/s  %.0f img/s  BCE %.5f  quant %.6f  commit %.6f  ETA ",
+        return String(format: "step %ld/%ld %5.1f%%  %.2f steps/s  %.0f img/s  BCE %.5f  quant %.6f  commit %.6f  ETA ",
                       step, total, percent, stepsPerSecond, stepsPerSecond * Double(batchSize),
                       loss.reconstruction, loss.quantization, loss.commitment) + duration(eta)
     }
 
     /// Compact duration: "45s", "12m05s", "3h07m".
     public static func duration(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds >= 0 else { return "--" }
+        guard seconds.isFinite, seconds >= 0, seconds < 1e15 else { return "--" }
         let s = Int(seconds.rounded())
         if s < 60 { return "\(s)s" }
-        if s < 3600 { return String(format: "%dm%02ds", s / 60, s % 60) }
-        return String(format: "%dh%02dm", s / 3600, (s % 3600) / 60)
+        if s < 3600 { return String(format: "%ldm%02lds", s / 60, s % 60) }
+        return String(format: "%ldh%02ldm", s / 3600, (s % 3600) / 60)
     }
 }

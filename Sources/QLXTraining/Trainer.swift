@@ -2,6 +2,7 @@ import Foundation
 import QLXCore
 import QLXData
 import QLXModel
+import QLXIO
 
 /// A QLAE being trained: the model, its optimizer, the dataset and the step count. One
 /// `step()` draws the batch for the current step, computes loss and gradients and applies one
@@ -22,6 +23,7 @@ public struct Trainer: Sendable {
         try options.validate(datasetCount: dataset.count)
         try Self.checkCompatible(config: config, dataset: dataset, path: nil)
         model = QLAE(config: config, seed: options.seed)
+        try Self.checkBatchFits(options, model: model)
         optimizer = AdamW(hyperparameters: options.optimizerHyperparameters)
         self.dataset = dataset
         self.options = options
@@ -70,6 +72,7 @@ public struct Trainer: Sendable {
                                             found: "\(options.steps)")
         }
         model = try checkpoint.model()
+        try Self.checkBatchFits(options, model: model)
         var moments: [String: Tensor] = [:]
         for (name, tensor) in checkpoint.tensors where name.hasPrefix(TrainingState.optimizerPrefix) {
             moments[String(name.dropFirst(TrainingState.optimizerPrefix.count))] = tensor
@@ -87,6 +90,16 @@ public struct Trainer: Sendable {
                                heldOutCount: options.evaluationSamples)
         stepsDone = state.stepsDone
         lastEvaluation = state.lastEvaluation
+    }
+
+    /// Refuses a batch whose training buffers would not fit in memory, before the first step
+    /// allocates them.
+    static func checkBatchFits(_ options: TrainingOptions, model: QLAE) throws {
+        let maximum = SizeLimit.maximumCount(bytesEach: model.trainingBytesPerImage())
+        guard options.batchSize <= maximum else {
+            throw TrainingError.invalidSetting(.batchSize, expected: "at most \(maximum) (images whose training buffers fit in \(SizeLimit.memoryLimitDescription))",
+                                               found: "\(options.batchSize)")
+        }
     }
 
     public var isFinished: Bool { stepsDone >= options.steps }

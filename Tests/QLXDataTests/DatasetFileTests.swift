@@ -107,12 +107,13 @@ final class DatasetFileTests: XCTestCase {
 
     func testBadFilesGiveOneLineErrorsAndLeaveNothingBehind() throws {
         let cases: [(String, String)] = [
-            ("bad_no_images.npz", "expected an image array named images, imgs, x, found members [\"pictures\", \"latents_classes\"]"),
+            ("bad_no_images.npz", "expected an image array named images, imgs, x, found members 'pictures', 'latents_classes'"),
             ("bad_row_count.npz", "expected 4 rows of factor classes (one per image), found 3"),
             ("bad_rank.npz", "expected images N×H×W, N×H×W×C or N×C×H×W with C 1 or 3, found an array of shape [4, 64]"),
             ("bad_object.npz", "holds a pickled object array (dtype 'O'), which qlx refuses to load"),
             ("bad_truncated.npz", "expected a complete member images.npy, found a truncated or corrupt member"),
             ("bad_no_labels.h5", "expected a dataset 'labels', found none"),
+            ("bad_huge_images.h5", "one image of shape [1048576, 1048576, 3] needs 26.4 TB; the limit is "),
             ("expected.json", "expected an .npz (zip), .h5 (HDF5) or .npy dataset file, found other content (first bytes 7b22647370726974)"),
         ]
         for (name, message) in cases {

@@ -64,6 +64,23 @@ final class KeyScriptTests: XCTestCase {
         XCTAssertEqual(script.steps.map(\.key), [.character("l"), .character(" "), .escape])
     }
 
+    /// Issue #21: `l x100000000 q` took 150 MB/s to expand; a 50 MB script 570 MB.
+    func testRepeatsStayRunsAndScriptsAreBounded() throws {
+        let script = try KeyScript(parsing: "l x100000000 q", defaultGap: 0)
+        XCTAssertEqual(script.runs.map(\.count), [1, 99_999_999, 1])
+        var playback = KeyScript.Playback(script)
+        XCTAssertEqual((0..<3).compactMap { _ in playback.next()?.key }, [.character("l"), .character("l"), .character("l")])
+        XCTAssertThrowsError(try KeyScript(parsing: "l x10000000000")) { error in
+            XCTAssertEqual("\(error)", "--keys: cannot read key 'x10000000000': a repeat is x1…x1000000000")
+        }
+        XCTAssertThrowsError(try KeyScript(parsing: String(repeating: "l ", count: KeyScript.maximumBytes), source: "big.keys")) { error in
+            XCTAssertEqual("\(error)", "big.keys: a key script of 2097152 bytes; the limit is 1048576 bytes")
+        }
+        XCTAssertThrowsError(try KeyScript(parsing: "l \u{1B}[2J")) { error in
+            XCTAssertTrue("\(error)".hasPrefix(#"--keys: cannot read key '\x1b[2J'"#), "\(error)")
+        }
+    }
+
     func testRejectsUnknownNamesAndALeadingRepeat() {
         XCTAssertThrowsError(try KeyScript(parsing: "l Wobble")) { error in
             XCTAssertEqual(String("\(error)".prefix(31)), "--keys: cannot read key 'Wobble")

@@ -117,4 +117,21 @@ final class InfoMECInputTests: XCTestCase {
         // Two perfect latents and one with nothing: modularity terms 1, 1, 1/K → InfoM = 2/3.
         XCTAssertEqual(r.infoM, 2.0 / 3.0, accuracy: 1e-12)
     }
+
+    /// Issue #21: latents scaled by 1e154 gave InfoE 0 (the squares in the standardisation
+    /// overflowed), and by 1e-300 the same (they underflowed). The figures must not depend on
+    /// the latents' unit.
+    func testContinuousMetricsDoNotDependOnTheLatentsScale() throws {
+        let latents = codes.enumerated().map { i, row in
+            row.enumerated().map { j, code in Double(code) + Double((i * 7919 + j * 104_729) % 601) / 1000 - 0.3 }
+        }
+        let reference = try InfoMEC.continuous(sources: sources, latents: latents)
+        XCTAssertGreaterThan(reference.infoE, 0.1)
+        for scale in [1e154, 1e-300, 1e300] {
+            let scaled = try InfoMEC.continuous(sources: sources, latents: latents.map { $0.map { $0 * scale } })
+            XCTAssertEqual(scaled.infoE, reference.infoE, accuracy: 1e-9, "scale \(scale)")
+            XCTAssertEqual(scaled.infoM, reference.infoM, accuracy: 1e-9, "scale \(scale)")
+            XCTAssertEqual(scaled.infoC, reference.infoC, accuracy: 1e-9, "scale \(scale)")
+        }
+    }
 }

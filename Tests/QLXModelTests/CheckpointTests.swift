@@ -92,7 +92,7 @@ final class CheckpointTests: XCTestCase {
         var config = F.tinyImage
         config.encoder.preset = "resnet50"
         try write(tensors, config: config, to: "enc")
-        assertReadFails(path("enc"), "invalid model configuration: unknown encoder architecture \"resnet50\"; expected one of image, image_small, custom")
+        assertReadFails(path("enc"), "invalid model configuration: unknown encoder architecture 'resnet50'; expected one of image, image_small, custom")
         config = F.tinyImage
         config.decoder.preset = "style_image"
         try write(tensors, config: config, to: "dec")

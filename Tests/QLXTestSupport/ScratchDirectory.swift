@@ -7,3 +7,13 @@ public func makeScratchDirectory(_ label: String) throws -> URL {
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
+
+/// The PID of a process that has just exited (free until the kernel reuses it, which a fresh
+/// PID makes unlikely): what a temporary file left by a killed writer is named after.
+public func exitedProcessID() throws -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/true")
+    try process.run()
+    process.waitUntilExit()
+    return process.processIdentifier
+}

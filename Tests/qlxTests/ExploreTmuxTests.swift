@@ -260,6 +260,16 @@ final class ExploreTmuxTests: XCTestCase {
         XCTAssertTrue(text.contains("key to frame: 6 ×"), text)
     }
 
+    /// Issue #21: `--keys 'l x100000000 q' --key-delay 0` expanded every repeat first (150 MB/s)
+    /// and ignored q. Repeats play lazily, and a real q (or Ctrl-C) ends playback.
+    func testARealKeyInterruptsAHugeScript() throws {
+        try start(arguments: "--keys 'l x100000000 q' --key-delay 0")
+        try waitFor("the explorer") { $0.contains("codebook") }
+        try keys("q")
+        let text = try waitFor("exit") { $0.contains("EXITED") }
+        XCTAssertTrue(text.contains("EXITED 0"), text)
+    }
+
     func testNotATerminalIsAOneLineErrorPointingToTraverse() throws {
         let run = try QLXBinary.run(["explore", checkpoint])
         XCTAssertNotEqual(run.status, 0)

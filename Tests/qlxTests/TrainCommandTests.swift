@@ -35,10 +35,10 @@ final class TrainCommandTests: XCTestCase {
     /// `tinyRun` with more steps than a test waits for, in the background, its stderr collected
     /// as it arrives; returns once it has printed its first step (or 60 s have passed, the
     /// deadline it also returns for the rest of the test).
-    func startLongRun(output: String) throws -> (process: Process, errors: Pipe, stderr: StreamBuffer, deadline: Date) {
+    func startLongRun(output: String, steps: String = "100000") throws -> (process: Process, errors: Pipe, stderr: StreamBuffer, deadline: Date) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: QLXBinary.path)
-        process.arguments = tinyRun + ["--steps", "100000", "-o", output]
+        process.arguments = tinyRun + ["--steps", steps, "-o", output]
         let errors = Pipe(), stderr = StreamBuffer()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
@@ -86,6 +86,24 @@ final class TrainCommandTests: XCTestCase {
         for (name, tensor) in uninterrupted.tensors {
             XCTAssertEqual(resumed.tensors[name], tensor, "tensor \(name) differs after resume")
         }
+    }
+
+    /// Issue #21: two runs on one output both went on (the last save won), and --steps 10^18
+    /// showed "step 1/-1486618624".
+    func testASecondRunOnTheSameOutputIsRefusedWhileTheFirstRuns() throws {
+        let path = file("locked.safetensors")
+        let (process, errors, stderr, _) = try startLongRun(output: path, steps: "1000000000000000000")
+        XCTAssertTrue(stderr.text.contains("step 1/1000000000000000000 "), stderr.text)
+        let second = try QLXBinary.run(tinyRun + ["--steps", "2", "-o", path], timeout: 60)
+        XCTAssertEqual(second.status, 1)
+        XCTAssertEqual(second.stderr, "qlx: \(path): cannot write: process \(process.processIdentifier) is writing it (lock \(path).lock); wait for it to finish or choose another -o\n")
+        process.terminate()
+        process.waitUntilExit()
+        errors.fileHandleForReading.readabilityHandler = nil
+        XCTAssertEqual(process.terminationStatus, 143, stderr.text)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".lock"), "the lock file is left behind")
+        let third = try QLXBinary.run(tinyRun + ["--steps", "2", "-o", path], timeout: 120)
+        XCTAssertEqual(third.status, 0, third.stderr)
     }
 
     func testSigtermAlsoSavesAndExits143() throws {

@@ -109,6 +109,10 @@ def main(out):
         f.write(b"\xff" * min(64, member.compress_size // 4))
     with h5py.File(os.path.join(out, "bad_no_labels.h5"), "w") as f:
         f.create_dataset("images", data=blobs(4, 3))
+    # 2 KB on disk, 26 TB per image: sizes from the file must be checked before allocating.
+    with h5py.File(os.path.join(out, "bad_huge_images.h5"), "w") as f:
+        f.create_dataset("images", shape=(2, 1 << 20, 1 << 20, 3), dtype="uint8", chunks=(1, 64, 64, 3), compression="gzip")
+        f.create_dataset("labels", data=np.zeros((2, 6)))
 
     with open(os.path.join(out, "expected.json"), "w") as f:
         json.dump(expected, f)

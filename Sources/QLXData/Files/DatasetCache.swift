@@ -1,4 +1,5 @@
 import Foundation
+import QLXIO
 
 /// Where decompressed dataset members live: `$XDG_CACHE_HOME/qlx` (or `~/.cache/qlx`), one
 /// folder per source file keyed by its name, size and modification time, so an edited or
@@ -41,26 +42,11 @@ public struct DatasetCache: Sendable {
         return folder + "/" + member + ".npy"
     }
 
-    /// Writes `target` through a temporary file in the same folder, renamed into place only
-    /// when `fill` returns; on any error the temporary file is removed.
+    /// Writes `target` through QLXIO's one atomic writer: renamed into place only when
+    /// `fill` returns; on any error the temporary file is removed.
     func write(to target: String, _ fill: (FileHandle) throws -> Void) throws {
-        let temporary = target + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
-            throw DataError.cacheFailed(path: target, reason: "cannot create \(temporary)")
-        }
-        do {
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-            defer { try? handle.close() }
-            try fill(handle)
-            try handle.synchronize()
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw error
-        }
-        guard rename(temporary, target) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw DataError.cacheFailed(path: target, reason: reason)
+        do { try AtomicFile.write(to: target, fill) } catch let error as FileWriteError {
+            throw DataError.cacheFailed(path: target, reason: error.reason)
         }
     }
 }

@@ -51,7 +51,7 @@ public enum DatasetFile {
         let archive = try NpzArchive(path: path)
         guard let imageKey = imageKeys.first(where: archive.contains) else {
             throw DataError.datasetFileInvalid(path: path, expected: "an image array named \(imageKeys.joined(separator: ", "))",
-                                               found: "members \(archive.memberNames)")
+                                               found: archive.membersFound)
         }
         let images = try archive.array(imageKey, cache: cache, progress: progress)
         let name = URL(fileURLWithPath: path).lastPathComponent
@@ -89,6 +89,7 @@ public enum DatasetFile {
             try rows.image(rows.count - 1, into: $0.baseAddress!)
         }
         let columns = labelShape[1]
+        try DataError.checkFits([rows.count, columns], bytesEach: 8, what: "labels of shape \(labelShape)", path: path)
         var labels = [Double](repeating: 0, count: rows.count * columns)
         let chunk = 50_000
         try labels.withUnsafeMutableBytes { raw in
@@ -121,6 +122,7 @@ public enum DatasetFile {
             throw DataError.datasetFileInvalid(path: path, expected: "\(rows) rows of factor classes (one per image)", found: "\(array.shape[0])")
         }
         let columns = array.shape[1], first = dropFirstColumn ? 1 : 0, kept = columns - first
+        try DataError.checkFits([rows, kept], bytesEach: 8, what: "factor classes of shape \(array.shape)", path: path)
         var values = [Double](repeating: 0, count: rows * kept)
         for r in 0..<rows { for k in 0..<kept { values[r * kept + k] = array.double(at: r * columns + first + k) } }
         return FactorTable.labelEncoded(values, columns: kept)

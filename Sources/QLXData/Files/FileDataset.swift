@@ -1,4 +1,5 @@
 import Foundation
+import QLXIO
 import QLXCore
 
 /// A dataset read from a published file (dSprites .npz, Shapes3D .h5, MPI3D .npz) or any
@@ -17,7 +18,7 @@ public struct FileDataset: FactorDataset {
     init(name: String, path: String, factorNames: [String], rows: any ImageRows, table: FactorTable) throws {
         let sizes = table.sizes
         guard factorNames.count == sizes.count else {
-            throw DataError.datasetFileInvalid(path: path, expected: "\(sizes.count) factor names", found: "\(factorNames.count): \(factorNames.joined(separator: ","))")
+            throw DataError.datasetFileInvalid(path: path, expected: "\(sizes.count) factor names", found: "\(factorNames.count): \(factorNames.map { quoted($0) }.joined(separator: ", "))")
         }
         self.name = name
         self.path = path

@@ -35,6 +35,9 @@ public final class HDF5File: @unchecked Sendable {
             guard rank > 0 else { throw invalid("dataset '\(name)' with at least one dimension", "rank \(rank)") }
             var dims = [hsize_t](repeating: 0, count: rank)
             H5Sget_simple_extent_dims(space, &dims, nil)
+            guard dims.allSatisfy({ $0 <= UInt64(Int.max) }) else {
+                throw invalid("dataset '\(name)' with dimensions below 2⁶³", "\(dims)")
+            }
             return dims.map { Int($0) }
         }
     }

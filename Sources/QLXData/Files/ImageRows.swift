@@ -1,4 +1,5 @@
 import QLXCore
+import QLXIO
 
 /// How an image array lays out one image: H×W (grey), H×W×C (channels last, as the published
 /// files store them) or C×H×W.
@@ -7,6 +8,7 @@ public enum ImageLayout: Sendable, Equatable {
 
     /// The layout and image shape of an array of shape `shape` (first dimension: images).
     static func infer(_ shape: [Int], path: String) throws -> (ImageLayout, ImageShape) {
+        try DataError.checkFits(Array(shape.dropFirst()), bytesEach: 8, what: "one image of shape \(shape.dropFirst())", path: path)
         switch shape.count {
         case 3:
             return (.heightWidth, ImageShape(channels: 1, height: shape[1], width: shape[2]))
@@ -93,7 +95,7 @@ struct HDF5ImageRows: ImageRows {
         (layout, shape) = try ImageLayout.infer(dims, path: file.path)
         count = dims[0]
         rowShape = Array(dims.dropFirst())
-        if let offset = try file.contiguousOffset(of: name), let size = checkedProduct(dims) {
+        if let offset = try file.contiguousOffset(of: name), let size = SizeLimit.product(dims) {
             let whole = try MappedFile(path: file.path)
             guard offset + size <= whole.bytes.count else {
                 throw DataError.datasetFileInvalid(path: file.path, expected: "\(size) bytes of images from offset \(offset)",

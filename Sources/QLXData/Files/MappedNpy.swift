@@ -1,4 +1,5 @@
 import Foundation
+import QLXIO
 
 /// A read-only memory map of a whole file; unmapped when the last reference goes.
 final class MappedFile: @unchecked Sendable {
@@ -46,7 +47,7 @@ public struct MappedNpy: @unchecked Sendable {
         let headerBytes = [UInt8](file.bytes.prefix(min(file.bytes.count, 1 << 20)))
         let header = try NpyHeader.parse(headerBytes, path: path)
         dtype = try NpyDType(descriptor: header.descr, path: path)
-        guard let count = checkedProduct(header.shape),
+        guard let count = SizeLimit.product(header.shape),
               case let (needed, false) = count.multipliedReportingOverflow(by: dtype.size) else {
             throw DataError.npyMalformed(path: path, reason: "shape \(header.shape) is too large")
         }
@@ -118,16 +119,4 @@ public struct MappedNpy: @unchecked Sendable {
             }
         }
     }
-}
-
-/// The product of non-negative dimensions, or nil when it overflows Int.
-func checkedProduct(_ dimensions: [Int]) -> Int? {
-    var product = 1
-    for d in dimensions {
-        guard d >= 0 else { return nil }
-        let (next, overflow) = product.multipliedReportingOverflow(by: d)
-        if overflow { return nil }
-        product = next
-    }
-    return product
 }

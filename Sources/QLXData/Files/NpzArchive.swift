@@ -1,4 +1,5 @@
 import Foundation
+import QLXIO
 import ZIPFoundation
 
 /// Progress of a long file operation: bytes done and bytes in all.
@@ -26,10 +27,13 @@ public struct NpzArchive {
 
     public func contains(_ member: String) -> Bool { memberNames.contains(member) }
 
+    /// "members 'imgs', 'latents_classes'" for messages (names from the file, quoted; the first 20).
+    public var membersFound: String { "members " + memberNames.prefix(20).map { quoted($0) }.joined(separator: ", ") }
+
     /// The member as a memory-mapped array, decompressing it into `cache` on first use.
     public func array(_ member: String, cache: DatasetCache, progress: ProgressHandler? = nil) throws -> MappedNpy {
         guard let entry = archive[member + ".npy"] else {
-            throw DataError.datasetFileInvalid(path: path, expected: "a member '\(member)'", found: "members \(memberNames)")
+            throw DataError.datasetFileInvalid(path: path, expected: "a member '\(member)'", found: membersFound)
         }
         let target = try cache.memberPath(source: path, member: member)
         let label = "\(path) member \(member)"
@@ -75,7 +79,7 @@ public struct NpzArchive {
             }
         } catch is Enough {
         } catch {
-            throw DataError.datasetFileInvalid(path: path, expected: "a readable member \(entry.path)", found: "\(error)")
+            throw DataError.datasetFileInvalid(path: path, expected: "a readable member \(quoted(entry.path))", found: escaped("\(error)"))
         }
         let header = try NpyHeader.parse([UInt8](head), path: label)
         _ = try NpyDType(descriptor: header.descr, path: label)

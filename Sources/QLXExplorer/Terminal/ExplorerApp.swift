@@ -30,8 +30,8 @@ public enum ExplorerApp {
     public static func loop(session: ExplorerSession, screen: CursesScreen, script: KeyScript?,
                             launched: Date) -> Outcome {
         var stats = ExplorerStats()
-        var scriptSteps = script?.steps[...] ?? []
-        var nextScriptTime = Date().addingTimeInterval(Double(scriptSteps.first?.delayBefore ?? 0) / 1000)
+        var playback = KeyScript.Playback(script ?? KeyScript(steps: []))
+        var nextScriptTime = Date().addingTimeInterval(Double(playback.peek?.delayBefore ?? 0) / 1000)
         var needsPaint = true
         var fullRepaint = false
         var pendingKeyTimes: [Date] = []
@@ -66,14 +66,14 @@ public enum ExplorerApp {
 
             // Wait for a key, but no longer than the next scripted key or tick.
             var timeout = session.millisecondsUntilNextTick()
-            if !scriptSteps.isEmpty {
+            if playback.peek != nil {
                 timeout = min(timeout, max(0, Int(nextScriptTime.timeIntervalSinceNow * 1000)))
             }
             var key = screen.readKey(timeoutMilliseconds: timeout)
-            if key == nil, let step = scriptSteps.first, Date() >= nextScriptTime {
-                key = step.key
-                scriptSteps = scriptSteps.dropFirst()
-                if let next = scriptSteps.first {
+            // Real keys come first: q or Ctrl-C interrupts any script.
+            if key == nil, playback.peek != nil, Date() >= nextScriptTime {
+                key = playback.next()?.key
+                if let next = playback.peek {
                     nextScriptTime = Date().addingTimeInterval(Double(next.delayBefore) / 1000)
                 }
             }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QLXCore
 import QLXData
+import QLXIO
 import QLXMetrics
 import QLXModel
 
@@ -44,6 +45,9 @@ struct Encode: ParsableCommand {
     @Option(help: "Dataset image indices .npy (int64, samples).")
     var indices: String?
 
+    @Flag(help: "Replace output files that are not .npy files (e.g. a checkpoint given as -o by mistake).")
+    var force = false
+
     /// The flags, checked before anything is loaded.
     func checkFlags() throws {
         _ = try sample.samples.value(atLeast: 1)
@@ -58,7 +62,11 @@ struct Encode: ParsableCommand {
         if Set(outputs).count != outputs.count {
             throw FlagError.badCombination("each output needs its own file; the same path was given twice")
         }
+        for output in outputs { try Npy.checkOutput(output, replacing: outputKind) }
     }
+
+    /// What an existing output must be to be replaced: an .npy file, unless --force.
+    var outputKind: AtomicFile.Kind? { force ? nil : Npy.fileKind(hint: "pass --force to replace it") }
 
     func run() throws {
         try checkFlags()
@@ -68,7 +76,7 @@ struct Encode: ParsableCommand {
             throw FlagError.badCombination("-o/--output: the model in \(path) is not quantized, so it has no codes; use --values or --continuous")
         }
         if let images { return try encode(images: images, model: model) }
-        let count = all ? nil : try sample.samples.value(atLeast: 1), seed = try sample.seed.value()
+        let count = all ? nil : try sample.samples.value(atLeast: 1, config: model.config), seed = try sample.seed.value()
         let (data, encoded) = try sample.run(on: model, samples: count) { data, progress in
             try ModelEvaluation.encode(model: model, dataset: data, samples: count ?? data.count, seed: seed,
                                        order: count == nil ? Array(0..<data.count) : nil, decode: false, progress: progress)
@@ -78,11 +86,11 @@ struct Encode: ParsableCommand {
                                        continuous: encoded.continuous.data, rows: n, latents: model.config.latent.count)
         if let factors {
             let k = data.factorSizes.count
-            try Npy.write(int64: encoded.factors.flatMap { $0.map(Int64.init) }, shape: [n, k], to: factors)
+            try Npy.write(int64: encoded.factors.flatMap { $0.map(Int64.init) }, shape: [n, k], to: factors, replacing: outputKind)
             written.append("\(factors) (factors \(n)×\(k) int64: \(data.factorNames.joined(separator: ", ")))")
         }
         if let indices {
-            try Npy.write(int64: encoded.indices.map(Int64.init), shape: [n], to: indices)
+            try Npy.write(int64: encoded.indices.map(Int64.init), shape: [n], to: indices, replacing: outputKind)
             written.append("\(indices) (image indices \(n) int64)")
         }
         for line in written { print("wrote \(line)") }
@@ -121,15 +129,15 @@ struct Encode: ParsableCommand {
                               rows n: Int, latents: Int) throws -> [String] {
         var written: [String] = []
         if let output = codes.path {
-            try Npy.write(int64: codeRows, shape: [n, latents], to: output)
+            try Npy.write(int64: codeRows, shape: [n, latents], to: output, replacing: outputKind)
             written.append("\(output) (codes \(n)×\(latents) int64)")
         }
         if let values {
-            try Npy.write(float32: quantized, shape: [n, latents], to: values)
+            try Npy.write(float32: quantized, shape: [n, latents], to: values, replacing: outputKind)
             written.append("\(values) (values \(n)×\(latents) float32)")
         }
         if let continuous {
-            try Npy.write(float32: beforeQuantization, shape: [n, latents], to: continuous)
+            try Npy.write(float32: beforeQuantization, shape: [n, latents], to: continuous, replacing: outputKind)
             written.append("\(continuous) (continuous \(n)×\(latents) float32)")
         }
         return written

@@ -95,6 +95,10 @@ struct Explore: ParsableCommand {
     private func loadScript() throws -> KeyScript? {
         if let keys { return try KeyScript(parsing: keys, defaultGap: keyDelay, source: "--keys") }
         guard let script else { return nil }
+        let size = (try? FileManager.default.attributesOfItem(atPath: script)[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= KeyScript.maximumBytes else {
+            throw ExplorerError.scriptTooLarge(source: script, bytes: size, limit: KeyScript.maximumBytes)
+        }
         guard let text = try? String(contentsOfFile: script, encoding: .utf8) else {
             throw FlagError.badValue(flag: "--script", expected: "a UTF-8 text file of keys", found: "'\(script)', which cannot be read")
         }

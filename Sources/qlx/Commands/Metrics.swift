@@ -60,8 +60,8 @@ struct Metrics: ParsableCommand {
     }
 
     func run() throws {
-        let (samples, seed) = try checkedFlags()
-        let report = try sources != nil ? arrayReport(seed: seed) : checkpointReport(samples: samples, seed: seed)
+        let (_, seed) = try checkedFlags()
+        let report = try sources != nil ? arrayReport(seed: seed) : checkpointReport(seed: seed)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -83,8 +83,9 @@ struct Metrics: ParsableCommand {
                                          chanceSeed: chance ? seed : nil)
     }
 
-    func checkpointReport(samples: Int, seed: UInt64) throws -> MetricsReport {
+    func checkpointReport(seed: UInt64) throws -> MetricsReport {
         let model = try checkpoint.load().model()
+        let samples = try sample.samples.value(atLeast: 2, config: model.config)
         return try sample.run(on: model, samples: samples) { data, progress in
             try ModelEvaluation.evaluate(model: model, dataset: data, samples: samples, seed: seed,
                                          chanceSeed: chance ? seed : nil, progress: progress)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QLXData
+import QLXIO
 import QLXModel
 import QLXTraining
 
@@ -64,9 +65,14 @@ struct Train: ParsableCommand {
         where value < 0 {
             throw FlagError.badValue(flag: flag, expected: "an integer ≥ 0", found: "\(value)")
         }
-        var trainer = try Self.namingFlags { try makeTrainer() }
         let outputPath = output.path ?? resume ?? "qlae.safetensors"
         try checkWritable(outputPath)
+        let lock = try OutputLock(for: outputPath)
+        defer { withExtendedLifetime(lock) {} }
+        var trainer = try Self.namingFlags { try makeTrainer() }
+        if metricsSamples > 0 {
+            _ = try SamplesOption.check(String(metricsSamples), flag: "--metrics-samples", atLeast: 2, config: trainer.model.config)
+        }
 
         let reporter = ProgressReporter(startingAt: trainer.stepsDone, interactive: Streams.standardErrorRedraws,
                                         write: { FileHandle.standardError.write(Data($0.utf8)) })
@@ -225,16 +231,11 @@ struct Train: ParsableCommand {
         return value
     }
 
-    /// Fails before training starts if the checkpoint's folder does not exist or is not writable.
+    /// Fails before training starts if the checkpoint could not be written at the end (see
+    /// `AtomicFile.checkTarget`: an existing, writable folder; no device node or folder there).
     private func checkWritable(_ path: String) throws {
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue,
-              FileManager.default.isWritableFile(atPath: folder) else {
-            throw FlagError.badValue(flag: "--output", expected: "a path in an existing, writable folder", found: "'\(path)'")
-        }
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw FlagError.badValue(flag: "--output", expected: "a file path", found: "the folder '\(path)'")
+        do { try AtomicFile.checkTarget(path) } catch let error as FileWriteError {
+            throw FlagError.badValue(flag: "--output", expected: "a path in an existing, writable folder", found: "\(quoted(path)): \(error.reason)")
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QLXData
+import QLXMetrics
 import QLXModel
 import QLXReference
 import QLXRender
@@ -108,10 +109,21 @@ struct SamplesOption: ParsableArguments {
             help: ArgumentHelp("Number of images to encode (default 10000).", valueName: "samples"))
     var text = "10000"
 
-    /// The count, at least `minimum` (the metrics need two images to compare).
-    func value(atLeast minimum: Int) throws -> Int {
-        try FlagValue.integer(text, flag: "--samples", in: minimum...Int.max,
-                              expected: "at least \(minimum) (a whole number of images)")
+    /// The count, at least `minimum` (the metrics need two images to compare) and, with the
+    /// model's `config`, at most what its evaluation can hold in memory.
+    func value(atLeast minimum: Int, config: QLAEConfig? = nil) throws -> Int {
+        try Self.check(text, flag: "--samples", atLeast: minimum, config: config)
+    }
+
+    /// A sample count given to `flag` (also `qlx train --metrics-samples`), checked as above.
+    static func check(_ text: String, flag: String, atLeast minimum: Int, config: QLAEConfig?) throws -> Int {
+        guard let config else {
+            return try FlagValue.integer(text, flag: flag, in: minimum...Int.max,
+                                         expected: "at least \(minimum) (a whole number of images)")
+        }
+        let maximum = ModelEvaluation.maximumSamples(for: config)
+        return try FlagValue.integer(text, flag: flag, in: minimum...max(minimum, maximum),
+                                     expected: "at least \(minimum) and \(ModelEvaluation.sampleLimitDescription(for: config))")
     }
 }
 
