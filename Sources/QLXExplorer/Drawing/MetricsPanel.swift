@@ -20,6 +20,14 @@ enum MetricsPanel {
         }
     }
 
+    /// Rows of the sections placed before the heatmap (header and bars): the panel holds the
+    /// heatmap when it has these plus the heatmap's rows.
+    static let rowsWithHeatmap = 1 + 3
+
+    /// Rows the panel fills with every section (reconstruction, usage and timing after the
+    /// heatmap).
+    static func naturalRows(heatmapRows: Int) -> Int { rowsWithHeatmap + heatmapRows + 3 }
+
     /// Returns whether the NMI heatmap was drawn (the view may place it elsewhere if not).
     @discardableResult
     static func draw(_ state: ExplorerState, in rect: Rect, into grid: inout CellGrid,
@@ -31,7 +39,7 @@ enum MetricsPanel {
         func rows(_ section: Section) -> Int {
             switch section {
             case .header: return 1
-            case .bars: return 3
+            case .bars: return rowsWithHeatmap - 1
             case .heatmap: return metrics.map { $0.nmi.count + 1 } ?? 0
             case .reconstruction: return metrics?.reconstruction == nil || reconstructionBesideBars ? 0 : 1
             case .usage: return metrics?.usageCounts == nil ? 0 : 1
