@@ -148,10 +148,13 @@ enum MetricsPanel {
                 let v = row[latent]
                 let cx = x + nameWidth + 2 * latent, cy = y + 1 + factor
                 if latent == state.selectedLatent {
-                    let hundredths = Int((min(max(v, 0), 0.99) * 100).rounded(.down))
-                    let digits = v >= 0.995 ? "1." : (hundredths < 10 ? "0" : "") + String(hundredths)
-                    grid.put(digits, x: cx, y: cy, style: Style(foreground: palette.onHeat(v), background: palette.heat(v),
-                                                                bold: true, reverse: !palette.hasColor))
+                    // Hundredths as the latents list rounds them; zeros stay unhighlighted.
+                    let hundredths = Format.hundredths(v)
+                    let digits = hundredths >= 100 ? "1." : (hundredths < 10 ? "0" : "") + String(hundredths)
+                    let style = hundredths == 0
+                        ? Style(foreground: palette.dim, background: palette.hasColor ? palette.heat(v) : .default)
+                        : Style(foreground: palette.onHeat(v), background: palette.heat(v), bold: true, reverse: !palette.hasColor)
+                    grid.put(digits, x: cx, y: cy, style: style)
                 } else if palette.hasColor {
                     grid.put("  ", x: cx, y: cy, style: Style(background: palette.heat(v)))
                 } else {

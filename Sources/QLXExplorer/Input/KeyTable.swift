@@ -5,6 +5,8 @@ import Foundation
 public enum Action: Hashable, Sendable {
     case selectPreviousLatent, selectNextLatent
     case stepValue(Int)
+    /// A quarter of the selected latent's codebook (at least one value) down or up.
+    case stepPage(Int)
     case jumpToValue(Int)
     case firstValue, lastValue
     case nextSample, previousSample
@@ -40,6 +42,8 @@ public enum KeyTable {
         KeyBinding(label: "0–9", summary: "jump to that value index",
                    keys: (0...9).map { (.character(Character(String($0))), .jumpToValue($0)) },
                    hint: nil),
+        KeyBinding(label: "PgUp/PgDn", summary: "step a quarter of the codebook",
+                   keys: [(.pageUp, .stepPage(-1)), (.pageDown, .stepPage(1))], hint: nil),
         KeyBinding(label: "Home/End", summary: "first/last value",
                    keys: [(.home, .firstValue), (.end, .lastValue)], hint: nil),
         KeyBinding(label: "n/p", summary: "next/previous dataset sample (encode it)",
@@ -95,6 +99,11 @@ public enum KeyTable {
 
     /// The status line's short list of the main keys.
     public static var hints: [String] { bindings.compactMap(\.hint) }
+
+    /// Hints the status line shows at every width: how to get help and how to leave.
+    public static var pinnedHints: [String] {
+        bindings.filter { $0.keys.contains { $0.action == .toggleHelp || $0.action == .quit } }.compactMap(\.hint)
+    }
 
     /// The table as plain lines (label column padded), for `--help` and the help overlay.
     public static func helpLines(unicode: Bool = true) -> [String] {

@@ -47,6 +47,8 @@ extension ExplorerState {
             selectedLatent = (selectedLatent + 1) % latentCount
         case .stepValue(let delta):
             setValue(code[selectedLatent] + delta)
+        case .stepPage(let pages):
+            setValue(code[selectedLatent] + pages * max(1, valueCount(of: selectedLatent) / 4))
         case .jumpToValue(let value):
             if value < valueCount(of: selectedLatent) {
                 setValue(value)
