@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 // qlx: explore the quantized latent space of QLAE models from a terminal.
 // Targets form a one-way chain: C shims → QLXCore → QLXModel and QLXData (side by side,
-// neither imports the other) → QLXMetrics → QLXTraining; QLXRender is pure (zlib only);
+// neither imports the other) → QLXMetrics → QLXTraining; QLXRender is pure (zlib and giflib only);
 // QLXExplorer draws with both sides; `qlx` parses arguments and dispatches. Every target
 // lists each module it imports.
 import PackageDescription
@@ -27,6 +27,7 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CGif", pkgConfig: "libgif", providers: [.apt(["libgif-dev"])]),
         // Header-only: the thread's floating-point control register (subnormal flushing).
         .systemLibrary(name: "CFloatEnv"),
 
@@ -38,7 +39,7 @@ let package = Package(
                 exclude: ["README.md"]),
         .target(name: "QLXMetrics", dependencies: ["QLXCore", "QLXModel", "QLXData"], exclude: ["README.md"]),
         .target(name: "QLXTraining", dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXMetrics"], exclude: ["README.md"]),
-        .target(name: "QLXRender", dependencies: ["CZlibSystem"], exclude: ["README.md"]),
+        .target(name: "QLXRender", dependencies: ["CZlibSystem", "CGif"], exclude: ["README.md"]),
         .target(name: "QLXExplorer",
                 dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXMetrics", "QLXRender", "CNCurses"], exclude: ["README.md"]),
 
