@@ -115,6 +115,22 @@ final class ExplorerSessionTests: XCTestCase {
         XCTAssertEqual(be32(20), 8)
     }
 
+    func testCapitalEExportsTheTourAsAGIF() throws {
+        let directory = try makeScratchDirectory("explore")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let session = ExplorerSession(state: Fixtures.state(sampleCount: 0), source: FlatImageSource(size: 8),
+                                      exportDirectory: directory.path)
+        session.start()
+        session.settle(width: 100, height: 30)
+        XCTAssertEqual(session.handle(.character("E")), .none)
+        let path = directory.appendingPathComponent("qlx-tour-z0-123.gif").path
+        XCTAssertEqual(session.state.statusMessage, "exported \(path)")
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        XCTAssertEqual(Array(bytes[0..<6]), Array("GIF89a".utf8))
+        XCTAssertEqual(Int(bytes[6]) | Int(bytes[7]) << 8, 32, "8-pixel images at 4×")
+        XCTAssertEqual(Int(bytes[8]) | Int(bytes[9]) << 8, 32)
+    }
+
     func testSideBySideKeepsEachImagesPixelsAndFillsGapsWhite() {
         let a = RenderImage(width: 2, height: 1, channels: 1, pixels: [0.1, 0.2])
         let b = RenderImage(width: 1, height: 1, channels: 1, pixels: [0.3])

@@ -12,7 +12,7 @@ public enum Action: Hashable, Sendable {
     case nextSample, previousSample
     case randomCode, reset
     case tourSelected, tourAll
-    case exportTraversal
+    case exportTraversal, exportTourGIF
     case cycleRenderMode, cycleColorDepth
     case toggleHelp, closeHelp
     case redraw
@@ -56,8 +56,8 @@ public enum KeyTable {
         KeyBinding(label: "t/T", summary: "tour the selected latent / all latents (any key stops)",
                    keys: [(.character("t"), .tourSelected), (.character("T"), .tourAll)],
                    hint: "t tour"),
-        KeyBinding(label: "e", summary: "export the traversal as PNG",
-                   keys: [(.character("e"), .exportTraversal)], hint: "e export"),
+        KeyBinding(label: "e/E", summary: "export the traversal as PNG / the tour as GIF",
+                   keys: [(.character("e"), .exportTraversal), (.character("E"), .exportTourGIF)], hint: "e export"),
         KeyBinding(label: "m", summary: "cycle render modes", keys: [(.character("m"), .cycleRenderMode)],
                    hint: "m mode"),
         KeyBinding(label: "c", summary: "cycle colour depth", keys: [(.character("c"), .cycleColorDepth)],

@@ -7,6 +7,8 @@ public enum Effect: Equatable, Sendable {
     /// Encode dataset sample `index` and show it (`ExplorerState.showSample`).
     case loadSample(index: Int)
     case exportTraversal
+    /// The selected latent's tour as an animated GIF (`E`).
+    case exportTourGIF
     /// Repaint every cell (Ctrl-L, resize).
     case redraw
     case quit
@@ -81,6 +83,8 @@ extension ExplorerState {
             statusMessage = "touring: any key stops"
         case .exportTraversal:
             return .exportTraversal
+        case .exportTourGIF:
+            return .exportTourGIF
         case .cycleRenderMode:
             let next = ((renderModes.firstIndex(of: renderMode) ?? 0) + 1) % renderModes.count
             renderMode = renderModes[next]
