@@ -128,6 +128,18 @@ final class ExplorerSessionTests: XCTestCase {
         XCTAssertEqual(Int(bytes[8]) | Int(bytes[9]) << 8, 32)
     }
 
+    func testTheStatusLineSaysWhenRequestedColoursWereLoweredAndWhy() {
+        let session = ExplorerSession(state: Fixtures.state(sampleCount: 0), source: FlatImageSource(size: 8))
+        session.colorLimit = .trueColor
+        session.adapt(unicode: true, maximumColors: .palette256, colorReason: "terminfo xterm-256color has no RGB capability")
+        XCTAssertEqual(session.state.statusMessage, "--colors 24bit lowered to 256: terminfo xterm-256color has no RGB capability")
+        XCTAssertEqual(session.state.colorDepth, .palette256)
+        let enough = ExplorerSession(state: Fixtures.state(sampleCount: 0), source: FlatImageSource(size: 8))
+        enough.colorLimit = .palette256
+        enough.adapt(unicode: true, maximumColors: .trueColor, colorReason: "unused")
+        XCTAssertNil(enough.state.statusMessage)
+    }
+
     func testSideBySideKeepsEachImagesPixelsAndFillsGapsWhite() {
         let a = RenderImage(width: 2, height: 1, channels: 1, pixels: [0.1, 0.2])
         let b = RenderImage(width: 1, height: 1, channels: 1, pixels: [0.3])

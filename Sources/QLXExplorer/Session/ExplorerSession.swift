@@ -96,8 +96,14 @@ public final class ExplorerSession {
     }
 
     /// Fits the state to the opened terminal.
-    public func adapt(unicode: Bool, maximumColors: ColorDepth) {
+    /// Fits the state to the terminal; when `--colors` asked for more than the terminal
+    /// has, the status line says so and why (`colorReason`, from the screen).
+    public func adapt(unicode: Bool, maximumColors: ColorDepth, colorReason: String? = nil) {
         state.adapt(unicode: unicode, maximumColors: maximumColors, preferredMode: preferredMode, colorLimit: colorLimit)
+        if let asked = colorLimit, asked > maximumColors {
+            let used = maximumColors == .none ? "no colour" : maximumColors.rawValue
+            state.statusMessage = "--colors \(asked.rawValue) lowered to \(used)" + (colorReason.map { ": \($0)" } ?? "")
+        }
     }
 
     public var isTooSmall: Bool {
