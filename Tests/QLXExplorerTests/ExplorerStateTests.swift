@@ -167,4 +167,9 @@ final class ExplorerStatePageTests: XCTestCase {
         _ = state.handle(.pageUp)
         XCTAssertEqual(state.code[0], 23)
     }
+
+    func testCtrlZAsksTheTerminalLayerToSuspend() {
+        var state = Fixtures.state()
+        XCTAssertEqual(state.handle(.control("z")), .suspend)
+    }
 }

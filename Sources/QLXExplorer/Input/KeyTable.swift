@@ -16,6 +16,7 @@ public enum Action: Hashable, Sendable {
     case cycleRenderMode, cycleColorDepth
     case toggleHelp, closeHelp
     case redraw
+    case suspend
     case quit
 }
 
@@ -65,6 +66,8 @@ public enum KeyTable {
         KeyBinding(label: "?", summary: "help (close with ?, Esc or q)",
                    keys: [(.character("?"), .toggleHelp)], hint: "? help"),
         KeyBinding(label: "Ctrl-L", summary: "redraw the screen", keys: [(.control("l"), .redraw)],
+                   hint: nil),
+        KeyBinding(label: "Ctrl-Z", summary: "suspend (the shell's fg resumes)", keys: [(.control("z"), .suspend)],
                    hint: nil),
         KeyBinding(label: "q  Ctrl-C", summary: "quit",
                    keys: [(.character("q"), .quit), (.control("c"), .quit)], hint: "q quit"),

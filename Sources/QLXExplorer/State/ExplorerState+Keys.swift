@@ -11,6 +11,8 @@ public enum Effect: Equatable, Sendable {
     case exportTourGIF
     /// Repaint every cell (Ctrl-L, resize).
     case redraw
+    /// Give the terminal back and stop (Ctrl-Z); repaint everything when continued.
+    case suspend
     case quit
 }
 
@@ -99,6 +101,8 @@ extension ExplorerState {
             showHelp = false
         case .redraw:
             return .redraw
+        case .suspend:
+            return .suspend
         case .quit:
             return .quit
         }

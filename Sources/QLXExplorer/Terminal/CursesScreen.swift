@@ -107,6 +107,16 @@ public final class CursesScreen {
 
     deinit { close() }
 
+    /// Gives the terminal back and stops the process (Ctrl-Z in raw mode arrives as a key, so
+    /// the stop is ours to send); returns once continued (the shell's fg), in curses mode
+    /// again. The caller repaints everything.
+    public func suspend() {
+        endwin()
+        fflush(nil)
+        kill(getpid(), SIGTSTP)
+        wrefresh(window)
+    }
+
     /// Restores the terminal (endwin). Safe to call more than once.
     public func close() {
         guard isOpen else { return }

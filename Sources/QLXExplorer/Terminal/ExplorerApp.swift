@@ -84,6 +84,9 @@ public enum ExplorerApp {
                     return Outcome(exitStatus: 0, stats: stats)
                 case .redraw:
                     fullRepaint = key != .resize
+                case .suspend:
+                    screen.suspend()
+                    fullRepaint = true
                 default:
                     break
                 }
