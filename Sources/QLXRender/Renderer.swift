@@ -76,6 +76,16 @@ struct PixelGrid {
         return (rgb[o], rgb[o + 1], rgb[o + 2])
     }
 
+    /// Every pixel has equal channels.
+    var isGray: Bool {
+        var i = 0
+        while i < rgb.count {
+            if rgb[i] != rgb[i + 1] || rgb[i + 1] != rgb[i + 2] { return false }
+            i += 3
+        }
+        return true
+    }
+
     @inline(__always)
     func luminance(_ x: Int, _ y: Int) -> Float {
         let (r, g, b) = color(x, y)
@@ -128,6 +138,10 @@ enum HalfBlockSolver {
                     return Palette256.nearest(ColorQuantizer.byte(r), ColorQuantizer.byte(g), ColorQuantizer.byte(b))
                 } color: { .indexed($0) }
             }
+        case .palette8 where pixels.isGray:
+            // The 8 basic colours have no gray between black and white: a mid gray would come
+            // out yellow. Gray images get the shade characters instead.
+            return draw(pixels, width: width, height: height, colors: .none)
         case .palette16, .palette8:
             let count = colors == .palette16 ? 16 : 8
             return draw(pixels, width: width, height: height) { r, g, b in

@@ -73,8 +73,27 @@ struct QLX: ParsableCommand {
             || FileManager.default.fileExists(atPath: first) {
             return nil
         }
-        let commands = names.filter { $0 != "help" }.joined(separator: ", ")
-        return .badCombination("unknown command '\(first)'; expected one of \(commands), or a checkpoint path")
+        let commands = names.filter { $0 != "help" }
+        if let nearest = commands.min(by: { editDistance($0, first) < editDistance($1, first) }),
+           editDistance(nearest, first) <= 2 {
+            return .badCombination("unknown command '\(first)'; did you mean '\(nearest)'?")
+        }
+        return .badCombination("unknown command '\(first)'; expected one of \(commands.joined(separator: ", ")), or a checkpoint path")
+    }
+
+    /// Insertions, deletions and substitutions that turn `a` into `b` (Levenshtein).
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty, !b.isEmpty else { return max(a.count, b.count) }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
     }
 
     /// "qlx: missing value for '--latent <latent>' (see 'qlx traverse --help')": the first line

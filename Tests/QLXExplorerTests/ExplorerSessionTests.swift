@@ -98,21 +98,46 @@ final class ExplorerSessionTests: XCTestCase {
         XCTAssertEqual(session.handle(.control("c")), .quit)
     }
 
-    func testExportWritesTheTraversalAsOnePNG() throws {
+    /// Presses `key` in a session settled at 100×30 that exports into a fresh directory;
+    /// returns the bytes of `file` there once the status line names it.
+    func export(key: Character, file: String) throws -> [UInt8] {
         let directory = try makeScratchDirectory("explore")
         defer { try? FileManager.default.removeItem(at: directory) }
         let session = ExplorerSession(state: Fixtures.state(sampleCount: 0), source: FlatImageSource(size: 8),
                                       exportDirectory: directory.path)
         session.start()
         session.settle(width: 100, height: 30)
-        XCTAssertEqual(session.handle(.character("e")), .none)
-        let path = directory.appendingPathComponent("qlx-traversal-z0-123.png").path
+        XCTAssertEqual(session.handle(.character(key)), .none)
+        let path = directory.appendingPathComponent(file).path
         XCTAssertEqual(session.state.statusMessage, "exported \(path)")
-        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        return try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    func testExportWritesTheTraversalAsOnePNG() throws {
+        let bytes = try export(key: "e", file: "qlx-traversal-z0-123.png")
         XCTAssertEqual(Array(bytes[0..<8]), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         func be32(_ at: Int) -> Int { bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
         XCTAssertEqual(be32(16), 4 * 8 + 3 * 2, "four 8-pixel images with 2-pixel gaps")
         XCTAssertEqual(be32(20), 8)
+    }
+
+    func testCapitalEExportsTheTourAsAGIF() throws {
+        let bytes = try export(key: "E", file: "qlx-tour-z0-123.gif")
+        XCTAssertEqual(Array(bytes[0..<6]), Array("GIF89a".utf8))
+        XCTAssertEqual(Int(bytes[6]) | Int(bytes[7]) << 8, 32, "8-pixel images at 4×")
+        XCTAssertEqual(Int(bytes[8]) | Int(bytes[9]) << 8, 32)
+    }
+
+    func testTheStatusLineSaysWhenRequestedColoursWereLoweredAndWhy() {
+        let session = ExplorerSession(state: Fixtures.state(sampleCount: 0), source: FlatImageSource(size: 8))
+        session.colorLimit = .trueColor
+        session.adapt(unicode: true, maximumColors: .palette256, colorReason: "terminfo xterm-256color has no RGB capability")
+        XCTAssertEqual(session.state.statusMessage, "--colors 24bit lowered to 256: terminfo xterm-256color has no RGB capability")
+        XCTAssertEqual(session.state.colorDepth, .palette256)
+        let enough = ExplorerSession(state: Fixtures.state(sampleCount: 0), source: FlatImageSource(size: 8))
+        enough.colorLimit = .palette256
+        enough.adapt(unicode: true, maximumColors: .trueColor, colorReason: "unused")
+        XCTAssertNil(enough.state.statusMessage)
     }
 
     func testSideBySideKeepsEachImagesPixelsAndFillsGapsWhite() {

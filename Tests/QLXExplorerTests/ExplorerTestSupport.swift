@@ -56,11 +56,11 @@ enum Fixtures {
 
     /// Ten latents over the sprites' five factors, two latents per factor, each latent with
     /// `usage.count` values used `usage` times (the panel sizes of a real model).
-    static func sprites(usage: [Int]) -> ExplorerState {
+    static func sprites(usage: [Int], sampleCount: Int = 0) -> ExplorerState {
         let factors = ["shape", "scale", "orientation", "posX", "posY"]
         var state = ExplorerState(checkpointName: "m", datasetName: "sprites", factorNames: factors,
                                   codebooks: Array(repeating: (0..<usage.count).map { Float($0) / Float(usage.count) }, count: 10),
-                                  sampleCount: 0, unicode: true, renderModes: [.halfBlock], colorDepths: [.palette256])
+                                  sampleCount: sampleCount, unicode: true, renderModes: [.halfBlock], colorDepths: [.palette256])
         state.metrics = MetricsDisplay(factorNames: factors,
                                        nmi: (0..<5).map { f in (0..<10).map { j in j / 2 == f ? 0.8 : 0.05 } },
                                        activeLatents: Array(repeating: true, count: 10),

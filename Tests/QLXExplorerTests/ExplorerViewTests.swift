@@ -130,7 +130,7 @@ final class ExplorerViewModeTests: XCTestCase {
 
     static let snapshot80x24 = """
     qlx │ tiny.safetensors │ toy │ 3×4 │ code 223        decode 1.3 ms  frame 2.5 ms
-      z factor nmi codebook use  value       decoded
+      z factor nmi codebook use  value             decoded
     ▸ 0 shape  .81 ┼──┼─█─┼ ▂█▆·  0.20
       1 size   .64 ┼──┼█──┼ ████  0.10
       2 off    --  ┼─┼──┼─█ █···  0.50
@@ -152,6 +152,6 @@ final class ExplorerViewModeTests: XCTestCase {
                                                   │      │
                                                   │      │
              0                   1                └──2───┘               3
-    ↑↓ latent  ←→ value  n/p sample  r random  t tour  e export  m mode     half 256
+    ↑↓ latent  ←→ value  n/p sample  r random  t tour       ? help  q quit  half 256
     """
 }

@@ -81,7 +81,8 @@ final class RendererTests: XCTestCase {
         let grays = (0..<256).flatMap { [Float($0) / 255, (Float($0) + 0.5) / 255] }
         let gray = RenderImage(width: 32, height: 16, channels: 1, pixels: grays)
         for image in [colour, gray] {
-            for depth in [ColorDepth.trueColor, .palette256, .palette16, .palette8] {
+            // (Gray images at 8 colours are shade characters: the next test.)
+            for depth in [ColorDepth.trueColor, .palette256, .palette16, .palette8] where image.channels == 3 || depth != .palette8 {
                 let grid = Renderer.render(image, width: image.width, height: image.height / 2,
                                            options: RenderOptions(mode: .halfBlock, colors: depth))
                 func quantized(_ x: Int, _ y: Int) -> TerminalColor {
@@ -99,6 +100,17 @@ final class RendererTests: XCTestCase {
                 }
             }
         }
+    }
+
+    func testGrayImagesAt8ColoursAreShadesWithoutYellow() {
+        let ramp = grayImage(width: 16, height: 8) { x, _ in Float(x) / 15 }
+        let grid = Renderer.render(ramp, width: 16, height: 4, options: RenderOptions(mode: .halfBlock, colors: .palette8))
+        XCTAssertEqual(grid, Renderer.render(ramp, width: 16, height: 4, options: RenderOptions(mode: .halfBlock, colors: .none)))
+        XCTAssertTrue(grid.cells.allSatisfy { $0.foreground == .default && $0.background == .default })
+        XCTAssertEqual(Set(grid.text.filter { $0 != "\n" }), Set(" ░▒▓█"), grid.text)
+        // A colour image keeps the 8 colours.
+        let red = RenderImage(width: 2, height: 2, channels: 3, pixels: [Float](repeating: 0, count: 12).enumerated().map { $0.offset % 3 == 0 ? 1 : 0 })
+        XCTAssertNotEqual(Renderer.render(red, width: 2, height: 1, options: RenderOptions(mode: .halfBlock, colors: .palette8))[0, 0].background, .default)
     }
 
     func testAsciiRampOfAGradient() {

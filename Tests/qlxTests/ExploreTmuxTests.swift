@@ -197,6 +197,15 @@ final class ExploreTmuxTests: XCTestCase {
         XCTAssertFalse(exited.contains("codebook"), "the alternate screen is gone:\n\(exited)")
     }
 
+    func testTheFooterShowsHelpAndQuitAt80x24() throws {
+        try start(width: 80, height: 24)
+        let shown = try waitFor("the explorer") { $0.contains("codebook") }
+        let footer = shown.split(separator: "\n", omittingEmptySubsequences: false).prefix(24).last.map(String.init) ?? ""
+        XCTAssertTrue(footer.contains("? help") && footer.contains("q quit"), "footer: \(footer)\n\(shown)")
+        try keys("q")
+        try waitFor("exit") { $0.contains("EXITED 0") }
+    }
+
     func testBrowsesTheSamplesOfADatasetFileInColour() throws {
         // A tiny 3-channel model trained 3 steps on the Shapes3D-format fixture, then explored
         // on that file: n and p step through its images.

@@ -18,8 +18,9 @@ final class ParseErrorTests: XCTestCase {
     }
 
     func testAMistypedCommandIsAnUnknownCommandNotAMissingFile() throws {
-        try assertOneLineError(["travers"],
-                               "qlx: unknown command 'travers'; expected one of info, explore, traverse, metrics, encode, decode, convert, train, bench, or a checkpoint path",
+        try assertOneLineError(["travers"], "qlx: unknown command 'travers'; did you mean 'traverse'?", status: 64)
+        try assertOneLineError(["frobnicate"],
+                               "qlx: unknown command 'frobnicate'; expected one of info, explore, traverse, metrics, encode, decode, convert, train, bench, or a checkpoint path",
                                status: 64)
     }
 

@@ -160,9 +160,32 @@ final class TraverseCommandTests: XCTestCase {
         XCTAssertEqual(Array(pixels[(16 * width + 2)..<(16 * width + 8)]), [255, 255, 255, 255, 255, 255])
     }
 
+    func testGIFHasOneFramePerValueOfTheChosenLatentsAndOpensInPillow() throws {
+        let gif = directory.appendingPathComponent("tour.gif").path
+        // "--latent 0,2" and a repeated --latent mean the same two latents.
+        for latentArguments in [["--latent", "0,2"], ["--latent", "0", "--latent", "2"]] {
+            let run = try traverse([checkpointPath, "--gif", gif, "--scale", "1"] + latentArguments)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            XCTAssertEqual(run.stdout, "")
+            XCTAssertTrue(run.stderr.contains("\(Self.values) frames, latents 0,2"), run.stderr)
+            let info = try PillowDecoder.gifInfo(gif)
+            XCTAssertEqual(info.frames, Self.values)
+            XCTAssertEqual(info.width, 2 * 64 + 2)
+            XCTAssertEqual(info.height, 64)
+        }
+        // Frame 0 holds latent 0 at value 0 (the rest at the zeros start, value index 2).
+        let model = try Checkpoint.read(from: checkpointPath).model()
+        let image = model.decode(codes: [[0, 2, 2]]).images
+        let pixels = try PillowDecoder.gifInfo(gif).firstFrame
+        for (y, x) in [(0, 0), (17, 40), (63, 63), (31, 5)] {
+            XCTAssertEqual(Int(pixels[y * 130 + x]), Int((image.data[y * 64 + x] * 255).rounded()), accuracy: 1, "pixel \(x),\(y)")
+        }
+    }
+
     func testErrorsAreOneLineWithNonZeroExit() throws {
         let cases: [([String], String)] = [
             ([checkpointPath, "--latent", "3"], "qlx: --latent: expected 0…2"),
+            ([checkpointPath, "--latent", "1,x"], "qlx: --latent: expected a latent index"),
             ([checkpointPath, "--mode", "braille"], "qlx: --mode: unknown mode 'braille'"),
             ([checkpointPath, "--colors", "12"], "qlx: --colors: unknown colour depth '12'"),
             ([checkpointPath, "--from", "everything"], "qlx: --from: expected zeros, random or sample N"),
@@ -181,9 +204,24 @@ final class TraverseCommandTests: XCTestCase {
     }
 }
 
-/// Decodes PNG files with Pillow, an implementation independent of ours.
+/// Decodes PNG and GIF files with Pillow, an implementation independent of ours.
 enum PillowDecoder {
-    static func grayPixels(_ path: String) throws -> [UInt8] {
+    /// Frame count, size and the first frame's gray pixels of a GIF.
+    static func gifInfo(_ path: String) throws -> (frames: Int, width: Int, height: Int, firstFrame: [UInt8]) {
+        let output = try run("""
+        im = Image.open(sys.argv[1]); frames = im.n_frames; im.seek(0)
+        first = im.convert("L")
+        sys.stdout.write("%d %d %d " % (frames, im.size[0], im.size[1]) + first.tobytes().hex())
+        """, path)
+        let parts = output.split(separator: " ")
+        guard parts.count == 4, let frames = Int(parts[0]), let width = Int(parts[1]), let height = Int(parts[2]) else {
+            throw POSIXError(.EINVAL)
+        }
+        return (frames, width, height, bytes(fromHex: Array(parts[3].utf8)))
+    }
+
+    /// Runs `body` after `import sys` and `from PIL import Image` with `path` as its argument.
+    static func run(_ body: String, _ path: String) throws -> String {
         let python = "/usr/bin/python3"
         let script = """
         import sys
@@ -191,10 +229,8 @@ enum PillowDecoder {
             from PIL import Image
         except ImportError:
             print("NOPIL"); sys.exit(0)
-        im = Image.open(sys.argv[1]); im.load()
-        assert im.mode == "L", im.mode
-        sys.stdout.write(im.tobytes().hex())
-        """
+
+        """ + body
         guard FileManager.default.isExecutableFile(atPath: python) else { throw XCTSkip("\(python) not found") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
@@ -204,14 +240,27 @@ enum PillowDecoder {
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let hex = Array(String(decoding: data, as: UTF8.self).utf8)
-        if hex == Array("NOPIL\n".utf8) {
+        let text = String(decoding: data, as: UTF8.self)
+        if text == "NOPIL\n" {
             throw XCTSkip("Python's PIL is not importable (Debian python3-pil; scripts/ensure-deps --test installs it)")
         }
+        return text
+    }
+
+    static func bytes(fromHex hex: [UInt8]) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(hex.count / 2)
         func nibble(_ c: UInt8) -> UInt8 { c <= 57 ? c - 48 : c - 87 }
         for i in stride(from: 0, to: hex.count - 1, by: 2) { bytes.append(nibble(hex[i]) << 4 | nibble(hex[i + 1])) }
         return bytes
+    }
+
+    static func grayPixels(_ path: String) throws -> [UInt8] {
+        let hex = try run("""
+        im = Image.open(sys.argv[1]); im.load()
+        assert im.mode == "L", im.mode
+        sys.stdout.write(im.tobytes().hex())
+        """, path)
+        return bytes(fromHex: Array(hex.utf8))
     }
 }

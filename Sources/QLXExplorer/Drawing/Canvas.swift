@@ -98,8 +98,14 @@ extension CellGrid {
 enum Format {
     /// "0.84" → ".84" for figures in [0, 1] (saves a column in tight rows).
     static func fraction(_ value: Double) -> String {
-        let hundredths = Int((min(max(value, 0), 1) * 100).rounded())
+        let hundredths = hundredths(value)
         return hundredths >= 100 ? "1.0" : "." + (hundredths < 10 ? "0" : "") + String(hundredths)
+    }
+
+    /// A value in [0, 1] in whole hundredths, rounded to nearest: the one rounding of NMI and
+    /// the InfoMEC figures, so the latents list and the heatmap agree.
+    static func hundredths(_ value: Double) -> Int {
+        Int((min(max(value, 0), 1) * 100).rounded())
     }
 
     /// Fixed decimals without Foundation's String(format:).

@@ -6,7 +6,8 @@ public enum ExplorerView {
         let glyphs = Glyphs.forUnicode(state.unicode)
         guard let layout = ExplorerLayout.compute(
             width: width, height: height, latentCount: state.latentCount, valuesPerLatent: state.valuesPerLatent,
-            imageWidth: state.imageWidth, imageHeight: state.imageHeight, mode: state.renderMode)
+            imageWidth: state.imageWidth, imageHeight: state.imageHeight, mode: state.renderMode,
+            showsOriginal: state.sampleCount > 0, heatmap: state.metrics.map(MetricsPanel.heatmapSize))
         else {
             return Overlays.drawTooSmall(width: max(width, 0), height: max(height, 0), glyphs: glyphs)
         }
@@ -15,18 +16,12 @@ public enum ExplorerView {
         Overlays.drawTitle(state, in: layout.title, into: &grid, glyphs: glyphs, palette: palette)
         LatentsPanel.draw(state, in: layout.latents, into: &grid, glyphs: glyphs, palette: palette)
         let heatmapShown = MetricsPanel.draw(state, in: layout.metrics, into: &grid, glyphs: glyphs, palette: palette)
-        // On small terminals the heatmap may not fit the metrics panel: it goes under the
-        // images instead, which give up a few rows for it.
-        var preview = layout.preview
-        if !heatmapShown, let metrics = state.metrics {
-            let need = MetricsPanel.heatmapSize(metrics)
-            if preview.width >= need.width && preview.height - need.height - 1 >= 8 {
-                preview.height -= need.height + 1
-                MetricsPanel.drawHeatmap(state, metrics, x: preview.x, y: preview.maxY + 1, width: preview.width,
-                                         into: &grid, glyphs: glyphs, palette: palette)
-            }
+        // On small terminals the heatmap goes under the images instead.
+        if !heatmapShown, let metrics = state.metrics, let place = layout.heatmap {
+            MetricsPanel.drawHeatmap(state, metrics, x: place.x, y: place.y, width: place.width,
+                                     into: &grid, glyphs: glyphs, palette: palette)
         }
-        PreviewPanel.draw(state, images: images, in: preview, into: &grid, glyphs: glyphs, palette: palette)
+        PreviewPanel.draw(state, images: images, layout: layout, into: &grid, glyphs: glyphs, palette: palette)
         TraversalStrip.draw(state, images: images, layout: layout, into: &grid, glyphs: glyphs, palette: palette)
         Overlays.drawStatus(state, in: layout.status, into: &grid, glyphs: glyphs, palette: palette)
         if state.showHelp {

@@ -65,6 +65,13 @@ enum LatentsPanel {
         }
     }
 
+    /// The narrowest width that keeps every column: a ruler column per value, the usage
+    /// histogram, the value.
+    static func compactWidth(values: Int) -> Int {
+        let usage = usageColumns(values: values, available: 3 * values)
+        return fixedColumns + values + 1 + usage.columns + valueColumns
+    }
+
     /// The codebook on a number line from its smallest to its largest value.
     static func drawRuler(_ codebook: [Float], current: Int, x: Int, y: Int, width: Int,
                           into grid: inout CellGrid, glyphs: Glyphs, palette: ChromePalette) {

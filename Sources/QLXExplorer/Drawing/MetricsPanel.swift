@@ -21,6 +21,14 @@ enum MetricsPanel {
         }
     }
 
+    /// Rows of the sections placed before the heatmap (header and bars): the panel holds the
+    /// heatmap when it has these plus the heatmap's rows.
+    static let rowsWithHeatmap = 1 + 3
+
+    /// Rows the panel fills with every section (reconstruction, usage and timing after the
+    /// heatmap).
+    static func naturalRows(heatmapRows: Int) -> Int { rowsWithHeatmap + heatmapRows + 3 }
+
     /// Returns whether the NMI heatmap was drawn (the view may place it elsewhere if not).
     @discardableResult
     static func draw(_ state: ExplorerState, in rect: Rect, into grid: inout CellGrid,
@@ -32,7 +40,7 @@ enum MetricsPanel {
         func rows(_ section: Section) -> Int {
             switch section {
             case .header: return 1
-            case .bars: return 3
+            case .bars: return rowsWithHeatmap - 1
             case .comparison: return state.comparisonName == nil ? 0 : 1
             case .heatmap: return metrics.map { $0.nmi.count + 1 } ?? 0
             case .reconstruction: return metrics?.reconstruction == nil || reconstructionBesideBars ? 0 : 1
@@ -152,10 +160,13 @@ enum MetricsPanel {
                 let v = row[latent]
                 let cx = x + nameWidth + 2 * latent, cy = y + 1 + factor
                 if latent == state.selectedLatent {
-                    let hundredths = Int((min(max(v, 0), 0.99) * 100).rounded(.down))
-                    let digits = v >= 0.995 ? "1." : (hundredths < 10 ? "0" : "") + String(hundredths)
-                    grid.put(digits, x: cx, y: cy, style: Style(foreground: palette.onHeat(v), background: palette.heat(v),
-                                                                bold: true, reverse: !palette.hasColor))
+                    // Hundredths as the latents list rounds them; zeros stay unhighlighted.
+                    let hundredths = Format.hundredths(v)
+                    let digits = hundredths >= 100 ? "1." : (hundredths < 10 ? "0" : "") + String(hundredths)
+                    let style = hundredths == 0
+                        ? Style(foreground: palette.dim, background: palette.hasColor ? palette.heat(v) : .default)
+                        : Style(foreground: palette.onHeat(v), background: palette.heat(v), bold: true, reverse: !palette.hasColor)
+                    grid.put(digits, x: cx, y: cy, style: style)
                 } else if palette.hasColor {
                     grid.put("  ", x: cx, y: cy, style: Style(background: palette.heat(v)))
                 } else {

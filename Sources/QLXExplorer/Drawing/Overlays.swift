@@ -36,43 +36,58 @@ enum Overlays {
         }
     }
 
-    /// The status message if there is one, else the main keys; the render mode on the right.
+    /// The status message if there is one, else the main keys; `? help  q quit` and the
+    /// render mode on the right, at every width.
     static func drawStatus(_ state: ExplorerState, in rect: Rect, into grid: inout CellGrid, glyphs: Glyphs,
                            palette: ChromePalette) {
         let right = "\(state.renderMode.rawValue) \(state.colorDepth == .none ? "mono" : state.colorDepth.rawValue)"
         let rightX = rect.maxX - right.count
         grid.put(right, x: rightX, y: rect.y, style: Style(foreground: palette.dim))
-        let room = rightX - rect.x - 1
+        func label(_ hint: String) -> String {
+            state.unicode ? hint : KeyTable.asciiLabel(hint).replacingOccurrences(of: "UpDown", with: "Up/Dn")
+                .replacingOccurrences(of: "LeftRight", with: "Lt/Rt")
+        }
+        // Key part bold, description plain.
+        func putHint(_ text: String, x: Int) -> Int {
+            let split = text.firstIndex(of: " ") ?? text.endIndex
+            let next = grid.put(String(text[..<split]), x: x, y: rect.y, style: .bold)
+            return grid.put(String(text[split...]) + "  ", x: next, y: rect.y, style: Style(foreground: palette.dim))
+        }
+        let pinned = KeyTable.pinnedHints.map(label)
+        let pinnedX = rightX - pinned.map { $0.count + 2 }.reduce(0, +)
+        var x = pinnedX
+        for hint in pinned { x = putHint(hint, x: x) }
+
+        let room = pinnedX - rect.x - 1
         if let message = state.statusMessage {
             grid.put(message, x: rect.x, y: rect.y, maxWidth: room, style: .bold, ellipsis: glyphs.ellipsis)
             return
         }
-        var x = rect.x
-        for hint in KeyTable.hints {
-            let text = state.unicode ? hint : KeyTable.asciiLabel(hint).replacingOccurrences(of: "UpDown", with: "Up/Dn")
-                .replacingOccurrences(of: "LeftRight", with: "Lt/Rt")
-            guard x + text.count <= rect.x + room else { break }
-            // Key part bold, description plain.
-            let split = text.firstIndex(of: " ") ?? text.endIndex
-            x = grid.put(String(text[..<split]), x: x, y: rect.y, style: .bold)
-            x = grid.put(String(text[split...]) + "  ", x: x, y: rect.y, style: Style(foreground: palette.dim))
+        x = rect.x
+        for hint in KeyTable.hints.map(label) where !pinned.contains(hint) {
+            guard x + hint.count + 2 <= pinnedX else { break }
+            x = putHint(hint, x: x)
         }
     }
 
     static func drawHelp(in size: (width: Int, height: Int), unicode: Bool, into grid: inout CellGrid,
                          glyphs: Glyphs, palette: ChromePalette) {
-        var lines = KeyTable.helpLines(unicode: unicode)
-        lines.append("")
-        lines.append("Demo: qlx explore --keys \"l l j T\"  (see qlx explore --help)")
+        // Every binding always fits from the minimum size (60×18) on: when rows are short the
+        // demo line and the blank rows inside the frame go first, then the margin around it.
+        let bindings = KeyTable.helpLines(unicode: unicode)
+        let demo = ["", "Demo: qlx explore --keys \"l l j T\"  (see qlx explore --help)"]
+        let padded = bindings.count + demo.count + 4 <= size.height - 2
+        let lines = padded ? bindings + demo : bindings
+        let padding = padded ? 1 : 0
         let title = " keys "
         let width = min(size.width - 2, (lines.map(\.count).max() ?? 0) + 4)
-        let height = min(size.height - 2, lines.count + 4)
+        let height = min(lines.count + 2 + 2 * padding, padded ? size.height - 2 : size.height)
         let box = Rect(x: (size.width - width) / 2, y: (size.height - height) / 2, width: width, height: height)
         grid.fill(box)
         grid.frame(box, glyphs: glyphs, style: Style(foreground: palette.accent, bold: true))
         grid.put(title, x: box.x + (box.width - title.count) / 2, y: box.y, style: Style(foreground: palette.accent, bold: true))
-        for (row, line) in lines.prefix(height - 4).enumerated() {
-            grid.put(line, x: box.x + 2, y: box.y + 2 + row, maxWidth: box.width - 4, ellipsis: glyphs.ellipsis)
+        for (row, line) in lines.prefix(height - 2 - 2 * padding).enumerated() {
+            grid.put(line, x: box.x + 2, y: box.y + 1 + padding + row, maxWidth: box.width - 4, ellipsis: glyphs.ellipsis)
         }
     }
 

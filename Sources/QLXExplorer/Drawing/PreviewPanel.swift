@@ -1,57 +1,47 @@
 import QLXRender
 
-/// The decoded image as large as fits; beside it, when the code came from a dataset
-/// sample, the original image (and its factors underneath when there is room).
+/// The decoded image in the place the layout gives it (the largest area left); beside it,
+/// when the model has a dataset, the sample the code came from and its factors underneath.
 enum PreviewPanel {
-    /// Returns the rows used from the top of `rect`.
-    @discardableResult
-    static func draw(_ state: ExplorerState, images: ViewImages, in rect: Rect, into grid: inout CellGrid,
-                     glyphs: Glyphs, palette: ChromePalette) -> Int {
-        guard rect.width >= 4, rect.height >= 3 else { return 0 }
+    static func draw(_ state: ExplorerState, images: ViewImages, layout: ExplorerLayout, into grid: inout CellGrid,
+                     glyphs: Glyphs, palette: ChromePalette) {
+        guard layout.previewImage.width >= 2, layout.previewImage.height >= 1 else { return }
         let options = RenderOptions(mode: state.renderMode, colors: state.colorDepth)
         let label = Style(foreground: palette.dim, bold: true)
-        guard let sample = state.sample else {
-            return 1 + box(title: images.previewIsStale ? "decoding..." : "decoded", image: images.preview, in: rect,
-                           options: options, state: state, label: label, into: &grid)
-        }
-        let gap = 2
-        let half = (rect.width - gap) / 2
-        let left = Rect(x: rect.x, y: rect.y, width: half, height: rect.height)
-        let right = Rect(x: rect.x + half + gap, y: rect.y, width: half, height: rect.height)
+        box(title: images.previewIsStale ? "decoding..." : "decoded", image: images.preview, in: layout.previewImage,
+            titleWidth: layout.previewImage.width, options: options, label: label, into: &grid)
+        guard let place = layout.originalImage, let panel = layout.originalPanel, place.width >= 2,
+              let sample = state.sample else { return }
         let edited = sample.code != state.code
-        let used = box(title: images.previewIsStale ? "decoding..." : "decoded", image: images.preview, in: left, options: options, state: state,
-                       label: label, into: &grid)
         box(title: "sample \(Format.grouped(sample.index))" + (edited ? " (edited)" : ""),
-            image: images.original, in: right, options: options, state: state, label: label, into: &grid)
+            image: images.original, in: place, titleWidth: panel.maxX - place.x, options: options, label: label,
+            into: &grid)
 
-        // The sample's factors, under the images when a row is free.
-        let factorsY = rect.y + 1 + used
-        if factorsY < rect.maxY {
-            let text = zip(state.factorNames, sample.factors).map { "\($0)=\($1)" }.joined(separator: " ")
-            grid.put(text, x: rect.x, y: factorsY, maxWidth: rect.width, style: Style(foreground: palette.dim),
-                     ellipsis: glyphs.ellipsis)
-            return used + 2
+        // The sample's factors under it, one per row while rows are free.
+        let style = Style(foreground: palette.dim)
+        let factors = zip(state.factorNames, sample.factors).map { "\($0)=\($1)" }
+        let rows = panel.maxY - place.maxY
+        if rows >= factors.count {
+            for (row, text) in factors.enumerated() {
+                grid.put(text, x: place.x, y: place.maxY + row, maxWidth: place.width, style: style, ellipsis: glyphs.ellipsis)
+            }
+        } else if rows >= 1 {
+            grid.put(factors.joined(separator: " "), x: place.x, y: place.maxY, maxWidth: panel.maxX - place.x,
+                     style: style, ellipsis: glyphs.ellipsis)
         }
-        return used + 1
     }
 
-    /// A title row, then the image fitted and centred below it; returns the image's height.
-    @discardableResult
-    static func box(title: String, image: RenderImage?, in rect: Rect, options: RenderOptions, state: ExplorerState,
-                    label: Style, into grid: inout CellGrid) -> Int {
-        let area = rect.droppingTop(1)
-        let size = Renderer.fitCells(imageWidth: image?.width ?? state.imageWidth,
-                                     imageHeight: image?.height ?? state.imageHeight,
-                                     box: (area.width, area.height), mode: options.mode)
-        let x = area.x + (area.width - size.width) / 2
-        grid.put(title, x: x, y: rect.y, maxWidth: rect.maxX - x, style: label)
+    /// A title centred above `place`, then the image stretched over `place`.
+    static func box(title: String, image: RenderImage?, in place: Rect, titleWidth: Int, options: RenderOptions,
+                    label: Style, into grid: inout CellGrid) {
+        let x = place.x + max(0, (place.width - title.count) / 2)
+        grid.put(title, x: x, y: place.y - 1, maxWidth: titleWidth - (x - place.x), style: label)
         if let image {
-            grid.blit(Renderer.render(image, width: size.width, height: size.height, options: options),
-                      x: x, y: area.y)
+            grid.blit(Renderer.render(image, width: place.width, height: place.height, options: options),
+                      x: place.x, y: place.y)
         } else {
-            grid.put("decoding...", x: x, y: area.y + size.height / 2, maxWidth: size.width)
+            grid.put("decoding...", x: place.x, y: place.y + place.height / 2, maxWidth: place.width)
         }
-        return size.height
     }
 }
 

@@ -1,7 +1,7 @@
 import QLXRender
 
-/// The selected latent's whole codebook decoded as thumbnails in value order, the
-/// current value framed, value indices underneath.
+/// The selected latent's whole codebook decoded as thumbnails in value order (in rows when
+/// the layout has rows to spare), the current value framed, value indices underneath.
 enum TraversalStrip {
     static func draw(_ state: ExplorerState, images: ViewImages, layout: ExplorerLayout, into grid: inout CellGrid,
                      glyphs: Glyphs, palette: ChromePalette) {
@@ -12,14 +12,16 @@ enum TraversalStrip {
         let current = state.code[state.selectedLatent]
         // A window of values around the current one when not all fit.
         let first = min(max(0, current - visible / 2), values - visible)
-        let slotWidth = rect.width / visible
+        let perRow = (visible + layout.thumbnailRows - 1) / layout.thumbnailRows
+        let slotWidth = rect.width / perRow
+        let rowHeight = layout.thumbnailHeight + 2
         let options = RenderOptions(mode: state.renderMode, colors: state.colorDepth)
         grid.put("z\(state.selectedLatent)", x: rect.x, y: rect.y, style: Style(foreground: palette.dim, bold: true))
 
         for slot in 0..<visible {
             let value = first + slot
-            let frame = Rect(x: rect.x + slot * slotWidth + (slotWidth - layout.thumbnailWidth - 2) / 2,
-                             y: rect.y, width: layout.thumbnailWidth + 2, height: layout.thumbnailHeight + 2)
+            let frame = Rect(x: rect.x + slot % perRow * slotWidth + (slotWidth - layout.thumbnailWidth - 2) / 2,
+                             y: rect.y + slot / perRow * rowHeight, width: layout.thumbnailWidth + 2, height: rowHeight)
             if value < images.traversal.count, let image = images.traversal[value] {
                 grid.blit(Renderer.render(image, width: layout.thumbnailWidth, height: layout.thumbnailHeight,
                                           options: options), x: frame.x + 1, y: frame.y + 1)

@@ -5,15 +5,18 @@ import Foundation
 public enum Action: Hashable, Sendable {
     case selectPreviousLatent, selectNextLatent
     case stepValue(Int)
+    /// A quarter of the selected latent's codebook (at least one value) down or up.
+    case stepPage(Int)
     case jumpToValue(Int)
     case firstValue, lastValue
     case nextSample, previousSample
     case randomCode, reset
     case tourSelected, tourAll
-    case exportTraversal
+    case exportTraversal, exportTourGIF
     case cycleRenderMode, cycleColorDepth
     case toggleHelp, closeHelp
     case redraw
+    case suspend
     case quit
 }
 
@@ -40,6 +43,8 @@ public enum KeyTable {
         KeyBinding(label: "0–9", summary: "jump to that value index",
                    keys: (0...9).map { (.character(Character(String($0))), .jumpToValue($0)) },
                    hint: nil),
+        KeyBinding(label: "PgUp/PgDn", summary: "step a quarter of the codebook",
+                   keys: [(.pageUp, .stepPage(-1)), (.pageDown, .stepPage(1))], hint: nil),
         KeyBinding(label: "Home/End", summary: "first/last value",
                    keys: [(.home, .firstValue), (.end, .lastValue)], hint: nil),
         KeyBinding(label: "n/p", summary: "next/previous dataset sample (encode it)",
@@ -52,8 +57,8 @@ public enum KeyTable {
         KeyBinding(label: "t/T", summary: "tour the selected latent / all latents (any key stops)",
                    keys: [(.character("t"), .tourSelected), (.character("T"), .tourAll)],
                    hint: "t tour"),
-        KeyBinding(label: "e", summary: "export the traversal as PNG",
-                   keys: [(.character("e"), .exportTraversal)], hint: "e export"),
+        KeyBinding(label: "e/E", summary: "export the traversal as PNG / the tour as GIF",
+                   keys: [(.character("e"), .exportTraversal), (.character("E"), .exportTourGIF)], hint: "e export"),
         KeyBinding(label: "m", summary: "cycle render modes", keys: [(.character("m"), .cycleRenderMode)],
                    hint: "m mode"),
         KeyBinding(label: "c", summary: "cycle colour depth", keys: [(.character("c"), .cycleColorDepth)],
@@ -61,6 +66,8 @@ public enum KeyTable {
         KeyBinding(label: "?", summary: "help (close with ?, Esc or q)",
                    keys: [(.character("?"), .toggleHelp)], hint: "? help"),
         KeyBinding(label: "Ctrl-L", summary: "redraw the screen", keys: [(.control("l"), .redraw)],
+                   hint: nil),
+        KeyBinding(label: "Ctrl-Z", summary: "suspend (the shell's fg resumes)", keys: [(.control("z"), .suspend)],
                    hint: nil),
         KeyBinding(label: "q  Ctrl-C", summary: "quit",
                    keys: [(.character("q"), .quit), (.control("c"), .quit)], hint: "q quit"),
@@ -95,6 +102,11 @@ public enum KeyTable {
 
     /// The status line's short list of the main keys.
     public static var hints: [String] { bindings.compactMap(\.hint) }
+
+    /// Hints the status line shows at every width: how to get help and how to leave.
+    public static var pinnedHints: [String] {
+        bindings.filter { $0.keys.contains { $0.action == .toggleHelp || $0.action == .quit } }.compactMap(\.hint)
+    }
 
     /// The table as plain lines (label column padded), for `--help` and the help overlay.
     public static func helpLines(unicode: Bool = true) -> [String] {

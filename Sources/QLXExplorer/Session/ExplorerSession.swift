@@ -100,8 +100,14 @@ public final class ExplorerSession {
     }
 
     /// Fits the state to the opened terminal.
-    public func adapt(unicode: Bool, maximumColors: ColorDepth) {
+    /// Fits the state to the terminal; when `--colors` asked for more than the terminal
+    /// has, the status line says so and why (`colorReason`, from the screen).
+    public func adapt(unicode: Bool, maximumColors: ColorDepth, colorReason: String? = nil) {
         state.adapt(unicode: unicode, maximumColors: maximumColors, preferredMode: preferredMode, colorLimit: colorLimit)
+        if let asked = colorLimit, asked > maximumColors {
+            let used = maximumColors == .none ? "no colour" : maximumColors.rawValue
+            state.statusMessage = "--colors \(asked.rawValue) lowered to \(used)" + (colorReason.map { ": \($0)" } ?? "")
+        }
     }
 
     public var isTooSmall: Bool {
@@ -121,6 +127,9 @@ public final class ExplorerSession {
             effect = .none
         case .exportTraversal:
             exportTraversal()
+            effect = .none
+        case .exportTourGIF:
+            exportTourGIF()
             effect = .none
         default:
             break
@@ -288,15 +297,28 @@ public final class ExplorerSession {
     /// Writes the selected latent's traversal as one PNG (the images side by side, a
     /// 2-pixel gap between them) and reports the path in the status line.
     private func exportTraversal() {
+        export("traversal", extension: "png") { try PNGWriter.write(TraversalImage.sideBySide($0, gap: 2), to: $1) }
+    }
+
+    /// Writes the selected latent's tour (its codebook in value order, each model pixel
+    /// 4×4) as a looping GIF and reports the path in the status line.
+    private func exportTourGIF() {
+        export("tour", extension: "gif") { images, path in
+            try GIFWriter.write(images.map { Mosaic.picture(rows: [[$0]], scale: 4, gutter: 0, gutterValue: 0) }, to: path)
+        }
+    }
+
+    /// The selected latent's codebook decoded (now, for values not decoded yet), written by
+    /// `write` to "qlx-KIND-zJ-CODE.EXT" in the export directory.
+    private func export(_ kind: String, extension ext: String, write: ([RenderImage], String) throws -> Void) {
         let codes = state.traversalCodes
         let missing = codes.filter { cache.image(for: $0) == nil }
         if !missing.isEmpty { decodeNow(missing) }
         let images = codes.map { cache.image(for: $0)! }
         let code = state.code.map(String.init).joined(separator: state.valuesPerLatent <= 10 ? "" : "-")
-        let path = (exportDirectory as NSString).appendingPathComponent(
-            "qlx-traversal-z\(state.selectedLatent)-\(code).png")
+        let path = (exportDirectory as NSString).appendingPathComponent("qlx-\(kind)-z\(state.selectedLatent)-\(code).\(ext)")
         do {
-            try PNGWriter.write(TraversalImage.sideBySide(images, gap: 2), to: path)
+            try write(images, path)
             state.statusMessage = "exported \(path)"
         } catch {
             state.statusMessage = "export failed: \(error)"

@@ -7,8 +7,12 @@ public enum Effect: Equatable, Sendable {
     /// Encode dataset sample `index` and show it (`ExplorerState.showSample`).
     case loadSample(index: Int)
     case exportTraversal
+    /// The selected latent's tour as an animated GIF (`E`).
+    case exportTourGIF
     /// Repaint every cell (Ctrl-L, resize).
     case redraw
+    /// Give the terminal back and stop (Ctrl-Z); repaint everything when continued.
+    case suspend
     case quit
 }
 
@@ -47,6 +51,8 @@ extension ExplorerState {
             selectedLatent = (selectedLatent + 1) % latentCount
         case .stepValue(let delta):
             setValue(code[selectedLatent] + delta)
+        case .stepPage(let pages):
+            setValue(code[selectedLatent] + pages * max(1, valueCount(of: selectedLatent) / 4))
         case .jumpToValue(let value):
             if value < valueCount(of: selectedLatent) {
                 setValue(value)
@@ -79,6 +85,8 @@ extension ExplorerState {
             statusMessage = "touring: any key stops"
         case .exportTraversal:
             return .exportTraversal
+        case .exportTourGIF:
+            return .exportTourGIF
         case .cycleRenderMode:
             let next = ((renderModes.firstIndex(of: renderMode) ?? 0) + 1) % renderModes.count
             renderMode = renderModes[next]
@@ -93,6 +101,8 @@ extension ExplorerState {
             showHelp = false
         case .redraw:
             return .redraw
+        case .suspend:
+            return .suspend
         case .quit:
             return .quit
         }

@@ -11,6 +11,8 @@ import QLXRender
 public final class CursesScreen {
     /// What this terminal can show, as ncurses found it.
     public let maximumColorDepth: ColorDepth
+    /// Why `maximumColorDepth` is what it is, for the status line when a flag asked for more.
+    public let colorReason: String
     public let unicode: Bool
     public let terminalName: String
 
@@ -93,10 +95,27 @@ public final class CursesScreen {
         }
         maximumColorDepth = depth
         directColor = direct
+        if capabilities.colors == .none {
+            colorReason = "the environment asks for no colour (NO_COLOR, or a terminal without colour)"
+        } else if !direct && ["truecolor", "24bit"].contains(environment["COLORTERM"] ?? "") {
+            colorReason = "COLORTERM says 24-bit, but terminfo \(name) has no RGB capability (try TERM=xterm-direct, Debian's ncurses-term)"
+        } else {
+            colorReason = "terminfo \(name) has \(qlx_colors()) colours"
+        }
         maxPairs = Int(qlx_color_pairs())
     }
 
     deinit { close() }
+
+    /// Gives the terminal back and stops the process (Ctrl-Z in raw mode arrives as a key, so
+    /// the stop is ours to send); returns once continued (the shell's fg), in curses mode
+    /// again. The caller repaints everything.
+    public func suspend() {
+        endwin()
+        fflush(nil)
+        kill(getpid(), SIGTSTP)
+        wrefresh(window)
+    }
 
     /// Restores the terminal (endwin). Safe to call more than once.
     public func close() {

@@ -22,7 +22,7 @@ public enum ExplorerApp {
             screen = try CursesScreen(environment: environment)
         }
         defer { screen.close() }
-        session.adapt(unicode: screen.unicode, maximumColors: screen.maximumColorDepth)
+        session.adapt(unicode: screen.unicode, maximumColors: screen.maximumColorDepth, colorReason: screen.colorReason)
         return loop(session: session, screen: screen, script: script, launched: launched)
     }
 
@@ -84,6 +84,9 @@ public enum ExplorerApp {
                     return Outcome(exitStatus: 0, stats: stats)
                 case .redraw:
                     fullRepaint = key != .resize
+                case .suspend:
+                    screen.suspend()
+                    fullRepaint = true
                 default:
                     break
                 }

@@ -35,8 +35,9 @@ struct Traverse: ParsableCommand {
     @OptionGroup var dataset: DatasetOption
 
     // Numbers are read as text and converted in `run()` (see FlagValue): one-line errors.
-    @Option(parsing: .unconditional, help: "Only this latent's row (0-based; default: all latents).")
-    var latent: String?
+    @Option(parsing: .unconditionalSingleValue,
+            help: "Only these latents' rows (0-based; 1,3 or repeated; default: all latents).")
+    var latent: [String] = []
 
     @Option(name: .customLong("cell-width"), parsing: .unconditional,
             help: "Width of each thumbnail in character cells; height follows the aspect ratio (default: fit the terminal's width, 10 in pipes).")
@@ -53,7 +54,10 @@ struct Traverse: ParsableCommand {
     @Option(parsing: .unconditional, help: "PNG: each model pixel becomes scale × scale pixels.")
     var scale = "4"
 
-    @Flag(help: "With --png, print the text grid as well.")
+    @Option(help: "Also write an animated GIF: frame k shows every chosen latent at its value k.")
+    var gif: String?
+
+    @Flag(help: "With --png or --gif, print the text grid as well.")
     var text = false
 
     @Flag(name: .customLong("no-labels"), help: "PNG: thumbnails and gutters only, without the latent and value labels.")
@@ -67,8 +71,8 @@ struct Traverse: ParsableCommand {
         let scale = try FlagValue.integer(self.scale, flag: "--scale", in: 1...64)
         let seed = try self.seed.value()
         // The upper end needs the model; a non-number or a negative fails before it loads.
-        let latent = try self.latent.map {
-            try FlagValue.integer($0, flag: "--latent", in: 0...Int.max, expected: "a latent index (an integer ≥ 0)")
+        let chosen = try latent.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map {
+            try FlagValue.integer(String($0), flag: "--latent", in: 0...Int.max, expected: "a latent index (an integer ≥ 0)")
         }
         let (start, parsedSurplus) = try TraversalStart.parse(from)
         var path = checkpoint.checkpoint, surplus = parsedSurplus
@@ -84,12 +88,12 @@ struct Traverse: ParsableCommand {
         guard config.image.channels == 1 || config.image.channels == 3 else {
             throw TraverseError.unsupported("\(checkpointPath): images with \(config.image.channels) channels cannot be drawn (1 or 3 expected)")
         }
-        if let latent, !(0..<config.latent.count).contains(latent) {
+        if let latent = chosen.first(where: { !(0..<config.latent.count).contains($0) }) {
             throw FlagError.badValue(flag: "--latent", expected: "0…\(config.latent.count - 1) (the model has \(config.latent.count) latents)",
                                      found: "\(latent)")
         }
 
-        let latents = latent.map { [$0] } ?? Array(0..<config.latent.count)
+        let latents = chosen.isEmpty ? Array(0..<config.latent.count) : chosen
         let traversal = try Traversal.make(model: model, start: start, latents: latents, seed: seed, dataset: dataset.name)
         let metrics = MetricsReport.stored(in: stored)
         if let warning = metrics.warning { Streams.warn(warning) }
@@ -98,6 +102,16 @@ struct Traverse: ParsableCommand {
             MosaicRow(labelLines: names.labelLines(latent: j), columnLabels: pair.0.map(formatValue), images: pair.1)
         }
 
+        if let gif {
+            // Frame k: every chosen latent at its value k (a latent with fewer values stays at its last).
+            let frameCount = traversal.images.map(\.count).max() ?? 0
+            let frames = (0..<frameCount).map { k in
+                Mosaic.picture(rows: [traversal.images.map { $0[min(k, $0.count - 1)] }], scale: scale, gutter: 2, gutterValue: 0.5)
+            }
+            try GIFWriter.write(frames, to: gif)
+            Streams.note("wrote \(gif) (\(frames[0].width)×\(frames[0].height) pixels, \(frameCount) frames, latents \(latents.map(String.init).joined(separator: ",")))")
+            if png == nil && !text { return }
+        }
         if let png {
             let picture = noLabels
                 ? Mosaic.picture(rows: traversal.images, scale: scale, gutter: 2, gutterValue: 0.5)
