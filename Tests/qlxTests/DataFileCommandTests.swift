@@ -44,6 +44,24 @@ final class DataFileCommandTests: XCTestCase {
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
     }
 
+    func testAnImageNpyWithItsClassesInASecondNpy() throws {
+        let model = try trainOnShapes3D()
+        // 6 images of 3×64×64 (float64, N×C×H×W) and their 2 factor columns.
+        let pixels = 3 * 64 * 64
+        var bytes = TestNpy.header(descr: "<f8", shape: [6, 3, 64, 64])
+        for i in 0..<(6 * pixels) { withUnsafeBytes(of: (Double(i % 97) / 96).bitPattern.littleEndian) { bytes += $0 } }
+        try Data(bytes).write(to: URL(fileURLWithPath: file("images.npy")))
+        try TestNpy.write(int64: (0..<6).map { [Double($0 % 2), Double($0 % 3)] }, to: file("classes.npy"))
+        let run = try QLXBinary.run(["encode", model, "--data", file("images.npy"), "--data-classes", file("classes.npy"),
+                                     "--factor-names", "colour,size", "--all", "--factors", file("factors.npy")],
+                                    environment: environment, timeout: 300)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("colour, size"), run.stdout)
+        XCTAssertEqual(TestNpy.int64s(try TestNpy.read(file("factors.npy")).data), [0, 0, 1, 1, 0, 2, 1, 0, 0, 1, 1, 2])
+        try assertOneLineError(["encode", model, "--data", file("images.npy"), "--all", "--factors", file("f2.npy")],
+                               "qlx: \(file("images.npy")): expected its factor classes in a second .npy (--data-classes FILE), found none given")
+    }
+
     func testMetricsOnADSpritesFileAndItsErrors() throws {
         let model = try trainOnShapes3D()
         let metrics = try QLXBinary.run(["metrics", model, "--data", fixture("shapes3d_small.h5"), "--samples", "200", "--json"],

@@ -77,7 +77,7 @@ struct Explore: ParsableCommand {
         let path = try checkpoint.path()
         let session = try ExplorerSetup.session(ExplorerSetup.Options(
             checkpointPath: path, checkpoint: try checkpoint.load(path),
-            dataset: try dataset.name.map(DatasetOption.resolve),
+            dataset: try dataset.givenDataset(),
             fallbackDataPath: Streams.environment["QLX_DATA"].flatMap { $0.isEmpty ? nil : $0 },
             metricSamples: metricSamples, seed: try seed.value(),
             exportDirectory: exportDirectory ?? FileManager.default.currentDirectoryPath, values: values,

@@ -54,18 +54,34 @@ struct DatasetOption: ParsableArguments {
                                valueName: "dataset"))
     var name: String?
 
+    @Option(name: .customLong("data-classes"),
+            help: ArgumentHelp("With an image .npy as --data: its factor classes, a .npy of N×K numbers (label-encoded per column).",
+                               valueName: "file"))
+    var classesPath: String?
+
+    @Option(name: .customLong("factor-names"),
+            help: ArgumentHelp("With --data: the factors' names, comma-separated (default: the format's own, else factor0, factor1, …).",
+                               valueName: "a,b,c"))
+    var factorNames: String?
+
     /// The dataset named by the flag, else `defaultName`.
     func dataset(default defaultName: String) throws -> any FactorDataset {
-        try Self.resolve(name ?? defaultName)
+        try Self.resolve(name ?? defaultName, classesPath: classesPath,
+                         factorNames: factorNames.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
     }
+
+    /// The flag's dataset, if the flag was given.
+    func givenDataset() throws -> (any FactorDataset)? { try name.map { try dataset(default: $0) } }
 
     /// A dataset by name or path, with a progress bar while a compressed file's members are
     /// decompressed into the cache (first use only).
-    static func resolve(_ nameOrPath: String) throws -> any FactorDataset {
+    static func resolve(_ nameOrPath: String, classesPath: String? = nil, factorNames: [String]? = nil) throws -> any FactorDataset {
         let file = URL(fileURLWithPath: nameOrPath).lastPathComponent
         let bar = ProgressBar(label: "decompressing \(file) into the cache (first use only)", finalStage: nil)
         defer { bar.finish() }
-        return try Datasets.resolve(nameOrPath) { done, total in bar.update(total > 0 ? Double(done) / Double(total) : 0) }
+        return try Datasets.resolve(nameOrPath, classesPath: classesPath, factorNames: factorNames) { done, total in
+            bar.update(total > 0 ? Double(done) / Double(total) : 0)
+        }
     }
 }
 
