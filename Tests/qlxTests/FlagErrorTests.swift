@@ -66,6 +66,6 @@ final class FlagErrorTests: XCTestCase {
                                "qlx: --seed: expected an integer 0…18446744073709551615, found 'x'")
         try assertOneLineError(["metrics", "--sources", "s.npy"], "qlx: --sources and --latents go together; pass both .npy files")
         try assertOneLineError(["metrics", missingPath, "--continuous"],
-                               "qlx: --continuous and --factor-names apply to --sources/--latents arrays only")
+                               "qlx: --continuous applies to --sources/--latents arrays only")
     }
 }

@@ -31,8 +31,6 @@ struct Metrics: ParsableCommand {
     @Flag(help: "Array mode: the latents are continuous (k-NN mutual information, standardised regression inputs).")
     var continuous = false
 
-    @Option(name: .customLong("factor-names"), help: "Array mode: comma-separated names for the source columns.")
-    var factorNames: String?
 
     @Flag(help: """
         Also report the chance level: the same figures for the latents with their rows shuffled \
@@ -53,8 +51,8 @@ struct Metrics: ParsableCommand {
         if sources != nil && checkpoint.checkpoint != nil {
             throw FlagError.badCombination("pass either a checkpoint or --sources/--latents, not both")
         }
-        if sources == nil && (continuous || factorNames != nil) {
-            throw FlagError.badCombination("--continuous and --factor-names apply to --sources/--latents arrays only")
+        if sources == nil && continuous {
+            throw FlagError.badCombination("--continuous applies to --sources/--latents arrays only")
         }
         return (try sample.samples.value(atLeast: 2), try sample.seed.value())
     }
@@ -76,7 +74,7 @@ struct Metrics: ParsableCommand {
 
     func arrayReport(seed: UInt64) throws -> MetricsReport {
         guard let sources, let latents else { preconditionFailure("checkedFlags() requires both") }
-        let names = factorNames.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let names = sample.dataset.factorNameList
         return try ArrayMetrics.evaluate(sources: try Npy.read(path: sources), sourcesName: sources,
                                          latents: try Npy.read(path: latents), latentsName: latents,
                                          continuous: continuous, factorNames: names, seed: seed,

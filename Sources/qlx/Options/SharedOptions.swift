@@ -60,14 +60,18 @@ struct DatasetOption: ParsableArguments {
     var classesPath: String?
 
     @Option(name: .customLong("factor-names"),
-            help: ArgumentHelp("With --data: the factors' names, comma-separated (default: the format's own, else factor0, factor1, …).",
+            help: ArgumentHelp("With --data, or metrics --sources: the factors' names, comma-separated (default: the format's own, else factor0, factor1, …).",
                                valueName: "a,b,c"))
     var factorNames: String?
 
+    /// `--factor-names` split at commas.
+    var factorNameList: [String]? {
+        factorNames.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+    }
+
     /// The dataset named by the flag, else `defaultName`.
     func dataset(default defaultName: String) throws -> any FactorDataset {
-        try Self.resolve(name ?? defaultName, classesPath: classesPath,
-                         factorNames: factorNames.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
+        try Self.resolve(name ?? defaultName, classesPath: classesPath, factorNames: factorNameList)
     }
 
     /// The flag's dataset, if the flag was given.
