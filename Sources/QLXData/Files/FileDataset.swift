@@ -42,21 +42,18 @@ public struct FileDataset: FactorDataset {
         return index
     }
 
-    /// Images (N, C, H, W) in [0, 1], read from the file in the order of `indices`. A read
+    /// Images (N, C, H, W) in [0, 1], read from the file in the order of `indices` (through the
+    /// procedural datasets' `drawImages`, so batches of 64 or more are read on all cores). A read
     /// error (a file truncated after opening) stops with a message naming the file.
     public func images(at indices: [Int]) -> Tensor {
-        let shape = rows.shape, size = shape.channels * shape.height * shape.width
-        var data = [Float](repeating: 0, count: indices.count * size)
-        data.withUnsafeMutableBufferPointer { buffer in
-            for (n, index) in indices.enumerated() {
-                do {
-                    try rows.image(index, into: buffer.baseAddress! + n * size)
-                } catch {
-                    fatalError("\(error)")
-                }
+        let rows = self.rows
+        return drawImages(count: indices.count, shape: rows.shape) { n, pixels in
+            do {
+                try rows.image(indices[n], into: pixels)
+            } catch {
+                fatalError("\(error)")
             }
         }
-        return Tensor(shape: [indices.count, shape.channels, shape.height, shape.width], data: data)
     }
 }
 
