@@ -35,24 +35,15 @@ struct NpyDType {
     func decode(_ bytes: [UInt8], offset: Int, count: Int, path: String) throws -> NpyValues {
         try bytes.withUnsafeBytes { buffer in
             let base = buffer.baseAddress! + offset
-            switch kind {
-            case .bool:
-                return .int64((0..<count).map { bits(base, $0) != 0 ? 1 : 0 })
-            case .unsigned:
-                var values = [Int64](repeating: 0, count: count)
-                for i in 0..<count {
-                    let v = bits(base, i)
-                    guard v <= UInt64(Int64.max) else {
-                        throw DataError.npyValueOutOfRange(path: path, index: i, dtype: descriptor)
-                    }
-                    values[i] = Int64(v)
+            if kind == .float { return .float64((0..<count).map { floatValue(bits(base, $0)) }) }
+            var values = [Int64](repeating: 0, count: count)
+            for i in 0..<count {
+                guard let value = integer(bits(base, i)) else {
+                    throw DataError.npyValueOutOfRange(path: path, index: i, dtype: descriptor)
                 }
-                return .int64(values)
-            case .signed:
-                return .int64((0..<count).map { signExtended(bits(base, $0)) })
-            case .float:
-                return .float64((0..<count).map { floatValue(bits(base, $0)) })
+                values[i] = value
             }
+            return .int64(values)
         }
     }
 
@@ -65,9 +56,21 @@ struct NpyDType {
     func double(_ base: UnsafeRawPointer, _ i: Int) -> Double {
         let raw = bits(base, i)
         switch kind {
-        case .bool, .unsigned: return Double(raw)
-        case .signed: return Double(signExtended(raw))
         case .float: return floatValue(raw)
+        case .unsigned: return Double(raw)
+        case .bool, .signed: return Double(integer(raw)!)
+        }
+    }
+
+    /// An integer or bool element's value: a bool is 0 or 1 whatever nonzero byte stores it
+    /// (numpy reads any nonzero byte as True); nil for an unsigned value above Int64.max.
+    @inline(__always)
+    func integer(_ bits: UInt64) -> Int64? {
+        switch kind {
+        case .bool: return bits != 0 ? 1 : 0
+        case .unsigned: return bits <= UInt64(Int64.max) ? Int64(bits) : nil
+        case .signed: return signExtended(bits)
+        case .float: preconditionFailure("integer(_:) of a float dtype")
         }
     }
 

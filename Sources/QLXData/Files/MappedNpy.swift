@@ -70,7 +70,7 @@ public struct MappedNpy: @unchecked Sendable {
     func floats(from start: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
         let base = file.bytes.baseAddress! + dataOffset + start * dtype.size
         switch (dtype.kind, dtype.size, dtype.bigEndian) {
-        case (.unsigned, 1, _), (.bool, 1, _):
+        case (.unsigned, 1, _):
             let p = base.assumingMemoryBound(to: UInt8.self)
             for i in 0..<count { out[i] = Float(p[i]) }
         case (.float, 4, false):
