@@ -38,4 +38,26 @@ final class FuzzFindingsTests: XCTestCase {
         let dataset = try DatasetFile.open(path: images, classesPath: classes, cache: DatasetCache(root: folder + "/cache"))
         XCTAssertEqual(dataset.images(at: [0]).data, [0, 1, 1, 1])
     }
+
+    /// Float factor classes holding NaN: NaN equals nothing, so the label encoding's lookup of
+    /// its own values failed (a crash). Refused, naming the row and column.
+    func testNaNClassesAreRefusedNamingWhere() throws {
+        let images = try npy("images.npy", descr: "|u1", shape: [2, 2, 2], data: [UInt8](repeating: 9, count: 8))
+        var nan = Double.nan.bitPattern.littleEndian, one = (1.0).bitPattern.littleEndian
+        let data = withUnsafeBytes(of: &one) { Array($0) } + withUnsafeBytes(of: &nan) { Array($0) }
+        let classes = try npy("classes.npy", descr: "<f8", shape: [2, 1], data: data)
+        XCTAssertThrowsError(try DatasetFile.open(path: images, classesPath: classes, cache: DatasetCache(root: folder + "/cache"))) {
+            XCTAssertEqual("\($0)", "\(classes): expected numeric factor classes, found NaN in row 1, column 0")
+        }
+    }
+
+    /// An image array with no images: Shapes3D's reader read image −1 to check the file's end.
+    /// Every format refuses it where the image layout is inferred.
+    func testAnEmptyImageArrayIsRefused() throws {
+        let images = try npy("images.npy", descr: "|u1", shape: [0, 2, 2], data: [])
+        let classes = try npy("classes.npy", descr: "<i8", shape: [0, 1], data: [])
+        XCTAssertThrowsError(try DatasetFile.open(path: images, classesPath: classes, cache: DatasetCache(root: folder + "/cache"))) {
+            XCTAssertEqual("\($0)", "\(images): expected at least one image, found an array of shape [0, 2, 2]")
+        }
+    }
 }
