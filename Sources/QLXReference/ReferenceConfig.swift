@@ -79,7 +79,7 @@ public struct ReferenceConfig: Sendable {
         }
         switch node {
         case .scalar(let scalar):
-            switch node.tag.name {
+            switch Tag.Name(rawValue: node.tag.description) {
             case .null: return .null
             case .bool: if let value = node.bool { return .bool(value) }
             case .int: if let value = node.int { return .int(value) }
