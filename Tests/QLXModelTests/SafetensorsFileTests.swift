@@ -228,8 +228,7 @@ final class SafetensorsFileTests: XCTestCase {
         // A multi-byte character cut by an escape (its lead byte, then \n): not UTF-8 once the
         // in-place reader joins the pieces, as it was not piece by piece before.
         var bytes = le64(13)
-        bytes += Array(#"{"k":""#.utf8) + [0xC3] + Array(#"
-"}"#.utf8) + [0x20, 0x20]
+        bytes += Array(#"{"k":""#.utf8) + [0xC3] + Array(#"\n"}"#.utf8) + [0x20, 0x20]
         try Data(bytes).write(to: URL(fileURLWithPath: path("s")))
         assertReadFails(path("s"), "invalid JSON header at byte 5: string is not valid UTF-8")
     }
