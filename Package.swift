@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "QLXTraining", dependencies: ["QLXCore", "QLXIO", "QLXModel", "QLXData", "QLXMetrics"], exclude: ["README.md"]),
         // Opens runs of the paper's JAX/Equinox code: .eqx records (npy, from QLXData), Hydra
         // and wandb configs (YAML), run folders; maps them onto QLXModel's QLAE.
-        .target(name: "QLXReference", dependencies: ["QLXCore", "QLXModel", "QLXData", .product(name: "Yams", package: "Yams")],
+        .target(name: "QLXReference", dependencies: ["QLXCore", "QLXIO", "QLXModel", "QLXData", .product(name: "Yams", package: "Yams")],
                 exclude: ["README.md"]),
         .target(name: "QLXRender", dependencies: ["QLXIO", "CZlibSystem", "CGif"], exclude: ["README.md"]),
         .target(name: "QLXExplorer",

@@ -127,7 +127,7 @@ public struct Checkpoint: Sendable {
         do {
             // The strict parser first: it refuses duplicate keys (JSONDecoder keeps the first,
             // Python the last), as for the outer header.
-            _ = try SafetensorsJSONParser.parse(Array(json.utf8))
+            _ = try SafetensorsJSONParser.parse(json)
             return try JSONDecoder().decode(QLAEConfig.self, from: Data(json.utf8))
         } catch let error as SafetensorsJSONError {
             throw fail("not valid JSON at byte \(error.offset): \(error.reason)")

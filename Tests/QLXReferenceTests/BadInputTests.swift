@@ -122,4 +122,25 @@ final class BadInputTests: XCTestCase {
             XCTAssertFalse("\(error)".contains("\n"))
         }
     }
+
+    /// The yaml fuzz target's first finding: a mapping key that is a list (`? [a, b]`) trapped
+    /// inside Yams' `load`. Refused, naming its line.
+    func testConfigWithAListAsAKey() throws {
+        try "data:\n  desc: null\n  value: {name: dsprites}\n? [complex, key]\n: 1\n".write(toFile: config, atomically: true, encoding: .utf8)
+        assertRefused("\(config): cannot read the config: a mapping key on line 4 is a list or a mapping; keys must be plain values")
+    }
+
+    /// Nesting beyond any real config is refused before it can exhaust the stack.
+    func testConfigNestedTooDeeply() throws {
+        try ("a: " + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "\n").write(toFile: config, atomically: true, encoding: .utf8)
+        assertRefused("\(config): cannot read the config: nested deeper than 64 levels")
+    }
+
+    /// Yams' message quotes the file's text: escaped, on one line.
+    func testYAMLErrorsQuoteTheFileEscaped() throws {
+        try "model_partial: [\u{1B}[31m".write(toFile: config, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ReferenceRun(path: run.path)) { error in
+            XCTAssertFalse("\(error)".contains("\u{1B}"), "\(error)")
+        }
+    }
 }
