@@ -85,7 +85,7 @@ public struct ExplorerConfig: Equatable, Sendable {
             case "colors":
                 config.colors = try string(key, value, ColorDepth.allCases.map(\.rawValue)) { ColorDepth(rawValue: $0) }
             case "graphics":
-                config.graphics = try string(key, value, graphicsChoices) { graphicsChoices.contains($0) ? $0 : nil }
+                config.graphics = try string(key, value, graphicsChoices) { (name: String) -> String? in graphicsChoices.contains(name) ? name : nil }
             case "mouse":
                 guard let flag = value.bool else { throw bad(key, "true or false", value) }
                 config.mouse = flag

@@ -255,10 +255,7 @@ public final class ExplorerSession {
         let traversal = state.traversalCodes.map { cache.image(for: $0) }
         let current = cache.image(for: state.code)
         if let current { lastPreview = current }
-        // (Two models side by side decode wider images than the sample: no sample column then.)
-        let original = state.sample.flatMap { originals[$0.index] }.flatMap {
-            $0.width == images[0].width && $0.height == images[0].height ? $0 : nil
-        }
+        let original = state.sample.flatMap { originals[$0.index] }
         let images = ViewImages(preview: current ?? lastPreview, original: original, traversal: traversal,
                                 previewIsStale: current == nil)
         return ExplorerView.draw(state, images: images, width: width, height: height)
@@ -350,7 +347,9 @@ public final class ExplorerSession {
         let factor = state.encodedFactor(of: latent)
         let code = state.code.map(String.init).joined(separator: state.valuesPerLatent <= 10 ? "" : " ")
         var title = "\(state.checkpointName) · z\(latent)" + (factor.map { " (\($0))" } ?? "") + " · code \(code)"
-        let original = state.sample.flatMap { originals[$0.index] }
+        // (Two models side by side decode wider images than the sample: no sample column then.)
+        var original = state.sample.flatMap { originals[$0.index] }
+        if let image = original, image.width != images[0].width || image.height != images[0].height { original = nil }
         if let sample = state.sample, original != nil { title += " · from sample \(sample.index)" }
         let row = TraversalFigure.Row(labelLines: ["z\(latent)"] + (factor.map { [$0] } ?? []),
                                       columnLabels: images.indices.map(String.init), images: images,

@@ -124,7 +124,7 @@ public final class CursesScreen {
             colorReason = "COLORTERM says 24-bit, but terminfo \(name) has no RGB capability"
                 + (missingDirectEntry.map { " and \($0) is not installed (Debian's ncurses-term)" } ?? "")
         } else {
-            colorReason = "terminfo \(name) has \(qlx_colors()) colours" + (direct ? "" : " (COLORTERM does not say truecolor)")
+            colorReason = "terminfo \(name) has \(qlx_colors()) colours" + (trueColor && !direct ? " (COLORTERM does not say truecolor)" : "")
         }
         maxPairs = Int(qlx_color_pairs())
     }
