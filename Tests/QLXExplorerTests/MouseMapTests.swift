@@ -32,16 +32,21 @@ final class MouseMapTests: XCTestCase {
     func testAClickOnAThumbnailStepsToItsValue() throws {
         let state = Fixtures.state()
         let l = try layout(state)
-        // Each strip slot's label row holds its value index, centred under the thumbnail.
+        // Each strip slot's bottom row holds its value index under the thumbnail (the strip's
+        // title "z0" is on its first row, so that row is left out).
         let grid = ExplorerView.draw(state, images: ViewImages(), width: width, height: height)
-        let lines = grid.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let labelRow = l.traversal.y + l.thumbnailHeight + 1
-        let label = Array(lines[labelRow])
-        let x3 = try XCTUnwrap(label.lastIndex(of: "3"), lines[labelRow])
-        // Anywhere in that slot: its label, and the thumbnail above it.
-        for (x, y) in [(x3, labelRow), (x3, l.traversal.y + 1)] {
-            XCTAssertEqual(MouseMap.action(for: MouseEvent(.press, x: x, y: y), state: state, layout: l), .setValue(3), "\(x),\(y)")
+        var found: Set<Int> = []
+        for y in (l.traversal.y + 1)..<l.traversal.maxY {
+            for x in l.traversal.x..<l.traversal.maxX {
+                guard let value = grid[x, y].character.wholeNumberValue else { continue }
+                found.insert(value)
+                for (cx, cy) in [(x, y), (x, y - 1)] {   // the label, and the thumbnail above it
+                    XCTAssertEqual(MouseMap.action(for: MouseEvent(.press, x: cx, y: cy), state: state, layout: l),
+                                   .setValue(value), "\(cx),\(cy)")
+                }
+            }
         }
+        XCTAssertEqual(found, [0, 1, 2, 3], grid.text)
         XCTAssertNil(MouseMap.action(for: MouseEvent(.press, x: 0, y: l.status.y), state: state, layout: l), "status line")
     }
 

@@ -28,13 +28,13 @@ extension ExploreTmuxTests {
 
         // The strip's label row: value indices under the thumbnails, the current one in its frame.
         let now = try screen(colors: false)
-        let labels = try XCTUnwrap(lines(now).lastIndex { $0.range(of: "^[ 0-9└┘─]+$", options: .regularExpression) != nil
-                                                          && $0.contains("7") && $0.contains("2") }, now)
         let current = try XCTUnwrap(code(now)).map(String.init)[3]
         let target = current == "7" ? "2" : "7"
-        let column = try XCTUnwrap(lines(now)[labels].firstIndex(of: Character(target)))
-        let x = lines(now)[labels].distance(from: lines(now)[labels].startIndex, to: column)
-        try mouse(button: 0, x: x, y: labels - 2)
+        let labels = try XCTUnwrap(lines(now).lastIndex { $0.range(of: "^[ 0-9└┘─]+$", options: .regularExpression) != nil
+                                                          && $0.contains(target) }, now)
+        let line = lines(now)[labels]
+        let x = line.distance(from: line.startIndex, to: try XCTUnwrap(line.firstIndex(of: Character(target))))
+        try mouse(button: 0, x: x, y: labels - 1)
         try waitFor("z3 at value \(target) after a click on its thumbnail") { self.code($0).map { Array($0)[3] } == Character(target) }
 
         // The wheel (down) over the preview steps the value up by one.
