@@ -59,6 +59,7 @@ final class ExplorerConfigTests: XCTestCase {
         let session = ExplorerSession(state: Fixtures.state(sampleCount: 0), source: FlatImageSource(size: 8))
         let saved = ExplorerConfig(colors: .palette256, mouse: false)
         session.adapt(unicode: true, maximumColors: .trueColor)
+        _ = session.frame(width: 100, height: 30)   // keys act once a frame of a usable size is on screen
         XCTAssertEqual(session.settings(updating: saved), saved, "nothing changed")
         _ = session.handle(.character("m"))
         session.tourInterval = 90
