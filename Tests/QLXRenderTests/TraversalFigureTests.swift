@@ -7,7 +7,7 @@ final class TraversalFigureTests: XCTestCase {
     }
 
     func figure(rawLabels: Bool = false) -> TraversalFigure {
-        let rows = (0..<2).map { r in
+        let rows = (0..<2).map { (r: Int) in
             TraversalFigure.Row(labelLines: ["z\(r)", "hue"],
                                 columnLabels: rawLabels ? ["-0.\(r)", "0.5", "1"] : ["0", "1", "2"],
                                 images: [flat(0.3), flat(0.6), flat(0.9)], baseColumn: r)
@@ -17,7 +17,6 @@ final class TraversalFigureTests: XCTestCase {
 
     func testGeometryPlacesTitleSharedHeaderBaseColumnAndRows() {
         let g = figure().geometry(scale: 1)
-        print("DEBUG labels", figure().rows.flatMap(\.labelLines), figure().rows.flatMap(\.labelLines).map(PixelFont.width(of:)), g)
         XCTAssertEqual(g.unit, 2, "readable at scale 1")
         XCTAssertEqual(g.gutter, 2)
         // Margin 4; title 10 + 4; header 10 + 2; per row: gutter, max(8, two label lines 24), gutter.

@@ -90,7 +90,7 @@ final class ExploreTmuxTests: XCTestCase {
         let command = "\(QLXBinary.path) explore '\(checkpoint!)' --metric-samples \(metricSamples) \(arguments)"
         // The settings file lives in the test's folder (never the user's), unless a test says otherwise.
         try tmux(["new-session", "-d", "-x", "\(width)", "-y", "\(height)",
-                  "env XDG_CONFIG_HOME='\(directory.path)/config' \(environment) bash -c \"\(command); echo EXITED \\$?; sleep 60\""],
+                  "env \(environment) XDG_CONFIG_HOME='\(directory.path)/config' bash -c \"\(command); echo EXITED \\$?; sleep 60\""],
                  output: false)
     }
 
