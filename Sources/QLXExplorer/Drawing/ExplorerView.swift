@@ -4,11 +4,7 @@ import QLXRender
 public enum ExplorerView {
     public static func draw(_ state: ExplorerState, images: ViewImages, width: Int, height: Int) -> CellGrid {
         let glyphs = Glyphs.forUnicode(state.unicode)
-        guard let layout = ExplorerLayout.compute(
-            width: width, height: height, latentCount: state.latentCount, valuesPerLatent: state.valuesPerLatent,
-            imageWidth: state.imageWidth, imageHeight: state.imageHeight, mode: state.renderMode,
-            showsOriginal: state.sampleCount > 0, heatmap: state.metrics.map(MetricsPanel.heatmapSize))
-        else {
+        guard let layout = layout(state, width: width, height: height) else {
             return Overlays.drawTooSmall(width: max(width, 0), height: max(height, 0), glyphs: glyphs)
         }
         let palette = ChromePalette(depth: state.colorDepth)
@@ -28,5 +24,13 @@ public enum ExplorerView {
             Overlays.drawHelp(in: (width, height), unicode: state.unicode, into: &grid, glyphs: glyphs, palette: palette)
         }
         return grid
+    }
+
+    /// The panels' places for this state and size (nil below the minimum size).
+    public static func layout(_ state: ExplorerState, width: Int, height: Int) -> ExplorerLayout? {
+        ExplorerLayout.compute(
+            width: width, height: height, latentCount: state.latentCount, valuesPerLatent: state.valuesPerLatent,
+            imageWidth: state.imageWidth, imageHeight: state.imageHeight, mode: state.renderMode,
+            showsOriginal: state.sampleCount > 0, heatmap: state.metrics.map(MetricsPanel.heatmapSize))
     }
 }

@@ -46,6 +46,9 @@ public struct ExplorerState: Sendable {
     public var showHelp = false
     public var tour: Tour?
     public var statusMessage: String?
+    /// Digits typed so far for a value index of a codebook over 10 values (the value follows
+    /// each digit; Enter or any other key ends the number).
+    public var valueEntry: Int?
     public var rng: SeededGenerator
 
     // Figures shown in the metric panels.
@@ -100,6 +103,18 @@ public struct ExplorerState: Sendable {
         colorDepths = choices.depths
         renderMode = preferredMode.flatMap { choices.modes.contains($0) ? $0 : nil } ?? choices.modes[0]
         colorDepth = choices.depths[0]
+    }
+
+    /// Factor `index`'s name ("f3" past the names the model has).
+    public func factorName(_ index: Int) -> String {
+        index < factorNames.count ? factorNames[index] : "f\(index)"
+    }
+
+    /// What latent `j` mainly encodes by the metrics: a factor's name, "inactive", or nil
+    /// while there are no metrics.
+    public func encodedFactor(of latent: Int) -> String? {
+        if let metrics, latent < metrics.activeLatents.count, !metrics.activeLatents[latent] { return "inactive" }
+        return metrics?.mainNMI(of: latent).map { factorName($0.factor) }
     }
 
     public var latentCount: Int { codebooks.count }
