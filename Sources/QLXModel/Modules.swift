@@ -94,7 +94,8 @@ struct DenseStackTape: Sendable {
 struct DenseStack: Sendable {
     struct Block: Sendable {
         let linear: LinearModule
-        let norm: (LayerNorm, NormAffine)?
+        let norm: LayerNorm?
+        let affine: NormAffine?
     }
     let blocks: [Block]
     let outFeatures: Int
@@ -105,8 +106,8 @@ struct DenseStack: Sendable {
         for (i, width) in widths.enumerated() {
             let block = path.item("layers", i)
             let linear = LinearModule(inFeatures: features, outFeatures: width, at: block.child(nil, ".layers[0]"), &tree)
-            let norm = layerNorm ? (LayerNorm(features: width), NormAffine(shape: [width], at: block.child("norm", ".layers[1]"), &tree)) : nil
-            blocks.append(Block(linear: linear, norm: norm))
+            let affine = layerNorm ? NormAffine(shape: [width], at: block.child("norm", ".layers[1]"), &tree) : nil
+            blocks.append(Block(linear: linear, norm: layerNorm ? LayerNorm(features: width) : nil, affine: affine))
             features = width
         }
         self.blocks = blocks
@@ -123,7 +124,7 @@ struct DenseStack: Sendable {
         for block in blocks {
             var y = block.linear.forward(h, p)
             var cache: LayerNorm.Cache? = nil
-            if let (norm, affine) = block.norm {
+            if let norm = block.norm, let affine = block.affine {
                 let r = norm.forward(y, weight: p[affine.weight], bias: p[affine.bias])
                 cache = r.cache
                 y = r.output
@@ -147,7 +148,7 @@ struct DenseStack: Sendable {
         for (i, block) in blocks.enumerated().reversed() {
             var dy = dh!
             Activation.reluBackward(output: tape.outputs[i].data, gradient: &dy.data)
-            if let (norm, affine) = block.norm {
+            if let norm = block.norm, let affine = block.affine {
                 let r = norm.backward(tape.norms[i], weight: p[affine.weight], dOutput: dy)
                 gradients[affine.weight] = r.dWeight
                 gradients[affine.bias] = r.dBias
