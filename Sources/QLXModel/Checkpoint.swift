@@ -174,6 +174,9 @@ public struct Checkpoint: Sendable {
         guard decoder == "custom" || ArchitecturePreset.decoderNames.contains(decoder) else {
             throw ModelError.invalidConfig(path: path, reason: "unknown decoder architecture \(quoted(decoder)); expected one of \((ArchitecturePreset.decoderNames + ["custom"]).joined(separator: ", "))")
         }
+        if let preset = ArchitecturePreset.encoder(named: encoder), preset.kind != config.encoder.kind {
+            throw ModelError.invalidConfig(path: path, reason: "encoder preset \(encoder) is a \(preset.kind.rawValue) encoder, but kind is \(config.encoder.kind.rawValue)")
+        }
         if let preset = ArchitecturePreset.decoder(named: decoder), preset.kind != config.decoder.kind {
             throw ModelError.invalidConfig(path: path, reason: "decoder preset \(decoder) is a \(preset.kind.rawValue) decoder, but kind is \(config.decoder.kind.rawValue)")
         }

@@ -108,11 +108,11 @@ final class BadInputTests: XCTestCase {
         assertRefused("\(config): not supported yet: disentangle.models.VQVAE")
     }
 
-    func testDenseEncoderIsNotSupportedYet() throws {
-        let dense = ReferenceFixtures.files("qlae_dense_dense")
-        XCTAssertThrowsError(try ReferenceRun(path: dense)) { error in
-            XCTAssertEqual("\(error)", "\(dense)/config.yaml: not supported yet: encoder disentangle.encoders.DenseEncoder")
-        }
+    func testConfigForAnUnknownEncoder() throws {
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+            .replacingOccurrences(of: "disentangle.encoders.ImageEncoder", with: "disentangle.encoders.GraphEncoder")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        assertRefused("\(config): not supported yet: encoder disentangle.encoders.GraphEncoder")
     }
 
     func testConfigThatIsNotYAML() throws {
