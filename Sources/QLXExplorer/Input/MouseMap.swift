@@ -1,21 +1,3 @@
-/// A mouse event as the explorer sees it (the terminal layer turns ncurses' MEVENT into
-/// these): a press of the left button, or a wheel step, at a cell.
-public struct MouseEvent: Hashable, Sendable {
-    public enum Kind: Hashable, Sendable {
-        case press
-        /// The wheel turned towards the user (down) or away (up).
-        case wheelDown, wheelUp
-    }
-    public var kind: Kind
-    public var x: Int, y: Int
-
-    public init(_ kind: Kind, x: Int, y: Int) {
-        self.kind = kind
-        self.x = x
-        self.y = y
-    }
-}
-
 /// Mouse events to actions, through the same rectangles the screen is drawn in (pure, so a
 /// click can be tested without a terminal): a click on a latent's row selects it, a click on
 /// a strip thumbnail steps to its value, the wheel steps the value (over the latent list it
