@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import QLXIO
 
 /// A read-only HDF5 file (Shapes3D's `3dshapes.h5`) through the HDF5 C library. Datasets are
 /// read by hyperslab, a row range at a time, never whole; the library's chunk cache makes
@@ -8,6 +9,8 @@ import Foundation
 public final class HDF5File: @unchecked Sendable {
     public let path: String
     private let file: hid_t
+    /// The file's length when opened: no chunk the file records may lie beyond it.
+    private let fileSize: Int
     static let lock = NSLock()
 
     public init(path: String) throws {
@@ -20,6 +23,7 @@ public final class HDF5File: @unchecked Sendable {
             throw DataError.datasetFileInvalid(path: path, expected: "an HDF5 file", found: "a file HDF5 cannot open")
         }
         file = id
+        fileSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     }
 
     deinit { _ = HDF5File.lock.withLock { H5Fclose(file) } }
@@ -52,6 +56,12 @@ public final class HDF5File: @unchecked Sendable {
             guard H5Sselect_hyperslab(space, H5S_SELECT_SET, &offset, nil, &extent, nil) >= 0 else {
                 throw invalid("rows \(start)..<\(start + count) of '\(name)'", "a selection HDF5 refuses")
             }
+            let stored = H5Dget_type(dataset)
+            defer { H5Tclose(stored) }
+            guard qlx_h5t_is_standard_number(stored) == 1 else {
+                throw invalid("numbers of a standard type (IEEE float or integer) in '\(name)'", "another element type")
+            }
+            try checkChunks(of: dataset, name: name, rows: start..<(start + count), rowShape: rowShape)
             let memory = H5Screate_simple(Int32(extent.count), &extent, nil)
             defer { H5Sclose(memory) }
             let type = asBytes ? qlx_h5t_native_uint8() : qlx_h5t_native_double()
@@ -83,6 +93,45 @@ public final class HDF5File: @unchecked Sendable {
         }
     }
 
+    /// Checks that every stored chunk the rows touch lies inside the file, before HDF5 reads
+    /// them: the library sizes its read buffer from the chunk's recorded length before it
+    /// compares that length with the file, so one corrupt record (a crafted or damaged file)
+    /// asks for gigabytes. Unallocated chunks (read as fill values) are fine.
+    private func checkChunks(of dataset: hid_t, name: String, rows: Range<Int>, rowShape: [Int]) throws {
+        let properties = H5Dget_create_plist(dataset)
+        defer { H5Pclose(properties) }
+        guard H5Pget_layout(properties) == H5D_CHUNKED else { return }
+        let rank = rowShape.count + 1
+        var chunk = [hsize_t](repeating: 0, count: rank)
+        guard H5Pget_chunk(properties, Int32(rank), &chunk) == Int32(rank), chunk.allSatisfy({ $0 > 0 }) else {
+            throw invalid("chunk dimensions of '\(name)' matching its rank \(rank)", "a chunk layout HDF5 cannot describe")
+        }
+        // Chunk origins covering the rows, and every chunk across the other dimensions: an
+        // odometer over the chunk grid, bounded so a tiny chunk shape cannot mean a billion checks.
+        let extent = [rows.upperBound] + rowShape
+        let steps = chunk.map { Int(clamping: $0) }
+        let first = [rows.lowerBound / steps[0] * steps[0]] + rowShape.map { _ in 0 }
+        let counts = (0..<rank).map { ($0 == 0 ? extent[0] - first[0] : extent[$0]).dividedRoundingUp(by: steps[$0]) }
+        guard let total = SizeLimit.product(counts), total <= 1 << 20 else {
+            throw invalid("at most 2²⁰ chunks per read of '\(name)'", "chunks of \(chunk) over \(extent)")
+        }
+        var position = [Int](repeating: 0, count: rank)
+        for _ in 0..<total {
+            var origin = (0..<rank).map { hsize_t(first[$0] + position[$0] * steps[$0]) }
+            var axis = rank - 1
+            while axis >= 0 { position[axis] += 1; if position[axis] < counts[axis] { break }; position[axis] = 0; axis -= 1 }
+            var filterMask: UInt32 = 0, address: haddr_t = 0, size: hsize_t = 0
+            guard H5Dget_chunk_info_by_coord(dataset, &origin, &filterMask, &address, &size) >= 0 else {
+                throw invalid("a readable chunk index for '\(name)'", "a corrupt chunk index at \(origin)")
+            }
+            if address == haddr_t.max { continue }   // never written: HDF5 supplies the fill value
+            guard size <= UInt64(fileSize), address <= UInt64(fileSize) - size else {
+                throw invalid("the chunk of '\(name)' at \(origin) inside the file's \(fileSize) bytes",
+                              "\(size) bytes from offset \(address) (truncated or corrupt file?)")
+            }
+        }
+    }
+
     private func withDataset<T>(_ name: String, _ body: (hid_t, hid_t) throws -> T) throws -> T {
         try HDF5File.lock.withLock {
             guard H5Lexists(file, name, qlx_h5p_default()) > 0 else {
@@ -101,3 +150,8 @@ public final class HDF5File: @unchecked Sendable {
         DataError.datasetFileInvalid(path: path, expected: expected, found: found)
     }
 }
+
+private extension Int {
+    func dividedRoundingUp(by divisor: Int) -> Int { self / divisor + (self % divisor == 0 ? 0 : 1) }
+}
+
