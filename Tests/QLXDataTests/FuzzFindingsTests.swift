@@ -101,5 +101,15 @@ final class FuzzFindingsTests: XCTestCase {
             XCTAssertEqual("\($0)", "\(path): expected numbers of a standard type (IEEE float or integer) in 'labels', found another element type")
         }
     }
+
+    /// hdf5 target (the fuzz input as found, fuzz_chunk_shape.h5): `images` of shape
+    /// (2, 4, 4, 3) claims chunks of (131073, 4, 4, 3) while its stored chunks hold one row
+    /// each; libhdf5 1.10 read past its buffer. Chunks larger than a fixed extent are refused.
+    func testAChunkLargerThanItsDatasetIsRefused() throws {
+        let path = fixture("fuzz_chunk_shape.h5")
+        XCTAssertThrowsError(try DatasetFile.open(path: path, cache: DatasetCache(root: folder + "/cache"))) {
+            XCTAssertEqual("\($0)", "\(path): expected chunks of 'images' no larger than its dimensions [2, 4, 4, 3], found chunks of [131073, 4, 4, 3]")
+        }
+    }
 }
 

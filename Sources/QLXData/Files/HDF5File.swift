@@ -61,7 +61,7 @@ public final class HDF5File: @unchecked Sendable {
             guard qlx_h5t_is_standard_number(stored) == 1 else {
                 throw invalid("numbers of a standard type (IEEE float or integer) in '\(name)'", "another element type")
             }
-            try checkChunks(of: dataset, name: name, rows: start..<(start + count), rowShape: rowShape)
+            try checkChunks(of: dataset, space: space, name: name, rows: start..<(start + count), rowShape: rowShape)
             let memory = H5Screate_simple(Int32(extent.count), &extent, nil)
             defer { H5Sclose(memory) }
             let type = asBytes ? qlx_h5t_native_uint8() : qlx_h5t_native_double()
@@ -97,7 +97,7 @@ public final class HDF5File: @unchecked Sendable {
     /// them: the library sizes its read buffer from the chunk's recorded length before it
     /// compares that length with the file, so one corrupt record (a crafted or damaged file)
     /// asks for gigabytes. Unallocated chunks (read as fill values) are fine.
-    private func checkChunks(of dataset: hid_t, name: String, rows: Range<Int>, rowShape: [Int]) throws {
+    private func checkChunks(of dataset: hid_t, space: hid_t, name: String, rows: Range<Int>, rowShape: [Int]) throws {
         let properties = H5Dget_create_plist(dataset)
         defer { H5Pclose(properties) }
         guard H5Pget_layout(properties) == H5D_CHUNKED else { return }
@@ -105,6 +105,14 @@ public final class HDF5File: @unchecked Sendable {
         var chunk = [hsize_t](repeating: 0, count: rank)
         guard H5Pget_chunk(properties, Int32(rank), &chunk) == Int32(rank), chunk.allSatisfy({ $0 > 0 }) else {
             throw invalid("chunk dimensions of '\(name)' matching its rank \(rank)", "a chunk layout HDF5 cannot describe")
+        }
+        // HDF5 never makes a chunk larger than a fixed-size dataset's extent; a file that says
+        // so is corrupt, and libhdf5 1.10 then copies a whole chunk's worth out of a smaller
+        // buffer (heap overflow, found by the hdf5 fuzz target).
+        var dims = [hsize_t](repeating: 0, count: rank), maxDims = [hsize_t](repeating: 0, count: rank)
+        H5Sget_simple_extent_dims(space, &dims, &maxDims)
+        for axis in 0..<rank where maxDims[axis] != hsize_t.max && chunk[axis] > maxDims[axis] {
+            throw invalid("chunks of '\(name)' no larger than its dimensions \(maxDims)", "chunks of \(chunk)")
         }
         // Chunk origins covering the rows, and every chunk across the other dimensions: an
         // odometer over the chunk grid, bounded so a tiny chunk shape cannot mean a billion checks.
