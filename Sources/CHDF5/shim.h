@@ -10,18 +10,29 @@ static inline unsigned qlx_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline hid_t qlx_h5s_all(void) { return H5S_ALL; }
 static inline hid_t qlx_h5e_default(void) { return H5E_DEFAULT; }
 
-// Whether `type` is exactly one of HDF5's standard numeric types (IEEE floats, two's-complement
-// integers, either byte order). libhdf5 1.10 converts a malformed float description (say, a
-// mantissa overlapping its exponent) without checking it and writes past its own buffer, so
-// only these are read.
-static inline int qlx_h5t_is_standard_number(hid_t type) {
-    const hid_t standard[] = {
-        H5T_IEEE_F32LE, H5T_IEEE_F32BE, H5T_IEEE_F64LE, H5T_IEEE_F64BE,
-        H5T_STD_I8LE, H5T_STD_I8BE, H5T_STD_I16LE, H5T_STD_I16BE, H5T_STD_I32LE, H5T_STD_I32BE, H5T_STD_I64LE, H5T_STD_I64BE,
-        H5T_STD_U8LE, H5T_STD_U8BE, H5T_STD_U16LE, H5T_STD_U16BE, H5T_STD_U32LE, H5T_STD_U32BE, H5T_STD_U64LE, H5T_STD_U64BE,
+// The numpy descriptor ("<f8", ">i2", "|u1") of `type` when it is exactly one of HDF5's
+// standard numeric types (IEEE floats, two's-complement integers, either byte order), else
+// NULL. libhdf5 1.10 converts a malformed float description (a mantissa overlapping its
+// exponent) without checking it and writes past its own buffer, so qlx reads only these, and
+// converts them itself (QLXData's NpyDType).
+static inline const char *qlx_h5t_numpy_descriptor(hid_t type) {
+    const struct { hid_t type; const char *descriptor; } standard[] = {
+        {H5T_IEEE_F32LE, "<f4"}, {H5T_IEEE_F32BE, ">f4"}, {H5T_IEEE_F64LE, "<f8"}, {H5T_IEEE_F64BE, ">f8"},
+        {H5T_STD_I8LE, "|i1"}, {H5T_STD_I8BE, "|i1"}, {H5T_STD_U8LE, "|u1"}, {H5T_STD_U8BE, "|u1"},
+        {H5T_STD_I16LE, "<i2"}, {H5T_STD_I16BE, ">i2"}, {H5T_STD_U16LE, "<u2"}, {H5T_STD_U16BE, ">u2"},
+        {H5T_STD_I32LE, "<i4"}, {H5T_STD_I32BE, ">i4"}, {H5T_STD_U32LE, "<u4"}, {H5T_STD_U32BE, ">u4"},
+        {H5T_STD_I64LE, "<i8"}, {H5T_STD_I64BE, ">i8"}, {H5T_STD_U64LE, "<u8"}, {H5T_STD_U64BE, ">u8"},
     };
     for (unsigned i = 0; i < sizeof standard / sizeof standard[0]; i++) {
-        if (H5Tequal(type, standard[i]) > 0) return 1;
+        if (H5Tequal(type, standard[i].type) > 0) return standard[i].descriptor;
     }
-    return 0;
+    return NULL;
+}
+
+// The id of filter `index` of a dataset creation property list (H5Z_FILTER_DEFLATE, ...), or
+// a negative value; its parameters are not needed.
+static inline int qlx_h5p_filter_id(hid_t properties, unsigned index) {
+    unsigned flags = 0, config = 0;
+    size_t parameters = 0;
+    return (int)H5Pget_filter2(properties, index, &flags, &parameters, NULL, 0, NULL, &config);
 }

@@ -7,6 +7,8 @@ h5py read from them, for QLXData's file-dataset tests.
   and a pickled `metadata` object, like the published dSprites file (48 images).
 - shapes3d_small.h5: `images` (uint8 N x 64 x 64 x 3, chunked and gzip-compressed) and
   `labels` (float64 N x 6 with Shapes3D-like values), 40 images.
+- shapes3d_filters.h5: 7 images through shuffle, gzip and fletcher32 in chunks of several
+  rows, one image never written, big-endian float32 labels.
 - generic_small.npz: float32 N x 3 x 64 x 64 `images` and float `labels` to label-encode.
 - bad_*.npz / bad_*.h5 / bad_*.npy: one defect each (see BAD below; bad_chunk_*.h5 in
   corrupt_chunks).
@@ -90,6 +92,22 @@ def main(out):
     labels = np.stack([rng.integers(0, 3, n) * 0.25, rng.integers(0, 4, n) - 1.5], axis=1)
     np.savez_compressed(os.path.join(out, "generic_small.npz"), images=planar, labels=labels)
     expected["generic_small.npz"] = summary(planar, encoded(labels))
+
+    # Shapes3D-shaped, with every filter and layout detail qlx decodes itself: chunks spanning
+    # several rows and half an image, the last one partial, with shuffle + gzip + fletcher32;
+    # an image never written (its chunks unallocated: HDF5's fill value, zeros); big-endian
+    # float32 labels, shuffled.
+    n = 7
+    images = blobs(n, 3)
+    images[n - 1] = 0
+    labels = np.stack([rng.integers(0, 3, n) * 0.1, rng.integers(0, 2, n) + 0.5] + [np.arange(n) % 2 * 1.0] * 4, axis=1)
+    with h5py.File(os.path.join(out, "shapes3d_filters.h5"), "w") as f:
+        stored = f.create_dataset("images", shape=images.shape, dtype="uint8", chunks=(3, 32, 64, 3),
+                                  compression="gzip", shuffle=True, fletcher32=True)
+        stored[:n - 1] = images[:n - 1]
+        f.create_dataset("labels", data=labels.astype(">f4"), chunks=(4, 6), shuffle=True)
+    expected["shapes3d_filters.h5"] = summary(images.transpose(0, 3, 1, 2).astype(np.float32) / np.float32(255),
+                                              encoded(labels.astype(">f4")))
 
     # One defect each.
     small = imgs[:4]
