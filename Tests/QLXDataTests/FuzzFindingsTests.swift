@@ -111,5 +111,15 @@ final class FuzzFindingsTests: XCTestCase {
             XCTAssertEqual("\($0)", "\(path): expected chunks of 'images' no larger than its dimensions [2, 4, 4, 3], found chunks of [131073, 4, 4, 3]")
         }
     }
+
+    /// hdf5 target (the fuzz input as found, fuzz_driver_block.h5): a superblock whose driver
+    /// information address points into the superblock itself. libhdf5 1.10's H5Fopen then read
+    /// and allocated for 16 s, up to 4.2 GB, for a 2.6 KB file. The superblock is checked first.
+    func testADamagedSuperblockIsRefusedBeforeHDF5OpensTheFile() throws {
+        let path = fixture("fuzz_driver_block.h5")
+        XCTAssertThrowsError(try DatasetFile.open(path: path, cache: DatasetCache(root: folder + "/cache"))) {
+            XCTAssertEqual("\($0)", "\(path): expected no driver information block (files h5py writes have none), found one at offset 26")
+        }
+    }
 }
 

@@ -19,6 +19,9 @@ public final class HDF5File: @unchecked Sendable {
 
     public init(path: String) throws {
         self.path = path
+        let mapped = try MappedFile(path: path)
+        try HDF5Superblock.check(mapped.bytes, path: path)
+        self.mapped = mapped
         let id: hid_t = HDF5File.lock.withLock {
             H5Eset_auto2(qlx_h5e_default(), nil, nil)   // errors come back as return codes, not printed
             return H5Fopen(path, qlx_h5f_acc_rdonly(), qlx_h5p_default())
@@ -27,10 +30,6 @@ public final class HDF5File: @unchecked Sendable {
             throw DataError.datasetFileInvalid(path: path, expected: "an HDF5 file", found: "a file HDF5 cannot open")
         }
         file = id
-        do { mapped = try MappedFile(path: path) } catch {
-            _ = HDF5File.lock.withLock { H5Fclose(id) }
-            throw error
-        }
     }
 
     private var fileSize: Int { mapped.bytes.count }
