@@ -121,5 +121,16 @@ final class FuzzFindingsTests: XCTestCase {
             XCTAssertEqual("\($0)", "\(path): expected no driver information block (files h5py writes have none), found one at offset 26")
         }
     }
+
+    /// hdf5 target (the fuzz input as found, fuzz_local_heap.h5): a damaged group heap makes
+    /// libhdf5 1.10's H5Lexists copy through a null pointer (SIGSEGV in qlx itself, not only
+    /// under the fuzzer). libhdf5's metadata calls are now made first in a forked child; the
+    /// child's end is reported, and this process lives on.
+    func testAFileThatCrashesLibhdf5IsRefusedWithoutCrashingQLX() throws {
+        let path = fixture("fuzz_local_heap.h5")
+        XCTAssertThrowsError(try DatasetFile.open(path: path, cache: DatasetCache(root: folder + "/cache"))) {
+            XCTAssertEqual("\($0)", "\(path): expected an HDF5 file libhdf5 can read, found a file that stops libhdf5 with signal 11 (corrupt or crafted?)")
+        }
+    }
 }
 

@@ -17,11 +17,27 @@ public final class HDF5File: @unchecked Sendable {
     private var lastChunk: (name: String, origin: [Int], bytes: [UInt8])?
     static let lock = NSLock()
 
-    public init(path: String) throws {
+    /// Opens `path` for reading the datasets named in `datasets`: libhdf5's metadata calls on
+    /// them are made first in a forked child (`qlx_h5_survives_metadata`), so a file that
+    /// crashes or hangs libhdf5 is refused with an error instead of ending qlx.
+    public init(path: String, datasets: [String]) throws {
         self.path = path
         let mapped = try MappedFile(path: path)
         try HDF5Superblock.check(mapped.bytes, path: path)
         self.mapped = mapped
+        let signal = HDF5File.lock.withLock {
+            let names = datasets.map { strdup($0) }
+            defer { names.forEach { free($0) } }
+            return names.map { UnsafePointer($0) }.withUnsafeBufferPointer {
+                qlx_h5_survives_metadata(path, $0.baseAddress, Int32(datasets.count), 30)
+            }
+        }
+        guard signal == 0 else {
+            throw DataError.datasetFileInvalid(path: path, expected: "an HDF5 file libhdf5 can read",
+                                               found: signal < 0 ? "no process could be started to check it"
+                                                   : signal == SIGALRM ? "a file libhdf5 was still reading after 30 s (corrupt or crafted?)"
+                                                   : "a file that stops libhdf5 with signal \(signal) (corrupt or crafted?)")
+        }
         let id: hid_t = HDF5File.lock.withLock {
             H5Eset_auto2(qlx_h5e_default(), nil, nil)   // errors come back as return codes, not printed
             return H5Fopen(path, qlx_h5f_acc_rdonly(), qlx_h5p_default())
