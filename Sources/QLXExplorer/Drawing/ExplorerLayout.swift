@@ -49,11 +49,16 @@ public struct ExplorerLayout: Equatable, Sendable {
     /// `heatmap` is the NMI heatmap's size once metrics exist.
     public static func compute(width: Int, height: Int, latentCount: Int, valuesPerLatent: Int,
                                imageWidth: Int, imageHeight: Int, mode: RenderMode, showsOriginal: Bool = false,
-                               heatmap: (width: Int, height: Int)? = nil) -> ExplorerLayout? {
+                               heatmap: (width: Int, height: Int)? = nil, pixels: CellPixels? = nil) -> ExplorerLayout? {
         guard width >= minimumWidth, height >= minimumHeight else { return nil }
         let values = max(valuesPerLatent, 1)
-        func fit(_ box: (Int, Int)) -> (width: Int, height: Int) {
-            Renderer.fitCells(imageWidth: imageWidth, imageHeight: imageHeight, box: box, mode: mode)
+        /// The image's cells in `box`: stretched over cells, or, when the terminal draws
+        /// pixels, a whole multiple of the model's pixels (any size for thumbnails).
+        func fit(_ box: (Int, Int), wholeMultiples: Bool = true) -> (width: Int, height: Int) {
+            guard let pixels, box.0 > 0, box.1 > 0 else {
+                return Renderer.fitCells(imageWidth: imageWidth, imageHeight: imageHeight, box: box, mode: mode)
+            }
+            return pixels.fit(imageWidth: imageWidth, imageHeight: imageHeight, box: box, wholeMultiples: wholeMultiples).cells
         }
 
         // The latents panel at its natural width, or as narrow as keeps every column (the
@@ -77,7 +82,7 @@ public struct ExplorerLayout: Equatable, Sendable {
         func strip(rows: Int, maxThumbRows: Int) -> (thumb: (width: Int, height: Int), visible: Int, height: Int) {
             let perRow = (values + rows - 1) / rows
             let slotWidth = max(6, width / perRow)
-            let thumb = fit((slotWidth - 2, maxThumbRows))
+            let thumb = fit((slotWidth - 2, maxThumbRows), wholeMultiples: false)
             return (thumb, min(values, width / slotWidth * rows), rows * (thumb.height + 2))
         }
         let tallest = strip(rows: 1, maxThumbRows: max(2, (height - 2) / 5)).thumb.height

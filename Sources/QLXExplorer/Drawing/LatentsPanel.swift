@@ -46,8 +46,7 @@ enum LatentsPanel {
             var text = Format.padLeft(String(latent), 2) + " "
             if let metrics = state.metrics, latent < metrics.activeLatents.count, !metrics.activeLatents[latent] {
                 text += "off    -- "
-            } else if let (factor, nmi) = state.metrics?.mainNMI(of: latent) {
-                let name = factor < state.factorNames.count ? state.factorNames[factor] : "f\(factor)"
+            } else if let (_, nmi) = state.metrics?.mainNMI(of: latent), let name = state.factorName(of: latent) {
                 text += Format.padRight(name, 6) + " " + Format.fraction(nmi)
             } else {
                 text += Format.padRight("", 10)

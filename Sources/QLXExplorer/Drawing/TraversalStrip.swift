@@ -4,7 +4,7 @@ import QLXRender
 /// the layout has rows to spare), the current value framed, value indices underneath.
 enum TraversalStrip {
     static func draw(_ state: ExplorerState, images: ViewImages, layout: ExplorerLayout, into grid: inout CellGrid,
-                     glyphs: Glyphs, palette: ChromePalette) {
+                     canvas: inout ImageCanvas, glyphs: Glyphs, palette: ChromePalette) {
         let rect = layout.traversal
         let values = state.valueCount(of: state.selectedLatent)
         let visible = min(layout.visibleThumbnails, values)
@@ -15,7 +15,6 @@ enum TraversalStrip {
         let perRow = (visible + layout.thumbnailRows - 1) / layout.thumbnailRows
         let slotWidth = rect.width / perRow
         let rowHeight = layout.thumbnailHeight + 2
-        let options = RenderOptions(mode: state.renderMode, colors: state.colorDepth)
         grid.put("z\(state.selectedLatent)", x: rect.x, y: rect.y, style: Style(foreground: palette.dim, bold: true))
 
         for slot in 0..<visible {
@@ -23,8 +22,9 @@ enum TraversalStrip {
             let frame = Rect(x: rect.x + slot % perRow * slotWidth + (slotWidth - layout.thumbnailWidth - 2) / 2,
                              y: rect.y + slot / perRow * rowHeight, width: layout.thumbnailWidth + 2, height: rowHeight)
             if value < images.traversal.count, let image = images.traversal[value] {
-                grid.blit(Renderer.render(image, width: layout.thumbnailWidth, height: layout.thumbnailHeight,
-                                          options: options), x: frame.x + 1, y: frame.y + 1)
+                canvas.draw(image, in: Rect(x: frame.x + 1, y: frame.y + 1, width: layout.thumbnailWidth,
+                                            height: layout.thumbnailHeight),
+                            id: ImageCanvas.Slot.thumbnails + slot, wholeMultiples: false, into: &grid)
             }
             let isCurrent = value == current
             if isCurrent {

@@ -12,6 +12,10 @@ public enum Action: Hashable, Sendable {
     case nextSample, previousSample
     case randomCode, reset
     case tourSelected, tourAll
+    /// Tour speed (shorter/longer steps) and the cross-fade between values.
+    case tourFaster, tourSlower, toggleSmoothTour
+    /// One large image (presentation), and the 2-D sweep of two latents.
+    case togglePresentation, toggleSweep
     case exportTraversal, exportTourGIF
     case cycleRenderMode, cycleColorDepth
     case toggleHelp, closeHelp
@@ -47,9 +51,9 @@ public enum KeyTable {
                    keys: [(.pageUp, .stepPage(-1)), (.pageDown, .stepPage(1))], hint: nil),
         KeyBinding(label: "Home/End", summary: "first/last value",
                    keys: [(.home, .firstValue), (.end, .lastValue)], hint: nil),
-        KeyBinding(label: "n/p", summary: "next/previous dataset sample (encode it)",
-                   keys: [(.character("n"), .nextSample), (.character("p"), .previousSample)],
-                   hint: "n/p sample"),
+        KeyBinding(label: "n/N", summary: "next/previous dataset sample (encode it)",
+                   keys: [(.character("n"), .nextSample), (.character("N"), .previousSample)],
+                   hint: "n/N sample"),
         KeyBinding(label: "r", summary: "random code", keys: [(.character("r"), .randomCode)],
                    hint: "r random"),
         KeyBinding(label: "z", summary: "reset to the starting code", keys: [(.character("z"), .reset)],
@@ -57,6 +61,13 @@ public enum KeyTable {
         KeyBinding(label: "t/T", summary: "tour the selected latent / all latents (any key stops)",
                    keys: [(.character("t"), .tourSelected), (.character("T"), .tourAll)],
                    hint: "t tour"),
+        KeyBinding(label: "+/-  f", summary: "tour faster/slower; cross-fade between values (smooth)",
+                   keys: [(.character("+"), .tourFaster), (.character("="), .tourFaster),
+                          (.character("-"), .tourSlower), (.character("f"), .toggleSmoothTour)], hint: nil),
+        KeyBinding(label: "p", summary: "presentation: one large image (Esc or p returns)",
+                   keys: [(.character("p"), .togglePresentation)], hint: "p present"),
+        KeyBinding(label: "s", summary: "2-D sweep: selected latent × another (↑↓ rows, ←→ columns)",
+                   keys: [(.character("s"), .toggleSweep)], hint: nil),
         KeyBinding(label: "e/E", summary: "export the traversal as PNG / the tour as GIF",
                    keys: [(.character("e"), .exportTraversal), (.character("E"), .exportTourGIF)], hint: "e export"),
         KeyBinding(label: "m", summary: "cycle render modes", keys: [(.character("m"), .cycleRenderMode)],

@@ -45,6 +45,17 @@ public struct ExplorerState: Sendable {
     public var colorDepth: ColorDepth
     public var showHelp = false
     public var tour: Tour?
+    /// Milliseconds per tour step (`+`/`-`).
+    public var tourInterval = 150
+    /// Cross-fade between neighbouring values while touring (`f`).
+    public var smoothTour = false
+    /// `p` (or `--present`): one large image, its caption and the codebook ruler.
+    public var presenting = false
+    /// `s`: the grid of two latents' values (columns: the selected latent).
+    public var sweep: Sweep?
+    /// How images reach the terminal, and its cell size in pixels (from the terminal layer).
+    public var graphics: GraphicsProtocol = .cells
+    public var cellPixels: CellPixels?
     public var statusMessage: String?
     public var rng: SeededGenerator
 
@@ -118,6 +129,27 @@ public struct ExplorerState: Sendable {
             c[selectedLatent] = value
             return c
         }
+    }
+
+    /// The codes the screen shows: the 2-D sweep's grid (row by row), or the traversal.
+    public var visibleCodes: [[Int]] {
+        guard let sweep else { return traversalCodes }
+        return (0..<valueCount(of: sweep.rowLatent)).flatMap { row in
+            (0..<valueCount(of: selectedLatent)).map { column in
+                var c = code
+                c[sweep.rowLatent] = row
+                c[selectedLatent] = column
+                return c
+            }
+        }
+    }
+
+    /// The factor latent `latent` mainly encodes, by the metrics (nil before they exist, or
+    /// for an inactive latent).
+    public func factorName(of latent: Int) -> String? {
+        if let metrics, latent < metrics.activeLatents.count, !metrics.activeLatents[latent] { return nil }
+        guard let (factor, _) = metrics?.mainNMI(of: latent) else { return nil }
+        return factor < factorNames.count ? factorNames[factor] : "f\(factor)"
     }
 
     /// Dataset index visited at cursor position `cursor` (any integer): a fixed stride

@@ -18,6 +18,11 @@ public final class CursesScreen {
 
     private let screen: OpaquePointer
     private let window: UnsafeMutablePointer<WINDOW>
+    private let outputFile: UnsafeMutablePointer<FILE>
+    /// Draws image placements in pixels (kitty, sixel) after the cells; nil: cells only.
+    public var graphicsPainter: GraphicsPainter?
+    /// Pixel images sent by the last paint (for `--stats` and tests of "only what changed").
+    public private(set) var imagesSentLastPaint = 0
     private let directColor: Bool
     private var isOpen = true
     /// Colour pairs allocated this session (alloc_pair also remembers them; this saves the
@@ -68,6 +73,7 @@ public final class CursesScreen {
         guard let (screen, name) = opened else { throw ExplorerError.terminalSetupFailed(term: term) }
         self.screen = screen
         self.terminalName = name
+        self.outputFile = output
         set_term(screen)
         window = qlx_stdscr()!
         if let (width, height) = fixedSize { resize_term(Int32(height), Int32(width)) }
@@ -121,6 +127,10 @@ public final class CursesScreen {
     public func close() {
         guard isOpen else { return }
         isOpen = false
+        if let clear = graphicsPainter?.clearAll, !clear.isEmpty {
+            fputs(clear, outputFile)
+            fflush(outputFile)
+        }
         endwin()
         fflush(nil)
     }
@@ -161,9 +171,35 @@ public final class CursesScreen {
         }
     }
 
+    /// Paints the frame's cells, then its images in pixels (when the terminal draws them):
+    /// only images that changed are sent, so stepping values never blanks them.
+    public func paint(_ frame: ExplorerFrame, full: Bool = false) {
+        guard let painter = graphicsPainter else { return paint(frame.grid, full: full) }
+        let plan = painter.plan(frame, full: full)
+        draw(frame.grid, full: full)
+        // Lines under sixel images that went away: ncurses must rewrite them.
+        for row in plan.rowsToRepaint where row >= 0 && row < Int(getmaxy(window)) { wredrawln(window, Int32(row), 1) }
+        wnoutrefresh(window)
+        doupdate()
+        imagesSentLastPaint = plan.sent
+        guard !plan.output.isEmpty else { return }
+        fputs(plan.output, outputFile)
+        // Put the cursor back where ncurses believes it is.
+        let screenState = qlx_curscr()
+        fputs("\u{1B}[\(qlx_cursor_y(screenState) + 1);\(qlx_cursor_x(screenState) + 1)H", outputFile)
+        fflush(outputFile)
+    }
+
     /// Paints `grid` at the top-left corner. erase + wnoutrefresh + doupdate: ncurses sends
     /// only the cells that changed. `full` repaints every cell (Ctrl-L).
     public func paint(_ grid: CellGrid, full: Bool = false) {
+        draw(grid, full: full)
+        wnoutrefresh(window)
+        doupdate()
+    }
+
+    /// The grid into ncurses' window (sent by the next doupdate).
+    private func draw(_ grid: CellGrid, full: Bool) {
         werase(window)
         if full { clearok(window, true) }
         let rows = min(grid.height, Int(getmaxy(window)))
@@ -187,8 +223,6 @@ public final class CursesScreen {
                 mvwadd_wch(window, Int32(y), Int32(x), &cell)
             }
         }
-        wnoutrefresh(window)
-        doupdate()
     }
 
     /// The colour pair for a foreground/background, allocated on first use.

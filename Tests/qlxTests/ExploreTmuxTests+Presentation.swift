@@ -1,0 +1,58 @@
+import Foundation
+import XCTest
+
+/// Presentation mode, the 2-D sweep and the choice of graphics, end to end in tmux.
+extension ExploreTmuxTests {
+    func testPresentationModeToursAndReturnsTheLatentWhereItWas() throws {
+        try start(arguments: "--present --stats")
+        var text = try waitFor("the caption") { $0.contains("z0 · ") && $0.contains("p back") }
+        XCTAssertFalse(text.contains("codebook"), "no panels in presentation mode:\n\(text)")
+        let caption = { (screen: String) in screen.split(separator: "\n").first { $0.contains("z0 · ") }.map(String.init) ?? "" }
+        let before = caption(text)
+        try keys("t")
+        text = try waitFor("the tour to move") { caption($0) != before && $0.contains("touring") }
+        try keys("+")
+        try waitFor("a faster tour") { $0.contains("touring 100 ms") }
+        try keys("f")
+        try waitFor("the cross-fade") { $0.contains("smooth") }
+        try keys("x")
+        text = try waitFor("the tour to stop") { $0.contains("tour stopped") }
+        XCTAssertEqual(caption(text), before, "the latent is back where it was")
+        try keys("s")
+        try waitFor("the sweep") { $0.contains("2-D sweep: z0") && $0.contains("(rows)") }
+        try keys("Escape")
+        text = try waitFor("the panels") { $0.contains("codebook") }
+        try keys("p")
+        try waitFor("presentation again") { $0.contains("p back") }
+        try keys("q")
+        text = try waitFor("exit") { $0.contains("EXITED") }
+        XCTAssertTrue(text.contains("EXITED 0"), text)
+        XCTAssertTrue(text.contains("graphics: cells: inside tmux with allow-passthrough off"), text)
+    }
+
+    /// With passthrough on, the queries go to the outer terminal (here none: the session is
+    /// detached), so nothing answers and the explorer draws cells after the timeout; a forced
+    /// protocol is used as asked.
+    func testInsideTmuxPixelsNeedPassthroughAndAnAnswer() throws {
+        try start(arguments: "--graphics sixel --keys 'q' --stats")
+        var text = try waitFor("exit") { $0.contains("EXITED") }
+        XCTAssertTrue(text.contains("graphics: cells: inside tmux with allow-passthrough off"), text)
+        try tmux(["kill-server"], output: false)
+
+        try tmux(["new-session", "-d", "-x", "100", "-y", "30", "sleep 60"], output: false)
+        try tmux(["set", "-g", "allow-passthrough", "on"], output: false)
+        try tmux(["kill-session"], output: false)
+        try start(arguments: "--keys '1s q' --stats")
+        text = try waitFor("exit") { $0.contains("EXITED") }
+        XCTAssertTrue(text.contains("graphics: cells: no answer from the terminal"), text)
+        try tmux(["kill-server"], output: false)
+
+        try tmux(["new-session", "-d", "-x", "100", "-y", "30", "sleep 60"], output: false)
+        try tmux(["set", "-g", "allow-passthrough", "on"], output: false)
+        try tmux(["kill-session"], output: false)
+        try start(arguments: "--graphics sixel --keys '1s l 300ms q' --stats")
+        text = try waitFor("exit") { $0.contains("EXITED") }
+        XCTAssertTrue(text.contains("graphics: sixel:"), text)
+        XCTAssertTrue(text.contains("images sent"), text)
+    }
+}
