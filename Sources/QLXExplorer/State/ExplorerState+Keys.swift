@@ -24,7 +24,7 @@ extension ExplorerState {
         if let running = tour {
             // Speed and smoothness change while it runs; any other key stops the tour and
             // puts the latent back where it was; the quit keys still quit.
-            if let action, [.tourFaster, .tourSlower, .toggleSmoothTour].contains(action) { return apply(action) }
+            if let action, [Action.tourFaster, .tourSlower, .toggleSmoothTour].contains(action) { return apply(action) }
             tour = nil
             code[running.latent] = running.savedValue
             statusMessage = "tour stopped"

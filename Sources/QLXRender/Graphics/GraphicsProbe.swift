@@ -49,7 +49,7 @@ public struct GraphicsProbe: Equatable, Sendable {
     static func controlSequences(in text: String) -> [(String, Character)] {
         var result: [(String, Character)] = []
         var rest = Substring(text)
-        while let start = rest.range(of: "\u{1B}[") {
+        while let start = rest.firstRange(of: "\u{1B}[") {
             rest = rest[start.upperBound...]
             guard let end = rest.firstIndex(where: { $0.isLetter }) else { break }
             result.append((String(rest[..<end]), rest[end]))

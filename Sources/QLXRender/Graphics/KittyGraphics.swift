@@ -40,7 +40,7 @@ public enum KittyGraphics {
     public static func payload(of sequence: String) -> String {
         var result = ""
         for part in sequence.split(separator: "\u{1B}_G", omittingEmptySubsequences: true) {
-            guard let semicolon = part.firstIndex(of: ";"), let end = part.range(of: "\u{1B}\\") else { continue }
+            guard let semicolon = part.firstIndex(of: ";"), let end = part.firstRange(of: "\u{1B}\\") else { continue }
             result += part[part.index(after: semicolon)..<end.lowerBound]
         }
         return result

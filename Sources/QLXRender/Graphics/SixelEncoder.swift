@@ -48,9 +48,10 @@ public enum SixelEncoder {
     /// of `encode`).
     public static func decode(_ sequence: String) throws -> PixelImage {
         var bytes = Array(sequence.utf8)
+        let size = Int32(bytes.count)
         var pixels: UnsafeMutablePointer<UInt8>?, palette: UnsafeMutablePointer<UInt8>?
         var width: Int32 = 0, height: Int32 = 0, colors: Int32 = 0
-        let status = qlx_sixel_decode(&bytes, Int32(bytes.count), &pixels, &width, &height, &palette, &colors)
+        let status = qlx_sixel_decode(&bytes, size, &pixels, &width, &height, &palette, &colors)
         defer { free(pixels); free(palette) }
         guard status == 0, let pixels, let palette, width > 0, height > 0 else {
             throw RenderError.invalidImage(reason: "libsixel could not decode the sixel data (status \(status))")

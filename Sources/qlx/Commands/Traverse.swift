@@ -152,8 +152,8 @@ struct Traverse: ParsableCommand {
         let shrink = min(1, Double(maxWidth) / Double(picture.width))
         let pixels = PixelImage(picture, width: max(1, Int(Double(picture.width) * shrink)),
                                 height: max(1, Int(Double(picture.height) * shrink)))
-        var sequence = setup.graphics == .kitty ? try KittyGraphics.place(pixels, id: 1, movesCursor: true)
-                                                : try SixelEncoder.encode(pixels, colorRegisters: setup.colorRegisters)
+        var sequence = try setup.graphics == .kitty ? KittyGraphics.place(pixels, id: 1, movesCursor: true)
+                                                    : SixelEncoder.encode(pixels, colorRegisters: setup.colorRegisters)
         if setup.tmux != nil { sequence = TmuxState.wrap(sequence) }
         FileHandle.standardOutput.write(Data((sequence + "\n").utf8))
     }
