@@ -5,7 +5,7 @@ import XCTest
 extension ExploreTmuxTests {
     func testPresentationModeToursAndReturnsTheLatentWhereItWas() throws {
         try start(arguments: "--present --stats")
-        var text = try waitFor("the caption") { $0.contains("z0 · ") && $0.contains("p back") }
+        var text = try waitFor("the caption", timeout: 60) { $0.contains("z0 · ") && $0.contains("p back") }
         XCTAssertFalse(text.contains("codebook"), "no panels in presentation mode:\n\(text)")
         let caption = { (screen: String) in screen.split(separator: "\n").first { $0.contains("z0 · ") }.map(String.init) ?? "" }
         let before = caption(text)
@@ -25,7 +25,7 @@ extension ExploreTmuxTests {
         try keys("p")
         try waitFor("presentation again") { $0.contains("p back") }
         try keys("q")
-        text = try waitFor("exit") { $0.contains("EXITED") }
+        text = try waitFor("exit", timeout: 60) { $0.contains("EXITED") }
         XCTAssertTrue(text.contains("EXITED 0"), text)
         XCTAssertTrue(text.contains("graphics: cells: inside tmux with allow-passthrough off"), text)
     }
@@ -35,24 +35,26 @@ extension ExploreTmuxTests {
     /// protocol is used as asked.
     func testInsideTmuxPixelsNeedPassthroughAndAnAnswer() throws {
         try start(arguments: "--graphics sixel --keys 'q' --stats")
-        var text = try waitFor("exit") { $0.contains("EXITED") }
+        var text = try waitFor("exit", timeout: 60) { $0.contains("EXITED") }
         XCTAssertTrue(text.contains("graphics: cells: inside tmux with allow-passthrough off"), text)
         try tmux(["kill-server"], output: false)
 
-        try tmux(["new-session", "-d", "-x", "100", "-y", "30", "sleep 60"], output: false)
-        try tmux(["set", "-g", "allow-passthrough", "on"], output: false)
-        try tmux(["kill-session"], output: false)
-        try start(arguments: "--keys '1s q' --stats")
-        text = try waitFor("exit") { $0.contains("EXITED") }
+        try startWithPassthrough(arguments: "--keys '1s q' --stats")
+        text = try waitFor("exit", timeout: 60) { $0.contains("EXITED") }
         XCTAssertTrue(text.contains("graphics: cells: no answer from the terminal"), text)
         try tmux(["kill-server"], output: false)
 
-        try tmux(["new-session", "-d", "-x", "100", "-y", "30", "sleep 60"], output: false)
-        try tmux(["set", "-g", "allow-passthrough", "on"], output: false)
-        try tmux(["kill-session"], output: false)
-        try start(arguments: "--graphics sixel --keys '1s l 300ms q' --stats")
-        text = try waitFor("exit") { $0.contains("EXITED") }
+        try startWithPassthrough(arguments: "--graphics sixel --keys '3s l 1s q' --stats")
+        text = try waitFor("exit", timeout: 60) { $0.contains("EXITED") }
         XCTAssertTrue(text.contains("graphics: sixel:"), text)
         XCTAssertTrue(text.contains("images sent"), text)
+    }
+
+    /// The explorer in a new session of this test's server, after turning passthrough on.
+    func startWithPassthrough(arguments: String) throws {
+        let command = "tmux set -g allow-passthrough on; \(QLXBinary.path) explore '\(checkpoint!)' --metric-samples 200 \(arguments)"
+        try tmux(["new-session", "-d", "-x", "100", "-y", "30",
+                  "env -u NO_COLOR -u COLORTERM TERM=xterm-256color LANG=C.UTF-8 bash -c \"\(command); echo EXITED \\$?; sleep 60\""],
+                 output: false)
     }
 }
