@@ -31,6 +31,7 @@ public enum GraphicsDetection {
     public static func detect(choice: GraphicsChoice, environment: [String: String]) -> GraphicsSetup {
         if choice == .cells { return .cells("--graphics cells") }
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { return .cells("not a terminal") }
+        if TerminalCapabilities.isDumb(environment: environment, isTerminal: true) { return .cells("a dumb terminal") }
         var tmux: TmuxState?
         if let socket = environment["TMUX"], !socket.isEmpty {
             let state = tmuxState()
