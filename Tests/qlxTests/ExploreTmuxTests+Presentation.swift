@@ -1,4 +1,5 @@
 import Foundation
+import QLXTestSupport
 import XCTest
 
 /// Presentation mode, the 2-D sweep and the choice of graphics, end to end in tmux.
