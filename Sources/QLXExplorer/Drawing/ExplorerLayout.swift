@@ -86,7 +86,9 @@ public struct ExplorerLayout: Equatable, Sendable {
             return (thumb, min(values, width / slotWidth * rows), rows * (thumb.height + 2))
         }
         let tallest = strip(rows: 1, maxThumbRows: max(2, (height - 2) / 5)).thumb.height
-        let shortest = max(min(3, tallest), tallest - 2)
+        // With pixels one row less for the preview can cost a whole multiple of its pixels, so
+        // every thumbnail height down to 2 rows is a candidate there.
+        let shortest = pixels == nil ? max(min(3, tallest), tallest - 2) : min(2, tallest)
         for thumbRows in shortest...tallest {
             let (thumb, visible, traversalHeight) = strip(rows: 1, maxThumbRows: thumbRows)
             let status = Rect(x: 0, y: height - 1, width: width, height: 1)
