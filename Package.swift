@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
     ],
     targets: [
         // C shims: system libraries from Debian.
@@ -47,11 +48,13 @@ let package = Package(
         .target(name: "QLXTraining", dependencies: ["QLXCore", "QLXIO", "QLXModel", "QLXData", "QLXMetrics"], exclude: ["README.md"]),
         // Opens runs of the paper's JAX/Equinox code: .eqx records (npy, from QLXData), Hydra
         // and wandb configs (YAML), run folders; maps them onto QLXModel's QLAE.
-        .target(name: "QLXReference", dependencies: ["QLXCore", "QLXModel", "QLXData", .product(name: "Yams", package: "Yams")],
+        .target(name: "QLXReference", dependencies: ["QLXCore", "QLXIO", "QLXModel", "QLXData", .product(name: "Yams", package: "Yams")],
                 exclude: ["README.md"]),
         .target(name: "QLXRender", dependencies: ["QLXIO", "CZlibSystem", "CGif", "CSixel"], exclude: ["README.md"]),
+        // The explorer's settings file is TOML ($XDG_CONFIG_HOME/qlx/config.toml).
         .target(name: "QLXExplorer",
-                dependencies: ["QLXCore", "QLXIO", "QLXModel", "QLXData", "QLXMetrics", "QLXRender", "CNCurses"], exclude: ["README.md"]),
+                dependencies: ["QLXCore", "QLXIO", "QLXModel", "QLXData", "QLXMetrics", "QLXRender", "CNCurses",
+                               .product(name: "TOMLKit", package: "TOMLKit")], exclude: ["README.md"]),
 
         // The command-line tool.
         .executableTarget(name: "qlx", dependencies: [
@@ -76,6 +79,6 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "QLXRenderTests", dependencies: ["QLXRender", "QLXTestSupport"]),
         .testTarget(name: "QLXExplorerTests", dependencies: ["QLXExplorer", "QLXModel", "QLXRender", "QLXTestSupport"]),
-        .testTarget(name: "qlxTests", dependencies: ["QLXCore", "QLXModel", "QLXTestSupport"]),
+        .testTarget(name: "qlxTests", dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXTestSupport"]),
     ]
 )

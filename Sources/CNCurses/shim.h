@@ -33,4 +33,21 @@ static inline FILE *qlx_stdin_file(void) { return stdin; }
 static inline int qlx_setcchar(cchar_t *cell, const wchar_t *text, attr_t attrs, int pair) {
     return setcchar(cell, text, attrs, 0, &pair);
 }
+/* Whether terminfo has an entry `name`: 1 with the RGB (direct colour) capability, 0
+   without, -1 no entry. Probes with setupterm and leaves the current terminal as it was. */
+static inline int qlx_terminfo_rgb(const char *name) {
+    TERMINAL *saved = cur_term;
+    int error = 0;
+    if (setupterm(name, 1, &error) != OK) { set_curterm(saved); return -1; }
+    int rgb = tigetflag("RGB") > 0;
+    del_curterm(cur_term);
+    set_curterm(saved);
+    return rgb;
+}
+
+/* Mouse masks (function-like macros in curses.h). */
+static inline mmask_t qlx_button1_pressed(void) { return BUTTON1_PRESSED; }
+static inline mmask_t qlx_button1_clicked(void) { return BUTTON1_CLICKED; }
+static inline mmask_t qlx_button4_pressed(void) { return BUTTON4_PRESSED; }
+static inline mmask_t qlx_button5_pressed(void) { return BUTTON5_PRESSED; }
 #endif

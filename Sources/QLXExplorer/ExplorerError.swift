@@ -8,6 +8,9 @@ public enum ExplorerError: Error, CustomStringConvertible, Equatable {
     case badKeyScript(source: String, token: String, reason: String)
     case scriptTooLarge(source: String, bytes: Int, limit: Int)
     case emptyModel(reason: String)
+    /// The settings file cannot be used; it is left as it is.
+    case badConfig(path: String, reason: String)
+    case cannotSaveConfig(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -23,6 +26,10 @@ public enum ExplorerError: Error, CustomStringConvertible, Equatable {
             return "\(source): a key script of \(bytes) bytes; the limit is \(limit) bytes"
         case .emptyModel(let reason):
             return "cannot explore this model: \(reason)"
+        case .badConfig(let path, let reason):
+            return "ignoring the settings in \(path): \(reason); fix or remove the file (qlx will not save settings over it)"
+        case .cannotSaveConfig(let path, let reason):
+            return "settings not saved to \(path): \(reason)"
         }
     }
 }

@@ -127,7 +127,7 @@ public struct Checkpoint: Sendable {
         do {
             // The strict parser first: it refuses duplicate keys (JSONDecoder keeps the first,
             // Python the last), as for the outer header.
-            _ = try SafetensorsJSONParser.parse(Array(json.utf8))
+            _ = try SafetensorsJSONParser.parse(json)
             return try JSONDecoder().decode(QLAEConfig.self, from: Data(json.utf8))
         } catch let error as SafetensorsJSONError {
             throw fail("not valid JSON at byte \(error.offset): \(error.reason)")
@@ -173,6 +173,9 @@ public struct Checkpoint: Sendable {
         let decoder = config.decoder.preset
         guard decoder == "custom" || ArchitecturePreset.decoderNames.contains(decoder) else {
             throw ModelError.invalidConfig(path: path, reason: "unknown decoder architecture \(quoted(decoder)); expected one of \((ArchitecturePreset.decoderNames + ["custom"]).joined(separator: ", "))")
+        }
+        if let preset = ArchitecturePreset.encoder(named: encoder), preset.kind != config.encoder.kind {
+            throw ModelError.invalidConfig(path: path, reason: "encoder preset \(encoder) is a \(preset.kind.rawValue) encoder, but kind is \(config.encoder.kind.rawValue)")
         }
         if let preset = ArchitecturePreset.decoder(named: decoder), preset.kind != config.decoder.kind {
             throw ModelError.invalidConfig(path: path, reason: "decoder preset \(decoder) is a \(preset.kind.rawValue) decoder, but kind is \(config.decoder.kind.rawValue)")

@@ -1,10 +1,35 @@
 import QLXCore
 
+/// A decoder kind's network: its modules (built into the module tree in the reference's field
+/// order), forward and backward passes and costs. A new kind is one file conforming to this,
+/// registered in `DecoderKind.network`, plus its preset in `ArchitecturePreset`.
+protocol DecoderNetwork: Sendable {
+    /// Builds the modules decoding n_z latents into `image`; `encoderMap` is the encoder's
+    /// final map (the reference's `transition_shape`). Throws `ModelError.invalidConfig`.
+    init(config: DecoderConfig, latentCount: Int, image: ImageShape, encoderMap: MapShape, at path: ModulePath,
+         _ tree: inout ModuleTreeBuilder) throws
+    /// The part of the forward pass that depends on the parameters only, computed once per
+    /// parameter set and passed back to `forward` (nil: none).
+    func constantPart(_ p: ParameterSet) -> FeatureMap?
+    /// z (N, n_z) → logits (C, N, H, W) channel-major; records into `tape` when it is non-nil
+    /// (and then does not use `constant`).
+    func forward(_ z: Tensor, _ p: ParameterSet, constant: FeatureMap?, tape: inout DecoderTape?) -> FeatureMap
+    /// dLogits (C, N, H, W) → dz (N, n_z), storing every parameter's gradient.
+    func backward(_ dLogits: FeatureMap, tape: DecoderTape, _ p: ParameterSet, gradients: inout [String: Tensor]) -> Tensor
+    /// Multiply-adds of the matrix work to decode one image (cached constant parts excluded).
+    var multiplyAddsPerImage: Int { get }
+    /// Floats one image of a training batch keeps (layer outputs, im2col columns), forward only.
+    var trainingFloatsPerImage: Double { get }
+}
+
+extension DecoderNetwork {
+    func constantPart(_ p: ParameterSet) -> FeatureMap? { nil }
+}
+
 /// What the decoders' backward passes need from their forward pass.
 struct DecoderTape {
-    var denseInputs: [Tensor] = []
-    var denseOutputs: [Tensor] = []
-    // Image decoder
+    var dense: DenseStackTape? = DenseStackTape()
+    /// Image decoder: the transition's input and output; dense decoder: the head's input.
     var transitionInput: Tensor? = nil
     var transitionOutput: Tensor? = nil
     var convInputs: [FeatureMap] = []
@@ -17,45 +42,17 @@ struct DecoderTape {
     var outputInput: FeatureMap? = nil
 }
 
-extension QLAE {
-    func decoderForward(_ z: Tensor, tape: DecoderTape?) -> FeatureMap {
-        var tape = tape
-        return decoderForward(z, tape: &tape)
+extension DenseStack {
+    /// Runs the stack with the tape's dense part.
+    func forward(_ x: Tensor, _ p: ParameterSet, tape: inout DecoderTape?) -> Tensor {
+        var denseTape = tape?.dense
+        let h = forward(x, p, tape: &denseTape)
+        if tape != nil { tape!.dense = denseTape }
+        return h
     }
+}
 
-    /// z (N, n_z) → logits (C, N, H, W) channel-major.
-    func decoderForward(_ z: Tensor, tape: inout DecoderTape?) -> FeatureMap {
-        var h = z
-        for (i, layer) in architecture.decoderDense.enumerated() {
-            var y = layer.forward(h, weight: parameter("decoder.dense.\(i).weight"), bias: parameter("decoder.dense.\(i).bias"))
-            Activation.relu(&y.data)
-            if tape != nil {
-                tape!.denseInputs.append(h)
-                tape!.denseOutputs.append(y)
-            }
-            h = y
-        }
-        let x = architecture.kind == .image ? imageDecoderMaps(h, tape: &tape) : styleDecoderMaps(h, tape: &tape)
-        if tape != nil { tape!.outputInput = x }
-        return architecture.outputConv.forward(x, weight: parameter("decoder.conv.weight"))
-    }
-
-    /// Backpropagates dLogits (C, N, H, W) through the decoder, adding parameter gradients to
-    /// `gradients`; returns dz (N, n_z).
-    func decoderBackward(_ dLogits: FeatureMap, tape: DecoderTape, gradients: inout [String: Tensor]) -> Tensor {
-        let out = architecture.outputConv.backward(input: tape.outputInput!, weight: parameter("decoder.conv.weight"),
-                                                   dOutput: dLogits)
-        gradients["decoder.conv.weight"] = out.dWeight
-        var dh = architecture.kind == .image
-            ? imageDecoderMapsBackward(out.dInput!, tape: tape, gradients: &gradients)
-            : styleDecoderMapsBackward(out.dInput!, tape: tape, gradients: &gradients)
-        for (i, layer) in architecture.decoderDense.enumerated().reversed() {
-            Activation.reluBackward(output: tape.denseOutputs[i].data, gradient: &dh.data)
-            let r = layer.backward(input: tape.denseInputs[i], weight: parameter("decoder.dense.\(i).weight"), dOutput: dh)
-            gradients["decoder.dense.\(i).weight"] = r.dWeight
-            gradients["decoder.dense.\(i).bias"] = r.dBias
-            dh = r.dInput!
-        }
-        return dh
-    }
+/// Floats of a conv's output map and its im2col columns, per image.
+func convolutionFloats(_ conv: Conv2d, outputHeight h: Int, outputWidth w: Int) -> Double {
+    Double(h) * Double(w) * (Double(conv.outChannels) + Double(conv.inChannels) * Double(conv.kernel * conv.kernel))
 }

@@ -1,24 +1,46 @@
 import QLXCore
 
-/// ImageDecoder after its dense stack: transition dense (→ ReLU) to the encoder's final conv
-/// shape, reshape, conv-transpose blocks (convT → instance norm with affine → leaky ReLU 0.2).
-/// h (N, d) → feature map (C_last, N, H, W) for the 1×1 output conv.
-extension QLAE {
-    func imageDecoderMaps(_ h: Tensor, tape: inout DecoderTape?) -> FeatureMap {
-        let a = architecture
-        var t = a.transition!.forward(h, weight: parameter("decoder.transition.weight"), bias: parameter("decoder.transition.bias"))
+/// The reference's ImageDecoder, a `Sequential`: dense blocks (linear → ReLU), a transition
+/// dense (→ ReLU) to the encoder's final map, reshape, conv-transpose blocks (convT → instance
+/// norm with affine → leaky ReLU 0.2), a 1×1 conv to logits; then its `transition_shape`.
+struct ImageDecoder: DecoderNetwork {
+    let dense: DenseStack
+    let transition: LinearModule
+    let finalMap: MapShape
+    let blocks: [ConvTransposeBlock]
+    let output: OutputConv
+    let image: ImageShape
+
+    init(config d: DecoderConfig, latentCount: Int, image: ImageShape, encoderMap: MapShape, at path: ModulePath,
+         _ tree: inout ModuleTreeBuilder) throws {
+        dense = DenseStack(inFeatures: latentCount, widths: d.denseWidths, layerNorm: false,
+                           at: path.child("dense", ".layers[0]"), &tree)
+        finalMap = encoderMap
+        self.image = image
+        transition = LinearModule(inFeatures: dense.outFeatures, outFeatures: encoderMap.count,
+                                  at: path.child("transition", ".layers[1].layers[0]"), &tree)
+        let (layers, map) = try QLAEArchitecture.transposes(d.convTranspose, from: encoderMap, to: image)
+        let blockPath = path.child("conv_transpose", ".layers[3]")
+        blocks = layers.enumerated().map { ConvTransposeBlock($1, at: blockPath.item("layers", $0), &tree) }
+        output = OutputConv(Conv2d(inChannels: map.channels, outChannels: image.channels, kernel: 1),
+                            at: path.child("conv", ".layers[4]"), &tree)
+        tree.ints(path.child(nil, ".transition_shape"), [encoderMap.channels, encoderMap.height, encoderMap.width])
+    }
+
+    func forward(_ z: Tensor, _ p: ParameterSet, constant: FeatureMap?, tape: inout DecoderTape?) -> FeatureMap {
+        let h = dense.forward(z, p, tape: &tape)
+        var t = transition.forward(h, p)
         Activation.relu(&t.data)
         if tape != nil {
             tape!.transitionInput = h
             tape!.transitionOutput = t
         }
         let n = h.shape[0]
-        let m = a.finalMap
+        let m = finalMap
         var x = FeatureMap(channels: m.channels, batch: n, height: m.height, width: m.width,
                            data: Layout.swapLeadingAxes(t.data, first: n, second: m.channels, inner: m.height * m.width))
-        for (i, convT) in a.decoderTransposes.enumerated() {
-            let prefix = "decoder.conv_transpose.\(i)"
-            let (cache, y) = normalizedBlockForward(convT.forward(x, weight: parameter("\(prefix).weight")), prefix: prefix)
+        for block in blocks {
+            let (cache, y) = block.norm.instanceNormLeakyReLU(block.convT.forward(x, weight: p[block.weight]), p)
             if tape != nil {
                 tape!.convInputs.append(x)
                 tape!.norms.append(cache)
@@ -26,28 +48,44 @@ extension QLAE {
             }
             x = y
         }
-        return x
+        if tape != nil { tape!.outputInput = x }
+        return output.conv.forward(x, weight: p[output.weight])
     }
 
-    /// dMaps (C_last, N, H, W) → dh (N, d).
-    func imageDecoderMapsBackward(_ dMaps: FeatureMap, tape: DecoderTape, gradients: inout [String: Tensor]) -> Tensor {
-        let a = architecture
-        var dx = dMaps
-        for (i, convT) in a.decoderTransposes.enumerated().reversed() {
-            let prefix = "decoder.conv_transpose.\(i)"
-            let dy = normalizedBlockBackward(prefix: prefix, cache: tape.norms[i], output: tape.convOutputs[i],
-                                             dOutput: dx, gradients: &gradients)
-            let r = convT.backward(input: tape.convInputs[i], weight: parameter("\(prefix).weight"), dOutput: dy)
-            gradients["\(prefix).weight"] = r.dWeight
+    func backward(_ dLogits: FeatureMap, tape: DecoderTape, _ p: ParameterSet, gradients: inout [String: Tensor]) -> Tensor {
+        let out = output.conv.backward(input: tape.outputInput!, weight: p[output.weight], dOutput: dLogits)
+        gradients[output.weight] = out.dWeight
+        var dx = out.dInput!
+        for (i, block) in blocks.enumerated().reversed() {
+            let dy = block.norm.instanceNormLeakyReLUBackward(cache: tape.norms[i], output: tape.convOutputs[i],
+                                                              dOutput: dx, p, gradients: &gradients)
+            let r = block.convT.backward(input: tape.convInputs[i], weight: p[block.weight], dOutput: dy)
+            gradients[block.weight] = r.dWeight
             dx = r.dInput!
         }
         let n = dx.batch
         var dt = Tensor(shape: [n, dx.channels * dx.planeSize],
                         data: Layout.swapLeadingAxes(dx.data, first: dx.channels, second: n, inner: dx.planeSize))
         Activation.reluBackward(output: tape.transitionOutput!.data, gradient: &dt.data)
-        let r = a.transition!.backward(input: tape.transitionInput!, weight: parameter("decoder.transition.weight"), dOutput: dt)
-        gradients["decoder.transition.weight"] = r.dWeight
-        gradients["decoder.transition.bias"] = r.dBias
-        return r.dInput!
+        let dh = transition.backward(input: tape.transitionInput!, dOutput: dt, p, gradients: &gradients)!
+        return dense.backward(dh, tape: tape.dense!, p, gradients: &gradients)!
+    }
+
+    var multiplyAddsPerImage: Int {
+        var total = dense.multiplyAdds + transition.layer.inFeatures * transition.layer.outFeatures
+        var (h, w) = (finalMap.height, finalMap.width)
+        for block in blocks {
+            let t = block.convT
+            total += t.inChannels * t.outChannels * t.kernel * t.kernel * h * w
+            (h, w) = t.outputSize(height: h, width: w)
+        }
+        let c = output.conv
+        return total + c.outChannels * c.inChannels * c.kernel * c.kernel * h * w
+    }
+
+    var trainingFloatsPerImage: Double {
+        dense.outputFloats + Double(transition.layer.outFeatures)
+            + QLAEArchitecture.transposeFloats(blocks.map(\.convT), from: finalMap)
+            + convolutionFloats(output.conv, outputHeight: image.height, outputWidth: image.width)
     }
 }

@@ -1,41 +1,90 @@
 import QLXCore
 
-/// StyleImageDecoder after its dense stack: w (N, d) modulates style blocks applied to a
-/// learned constant input map: convT → leaky ReLU 0.2 → instance norm (no affine) →
-/// x·scale + bias, with [scale, bias] = ReLU(linear(w)) split per channel (scale first).
+/// The reference's StyleImageDecoder: a learned constant input map (0.1), dense blocks
+/// (linear → ReLU) giving w, style blocks (convT → leaky ReLU 0.2 → instance norm without
+/// affine → x·scale + bias, with [scale, bias] = ReLU(linear(w)) split per channel, scale
+/// first) on the input map, and a 3×3 conv to logits.
 /// The first block's convT, activation and norm see only the constant map, so they run once
-/// for the whole batch (and, for decoding, once per parameter set: `styleBase`).
-extension QLAE {
-    /// The first style block up to its norm, on the input map (batch 1).
-    func styleBaseForward() -> (input: FeatureMap, activated: FeatureMap, cache: InstanceNorm.Cache) {
-        let shape = architecture.inputMapShape!
-        let input = FeatureMap(channels: shape[0], batch: 1, height: shape[1], width: shape[2],
-                               data: parameter("decoder.input_map").data)
-        let convT = architecture.decoderTransposes.first!
-        var y = convT.forward(input, weight: parameter("decoder.style.0.weight"))
-        Activation.leakyReLU(&y.data)
-        return (input, y, InstanceNorm(channels: convT.outChannels).normalize(y))
+/// for the whole batch (and, for decoding, once per parameter set: `constantPart`).
+struct StyleImageDecoder: DecoderNetwork {
+    struct Block: Sendable {
+        let convT: ConvTranspose2d
+        let weight: String
+        let conditioning: LinearModule
+    }
+    let inputMap: String
+    let inputMapShape: MapShape
+    let dense: DenseStack
+    let blocks: [Block]
+    let output: OutputConv
+    let image: ImageShape
+
+    init(config d: DecoderConfig, latentCount: Int, image: ImageShape, encoderMap: MapShape, at path: ModulePath,
+         _ tree: inout ModuleTreeBuilder) throws {
+        guard let inputChannels = d.inputChannels, inputChannels > 0 else {
+            throw ModelError.invalidConfig(path: nil, reason: "style_image decoder needs input channels ≥ 1, found \(d.inputChannels.map(String.init) ?? "none")")
+        }
+        guard !d.convTranspose.widths.isEmpty else {
+            throw ModelError.invalidConfig(path: nil, reason: "style_image decoder needs at least one conv-transpose block, found none")
+        }
+        self.image = image
+        inputMapShape = MapShape(channels: inputChannels, height: encoderMap.height, width: encoderMap.width)
+        inputMap = tree.parameter(path.child("input_map", ".input_map"),
+                                  [inputChannels, encoderMap.height, encoderMap.width], .constant(0.1), decayed: true)
+        dense = DenseStack(inFeatures: latentCount, widths: d.denseWidths, layerNorm: false,
+                           at: path.child("dense", ".dense"), &tree)
+        let (layers, map) = try QLAEArchitecture.transposes(d.convTranspose, from: inputMapShape, to: image)
+        let stylePath = path.child("style", ".style_conv_transpose")
+        var blocks: [Block] = []
+        for (i, convT) in layers.enumerated() {
+            let block = stylePath.child("\(i)", ".blocks[\(i)]")
+            let weight = tree.parameter(block.child(nil, ".forward_block.layers[0]").child("weight", ".weight"), convT.weightShape,
+                                        .uniform(fanIn: convT.inChannels * convT.kernel * convT.kernel), decayed: true,
+                                        stored: .transposedKernel)
+            let conditioning = LinearModule(inFeatures: dense.outFeatures, outFeatures: 2 * convT.outChannels,
+                                            at: block.child("conditioning", ".conditioning.layers[0]"), &tree)
+            blocks.append(Block(convT: convT, weight: weight, conditioning: conditioning))
+        }
+        self.blocks = blocks
+        output = OutputConv(Conv2d(inChannels: map.channels, outChannels: image.channels, kernel: 3, stride: 1, padding: 1),
+                            at: path.child("conv", ".conv"), &tree)
     }
 
-    func styleDecoderMaps(_ w: Tensor, tape: inout DecoderTape?) -> FeatureMap {
-        let a = architecture
+    /// The first style block up to its norm, on the input map (batch 1).
+    func baseForward(_ p: ParameterSet) -> (input: FeatureMap, activated: FeatureMap, cache: InstanceNorm.Cache) {
+        let shape = inputMapShape
+        let input = FeatureMap(channels: shape.channels, batch: 1, height: shape.height, width: shape.width,
+                               data: p[inputMap].data)
+        let first = blocks[0]
+        var y = first.convT.forward(input, weight: p[first.weight])
+        Activation.leakyReLU(&y.data)
+        return (input, y, InstanceNorm(channels: first.convT.outChannels).normalize(y))
+    }
+
+    func constantPart(_ p: ParameterSet) -> FeatureMap? { baseForward(p).cache.normalized }
+
+    func forward(_ z: Tensor, _ p: ParameterSet, constant: FeatureMap?, tape: inout DecoderTape?) -> FeatureMap {
+        let w = dense.forward(z, p, tape: &tape)
         let n = w.shape[0]
         if tape != nil { tape!.style = w }
         var x = FeatureMap(zerosChannels: 0, batch: n, height: 0, width: 0)
-        for (i, convT) in a.decoderTransposes.enumerated() {
+        for (i, block) in blocks.enumerated() {
+            let convT = block.convT
             let xHat: FeatureMap
             if i == 0 {
-                if tape != nil {
-                    let base = styleBaseForward()
-                    tape!.convInputs.append(base.input)
-                    tape!.convOutputs.append(base.activated)
-                    tape!.norms.append(base.cache)
+                if tape != nil || constant == nil {
+                    let base = baseForward(p)
+                    if tape != nil {
+                        tape!.convInputs.append(base.input)
+                        tape!.convOutputs.append(base.activated)
+                        tape!.norms.append(base.cache)
+                    }
                     xHat = base.cache.normalized
                 } else {
-                    xHat = styleBase!
+                    xHat = constant!
                 }
             } else {
-                var y = convT.forward(x, weight: parameter("decoder.style.\(i).weight"))
+                var y = convT.forward(x, weight: p[block.weight])
                 Activation.leakyReLU(&y.data)
                 let cache = InstanceNorm(channels: convT.outChannels).normalize(y)
                 if tape != nil {
@@ -45,41 +94,58 @@ extension QLAE {
                 }
                 xHat = cache.normalized
             }
-            var condition = a.conditioning[i].forward(w, weight: parameter("decoder.style.\(i).conditioning.weight"),
-                                                      bias: parameter("decoder.style.\(i).conditioning.bias"))
+            var condition = block.conditioning.forward(w, p)
             Activation.relu(&condition.data)
             if tape != nil { tape!.conditioning.append(condition) }
             x = Self.modulate(xHat, condition: condition, batch: n)
         }
-        return x
+        if tape != nil { tape!.outputInput = x }
+        return output.conv.forward(x, weight: p[output.weight])
     }
 
-    /// dMaps (C_last, N, H, W) → dw (N, d).
-    func styleDecoderMapsBackward(_ dMaps: FeatureMap, tape: DecoderTape, gradients: inout [String: Tensor]) -> Tensor {
-        let a = architecture
+    func backward(_ dLogits: FeatureMap, tape: DecoderTape, _ p: ParameterSet, gradients: inout [String: Tensor]) -> Tensor {
+        let out = output.conv.backward(input: tape.outputInput!, weight: p[output.weight], dOutput: dLogits)
+        gradients[output.weight] = out.dWeight
         let w = tape.style!
         var dw = Tensor(zeros: w.shape)
-        var dx = dMaps
-        for (i, convT) in a.decoderTransposes.enumerated().reversed() {
-            let prefix = "decoder.style.\(i)"
+        var dx = out.dInput!
+        for (i, block) in blocks.enumerated().reversed() {
+            let convT = block.convT
             let cache = tape.norms[i]
             var (dXHat, dCondition) = Self.modulateBackward(cache.normalized, condition: tape.conditioning[i], dOutput: dx)
             Activation.reluBackward(output: tape.conditioning[i].data, gradient: &dCondition.data)
-            let c = a.conditioning[i].backward(input: w, weight: parameter("\(prefix).conditioning.weight"), dOutput: dCondition)
-            gradients["\(prefix).conditioning.weight"] = c.dWeight
-            gradients["\(prefix).conditioning.bias"] = c.dBias
-            for k in 0..<dw.count { dw.data[k] += c.dInput!.data[k] }
+            let dwPart = block.conditioning.backward(input: w, dOutput: dCondition, p, gradients: &gradients)!
+            for k in 0..<dw.count { dw.data[k] += dwPart.data[k] }
             var dy = InstanceNorm(channels: convT.outChannels).normalizeBackward(cache, dNormalized: dXHat)
             Activation.leakyReLUBackward(output: tape.convOutputs[i].data, gradient: &dy.data)
-            let r = convT.backward(input: tape.convInputs[i], weight: parameter("\(prefix).weight"), dOutput: dy)
-            gradients["\(prefix).weight"] = r.dWeight
+            let r = convT.backward(input: tape.convInputs[i], weight: p[block.weight], dOutput: dy)
+            gradients[block.weight] = r.dWeight
             if i == 0 {
-                gradients["decoder.input_map"] = Tensor(shape: a.inputMapShape!, data: r.dInput!.data)
+                gradients[inputMap] = Tensor(shape: p[inputMap].shape, data: r.dInput!.data)
             } else {
                 dx = r.dInput!
             }
         }
-        return dw
+        return dense.backward(dw, tape: tape.dense!, p, gradients: &gradients)!
+    }
+
+    /// The first block's convT runs once per parameter set, so it is not counted.
+    var multiplyAddsPerImage: Int {
+        var total = dense.multiplyAdds + blocks.reduce(0) { $0 + $1.conditioning.layer.inFeatures * $1.conditioning.layer.outFeatures }
+        var (h, w) = (inputMapShape.height, inputMapShape.width)
+        for (i, block) in blocks.enumerated() {
+            let t = block.convT
+            if i > 0 { total += t.inChannels * t.outChannels * t.kernel * t.kernel * h * w }
+            (h, w) = t.outputSize(height: h, width: w)
+        }
+        let c = output.conv
+        return total + c.outChannels * c.inChannels * c.kernel * c.kernel * h * w
+    }
+
+    var trainingFloatsPerImage: Double {
+        dense.outputFloats + blocks.reduce(0) { $0 + Double($1.conditioning.layer.outFeatures) }
+            + QLAEArchitecture.transposeFloats(blocks.map(\.convT), from: inputMapShape)
+            + convolutionFloats(output.conv, outputHeight: image.height, outputWidth: image.width)
     }
 
     /// out[c, n] = x̂[c, n]·scale[n, c] + bias[n, c], with condition (N, 2C) = [scale | bias].

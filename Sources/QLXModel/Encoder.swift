@@ -1,30 +1,62 @@
 import QLXCore
 
-/// ImageEncoder: conv blocks (conv without bias → instance norm with affine → leaky ReLU 0.2),
-/// flatten (C·H·W per image), dense blocks (linear → ReLU), linear head to n_z.
+/// The encoder, as the reference builds it: its `transition_shape` (the map the dense stack
+/// flattens: the last conv map, or the image itself), then for `image` conv blocks (conv
+/// without bias → instance norm with affine → leaky ReLU 0.2), flatten (C·H·W per image), dense
+/// blocks (linear → [layer norm, `dense` only] → ReLU) and a linear head to n_z.
 /// Forward: images (C, N, H, W) channel-major → continuous latents (N, n_z).
+struct EncoderNetwork: Sendable {
+    let convs: [ConvBlock]
+    /// The encoder's final conv map (the image for a dense encoder).
+    let finalMap: MapShape
+    let dense: DenseStack
+    let head: LinearModule
+
+    init(config e: EncoderConfig, image: ImageShape, latentCount: Int, at path: ModulePath,
+         _ tree: inout ModuleTreeBuilder) throws {
+        func fail(_ reason: String) -> ModelError { .invalidConfig(path: nil, reason: reason) }
+        try QLAEArchitecture.checkStack(e.conv, "encoder conv")
+        try QLAEArchitecture.checkDense(e.denseWidths, "encoder dense")
+        if e.kind == .dense, !e.conv.widths.isEmpty {
+            throw fail("a dense encoder has no conv blocks, found \(e.conv.widths.count)")
+        }
+        var layers: [Conv2d] = []
+        var map = MapShape(channels: image.channels, height: image.height, width: image.width)
+        for i in e.conv.widths.indices {
+            let conv = Conv2d(inChannels: map.channels, outChannels: e.conv.widths[i], kernel: e.conv.kernelSizes[i],
+                              stride: e.conv.strides[i], padding: e.conv.paddings[i])
+            guard map.height + 2 * conv.padding >= conv.kernel, map.width + 2 * conv.padding >= conv.kernel else {
+                throw fail("encoder conv block \(i): kernel \(conv.kernel) does not fit a \(map.height)×\(map.width) map with padding \(conv.padding)")
+            }
+            (map.height, map.width) = conv.outputSize(height: map.height, width: map.width)
+            map.channels = conv.outChannels
+            layers.append(conv)
+        }
+        finalMap = map
+        tree.ints(path.child(nil, ".transition_shape"), [map.channels, map.height, map.width])
+        let convPath = path.child("conv", ".conv")
+        convs = layers.enumerated().map { ConvBlock($1, at: convPath.item("layers", $0), &tree) }
+        dense = DenseStack(inFeatures: map.count, widths: e.denseWidths, layerNorm: e.kind == .dense,
+                           at: path.child("dense", ".dense"), &tree)
+        head = LinearModule(inFeatures: dense.outFeatures, outFeatures: latentCount, at: path.child("head", ".head"), &tree)
+    }
+}
+
+/// What the encoder's backward pass needs from its forward pass.
 struct EncoderTape {
     var convInputs: [FeatureMap] = []
     var norms: [InstanceNorm.Cache] = []
     var convOutputs: [FeatureMap] = []
-    var denseInputs: [Tensor] = []
-    var denseOutputs: [Tensor] = []
+    var dense: DenseStackTape? = DenseStackTape()
     var headInput: Tensor? = nil
 }
 
-extension QLAE {
-    func encoderForward(_ images: FeatureMap, tape: EncoderTape?) -> Tensor {
-        var tape = tape
-        return encoderForward(images, tape: &tape)
-    }
-
+extension EncoderNetwork {
     /// Records into `tape` what the backward pass needs when `tape` is non-nil.
-    func encoderForward(_ images: FeatureMap, tape: inout EncoderTape?) -> Tensor {
-        let a = architecture
+    func forward(_ images: FeatureMap, _ p: ParameterSet, tape: inout EncoderTape?) -> Tensor {
         var x = images
-        for (i, conv) in a.encoderConvs.enumerated() {
-            let prefix = "encoder.conv.\(i)"
-            let (cache, y) = normalizedBlockForward(conv.forward(x, weight: parameter("\(prefix).weight")), prefix: prefix)
+        for block in convs {
+            let (cache, y) = block.norm.instanceNormLeakyReLU(block.conv.forward(x, weight: p[block.weight]), p)
             if tape != nil {
                 tape!.convInputs.append(x)
                 tape!.norms.append(cache)
@@ -32,48 +64,34 @@ extension QLAE {
             }
             x = y
         }
-        var h = Tensor(shape: [x.batch, x.channels * x.planeSize],
-                       data: Layout.swapLeadingAxes(x.data, first: x.channels, second: x.batch, inner: x.planeSize))
-        for (i, layer) in a.encoderDense.enumerated() {
-            var y = layer.forward(h, weight: parameter("encoder.dense.\(i).weight"), bias: parameter("encoder.dense.\(i).bias"))
-            Activation.relu(&y.data)
-            if tape != nil {
-                tape!.denseInputs.append(h)
-                tape!.denseOutputs.append(y)
-            }
-            h = y
+        let flat = Tensor(shape: [x.batch, x.channels * x.planeSize],
+                          data: Layout.swapLeadingAxes(x.data, first: x.channels, second: x.batch, inner: x.planeSize))
+        var denseTape = tape?.dense
+        let h = dense.forward(flat, p, tape: &denseTape)
+        if tape != nil {
+            tape!.dense = denseTape
+            tape!.headInput = h
         }
-        if tape != nil { tape!.headInput = h }
-        return a.head.forward(h, weight: parameter("encoder.head.weight"), bias: parameter("encoder.head.bias"))
+        return head.forward(h, p)
     }
 
     /// Backpropagates dLatents (N, n_z) through the encoder, adding parameter gradients to
     /// `gradients`. The encoder's input gradient is not needed and not computed.
-    func encoderBackward(_ dLatents: Tensor, tape: EncoderTape, gradients: inout [String: Tensor]) {
-        let a = architecture
-        let head = a.head.backward(input: tape.headInput!, weight: parameter("encoder.head.weight"), dOutput: dLatents)
-        gradients["encoder.head.weight"] = head.dWeight
-        gradients["encoder.head.bias"] = head.dBias
-        var dh = head.dInput!
-        for (i, layer) in a.encoderDense.enumerated().reversed() {
-            Activation.reluBackward(output: tape.denseOutputs[i].data, gradient: &dh.data)
-            let r = layer.backward(input: tape.denseInputs[i], weight: parameter("encoder.dense.\(i).weight"), dOutput: dh)
-            gradients["encoder.dense.\(i).weight"] = r.dWeight
-            gradients["encoder.dense.\(i).bias"] = r.dBias
-            dh = r.dInput!
-        }
-        guard !a.encoderConvs.isEmpty else { return }
-        let m = a.finalMap
+    func backward(_ dLatents: Tensor, tape: EncoderTape, _ p: ParameterSet, gradients: inout [String: Tensor]) {
+        let dh = head.backward(input: tape.headInput!, dOutput: dLatents, p, gradients: &gradients)!
+        guard let dFlat = dense.backward(dh, tape: tape.dense!, p, gradients: &gradients,
+                                         computeInputGradient: !convs.isEmpty) else { return }
+        guard !convs.isEmpty else { return }
+        let m = finalMap
         let n = dLatents.shape[0]
         var dx = FeatureMap(channels: m.channels, batch: n, height: m.height, width: m.width,
-                            data: Layout.swapLeadingAxes(dh.data, first: n, second: m.channels, inner: m.height * m.width))
-        for (i, conv) in a.encoderConvs.enumerated().reversed() {
-            let prefix = "encoder.conv.\(i)"
-            let dy = normalizedBlockBackward(prefix: prefix, cache: tape.norms[i], output: tape.convOutputs[i],
-                                             dOutput: dx, gradients: &gradients)
-            let r = conv.backward(input: tape.convInputs[i], weight: parameter("\(prefix).weight"), dOutput: dy,
-                                  computeInputGradient: i > 0)
-            gradients["\(prefix).weight"] = r.dWeight
+                            data: Layout.swapLeadingAxes(dFlat.data, first: n, second: m.channels, inner: m.height * m.width))
+        for (i, block) in convs.enumerated().reversed() {
+            let dy = block.norm.instanceNormLeakyReLUBackward(cache: tape.norms[i], output: tape.convOutputs[i],
+                                                              dOutput: dx, p, gradients: &gradients)
+            let r = block.conv.backward(input: tape.convInputs[i], weight: p[block.weight], dOutput: dy,
+                                        computeInputGradient: i > 0)
+            gradients[block.weight] = r.dWeight
             if let d = r.dInput { dx = d }
         }
     }

@@ -45,17 +45,18 @@ extension QLAE {
         let targets = FeatureMap(nchw: images)
 
         // Forward
+        let p = parameterSet
         var encoderTape: EncoderTape? = EncoderTape()
-        let continuous = encoderForward(targets, tape: &encoderTape)
+        let continuous = architecture.encoder.forward(targets, p, tape: &encoderTape)
         var decoderInput = continuous
         var codes: [[Int]] = []
         if architecture.quantized {
-            let q = Quantizer.quantize(continuous, codebooks: parameter("latent.values"))
+            let q = Quantizer.quantize(continuous, codebooks: codebookTensor)
             decoderInput = q.values
             codes = q.codes
         }
         var decoderTape: DecoderTape? = DecoderTape()
-        let logits = decoderForward(decoderInput, tape: &decoderTape)
+        let logits = architecture.decoder.forward(decoderInput, p, constant: nil, tape: &decoderTape)
 
         // Reconstruction: BCE from logits, stable form max(l, 0) − l·x + log(1 + e^−|l|).
         let pixelCount = logits.count
@@ -84,7 +85,7 @@ extension QLAE {
         var dCodebooks: Tensor? = nil
         if architecture.quantized {
             let latentCount = continuous.count
-            var dValues = Tensor(zeros: parameter("latent.values").shape)
+            var dValues = Tensor(zeros: codebookTensor.shape)
             let nz = architecture.latentCount, nv = architecture.valuesPerLatent
             for i in 0..<n {
                 for j in 0..<nz {
@@ -101,10 +102,10 @@ extension QLAE {
 
         // Backward: decoder, straight through the quantizer, encoder.
         var gradients: [String: Tensor] = [:]
-        var dLatents = decoderBackward(dLogits, tape: decoderTape!, gradients: &gradients)
+        var dLatents = architecture.decoder.backward(dLogits, tape: decoderTape!, p, gradients: &gradients)
         for k in 0..<dLatents.count { dLatents.data[k] += dContinuousExtra.data[k] }
-        if let dCodebooks { gradients["latent.values"] = dCodebooks }
-        encoderBackward(dLatents, tape: encoderTape!, gradients: &gradients)
+        if let dCodebooks, let name = architecture.codebooks { gradients[name] = dCodebooks }
+        architecture.encoder.backward(dLatents, tape: encoderTape!, p, gradients: &gradients)
 
         let quantization = Float(squared)
         let reconstruction = Float(bce)

@@ -1,16 +1,17 @@
 import QLXCore
 
-/// A quantized-latent autoencoder: `ImageEncoder` → per-latent scalar codebooks →
-/// `ImageDecoder` or `StyleImageDecoder` (see docs/method.md).
-/// Parameters are held by their canonical names (see `parameterShapes(for:)`).
+/// A quantized-latent autoencoder: an image or dense encoder → per-latent scalar codebooks →
+/// an image, style or dense decoder (see docs/method.md). Its modules form a tree in the
+/// reference's field order (`moduleTree(for:)`); parameters are held by the names their places
+/// in the tree give them (see `parameterShapes(for:)`).
 /// Shape key: images (N, C, H, W) in [0, 1]; latents (N, n_z).
 public struct QLAE: Sendable {
     public let config: QLAEConfig
     let architecture: QLAEArchitecture
     public private(set) var parameters: [String: Tensor]
-    /// Style decoder only: the first style block's normalised map, which depends on the
-    /// parameters but not on z, so decoding reuses it (shape (C0, 1, H0, W0), channel-major).
-    private(set) var styleBase: FeatureMap?
+    /// The decoder's part that depends on the parameters but not on z (the style decoder's
+    /// first normalised map), so decoding reuses it.
+    private(set) var decoderConstant: FeatureMap?
 
     /// A freshly initialised model: weights and biases uniform in ±1/√fan_in (Equinox's
     /// default), norm affines 1 and 0, codebooks linspace(−0.5, 0.5, n_v), input map 0.1.
@@ -24,7 +25,7 @@ public struct QLAE: Sendable {
         self.config = config
         self.architecture = architecture
         self.parameters = QLAE.initialParameters(architecture, seed: seed)
-        self.styleBase = nil
+        self.decoderConstant = nil
         refreshDerivedState()
     }
 
@@ -35,20 +36,25 @@ public struct QLAE: Sendable {
         self.config = config
         self.architecture = try QLAEArchitecture(config: config)
         self.parameters = [:]
-        self.styleBase = nil
+        self.decoderConstant = nil
         try setParameters(parameters)
     }
 
-    /// Parameter names and shapes in canonical order; throws for an invalid configuration.
+    /// Parameter names and shapes in tree order; throws for an invalid configuration.
     public static func parameterShapes(for config: QLAEConfig) throws -> [(name: String, shape: [Int])] {
         try QLAEArchitecture(config: config).parameterShapes
+    }
+
+    /// The module tree of a model of `config`; throws for an invalid configuration.
+    public static func moduleTree(for config: QLAEConfig) throws -> ModelTree {
+        try QLAEArchitecture(config: config).tree
     }
 
     public var parameterCount: Int { parameters.values.reduce(0) { $0 + $1.count } }
 
     /// Latent j's n_v codebook values (empty when the model is not quantized).
     public var codebooks: [[Float]] {
-        guard let values = parameters["latent.values"] else { return [] }
+        guard let name = architecture.codebooks, let values = parameters[name] else { return [] }
         let nv = values.shape[1]
         return (0..<values.shape[0]).map { Array(values.data[($0 * nv)..<(($0 + 1) * nv)]) }
     }
@@ -74,28 +80,26 @@ public struct QLAE: Sendable {
     /// Applies one optimizer step with `gradients` (from `lossAndGradients`) without the
     /// validation of `setParameters`, which a training loop does not need.
     public mutating func applyUpdate(gradients: [String: Tensor], optimizer: inout AdamW) {
-        optimizer.update(&parameters, gradients: gradients, isDecayed: QLAE.isDecayed(parameterName:))
+        let decayed = Set(architecture.tree.leaves.filter { $0.parameter?.decayed == true }.map(\.path.name))
+        optimizer.update(&parameters, gradients: gradients, isDecayed: decayed.contains)
         refreshDerivedState()
     }
 
-    /// The AdamW group (weight decay and clipping): weights of convolutions, transposed
-    /// convolutions and linear layers, and the style decoder's input map (the rank ≥ 2
-    /// tensors other than the codebooks). Biases, norm affines and codebooks get plain Adam.
-    public static func isDecayed(parameterName name: String) -> Bool {
-        if name == "latent.values" { return false }
-        if name == "decoder.input_map" { return true }
-        if name.hasSuffix(".norm.weight") || name.hasSuffix(".bias") { return false }
-        return name.hasSuffix(".weight")
+    /// Whether a parameter is in AdamW's decayed group (weight decay and clipping): weights of
+    /// convolutions, transposed convolutions and linear layers, and the style decoder's input
+    /// map. Biases, norm affines and codebooks get plain Adam.
+    public func isDecayed(parameterName name: String) -> Bool {
+        architecture.tree.leaves.contains { $0.path.name == name && $0.parameter?.decayed == true }
     }
 
     private mutating func refreshDerivedState() {
-        styleBase = architecture.kind == .styleImage ? styleBaseForward().cache.normalized : nil
+        decoderConstant = architecture.decoder.constantPart(ParameterSet(tensors: parameters))
     }
 
-    func parameter(_ name: String) -> Tensor {
-        guard let t = parameters[name] else { preconditionFailure("missing parameter \(name)") }
-        return t
-    }
+    var parameterSet: ParameterSet { ParameterSet(tensors: parameters) }
+
+    /// The codebooks (n_z, n_v) of a quantized model.
+    var codebookTensor: Tensor { parameterSet[architecture.codebooks!] }
 }
 
 /// The result of encoding N images.
@@ -124,9 +128,10 @@ extension QLAE {
         precondition(images.rank == 4 && images.shape[1] == image.channels && images.shape[2] == image.height
                      && images.shape[3] == image.width,
                      "encode expects (N, \(image.channels), \(image.height), \(image.width)), got \(images.shape)")
-        let continuous = encoderForward(FeatureMap(nchw: images), tape: nil)
+        var tape: EncoderTape? = nil
+        let continuous = architecture.encoder.forward(FeatureMap(nchw: images), parameterSet, tape: &tape)
         guard architecture.quantized else { return Encoding(continuous: continuous, values: continuous, codes: []) }
-        let q = Quantizer.quantize(continuous, codebooks: parameter("latent.values"))
+        let q = Quantizer.quantize(continuous, codebooks: codebookTensor)
         return Encoding(continuous: continuous, values: q.values, codes: q.codes)
     }
 
@@ -134,14 +139,15 @@ extension QLAE {
     /// quantized and every index in 0..<n_v (callers validate user input).
     public func decode(codes: [[Int]]) -> Decoding {
         precondition(architecture.quantized, "decode(codes:) needs a quantized model")
-        return decode(values: Quantizer.values(of: codes, codebooks: parameter("latent.values")))
+        return decode(values: Quantizer.values(of: codes, codebooks: codebookTensor))
     }
 
     /// values (N, n_z) → images.
     public func decode(values: Tensor) -> Decoding {
         precondition(values.rank == 2 && values.shape[1] == architecture.latentCount,
                      "decode expects (N, \(architecture.latentCount)) values, got \(values.shape)")
-        let logits = decoderForward(values, tape: nil).nchw()
+        var tape: DecoderTape? = nil
+        let logits = architecture.decoder.forward(values, parameterSet, constant: decoderConstant, tape: &tape).nchw()
         return Decoding(logits: logits, images: Tensor(shape: logits.shape, data: Activation.sigmoid(logits.data)))
     }
 }

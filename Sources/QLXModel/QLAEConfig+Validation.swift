@@ -25,34 +25,18 @@ extension QLAEConfig {
     }
 }
 
-/// Every layer of a QLAE with its sizes, derived from (and validating) a `QLAEConfig`.
+/// Every module of a QLAE with its sizes, derived from (and validating) a `QLAEConfig`, and
+/// the module tree they form: encoder, latent codebooks, decoder.
 struct QLAEArchitecture: Sendable {
-    let kind: DecoderKind
     let latentCount: Int
     let valuesPerLatent: Int
     let quantized: Bool
     let image: ImageShape
-
-    // Encoder
-    let encoderConvs: [Conv2d]
-    /// Channels, height and width of the encoder's final conv map.
-    let finalMap: (channels: Int, height: Int, width: Int)
-    let encoderDense: [Linear]
-    let head: Linear
-
-    // Decoder (both kinds)
-    let decoderDense: [Linear]
-    let decoderTransposes: [ConvTranspose2d]
-    let outputConv: Conv2d
-    // Image decoder
-    let transition: Linear?
-    // Style decoder
-    let inputMapShape: [Int]?
-    let conditioning: [Linear]
-
-    var flatFeatures: Int { finalMap.channels * finalMap.height * finalMap.width }
-    /// Width of w, the output of the decoder's dense stack.
-    var styleFeatures: Int { decoderDense.last?.outFeatures ?? latentCount }
+    let encoder: EncoderNetwork
+    /// The codebooks' parameter (n_z, n_v); nil when the model is not quantized.
+    let codebooks: String?
+    let decoder: any DecoderNetwork
+    let tree: ModelTree
 
     init(config: QLAEConfig) throws {
         func fail(_ reason: String) -> ModelError { .invalidConfig(path: nil, reason: reason) }
@@ -66,141 +50,97 @@ struct QLAEArchitecture: Sendable {
                 throw fail("values per latent must be ≥ 1, found \(config.latent.valuesPerLatent)")
             }
         }
-        kind = config.decoder.kind
         latentCount = config.latent.count
         valuesPerLatent = config.latent.valuesPerLatent
         quantized = config.latent.quantized
         image = img
 
-        func checkStack(_ s: ConvStackConfig, _ what: String) throws {
-            let n = s.widths.count
-            guard s.kernelSizes.count == n, s.strides.count == n, s.paddings.count == n else {
-                throw fail("\(what): widths, kernel sizes, strides and paddings need the same length, found \(n), \(s.kernelSizes.count), \(s.strides.count), \(s.paddings.count)")
-            }
-            for i in 0..<n {
-                guard s.widths[i] > 0, s.kernelSizes[i] > 0, s.strides[i] > 0, s.paddings[i] >= 0 else {
-                    throw fail("\(what) block \(i): width, kernel and stride must be positive and padding ≥ 0")
-                }
-            }
-        }
-        func checkDense(_ widths: [Int], _ what: String) throws {
-            if let bad = widths.firstIndex(where: { $0 <= 0 }) {
-                throw fail("\(what) width \(bad) must be positive, found \(widths[bad])")
-            }
-        }
-
-        // Encoder convolutions
-        let e = config.encoder
-        try checkStack(e.conv, "encoder conv")
-        try checkDense(e.denseWidths, "encoder dense")
-        var convs: [Conv2d] = []
-        var (c, h, w) = (img.channels, img.height, img.width)
-        for i in e.conv.widths.indices {
-            let conv = Conv2d(inChannels: c, outChannels: e.conv.widths[i], kernel: e.conv.kernelSizes[i],
-                              stride: e.conv.strides[i], padding: e.conv.paddings[i])
-            guard h + 2 * conv.padding >= conv.kernel, w + 2 * conv.padding >= conv.kernel else {
-                throw fail("encoder conv block \(i): kernel \(conv.kernel) does not fit a \(h)×\(w) map with padding \(conv.padding)")
-            }
-            (h, w) = conv.outputSize(height: h, width: w)
-            c = conv.outChannels
-            convs.append(conv)
-        }
-        encoderConvs = convs
-        finalMap = (c, h, w)
-        var features = c * h * w
-        var dense: [Linear] = []
-        for width in e.denseWidths {
-            dense.append(Linear(inFeatures: features, outFeatures: width))
-            features = width
-        }
-        encoderDense = dense
-        head = Linear(inFeatures: features, outFeatures: config.latent.count)
-
-        // Decoder
-        let d = config.decoder
-        try checkStack(d.convTranspose, "decoder conv-transpose")
-        try checkDense(d.denseWidths, "decoder dense")
-        features = config.latent.count
-        dense = []
-        for width in d.denseWidths {
-            dense.append(Linear(inFeatures: features, outFeatures: width))
-            features = width
-        }
-        decoderDense = dense
-        switch d.kind {
-        case .image:
-            transition = Linear(inFeatures: features, outFeatures: c * h * w)
-            inputMapShape = nil
-        case .styleImage:
-            guard let inputChannels = d.inputChannels, inputChannels > 0 else {
-                throw fail("style_image decoder needs input channels ≥ 1, found \(d.inputChannels.map(String.init) ?? "none")")
-            }
-            guard !d.convTranspose.widths.isEmpty else {
-                throw fail("style_image decoder needs at least one conv-transpose block, found none")
-            }
-            transition = nil
-            inputMapShape = [inputChannels, h, w]
-            c = inputChannels
-        }
-        var transposes: [ConvTranspose2d] = []
-        var conditioning: [Linear] = []
-        for i in d.convTranspose.widths.indices {
-            let t = ConvTranspose2d(inChannels: c, outChannels: d.convTranspose.widths[i],
-                                    kernel: d.convTranspose.kernelSizes[i], stride: d.convTranspose.strides[i],
-                                    padding: d.convTranspose.paddings[i])
-            (h, w) = t.outputSize(height: h, width: w)
-            guard h > 0, w > 0 else { throw fail("decoder conv-transpose block \(i): output map would be empty") }
-            c = t.outChannels
-            transposes.append(t)
-            if d.kind == .styleImage { conditioning.append(Linear(inFeatures: features, outFeatures: 2 * c)) }
-        }
-        decoderTransposes = transposes
-        self.conditioning = conditioning
-        guard h == img.height, w == img.width else {
-            throw fail("decoder produces \(h)×\(w) images but the image is \(img.height)×\(img.width)")
-        }
-        outputConv = d.kind == .image
-            ? Conv2d(inChannels: c, outChannels: img.channels, kernel: 1)
-            : Conv2d(inChannels: c, outChannels: img.channels, kernel: 3, stride: 1, padding: 1)
+        var encoderTree = ModuleTreeBuilder()
+        encoder = try EncoderNetwork(config: config.encoder, image: img, latentCount: latentCount,
+                                     at: ModulePath(name: "encoder"), &encoderTree)
+        var latentTree = ModuleTreeBuilder()
+        codebooks = quantized
+            ? latentTree.parameter(ModulePath(name: "latent.values", reference: "._values_per_latent"),
+                                   [latentCount, valuesPerLatent], .codebook, decayed: false)
+            : nil
+        var decoderTree = ModuleTreeBuilder()
+        try Self.checkDense(config.decoder.denseWidths, "decoder dense")
+        try Self.checkStack(config.decoder.convTranspose, "decoder conv-transpose")
+        decoder = try config.decoder.kind.network.init(config: config.decoder, latentCount: latentCount, image: img,
+                                                       encoderMap: encoder.finalMap, at: ModulePath(name: "decoder"),
+                                                       &decoderTree)
+        tree = ModelTree(encoder: encoderTree.leaves, latent: latentTree.leaves.first, decoder: decoderTree.leaves,
+                         encoderHead: [encoder.head.weight, encoder.head.bias])
     }
 
-    /// Every parameter name and shape, in canonical order.
+    /// Every parameter name and shape, in tree order.
     var parameterShapes: [(name: String, shape: [Int])] {
-        var out: [(name: String, shape: [Int])] = []
-        for (i, conv) in encoderConvs.enumerated() {
-            out.append(("encoder.conv.\(i).weight", conv.weightShape))
-            out.append(("encoder.conv.\(i).norm.weight", [conv.outChannels]))
-            out.append(("encoder.conv.\(i).norm.bias", [conv.outChannels]))
-        }
-        for (i, layer) in encoderDense.enumerated() {
-            out.append(("encoder.dense.\(i).weight", layer.weightShape))
-            out.append(("encoder.dense.\(i).bias", [layer.outFeatures]))
-        }
-        out.append(("encoder.head.weight", head.weightShape))
-        out.append(("encoder.head.bias", [head.outFeatures]))
-        if quantized { out.append(("latent.values", [latentCount, valuesPerLatent])) }
-        for (i, layer) in decoderDense.enumerated() {
-            out.append(("decoder.dense.\(i).weight", layer.weightShape))
-            out.append(("decoder.dense.\(i).bias", [layer.outFeatures]))
-        }
-        switch kind {
-        case .image:
-            out.append(("decoder.transition.weight", transition!.weightShape))
-            out.append(("decoder.transition.bias", [transition!.outFeatures]))
-            for (i, t) in decoderTransposes.enumerated() {
-                out.append(("decoder.conv_transpose.\(i).weight", t.weightShape))
-                out.append(("decoder.conv_transpose.\(i).norm.weight", [t.outChannels]))
-                out.append(("decoder.conv_transpose.\(i).norm.bias", [t.outChannels]))
-            }
-        case .styleImage:
-            out.append(("decoder.input_map", inputMapShape!))
-            for (i, t) in decoderTransposes.enumerated() {
-                out.append(("decoder.style.\(i).weight", t.weightShape))
-                out.append(("decoder.style.\(i).conditioning.weight", conditioning[i].weightShape))
-                out.append(("decoder.style.\(i).conditioning.bias", [conditioning[i].outFeatures]))
-            }
-        }
-        out.append(("decoder.conv.weight", outputConv.weightShape))
-        return out
+        tree.leaves.compactMap { leaf in leaf.parameter.map { (leaf.path.name, $0.shape) } }
     }
+
+    static func checkStack(_ s: ConvStackConfig, _ what: String) throws {
+        let n = s.widths.count
+        guard s.kernelSizes.count == n, s.strides.count == n, s.paddings.count == n else {
+            throw ModelError.invalidConfig(path: nil, reason: "\(what): widths, kernel sizes, strides and paddings need the same length, found \(n), \(s.kernelSizes.count), \(s.strides.count), \(s.paddings.count)")
+        }
+        for i in 0..<n {
+            guard s.widths[i] > 0, s.kernelSizes[i] > 0, s.strides[i] > 0, s.paddings[i] >= 0 else {
+                throw ModelError.invalidConfig(path: nil, reason: "\(what) block \(i): width, kernel and stride must be positive and padding ≥ 0")
+            }
+        }
+    }
+
+    static func checkDense(_ widths: [Int], _ what: String) throws {
+        if let bad = widths.firstIndex(where: { $0 <= 0 }) {
+            throw ModelError.invalidConfig(path: nil, reason: "\(what) width \(bad) must be positive, found \(widths[bad])")
+        }
+    }
+
+    /// The decoder's transposed convolutions from `map`; their output must be the image's size.
+    /// Returns them with the last map.
+    static func transposes(_ s: ConvStackConfig, from map: MapShape, to image: ImageShape) throws
+        -> (layers: [ConvTranspose2d], map: MapShape) {
+        var map = map
+        var layers: [ConvTranspose2d] = []
+        for i in s.widths.indices {
+            let t = ConvTranspose2d(inChannels: map.channels, outChannels: s.widths[i], kernel: s.kernelSizes[i],
+                                    stride: s.strides[i], padding: s.paddings[i])
+            (map.height, map.width) = t.outputSize(height: map.height, width: map.width)
+            guard map.height > 0, map.width > 0 else {
+                throw ModelError.invalidConfig(path: nil, reason: "decoder conv-transpose block \(i): output map would be empty")
+            }
+            map.channels = t.outChannels
+            layers.append(t)
+        }
+        guard map.height == image.height, map.width == image.width else {
+            throw ModelError.invalidConfig(path: nil, reason: "decoder produces \(map.height)×\(map.width) images but the image is \(image.height)×\(image.width)")
+        }
+        return (layers, map)
+    }
+
+    /// Training floats per image of transposed convolutions from `map`: each one's im2col
+    /// columns on its input and its output map.
+    static func transposeFloats(_ layers: [ConvTranspose2d], from map: MapShape) -> Double {
+        var floats = 0.0
+        var (h, w) = (map.height, map.width)
+        for t in layers {
+            floats += Double(h) * Double(w) * Double(t.inChannels * t.kernel * t.kernel)
+            (h, w) = t.outputSize(height: h, width: w)
+            floats += Double(h) * Double(w) * Double(t.outChannels)
+        }
+        return floats
+    }
+}
+
+/// A model's module tree: the encoder's and the decoder's leaves (reference paths below each
+/// module), and the codebooks between them; `leaves` walks all three in order.
+public struct ModelTree: Sendable {
+    public let encoder: [ModuleLeaf]
+    /// qlx's codebooks "latent.values" (n_z, n_v); nil when the model is not quantized.
+    public let latent: ModuleLeaf?
+    public let decoder: [ModuleLeaf]
+    /// The encoder head's weight and bias names (a VAE's head has twice the rows elsewhere).
+    public let encoderHead: [String]
+
+    public var leaves: [ModuleLeaf] { encoder + (latent.map { [$0] } ?? []) + decoder }
 }

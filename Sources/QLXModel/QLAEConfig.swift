@@ -35,19 +35,50 @@ public struct ConvStackConfig: Codable, Equatable, Sendable {
         self.strides = strides
         self.paddings = paddings
     }
+
+    /// No blocks (a dense encoder's or decoder's).
+    public static let empty = ConvStackConfig(widths: [], kernelSizes: [], strides: [], paddings: [])
 }
 
-/// ImageEncoder: conv blocks (conv, no bias → instance norm with affine → leaky ReLU 0.2),
-/// flatten, dense blocks (linear with bias → ReLU), linear head to the latent count.
+public enum EncoderKind: String, Codable, Equatable, Sendable, CaseIterable {
+    /// conv blocks (conv, no bias → instance norm with affine → leaky ReLU 0.2), flatten,
+    /// dense blocks (linear with bias → ReLU), linear head to the latent count.
+    case image
+    /// flatten the image, dense blocks (linear → layer norm with affine → ReLU), linear head.
+    case dense
+}
+
+/// The encoder: see `EncoderKind`. A dense encoder has no conv blocks.
 public struct EncoderConfig: Codable, Equatable, Sendable {
-    /// "image" or "image_small" for the reference presets, "custom" otherwise.
+    /// Absent from the JSON of an image encoder (checkpoints written before dense encoders).
+    public var kind: EncoderKind
+    /// "image", "image_small" or "dense" for the reference presets, "custom" otherwise.
     public var preset: String
     public var conv: ConvStackConfig
     public var denseWidths: [Int]
-    public init(preset: String, conv: ConvStackConfig, denseWidths: [Int]) {
+    public init(kind: EncoderKind = .image, preset: String, conv: ConvStackConfig, denseWidths: [Int]) {
+        self.kind = kind
         self.preset = preset
         self.conv = conv
         self.denseWidths = denseWidths
+    }
+
+    private enum CodingKeys: String, CodingKey { case kind, preset, conv, denseWidths }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decodeIfPresent(EncoderKind.self, forKey: .kind) ?? .image
+        preset = try c.decode(String.self, forKey: .preset)
+        conv = try c.decode(ConvStackConfig.self, forKey: .conv)
+        denseWidths = try c.decode([Int].self, forKey: .denseWidths)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        if kind != .image { try c.encode(kind, forKey: .kind) }
+        try c.encode(preset, forKey: .preset)
+        try c.encode(conv, forKey: .conv)
+        try c.encode(denseWidths, forKey: .denseWidths)
     }
 }
 
@@ -58,11 +89,23 @@ public enum DecoderKind: String, Codable, Equatable, Sendable, CaseIterable {
     /// w = dense(z); a learned constant map (0.1) → style blocks (convT → leaky ReLU →
     /// instance norm without affine → x·scale + bias from ReLU(linear(w))) → 3×3 conv to logits.
     case styleImage = "style_image"
+    /// dense blocks (linear → layer norm with affine → ReLU) → linear head to C·H·W logits.
+    case dense
+
+    /// The networks of each kind (its modules, forward and backward): the one place a new
+    /// kind is registered.
+    var network: any DecoderNetwork.Type {
+        switch self {
+        case .image: return ImageDecoder.self
+        case .styleImage: return StyleImageDecoder.self
+        case .dense: return DenseDecoder.self
+        }
+    }
 }
 
 public struct DecoderConfig: Codable, Equatable, Sendable {
     public var kind: DecoderKind
-    /// "image", "image_small", "style_image", "style_image_small", or "custom".
+    /// "image", "image_small", "style_image", "style_image_small", "dense", or "custom".
     public var preset: String
     public var denseWidths: [Int]
     public var convTranspose: ConvStackConfig

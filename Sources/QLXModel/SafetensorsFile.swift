@@ -64,8 +64,10 @@ public struct SafetensorsFile: Sendable {
             guard headerLength <= UInt64(maximumHeaderSize) else {
                 throw ModelError.malformed(path: path, reason: "header length \(headerLength) exceeds the \(maximumHeaderSize)-byte limit")
             }
-            let header = [UInt8](try readExactly(handle, count: Int(headerLength), path: path))
-            let entries = try SafetensorsHeader.parse(header, dataSize: fileSize - 8 - Int(headerLength), path: path)
+            // Parsed where it was read (no copy), and freed before the data section is read.
+            let entries = try readExactly(handle, count: Int(headerLength), path: path).withUnsafeBytes { header in
+                try SafetensorsHeader.parse(header.bindMemory(to: UInt8.self), dataSize: fileSize - 8 - Int(headerLength), path: path)
+            }
             let data = try readExactly(handle, count: fileSize - 8 - Int(headerLength), path: path)
             return data.withUnsafeBytes { raw in
                 var file = SafetensorsFile(tensors: [:], metadata: entries.metadata)
@@ -107,7 +109,7 @@ struct SafetensorsEntry {
 enum SafetensorsHeader {
     /// Gaps between tensors and unused trailing bytes are tolerated (they waste space but
     /// cannot make a tensor read wrong values); overlaps and out-of-range offsets are not.
-    static func parse(_ bytes: [UInt8], dataSize: Int, path: String) throws
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, dataSize: Int, path: String) throws
         -> (tensors: [SafetensorsEntry], metadata: [String: String]) {
         func malformed(_ reason: String) -> ModelError { .malformed(path: path, reason: reason) }
         let json: SafetensorsJSON

@@ -77,15 +77,17 @@ struct SafetensorsJSONError: Error, CustomStringConvertible {
     var description: String { "invalid JSON header at byte \(offset): \(reason)" }
 }
 
-/// Recursive-descent parser over UTF-8 bytes, depth-limited.
+/// Recursive-descent parser over UTF-8 bytes, depth-limited. It reads the bytes in place, where
+/// they lie: a string without escapes becomes one String straight from its bytes, so a header
+/// costs its bytes plus the values it holds (a 99 MB string: about 99 MB more, not eight times).
 struct SafetensorsJSONParser {
     /// Safetensors headers nest three levels deep; anything much deeper is hostile.
     static let maximumDepth = 64
 
-    private let bytes: [UInt8]
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
 
-    static func parse(_ bytes: [UInt8]) throws -> SafetensorsJSON {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws -> SafetensorsJSON {
         var parser = SafetensorsJSONParser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
@@ -94,7 +96,17 @@ struct SafetensorsJSONParser {
         return value
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    static func parse(_ bytes: [UInt8]) throws -> SafetensorsJSON {
+        try bytes.withUnsafeBufferPointer { try parse($0) }
+    }
+
+    /// Parses the UTF-8 of `text` in place (a native string's storage, not a copy).
+    static func parse(_ text: String) throws -> SafetensorsJSON {
+        var text = text
+        return try text.withUTF8 { try parse($0) }
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     private func error(_ reason: String) -> SafetensorsJSONError {
         SafetensorsJSONError(offset: index, reason: reason)
@@ -106,7 +118,7 @@ struct SafetensorsJSONParser {
 
     private mutating func expect(_ literal: String, _ value: SafetensorsJSON) throws -> SafetensorsJSON {
         let utf8 = Array(literal.utf8)
-        guard index + utf8.count <= bytes.count, Array(bytes[index..<index + utf8.count]) == utf8 else {
+        guard index + utf8.count <= bytes.count, bytes[index..<index + utf8.count].elementsEqual(utf8) else {
             throw error("expected \(literal)")
         }
         index += utf8.count
@@ -193,42 +205,49 @@ struct SafetensorsJSONParser {
     }
 
     private mutating func parseString() throws -> String {
+        let start = index
         index += 1  // opening quote
-        var scalars = String.UnicodeScalarView()
+        // Bytes so far, once an escape has been met; until then the string is read in place.
+        var unescaped: [UInt8]?
         var runStart = index
-        func flushRun() throws {
-            guard let run = String(validating: bytes[runStart..<index], as: UTF8.self) else {
-                throw error("string is not valid UTF-8")
-            }
-            scalars.append(contentsOf: run.unicodeScalars)
-        }
         while true {
             guard index < bytes.count else { throw error("unterminated string") }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                try flushRun()
+                let run = UnsafeBufferPointer(rebasing: bytes[runStart..<index])
                 index += 1
-                return String(scalars)
+                let text: String?
+                if var pending = unescaped {
+                    pending.append(contentsOf: run)
+                    text = String(validating: pending, as: UTF8.self)
+                } else {
+                    text = String(validating: run, as: UTF8.self)
+                }
+                guard let text else { throw SafetensorsJSONError(offset: start, reason: "string is not valid UTF-8") }
+                return text
             }
             if byte < 0x20 { throw error("control character in a string") }
             if byte != UInt8(ascii: "\\") { index += 1; continue }
-            try flushRun()
+            if unescaped == nil { unescaped = [] }
+            unescaped!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
             index += 1
             guard index < bytes.count else { throw error("unterminated escape") }
             let escape = bytes[index]
             index += 1
+            let scalar: Unicode.Scalar
             switch escape {
-            case UInt8(ascii: "\""): scalars.append("\"")
-            case UInt8(ascii: "\\"): scalars.append("\\")
-            case UInt8(ascii: "/"): scalars.append("/")
-            case UInt8(ascii: "b"): scalars.append("\u{08}")
-            case UInt8(ascii: "f"): scalars.append("\u{0C}")
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "t"): scalars.append("\t")
-            case UInt8(ascii: "u"): scalars.append(try parseUnicodeEscape())
+            case UInt8(ascii: "\""): scalar = "\""
+            case UInt8(ascii: "\\"): scalar = "\\"
+            case UInt8(ascii: "/"): scalar = "/"
+            case UInt8(ascii: "b"): scalar = "\u{08}"
+            case UInt8(ascii: "f"): scalar = "\u{0C}"
+            case UInt8(ascii: "n"): scalar = "\n"
+            case UInt8(ascii: "r"): scalar = "\r"
+            case UInt8(ascii: "t"): scalar = "\t"
+            case UInt8(ascii: "u"): scalar = try parseUnicodeEscape()
             default: throw error("invalid escape")
             }
+            unescaped!.append(contentsOf: UTF8.encode(scalar)!)
             runStart = index
         }
     }

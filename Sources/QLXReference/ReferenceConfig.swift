@@ -1,4 +1,5 @@
 import Foundation
+import QLXIO
 import Yams
 
 /// A value of a YAML config.
@@ -43,14 +44,14 @@ public struct ReferenceConfig: Sendable {
     }
 
     public init(yaml: String, path: String) throws {
-        let loaded: Any?
+        let node: Node?
         do {
-            loaded = try Yams.load(yaml: yaml)
+            node = try Yams.compose(yaml: yaml)
         } catch {
             let reason = "\(error)".split(separator: "\n").first.map(String.init) ?? "invalid YAML"
-            throw ReferenceError.unreadableConfig(path: path, reason: reason)
+            throw ReferenceError.unreadableConfig(path: path, reason: escaped(reason))
         }
-        guard case .map(var map) = Self.convert(loaded) else {
+        guard let node, case .map(var map) = try Self.convert(node, depth: 0, path: path) else {
             throw ReferenceError.unreadableConfig(path: path, reason: "expected a mapping at the top level")
         }
         // wandb's form: unwrap {desc, value} entries and drop wandb's own keys.
@@ -66,18 +67,38 @@ public struct ReferenceConfig: Sendable {
         self.root = map
     }
 
-    static func convert(_ any: Any?) -> ConfigValue {
-        switch any {
-        case nil, is NSNull: return .null
-        case let b as Bool: return .bool(b)
-        case let i as Int: return .int(i)
-        case let d as Double: return .double(d)
-        case let s as String: return .string(s)
-        case let l as [Any]: return .list(l.map(convert))
-        case let m as [String: Any]: return .map(m.mapValues(convert))
-        case let m as [AnyHashable: Any]:
-            return .map(Dictionary(m.map { ("\($0.key)", convert($0.value)) }, uniquingKeysWith: { a, _ in a }))
-        default: return .string("\(any!)")
+    /// Configs nest a few levels; anything much deeper is hostile.
+    static let maximumDepth = 64
+
+    /// A YAML node as a config value, from Yams' node tree rather than its `load` (which traps
+    /// on a mapping key that is a list or a mapping, and follows tags qlx never needs). Scalars
+    /// take the type their resolved tag names; a repeated key keeps its last value, as PyYAML.
+    static func convert(_ node: Node, depth: Int, path: String) throws -> ConfigValue {
+        guard depth <= maximumDepth else {
+            throw ReferenceError.unreadableConfig(path: path, reason: "nested deeper than \(maximumDepth) levels")
+        }
+        switch node {
+        case .scalar(let scalar):
+            switch Tag.Name(rawValue: node.tag.description) {
+            case .null: return .null
+            case .bool: if let value = node.bool { return .bool(value) }
+            case .int: if let value = node.int { return .int(value) }
+            case .float: if let value = node.float { return .double(value) }
+            default: break
+            }
+            return .string(scalar.string)
+        case .sequence(let items):
+            return .list(try items.map { try convert($0, depth: depth + 1, path: path) })
+        case .mapping(let pairs):
+            var map: [String: ConfigValue] = [:]
+            for (key, value) in pairs {
+                guard case .scalar(let name) = key else {
+                    let line = key.mark.map { " on line \($0.line)" } ?? ""
+                    throw ReferenceError.unreadableConfig(path: path, reason: "a mapping key\(line) is a list or a mapping; keys must be plain values")
+                }
+                map[name.string] = try convert(value, depth: depth + 1, path: path)
+            }
+            return .map(map)
         }
     }
 

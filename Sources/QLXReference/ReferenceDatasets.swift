@@ -18,8 +18,8 @@ enum ReferenceDatasets {
         case "mpi3d":
             // The reference's MPI3D builder: 4·4·2·3·3·40·40 (as qlx's MPI3D file reader).
             return (rgb, DatasetInfo(name: "mpi3d", factorNames: DatasetFile.mpi3dFactors, factorSizes: DatasetFile.mpi3dSizes))
-        // Falcor3D and Isaac3D: factor sizes as published with those datasets, not checked
-        // against a file here (their reference loaders read them from the labels).
+        // Falcor3D and Isaac3D: the factors and sizes the reference loaders list beside their
+        // labels (disentangle/datasets/{falcor3d,isaac3d}/*.py), images 128×128 resized to 64×64.
         case "falcor3d":
             return (rgb, DatasetInfo(name: "falcor3d",
                                      factorNames: ["lighting_intensity", "lighting_x", "lighting_y", "lighting_z",

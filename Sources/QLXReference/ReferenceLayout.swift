@@ -29,45 +29,51 @@ struct ReferenceLeaf: Sendable, Equatable {
     let target: Target
 }
 
-/// The reference's leaf order for a model spec, derived from qlx's own ordered parameter list
-/// (`QLAE.parameterShapes(for:)`): qlx keeps the reference's module order, so each qlx
-/// parameter maps to one reference path, with the reference's Python scalars (shapes,
-/// counts, flags) inserted where its modules declare them. The one reordering: the style
-/// decoder's input map comes first.
+/// The reference's leaf order for a model spec: qlx's module tree (`QLAE.moduleTree(for:)`)
+/// mirrors the reference's encoder and decoder modules field by field, so their leaves come
+/// from it as they are; this adds what the reference's model families wrap around them (the
+/// latent's fields, a GAN's critic, `inference`, a VAE's settings).
 enum ReferenceLayout {
     static func leaves(for spec: ReferenceModelSpec) throws -> [ReferenceLeaf] {
         let config = spec.config
         let family = spec.family
-        let parameters = try QLAE.parameterShapes(for: config)
-        let encoder = family == .quantizedInfoGAN ? ".encoder.base" : ".encoder"
-        let decoder = family == .quantizedInfoGAN ? ".generator" : ".decoder"
+        let tree = try QLAE.moduleTree(for: config)
         let nz = config.latent.count
-        let map = finalMap(config)
         var out: [ReferenceLeaf] = []
         func scalarInts(_ path: String, _ values: [Int]) {
             for (i, v) in values.enumerated() { out.append(.init(path: "\(path)[\(i)]", record: .int(value: v), target: .none)) }
         }
-
-        // Encoder: Encoder.transition_shape is declared first, then the ImageEncoder fields.
-        scalarInts("\(encoder).transition_shape", [map.c, map.h, map.w])
-        let encoderParameters = parameters.filter { $0.name.hasPrefix("encoder.") }
-        for (name, shape) in encoderParameters {
-            let path = encoder + reference(name)
-            if name.hasPrefix("encoder.head."), spec.headOutputs != nz {
+        func reference(_ leaf: ModuleLeaf, under root: String) -> ReferenceLeaf {
+            let path = root + leaf.path.reference
+            let name = leaf.path.name
+            guard let parameter = leaf.parameter else {
+                if case .int(let value) = leaf.value { return .init(path: path, record: .int(value: value), target: .none) }
+                preconditionFailure("unknown leaf \(leaf)")
+            }
+            let shape = parameter.shape
+            switch parameter.stored {
+            case .transposedKernel:
+                return .init(path: path, record: .float32(shape: [shape[1], shape[0]] + shape[2...]), target: .transposed(name))
+            case .same where tree.encoderHead.contains(name) && spec.headOutputs != nz:
                 var stored = shape
                 stored[0] = spec.headOutputs
-                out.append(.init(path: path, record: .float32(shape: stored), target: .leadingRows(name, rows: nz)))
-            } else {
-                out.append(.init(path: path, record: .float32(shape: shape), target: .parameter(name)))
+                return .init(path: path, record: .float32(shape: stored), target: .leadingRows(name, rows: nz))
+            case .same:
+                return .init(path: path, record: .float32(shape: shape), target: .parameter(name))
             }
         }
+
+        // Encoder (a GAN's critic wraps it as `base`, beside its value head).
+        let encoder = family == .quantizedInfoGAN ? ".encoder.base" : ".encoder"
+        out += tree.encoder.map { reference($0, under: encoder) }
         if family == .quantizedInfoGAN {
-            let features = config.encoder.denseWidths.last ?? map.c * map.h * map.w
+            let features = tree.encoder.first { $0.path.name == tree.encoderHead[0] }?.parameter?.shape[1] ?? 0
             out.append(.init(path: ".encoder.critic.weight", record: .float32(shape: [1, features]), target: .none))
             out.append(.init(path: ".encoder.critic.bias", record: .float32(shape: [1]), target: .none))
         }
 
-        // Latent: Latent's is_continuous, num_latents, num_inputs, then the subclass's fields.
+        // Latent: Latent's is_continuous, num_latents, num_inputs, then the subclass's fields;
+        // qlx's codebooks (n_z, n_v) are one record per latent.
         out.append(.init(path: ".latent.is_continuous", record: .bool(value: !family.isQuantized), target: .none))
         out.append(.init(path: ".latent.num_latents", record: .int(value: nz), target: .none))
         out.append(.init(path: ".latent.num_inputs", record: .int(value: spec.headOutputs), target: .none))
@@ -82,29 +88,7 @@ enum ReferenceLayout {
         }
 
         // Decoder (the GAN's generator comes after Model.inference, as InfoGAN declares it).
-        // StyleImageDecoder declares input_map before its dense stack; qlx lists it after.
-        var decoderParameters = parameters.filter { $0.name.hasPrefix("decoder.") }
-        if let i = decoderParameters.firstIndex(where: { $0.name == "decoder.input_map" }) {
-            decoderParameters.insert(decoderParameters.remove(at: i), at: 0)
-        }
-        var decoderLeaves: [ReferenceLeaf] = []
-        for (name, shape) in decoderParameters {
-            let path = decoder + reference(name, kind: config.decoder.kind)
-            // decoder.conv_transpose.{i}.weight and decoder.style.{i}.weight (not norms, not conditioning).
-            let isTransposed = (name.hasPrefix("decoder.conv_transpose.") || name.hasPrefix("decoder.style."))
-                && name.split(separator: ".").count == 4
-            if isTransposed {
-                decoderLeaves.append(.init(path: path, record: .float32(shape: [shape[1], shape[0]] + shape[2...]),
-                                           target: .transposed(name)))
-            } else {
-                decoderLeaves.append(.init(path: path, record: .float32(shape: shape), target: .parameter(name)))
-            }
-        }
-        if config.decoder.kind == .image {
-            for (i, v) in [map.c, map.h, map.w].enumerated() {
-                decoderLeaves.append(.init(path: "\(decoder).transition_shape[\(i)]", record: .int(value: v), target: .none))
-            }
-        }
+        let decoderLeaves = tree.decoder.map { reference($0, under: family == .quantizedInfoGAN ? ".generator" : ".decoder") }
         let inference = ReferenceLeaf(path: ".inference", record: .bool(value: nil), target: .none)
         if family == .quantizedInfoGAN {
             out.append(inference)
@@ -121,48 +105,6 @@ enum ReferenceLayout {
             out.append(.init(path: ".anneal_duration", record: .int(value: nil), target: .none))
         }
         return out
-    }
-
-    /// The encoder's final conv map (the reference's `transition_shape`).
-    static func finalMap(_ config: QLAEConfig) -> (c: Int, h: Int, w: Int) {
-        var (c, h, w) = (config.image.channels, config.image.height, config.image.width)
-        let s = config.encoder.conv
-        for i in s.widths.indices {
-            h = (h + 2 * s.paddings[i] - s.kernelSizes[i]) / s.strides[i] + 1
-            w = (w + 2 * s.paddings[i] - s.kernelSizes[i]) / s.strides[i] + 1
-            c = s.widths[i]
-        }
-        return (c, h, w)
-    }
-
-    /// The reference module path of a qlx parameter name, after the encoder or decoder prefix.
-    static func reference(_ name: String, kind: DecoderKind = .image) -> String {
-        let parts = name.split(separator: ".").map(String.init)
-        let leaf = parts.last!
-        switch (parts[0], parts[1]) {
-        case ("encoder", "conv"):
-            return ".conv.layers[\(parts[2])].layers[\(parts.count == 5 ? 1 : 0)].\(leaf)"
-        case ("encoder", "dense"):
-            return ".dense.layers[\(parts[2])].layers[0].\(leaf)"
-        case ("encoder", "head"):
-            return ".head.\(leaf)"
-        case ("decoder", "dense"):
-            return kind == .image ? ".layers[0].layers[\(parts[2])].layers[0].\(leaf)" : ".dense.layers[\(parts[2])].layers[0].\(leaf)"
-        case ("decoder", "transition"):
-            return ".layers[1].layers[0].\(leaf)"
-        case ("decoder", "conv_transpose"):
-            return ".layers[3].layers[\(parts[2])].layers[\(parts.count == 5 ? 1 : 0)].\(leaf)"
-        case ("decoder", "input_map"):
-            return ".input_map"
-        case ("decoder", "style"):
-            return parts.count == 5
-                ? ".style_conv_transpose.blocks[\(parts[2])].conditioning.layers[0].\(leaf)"
-                : ".style_conv_transpose.blocks[\(parts[2])].forward_block.layers[0].\(leaf)"
-        case ("decoder", "conv"):
-            return kind == .image ? ".layers[4].layers[0].\(leaf)" : ".conv.layers[0].\(leaf)"
-        default:
-            preconditionFailure("no reference path for qlx parameter \(name)")
-        }
     }
 }
 

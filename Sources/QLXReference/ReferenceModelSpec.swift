@@ -104,13 +104,23 @@ public struct ReferenceModelSpec: Sendable {
     private static func encoder(_ c: ReferenceConfig) throws -> EncoderConfig {
         let p = "model_partial.encoder_partial"
         let target = try c.string("\(p)._target_")
-        guard className(target) == "ImageEncoder" else { throw ReferenceError.unsupported(path: c.path, what: "encoder \(target)") }
-        try expect(c, "\(p).conv_partial.activation", "leaky_relu")
-        try expect(c, "\(p).conv_partial.norm", "instance_norm")
-        try expect(c, "\(p).dense_partial.activation", "relu")
-        try expect(c, "\(p).dense_partial.norm", "none")
-        var e = EncoderConfig(preset: "custom", conv: try stack(c, "\(p).conv_partial"),
+        var e: EncoderConfig
+        switch className(target) {
+        case "ImageEncoder":
+            try expect(c, "\(p).conv_partial.activation", "leaky_relu")
+            try expect(c, "\(p).conv_partial.norm", "instance_norm")
+            try expect(c, "\(p).dense_partial.activation", "relu")
+            try expect(c, "\(p).dense_partial.norm", "none")
+            e = EncoderConfig(preset: "custom", conv: try stack(c, "\(p).conv_partial"),
                               denseWidths: try c.ints("\(p).dense_partial.widths"))
+        case "DenseEncoder":
+            try expect(c, "\(p).dense_partial.activation", "relu")
+            try expect(c, "\(p).dense_partial.norm", "layer_norm")
+            e = EncoderConfig(kind: .dense, preset: "custom", conv: ConvStackConfig.empty,
+                              denseWidths: try c.ints("\(p).dense_partial.widths"))
+        default:
+            throw ReferenceError.unsupported(path: c.path, what: "encoder \(target)")
+        }
         for name in ArchitecturePreset.encoderNames {
             if var preset = ArchitecturePreset.encoder(named: name) {
                 preset.preset = e.preset
@@ -140,11 +150,14 @@ public struct ReferenceModelSpec: Sendable {
             d = DecoderConfig(kind: .styleImage, preset: "custom", denseWidths: try c.ints("\(p).dense_partial.widths"),
                               convTranspose: try stack(c, "\(p).style_conv_transpose_partial"),
                               inputChannels: try c.int("\(p).input_channels"))
+        case "DenseDecoder":
+            d = DecoderConfig(kind: .dense, preset: "custom", denseWidths: try c.ints("\(p).dense_partial.widths"),
+                              convTranspose: ConvStackConfig.empty)
         default:
             throw ReferenceError.unsupported(path: c.path, what: "decoder \(target)")
         }
         try expect(c, "\(p).dense_partial.activation", "relu")
-        try expect(c, "\(p).dense_partial.norm", "none")
+        try expect(c, "\(p).dense_partial.norm", d.kind == .dense ? "layer_norm" : "none")
         for name in ArchitecturePreset.decoderNames {
             if var preset = ArchitecturePreset.decoder(named: name) {
                 preset.preset = d.preset

@@ -61,8 +61,8 @@ public struct ReferenceRun: Sendable {
                 if let expected, (v[0] != 0) != expected { throw mismatch("bool scalar \(expected)") }
             }
         }
-        if spec.family.isQuantized {
-            parameters["latent.values"] = Tensor(shape: [spec.config.latent.count, spec.config.latent.valuesPerLatent],
+        if spec.family.isQuantized, let codebookLeaf = try QLAE.moduleTree(for: spec.config).latent {
+            parameters[codebookLeaf.path.name] = Tensor(shape: [spec.config.latent.count, spec.config.latent.valuesPerLatent],
                                                  data: Array(codebooks.joined()))
         }
         do {

@@ -99,73 +99,22 @@ public enum Mosaic {
 
 extension Mosaic {
     /// Copies `image`, enlarged `scale` times (nearest neighbour), into `pixels` (a picture
-    /// `width` pixels wide with the image's channel count) with its top-left corner at
-    /// (x0, y0). Every image of a picture must match `first` in size and channels.
+    /// `width` pixels wide with `channels` channels; a gray image fills every channel) with its
+    /// top-left corner at (x0, y0). Every image of a picture must match `first` in size.
     static func copy(_ image: RenderImage, like first: RenderImage, scale: Int, into pixels: inout [Float],
-                     width: Int, x0: Int, y0: Int) {
-        precondition(image.width == first.width && image.height == first.height && image.channels == first.channels,
-                     "mosaic images differ in size")
-        let channels = image.channels
+                     width: Int, channels: Int? = nil, x0: Int, y0: Int) {
+        precondition(image.width == first.width && image.height == first.height, "mosaic images differ in size")
+        let channels = channels ?? first.channels
+        precondition(image.channels == channels || image.channels == 1, "mosaic images differ in channels")
+        let sourceChannels = image.channels
         for y in 0..<(image.height * scale) {
             let source = (y / scale) * image.width
             let target = ((y0 + y) * width + x0) * channels
             for x in 0..<(image.width * scale) {
                 for ch in 0..<channels {
-                    pixels[target + x * channels + ch] = image.pixels[(source + x / scale) * channels + ch]
+                    pixels[target + x * channels + ch] = image.pixels[(source + x / scale) * sourceChannels + min(ch, sourceChannels - 1)]
                 }
             }
         }
-    }
-
-    /// Like `picture`, with the rows' labels drawn in `PixelFont` (font pixel = `scale` pixels,
-    /// white on black): label lines left of each row, column labels in a band above it. The
-    /// gutters between thumbnails of a row are `gutterValue`; the bands separate the rows.
-    public static func labelledPicture(rows: [MosaicRow], scale: Int, gutter: Int, gutterValue: Float) -> RenderImage {
-        precondition(scale >= 1 && gutter >= 0)
-        guard let first = rows.first?.images.first else { preconditionFailure("picture of no images") }
-        let unit = scale
-        let w = first.width * scale, h = first.height * scale, channels = first.channels
-        let columns = rows.map(\.images.count).max()!
-        let labelWidth = rows.flatMap(\.labelLines).map(PixelFont.width(of:)).max() ?? 0
-        let labelColumn = labelWidth > 0 ? (labelWidth + 3) * unit : 0
-        let band = (PixelFont.glyphHeight + 2) * unit
-        let hasHeader = rows.map { $0.columnLabels.contains { !$0.isEmpty } }
-        let width = labelColumn + columns * w + (columns - 1) * gutter
-        var height = 0
-        for (r, header) in hasHeader.enumerated() { height += h + (header ? band : (r > 0 ? gutter : 0)) }
-
-        var pixels = [Float](repeating: 0, count: width * height * channels)
-        var y0 = 0
-        for (r, row) in rows.enumerated() {
-            if hasHeader[r] {
-                for (c, label) in row.columnLabels.enumerated() {
-                    let x = labelColumn + c * (w + gutter) + (w - PixelFont.width(of: label) * unit) / 2
-                    PixelFont.draw(label, into: &pixels, width: width, height: height, channels: channels,
-                                   x: x, y: y0 + unit, unit: unit, value: 1)
-                }
-                y0 += band
-            } else if r > 0 {
-                for y in y0..<(y0 + gutter) {
-                    for x in labelColumn..<width { for c in 0..<channels { pixels[(y * width + x) * channels + c] = gutterValue } }
-                }
-                y0 += gutter
-            }
-            for (line, text) in row.labelLines.enumerated() {
-                PixelFont.draw(text, into: &pixels, width: width, height: min(height, y0 + h), channels: channels,
-                               x: unit, y: y0 + unit + line * (PixelFont.glyphHeight + 1) * unit, unit: unit, value: 1)
-            }
-            for c in 0..<columns {
-                let x0 = labelColumn + c * (w + gutter)
-                if c > 0 {
-                    for y in y0..<(y0 + h) {
-                        for x in (x0 - gutter)..<x0 { for ch in 0..<channels { pixels[(y * width + x) * channels + ch] = gutterValue } }
-                    }
-                }
-                guard c < row.images.count else { continue }
-                copy(row.images[c], like: first, scale: scale, into: &pixels, width: width, x0: x0, y0: y0)
-            }
-            y0 += h
-        }
-        return RenderImage(width: width, height: height, channels: channels, pixels: pixels)
     }
 }

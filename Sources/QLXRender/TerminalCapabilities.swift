@@ -60,6 +60,21 @@ public struct TerminalCapabilities: Sendable, Equatable {
         return false
     }
 
+    /// Terminfo entries with direct (24-bit) colour to try for `term` when the environment
+    /// says the terminal has 24-bit colour but its own entry lacks the RGB capability
+    /// (xterm-256color): the same terminal's "-direct" entry, then xterm's for terminals that
+    /// follow xterm. Entries that already have direct colour, and the Linux console, get none.
+    public static func directColorEntries(for term: String) -> [String] {
+        let term = term.lowercased()
+        guard !term.isEmpty, !term.contains("direct"), term != "linux", term != "dumb" else { return [] }
+        if term.hasPrefix("tmux") || term.hasPrefix("screen") { return ["tmux-direct"] }
+        var base = term
+        for suffix in ["-256color", "-16color", "-88color", "-color"] where base.hasSuffix(suffix) {
+            base = String(base.dropLast(suffix.count))
+        }
+        return base == "xterm" ? ["xterm-direct"] : [base + "-direct", "xterm-direct"]
+    }
+
     /// Colour counts of common terminals without a depth in their name (terminfo "colors").
     static let knownTerminals: [String: ColorDepth] = [
         "xterm": .palette8, "xterm-color": .palette8, "screen": .palette8, "tmux": .palette8,

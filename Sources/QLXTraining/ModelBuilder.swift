@@ -28,8 +28,10 @@ public enum ModelBuilder {
 
     /// Decoder transposed-conv blocks of kernel 4, stride 2, padding 1 with `widths`. A style
     /// decoder's constant input map gets as many channels as its first block.
+    /// A dense decoder has no transposed convolutions: `widths` are not used.
     public static func customDecoder(widths: [Int], denseWidths: [Int], kind: DecoderKind) -> DecoderConfig {
-        DecoderConfig(kind: kind, preset: "custom", denseWidths: denseWidths, convTranspose: halvingStack(widths),
+        if kind == .dense { return DecoderConfig(kind: kind, preset: "custom", denseWidths: denseWidths, convTranspose: halvingStack([])) }
+        return DecoderConfig(kind: kind, preset: "custom", denseWidths: denseWidths, convTranspose: halvingStack(widths),
                       inputChannels: kind == .styleImage ? widths.first : nil)
     }
 

@@ -57,6 +57,33 @@ final class LayerTests: XCTestCase {
             dot(norm.referenceForward(x, weight: g, bias: Tensor(shape: [2], data: $0)).data, r.data) }, at: b.data), "dBias")
     }
 
+    func testLayerNormForwardMatchesPlainLoops() {
+        let norm = LayerNorm(features: 7)
+        let x = randomTensor([3, 7], seed: 11, scale: 3)
+        let g = randomTensor([7], seed: 12), b = randomTensor([7], seed: 13)
+        assertClose(norm.forward(x, weight: g, bias: b).output, norm.referenceForward(x, weight: g, bias: b))
+        // With γ = 1 and β = 0 every row has mean 0 and variance 1 (up to ε).
+        let y = norm.forward(x, weight: Tensor(shape: [7], repeating: 1), bias: Tensor(zeros: [7])).output
+        let row = Array(y.data[7..<14])
+        XCTAssertEqual(row.reduce(0, +) / 7, 0, accuracy: 1e-5)
+        XCTAssertEqual(row.map { $0 * $0 }.reduce(0, +) / 7, 1, accuracy: 1e-3)
+    }
+
+    func testLayerNormBackwardMatchesFiniteDifferences() {
+        let norm = LayerNorm(features: 5)
+        let x = randomTensor([3, 5], seed: 14, scale: 2)
+        let g = randomTensor([5], seed: 15), b = randomTensor([5], seed: 16)
+        let r = randomTensor(x.shape, seed: 17)
+        let grads = norm.backward(norm.forward(x, weight: g, bias: b).cache, weight: g, dOutput: r)
+        assertGradientsMatch(grads.dInput.data, finiteDifferenceGradient(of: {
+            dot(norm.referenceForward(Tensor(shape: x.shape, data: $0), weight: g, bias: b).data, r.data) }, at: x.data),
+            rtol: 2e-2, atol: 5e-4, "dInput")
+        assertGradientsMatch(grads.dWeight.data, finiteDifferenceGradient(of: {
+            dot(norm.referenceForward(x, weight: Tensor(shape: [5], data: $0), bias: b).data, r.data) }, at: g.data), "dWeight")
+        assertGradientsMatch(grads.dBias.data, finiteDifferenceGradient(of: {
+            dot(norm.referenceForward(x, weight: g, bias: Tensor(shape: [5], data: $0)).data, r.data) }, at: b.data), "dBias")
+    }
+
     func testFusedAffineLeakyReLUMatchesItsParts() {
         let norm = InstanceNorm(channels: 3)
         let cache = norm.normalize(FeatureMap(nchw: randomTensor([2, 3, 4, 4], seed: 1)))

@@ -100,25 +100,53 @@ final class ExplorerSessionTests: XCTestCase {
 
     /// Presses `key` in a session settled at 100×30 that exports into a fresh directory;
     /// returns the bytes of `file` there once the status line names it.
-    func export(key: Character, file: String) throws -> [UInt8] {
+    func export(key: Character, file: String, sampleCount: Int = 0, session made: ((ExplorerSession) -> Void)? = nil) throws -> [UInt8] {
         let directory = try makeScratchDirectory("explore")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let session = ExplorerSession(state: Fixtures.state(sampleCount: 0), source: FlatImageSource(size: 8),
+        let session = ExplorerSession(state: Fixtures.state(sampleCount: sampleCount), source: FlatImageSource(size: 8),
                                       exportDirectory: directory.path)
         session.start()
+        XCTAssertEqual(session.state.statusMessage, "e/E export to \(directory.path)", "the status line names the export folder")
         session.settle(width: 100, height: 30)
+        made?(session)
         XCTAssertEqual(session.handle(.character(key)), .none)
         let path = directory.appendingPathComponent(file).path
         XCTAssertEqual(session.state.statusMessage, "exported \(path)")
         return try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
-    func testExportWritesTheTraversalAsOnePNG() throws {
-        let bytes = try export(key: "e", file: "qlx-traversal-z0-123.png")
+    func testExportWritesTheTraversalAsALabelledFigure() throws {
+        var figure: TraversalFigure?
+        let bytes = try export(key: "e", file: "qlx-traversal-z0-123.png") { session in
+            figure = session.traversalFigure(session.state.traversalCodes.map { FlatImageSource(size: 8).decode(codes: [$0])[0] })
+        }
         XCTAssertEqual(Array(bytes[0..<8]), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         func be32(_ at: Int) -> Int { bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
-        XCTAssertEqual(be32(16), 4 * 8 + 3 * 2, "four 8-pixel images with 2-pixel gaps")
-        XCTAssertEqual(be32(20), 8)
+        let f = try XCTUnwrap(figure)
+        XCTAssertEqual(f.title, "tiny.safetensors · z0 · code 123")
+        XCTAssertEqual(f.rows.map(\.labelLines), [["z0"]])
+        XCTAssertEqual(f.rows[0].columnLabels, ["0", "1", "2", "3"], "value indices")
+        XCTAssertEqual(f.rows[0].baseColumn, 1, "the current value is framed")
+        XCTAssertNil(f.base, "no dataset sample behind a code without one")
+        let g = f.geometry(scale: ExplorerSession.exportScale)
+        XCTAssertEqual([be32(16), be32(20)], [g.width, g.height])
+    }
+
+    func testExportedFigureNamesTheFactorAndStartsWithTheOriginalSample() throws {
+        let session = ExplorerSession(state: Fixtures.state(), source: FlatImageSource(size: 8))
+        session.start()
+        session.settle(width: 100, height: 30)
+        var state = session.state
+        state.metrics = Fixtures.metrics
+        let withMetrics = ExplorerSession(state: state, source: FlatImageSource(size: 8))
+        withMetrics.start()
+        let images = state.traversalCodes.map { FlatImageSource(size: 8).decode(codes: [$0])[0] }
+        let figure = withMetrics.traversalFigure(images)
+        let index = try XCTUnwrap(withMetrics.state.sample?.index)
+        XCTAssertEqual(figure.title, "tiny.safetensors · z0 (shape) · code \(withMetrics.state.code.map(String.init).joined()) · from sample \(index)")
+        XCTAssertEqual(figure.rows[0].labelLines, ["z0", "shape"])
+        XCTAssertEqual(figure.base, FlatImageSource(size: 8).sample(at: index).image, "the original sample comes first")
+        XCTAssertEqual(figure.baseLabel, "sample")
     }
 
     func testCapitalEExportsTheTourAsAGIF() throws {

@@ -35,7 +35,42 @@ final class ExplorerStateTests: XCTestCase {
         XCTAssertEqual(state.code[0], 2)
         _ = state.handle(.character("7"))
         XCTAssertEqual(state.code[0], 2)
-        XCTAssertEqual(state.statusMessage, "latent 0 has only 4 values")
+        XCTAssertEqual(state.statusMessage, "latent 0 has only 4 values (0–3)")
+    }
+
+    /// 32 values: a digit goes to its value at once and stays open while a second digit still
+    /// fits (2 then 5 is 25); Enter ends it; a digit no second digit can follow jumps alone.
+    func testTwoDigitValuesReachEveryValueOfA32ValueCodebook() {
+        func state32() -> ExplorerState {
+            ExplorerState(checkpointName: "m", datasetName: "d", factorNames: [],
+                          codebooks: Array(repeating: (0..<32).map(Float.init), count: 2), sampleCount: 0, unicode: true,
+                          renderModes: [.halfBlock], colorDepths: [.palette256], code: [0, 0])
+        }
+        var state = state32()
+        for value in 0..<32 {
+            for digit in String(value) { _ = state.handle(.character(digit)) }
+            _ = state.handle(.enter)
+            XCTAssertEqual(state.code[0], value, "typed \(value) Enter")
+        }
+        state = state32()
+        _ = state.handle(.character("2"))
+        XCTAssertEqual(state.code[0], 2, "the value follows the first digit")
+        XCTAssertEqual(state.valueEntry, 2)
+        _ = state.handle(.character("5"))
+        XCTAssertEqual(state.code[0], 25)
+        XCTAssertNil(state.valueEntry, "250 cannot fit: the number is complete")
+        _ = state.handle(.character("4"))
+        XCTAssertEqual(state.code[0], 4, "40 cannot fit: 4 alone")
+        XCTAssertNil(state.valueEntry)
+        _ = state.handle(.character("3"))
+        _ = state.handle(.character("3"))
+        XCTAssertEqual(state.code[0], 3, "33 is past the codebook")
+        XCTAssertEqual(state.statusMessage, "latent 0 has only 32 values (0–31)")
+        _ = state.handle(.character("1"))
+        _ = state.handle(.right)
+        XCTAssertNil(state.valueEntry, "any other key ends the number")
+        _ = state.handle(.character("7"))
+        XCTAssertEqual(state.code[0], 7, "a new number after the arrow")
     }
 
     func testTraversalCodesVaryOnlyTheSelectedLatent() {

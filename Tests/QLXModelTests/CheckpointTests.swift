@@ -92,11 +92,15 @@ final class CheckpointTests: XCTestCase {
         var config = F.tinyImage
         config.encoder.preset = "resnet50"
         try write(tensors, config: config, to: "enc")
-        assertReadFails(path("enc"), "invalid model configuration: unknown encoder architecture 'resnet50'; expected one of image, image_small, custom")
+        assertReadFails(path("enc"), "invalid model configuration: unknown encoder architecture 'resnet50'; expected one of image, image_small, dense, custom")
         config = F.tinyImage
         config.decoder.preset = "style_image"
         try write(tensors, config: config, to: "dec")
         assertReadFails(path("dec"), "decoder preset style_image is a style_image decoder, but kind is image")
+        config = F.tinyImage
+        config.encoder.preset = "dense"
+        try write(tensors, config: config, to: "dense")
+        assertReadFails(path("dense"), "encoder preset dense is a dense encoder, but kind is image")
     }
 
     func testArchitectureThatCannotBeBuilt() throws {

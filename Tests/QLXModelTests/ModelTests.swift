@@ -28,6 +28,37 @@ final class ModelTests: XCTestCase {
         XCTAssertEqual(image["decoder.conv.weight"], [1, 32, 1, 1])
     }
 
+    func testDensePresetsNameTheirLayerNorms() throws {
+        let shapes = try QLAE.parameterShapes(for: TinyModels.preset(encoder: "dense", decoder: "dense"))
+        let byName = Dictionary(uniqueKeysWithValues: shapes.map { ($0.name, $0.shape) })
+        XCTAssertEqual(shapes.first?.name, "encoder.dense.0.weight")
+        XCTAssertEqual(byName["encoder.dense.0.weight"], [2048, 64 * 64])
+        XCTAssertEqual(byName["encoder.dense.3.norm.weight"], [2048])
+        XCTAssertEqual(byName["encoder.head.weight"], [10, 2048])
+        XCTAssertEqual(byName["decoder.dense.0.weight"], [2048, 10])
+        XCTAssertEqual(byName["decoder.dense.0.norm.bias"], [2048])
+        XCTAssertEqual(byName["decoder.head.weight"], [64 * 64, 2048])
+        XCTAssertEqual(shapes.last?.name, "decoder.head.bias")
+        XCTAssertEqual(shapes.count, 4 * 4 + 2 + 1 + 4 * 4 + 2)
+    }
+
+    func testModuleTreeSpellsEachLeafTheReferenceWay() throws {
+        let tree = try QLAE.moduleTree(for: TinyModels.preset(encoder: "image_small", decoder: "image_small"))
+        let paths = Dictionary(uniqueKeysWithValues: tree.leaves.filter { $0.parameter != nil }.map { ($0.path.name, $0.path.reference) })
+        XCTAssertEqual(paths["encoder.conv.2.norm.weight"], ".conv.layers[2].layers[1].weight")
+        XCTAssertEqual(paths["encoder.dense.0.bias"], ".dense.layers[0].layers[0].bias")
+        XCTAssertEqual(paths["decoder.dense.0.weight"], ".layers[0].layers[0].layers[0].weight")
+        XCTAssertEqual(paths["decoder.transition.bias"], ".layers[1].layers[0].bias")
+        XCTAssertEqual(paths["decoder.conv_transpose.3.weight"], ".layers[3].layers[3].layers[0].weight")
+        XCTAssertEqual(paths["decoder.conv.weight"], ".layers[4].layers[0].weight")
+        // The reference's shape tuples are int leaves: first in the encoder, last in the decoder.
+        XCTAssertEqual(tree.encoder.prefix(3).map(\.value), [.int(512), .int(4), .int(4)])
+        XCTAssertEqual(tree.decoder.suffix(3).map(\.path.reference), [".transition_shape[0]", ".transition_shape[1]", ".transition_shape[2]"])
+        let style = try QLAE.moduleTree(for: TinyModels.preset(encoder: "image_small", decoder: "style_image_small"))
+        XCTAssertEqual(style.decoder.first?.path.name, "decoder.input_map")
+        XCTAssertEqual(style.decoder.first { $0.path.name == "decoder.style.1.weight" }?.parameter?.stored, .transposedKernel)
+    }
+
     func testRandomInitialisationFollowsTheReferenceDefaults() {
         let model = QLAE(config: TinyModels.config(.styleImage), seed: 1)
         XCTAssertEqual(model.codebooks.count, 3)
@@ -117,12 +148,17 @@ final class ModelTests: XCTestCase {
     }
 
     func testDecayedGroupHoldsWeightsOnly() {
-        XCTAssertTrue(QLAE.isDecayed(parameterName: "encoder.conv.0.weight"))
-        XCTAssertTrue(QLAE.isDecayed(parameterName: "decoder.style.1.conditioning.weight"))
-        XCTAssertTrue(QLAE.isDecayed(parameterName: "decoder.input_map"))
-        XCTAssertFalse(QLAE.isDecayed(parameterName: "encoder.conv.0.norm.weight"))
-        XCTAssertFalse(QLAE.isDecayed(parameterName: "encoder.dense.0.bias"))
-        XCTAssertFalse(QLAE.isDecayed(parameterName: "latent.values"))
+        let style = QLAE(config: TinyModels.config(.styleImage), seed: 1)
+        XCTAssertTrue(style.isDecayed(parameterName: "encoder.conv.0.weight"))
+        XCTAssertTrue(style.isDecayed(parameterName: "decoder.style.1.conditioning.weight"))
+        XCTAssertTrue(style.isDecayed(parameterName: "decoder.input_map"))
+        XCTAssertFalse(style.isDecayed(parameterName: "encoder.conv.0.norm.weight"))
+        XCTAssertFalse(style.isDecayed(parameterName: "encoder.dense.0.bias"))
+        XCTAssertFalse(style.isDecayed(parameterName: "latent.values"))
+        let dense = QLAE(config: TinyModels.config(.dense), seed: 1)
+        XCTAssertTrue(dense.isDecayed(parameterName: "decoder.head.weight"))
+        XCTAssertFalse(dense.isDecayed(parameterName: "encoder.dense.1.norm.weight"))
+        XCTAssertFalse(dense.isDecayed(parameterName: "decoder.dense.0.norm.bias"))
     }
 }
 
@@ -137,11 +173,18 @@ enum TinyModels {
         denseWidths: [6])
     static let transposes = ConvStackConfig(widths: [3, 2], kernelSizes: [4, 3], strides: [2, 1], paddings: [1, 1])
 
+    /// A dense encoder beside the dense decoder (layer norms in both), the conv encoder otherwise.
+    static let denseEncoder = EncoderConfig(kind: .dense, preset: "custom", conv: .empty, denseWidths: [6, 5])
+
     static func config(_ kind: DecoderKind, quantized: Bool = true) -> QLAEConfig {
-        let decoder = kind == .image
-            ? DecoderConfig(kind: .image, preset: "custom", denseWidths: [6], convTranspose: transposes)
-            : DecoderConfig(kind: .styleImage, preset: "custom", denseWidths: [6], convTranspose: transposes, inputChannels: 3)
-        return QLAEConfig(encoder: encoder, decoder: decoder,
+        let decoder: DecoderConfig
+        switch kind {
+        case .image: decoder = DecoderConfig(kind: .image, preset: "custom", denseWidths: [6], convTranspose: transposes)
+        case .styleImage:
+            decoder = DecoderConfig(kind: .styleImage, preset: "custom", denseWidths: [6], convTranspose: transposes, inputChannels: 3)
+        case .dense: decoder = DecoderConfig(kind: .dense, preset: "custom", denseWidths: [5, 6], convTranspose: .empty)
+        }
+        return QLAEConfig(encoder: kind == .dense ? denseEncoder : encoder, decoder: decoder,
                           latent: LatentConfig(count: 3, valuesPerLatent: 4, quantized: quantized),
                           image: image, dataset: dataset)
     }

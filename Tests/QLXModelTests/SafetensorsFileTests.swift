@@ -225,6 +225,12 @@ final class SafetensorsFileTests: XCTestCase {
         XCTAssertEqual(try SafetensorsFile.read(from: path("s")).metadata, ["k\u{e9}": "a\"b\\c/d\n\u{1F600}"])
         try writeRaw("s", header: #"{"__metadata__":{"k":"\ud83d"}}"#, data: [])
         assertReadFails(path("s"), "unpaired surrogate")
+        // A multi-byte character cut by an escape (its lead byte, then \n): not UTF-8 once the
+        // in-place reader joins the pieces, as it was not piece by piece before.
+        var bytes = le64(13)
+        bytes += Array(#"{"k":""#.utf8) + [0xC3] + Array(#"\n"}"#.utf8) + [0x20, 0x20]
+        try Data(bytes).write(to: URL(fileURLWithPath: path("s")))
+        assertReadFails(path("s"), "invalid JSON header at byte 5: string is not valid UTF-8")
     }
 
     // MARK: Helpers

@@ -108,11 +108,11 @@ final class BadInputTests: XCTestCase {
         assertRefused("\(config): not supported yet: disentangle.models.VQVAE")
     }
 
-    func testDenseEncoderIsNotSupportedYet() throws {
-        let dense = ReferenceFixtures.files("qlae_dense_dense")
-        XCTAssertThrowsError(try ReferenceRun(path: dense)) { error in
-            XCTAssertEqual("\(error)", "\(dense)/config.yaml: not supported yet: encoder disentangle.encoders.DenseEncoder")
-        }
+    func testConfigForAnUnknownEncoder() throws {
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+            .replacingOccurrences(of: "disentangle.encoders.ImageEncoder", with: "disentangle.encoders.GraphEncoder")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        assertRefused("\(config): not supported yet: encoder disentangle.encoders.GraphEncoder")
     }
 
     func testConfigThatIsNotYAML() throws {
@@ -120,6 +120,27 @@ final class BadInputTests: XCTestCase {
         XCTAssertThrowsError(try ReferenceRun(path: run.path)) { error in
             XCTAssertTrue("\(error)".hasPrefix("\(config): cannot read the config: "), "\(error)")
             XCTAssertFalse("\(error)".contains("\n"))
+        }
+    }
+
+    /// The yaml fuzz target's first finding: a mapping key that is a list (`? [a, b]`) trapped
+    /// inside Yams' `load`. Refused, naming its line.
+    func testConfigWithAListAsAKey() throws {
+        try "data:\n  desc: null\n  value: {name: dsprites}\n? [complex, key]\n: 1\n".write(toFile: config, atomically: true, encoding: .utf8)
+        assertRefused("\(config): cannot read the config: a mapping key on line 4 is a list or a mapping; keys must be plain values")
+    }
+
+    /// Nesting beyond any real config is refused before it can exhaust the stack.
+    func testConfigNestedTooDeeply() throws {
+        try ("a: " + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "\n").write(toFile: config, atomically: true, encoding: .utf8)
+        assertRefused("\(config): cannot read the config: nested deeper than 64 levels")
+    }
+
+    /// Yams' message quotes the file's text: escaped, on one line.
+    func testYAMLErrorsQuoteTheFileEscaped() throws {
+        try "model_partial: [\u{1B}[31m".write(toFile: config, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ReferenceRun(path: run.path)) { error in
+            XCTAssertFalse("\(error)".contains("\u{1B}"), "\(error)")
         }
     }
 }

@@ -12,7 +12,7 @@ enum ReferenceFixtures {
     static let supported = [
         "qlae_image_style_image", "qlae_image_small_image_small", "qlae_image_image",
         "qlae_image_small_style_image_small", "ae_image_small_image_small",
-        "vae_image_small_style_image_small", "qlinfogan_image_small_style_image_small",
+        "vae_image_small_style_image_small", "qlinfogan_image_small_style_image_small", "qlae_dense_dense",
     ]
 
     static func run(_ name: String) -> String { directory.appendingPathComponent("\(name)/run").path }

@@ -40,6 +40,8 @@ final class ReferenceGoldenTests: XCTestCase {
             let encoding = model.encode(images)
             let continuous = ReferenceFixtures.tensor(try ReferenceFixtures.expected(name, "continuous"))
             assertClose(encoding.continuous, continuous, rtol: 1e-4, atol: 1e-4, name)
+            let difference = zip(encoding.continuous.data, continuous.data).map { abs($0 - $1) }.max() ?? .infinity
+            print("reference fixture \(name): latents max |qlx - JAX| = \(difference)")
             if model.config.latent.quantized {
                 let codes = try ReferenceFixtures.expected(name, "codes")
                 XCTAssertEqual(encoding.codes, codes.rows { Int(codes.doubles[$0]) }, name)

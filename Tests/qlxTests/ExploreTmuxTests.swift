@@ -88,8 +88,10 @@ final class ExploreTmuxTests: XCTestCase {
     func start(width: Int = 100, height: Int = 30, environment: String = "-u NO_COLOR -u COLORTERM TERM=xterm-256color LANG=C.UTF-8",
                metricSamples: Int = 200, arguments: String = "") throws {
         let command = "\(QLXBinary.path) explore '\(checkpoint!)' --metric-samples \(metricSamples) \(arguments)"
+        // The settings file lives in the test's folder (never the user's), unless a test says otherwise.
         try tmux(["new-session", "-d", "-x", "\(width)", "-y", "\(height)",
-                  "env \(environment) bash -c \"\(command); echo EXITED \\$?; sleep 60\""], output: false)
+                  "env \(environment) XDG_CONFIG_HOME='\(directory.path)/config' bash -c \"\(command); echo EXITED \\$?; sleep 60\""],
+                 output: false)
     }
 
     func screen(colors: Bool = false) throws -> String {

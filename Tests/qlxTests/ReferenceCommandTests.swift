@@ -7,7 +7,8 @@ import XCTest
 final class ReferenceCommandTests: XCTestCase {
     static let fixtures = QLXBinary.repositoryRoot.appendingPathComponent("Tests/QLXReferenceTests/Fixtures/reference").path
     static let quantized = ["qlae_image_style_image", "qlae_image_small_image_small", "qlae_image_image",
-                            "qlae_image_small_style_image_small", "qlinfogan_image_small_style_image_small"]
+                            "qlae_image_small_style_image_small", "qlinfogan_image_small_style_image_small",
+                            "qlae_dense_dense"]
     static let continuous = ["ae_image_small_image_small", "vae_image_small_style_image_small"]
     var directory: URL!
 
@@ -79,12 +80,23 @@ final class ReferenceCommandTests: XCTestCase {
     }
 
     func testUnsupportedModelIsOneLine() throws {
-        let dense = fixture("qlae_dense_dense", "run")
+        let run = directory.appendingPathComponent("bio")
+        try FileManager.default.copyItem(atPath: fixture("qlae_dense_dense", "run"), toPath: run.path)
+        let config = run.appendingPathComponent("files/config.yaml").path
+        try String(contentsOfFile: config, encoding: .utf8)
+            .replacingOccurrences(of: "disentangle.models.QuantizedAE", with: "disentangle.models.BioAE")
+            .write(toFile: config, atomically: true, encoding: .utf8)
         for command in ["info", "decode", "metrics", "traverse"] {
             let extra = command == "decode" ? ["--codes", "x.npy", "-o", file("x.npy")] : []
-            try assertOneLineError([command, dense] + extra,
-                                   "qlx: \(dense)/files/config.yaml: not supported yet: encoder disentangle.encoders.DenseEncoder")
+            try assertOneLineError([command, run.path] + extra, "qlx: \(config): not supported yet: disentangle.models.BioAE")
         }
+    }
+
+    func testInfoDescribesTheDensePresets() throws {
+        let info = try QLXBinary.run(["info", fixture("qlae_dense_dense", "run")])
+        XCTAssertEqual(info.status, 0, info.stderr)
+        XCTAssertTrue(info.stdout.contains("encoder custom: flatten → dense 8,6 (layer norm) → 4 latents"), info.stdout)
+        XCTAssertTrue(info.stdout.contains("decoder custom (dense): dense 6,8 (layer norm) → linear to 3×64×64"), info.stdout)
     }
 
     func testFolderWithoutCheckpointIsOneLine() throws {

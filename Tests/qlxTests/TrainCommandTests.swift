@@ -122,7 +122,7 @@ final class TrainCommandTests: XCTestCase {
         try Checkpoint(model: QLAE(config: try Checkpoint.read(from: trainTiny()).config, seed: 1)).write(to: plain)
         let cases: [([String], String)] = [
             (["--encoder-widths", "32,x"], "--encoder-widths: expected comma-separated positive integers such as 32,64,64,128, found '32,x'"),
-            (["--encoder", "huge"], "--encoder: expected one of image, image_small, found 'huge'"),
+            (["--encoder", "huge"], "--encoder: expected one of image, image_small, dense, found 'huge'"),
             (["--encoder", "image_small", "--encoder-widths", "8"], "--encoder-widths cannot be combined with --encoder"),
             (["--dataset", "shapes9d"], "unknown dataset 'shapes9d'; expected one of sprites"),
             (["--steps", "0"], "--steps: expected a positive integer, found 0"),
@@ -132,7 +132,7 @@ final class TrainCommandTests: XCTestCase {
             (["--lr-drop", "9000"], "--lr-drop: expected STEP:RATE, e.g. 9000:3e-4, found '9000'"),
             (["--steps", "10", "--lr-drop", "5:1e-4,3:1e-5"], "--lr-drop: expected steps in increasing order, each after 5 and before the last step 10, found 3:1e-05"),
             (["--steps", "10", "--lr-drop", "2:0"], "--lr-drop: expected a rate that is a finite number > 0, found 2:0.0"),
-            (["--decoder-kind", "fancy"], "--decoder-kind: expected image or style_image, found 'fancy'"),
+            (["--decoder-kind", "fancy"], "--decoder-kind: expected image, style_image or dense, found 'fancy'"),
             (["--encoder-widths", "4,8,8", "--decoder-widths", "8,8,4,4"], "decoder produces 128×128 images but the image is 64×64"),
             (["-o", file("no/such/folder/model.safetensors")], "--output: expected a path in an existing, writable folder"),
             (["--resume", missing], "\(missing): no such file"),

@@ -1,5 +1,6 @@
 import Foundation
 import QLXCore
+import QLXData
 import QLXModel
 import QLXTestSupport
 import XCTest
@@ -119,7 +120,7 @@ final class TraverseCommandTests: XCTestCase {
 
     func testPNGHoldsTheDecodedImagesWithGutters() throws {
         let png = directory.appendingPathComponent("grid.png").path
-        let run = try traverse([checkpointPath, "--png", png, "--scale", "1", "--no-labels"])
+        let run = try traverse([checkpointPath, "--png", png, "--scale", "1", "--no-labels", "--from", "zeros"])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertEqual(run.stdout, "", "no text unless --text")
         let gutter = 2
@@ -146,25 +147,100 @@ final class TraverseCommandTests: XCTestCase {
         XCTAssertEqual(pixels[64 * width + 10], 128, "gutter row is mid-gray")
     }
 
-    func testLabelledPNGAddsALabelColumnAndValueBands() throws {
-        let png = directory.appendingPathComponent("labelled.png").path
-        let run = try traverse([checkpointPath, "--png", png, "--scale", "2", "--text", "--mode", "ascii"])
+    /// The figure's geometry at `scale` for this test's model (one label line per row, "z0"),
+    /// as TraversalFigure documents it: margin 2u, title and header bands, the base column,
+    /// 3 gutters, then the values.
+    struct FigureGeometry {
+        let scale: Int
+        var unit: Int { max(2, scale) }
+        var gutter: Int { max(2, scale) }
+        var size: Int { 64 * scale }
+        var margin: Int { 2 * unit }
+        var baseX: Int { margin + (PixelFont.width("z0") + 3) * unit }
+        func valueX(_ c: Int) -> Int { baseX + size + 3 * gutter + c * (size + gutter) }
+        var headerY: Int { margin + 7 * unit }
+        func rowY(_ r: Int) -> Int { headerY + 6 * unit + gutter + r * (size + 2 * gutter) }
+        func width(title: String) -> Int {
+            max(valueX(TraverseCommandTests.values) - gutter + margin, 2 * margin + PixelFont.width(title) * unit)
+        }
+        var height: Int { rowY(TraverseCommandTests.latents) - gutter + margin }
+        enum PixelFont { static func width(_ text: String) -> Int { text.count * 4 - 1 } }
+    }
+
+    /// `--png` without flags: a title, sample 0 of the dataset as every row's first column,
+    /// value indices over the columns, the sample's own value framed in each row; labels
+    /// grow with --scale.
+    func testPNGFigureStartsFromSampleZeroWithTitleLabelsAndFrames() throws {
+        let png = directory.appendingPathComponent("figure.png").path
+        let run = try traverse([checkpointPath, "--png", png, "--scale", "1"])
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertTrue(run.stdout.contains("z2"), "--text prints the grid too")
-        XCTAssertTrue(run.stderr.contains("wrote \(png)"))
-        // Label column ("z0": 7 font pixels + 3) × 2; per row a 7 × 2 band and 128 pixels.
-        let width = 20 + Self.values * 128 + (Self.values - 1) * 2, height = Self.latents * (14 + 128)
+        let g = FigureGeometry(scale: 1)
+        let title = "tiny.safetensors · from sample 0 · columns: value index"
+        let info = try PillowDecoder.size(png)
+        XCTAssertEqual(info.width, g.width(title: title))
+        XCTAssertEqual(info.height, g.height)
         let pixels = try PillowDecoder.grayPixels(png)
-        XCTAssertEqual(pixels.count, width * height)
-        // Top row of the "z" of z0 (glyph row 0b111) at x 2…7, y = band + 2.
-        XCTAssertEqual(Array(pixels[(16 * width + 2)..<(16 * width + 8)]), [255, 255, 255, 255, 255, 255])
+        func pixel(_ x: Int, _ y: Int) -> Int { Int(pixels[y * info.width + x]) }
+
+        // Independently: dataset image 0, its code, and the model's decodings of each row.
+        let model = try Checkpoint.read(from: checkpointPath).model()
+        let sample = try Datasets.named("sprites").images(at: [0])
+        let code = model.encode(sample).codes[0]
+        for r in 0..<Self.latents {
+            for (y, x) in [(0, 0), (20, 33), (63, 63), (40, 10)] {
+                XCTAssertEqual(pixel(g.baseX + x, g.rowY(r) + y), Int((sample.data[y * 64 + x] * 255).rounded()), accuracy: 1,
+                               "row \(r): the sample at \(x),\(y)")
+            }
+            var codes: [[Int]] = []
+            for v in 0..<Self.values { var c = code; c[r] = v; codes.append(c) }
+            let decoded = model.decode(codes: codes).images
+            for v in 0..<Self.values {
+                for (y, x) in [(5, 5), (32, 50), (60, 2)] {
+                    XCTAssertEqual(pixel(g.valueX(v) + x, g.rowY(r) + y), Int((decoded.data[v * 4096 + y * 64 + x] * 255).rounded()),
+                                   accuracy: 1, "row \(r) value \(v) at \(x),\(y)")
+                }
+                // The sample's own value is framed (white gutter); the others are not.
+                let framed = pixel(g.valueX(v) + 10, g.rowY(r) - 1) == 255
+                XCTAssertEqual(framed, v == code[r], "row \(r) value \(v) frame")
+            }
+        }
+        // The title's "T" (top row 0b111, stem in the middle column) at the margin, 5 units high.
+        XCTAssertEqual(pixel(g.margin, g.margin), 255)
+        XCTAssertEqual(pixel(g.margin + 2 * g.unit + 1, g.margin), 255)
+        XCTAssertEqual(pixel(g.margin + g.unit, g.margin + 5 * g.unit - 1), 255)
+        XCTAssertEqual(pixel(g.margin + g.unit, g.margin + 5 * g.unit), 38, "below the title: background")
+        // The header's "0" over the first value column (its top row 0b111).
+        let zeroX = g.valueX(0) + (g.size - 3 * g.unit) / 2
+        XCTAssertEqual((0..<(3 * g.unit)).map { pixel(zeroX + $0, g.headerY) }, Array(repeating: 255, count: 3 * g.unit))
+
+        // At --scale 3 the letters are 3 pixels per font pixel: the T is 15 rows high.
+        let large = directory.appendingPathComponent("large.png").path
+        XCTAssertEqual(try traverse([checkpointPath, "--png", large, "--scale", "3", "--latent", "0"]).status, 0)
+        let g3 = FigureGeometry(scale: 3)
+        let largeInfo = try PillowDecoder.size(large)
+        let largePixels = try PillowDecoder.grayPixels(large)
+        func largePixel(_ x: Int, _ y: Int) -> Int { Int(largePixels[y * largeInfo.width + x]) }
+        XCTAssertEqual(largePixel(g3.margin + g3.unit, g3.margin + 14), 255)
+        XCTAssertEqual(largePixel(g3.margin + g3.unit, g3.margin + 15), 38)
+    }
+
+    func testRawValuesLabelEachRowAndOtherStartsNameTheirBase() throws {
+        let png = directory.appendingPathComponent("raw.png").path
+        let run = try traverse([checkpointPath, "--png", png, "--scale", "1", "--raw-values", "--from", "zeros"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let g = FigureGeometry(scale: 1)
+        // This model's latents share one codebook, so the values label the columns once (rows
+        // whose values differ get a band each: TraversalFigureTests).
+        XCTAssertEqual(try PillowDecoder.size(png).height, g.height)
+        let title = "tiny.safetensors · from the values nearest 0 · columns: codebook values"
+        XCTAssertEqual(try PillowDecoder.size(png).width, g.width(title: title))
     }
 
     func testGIFHasOneFramePerValueOfTheChosenLatentsAndOpensInPillow() throws {
         let gif = directory.appendingPathComponent("tour.gif").path
         // "--latent 0,2" and a repeated --latent mean the same two latents.
         for latentArguments in [["--latent", "0,2"], ["--latent", "0", "--latent", "2"]] {
-            let run = try traverse([checkpointPath, "--gif", gif, "--scale", "1"] + latentArguments)
+            let run = try traverse([checkpointPath, "--gif", gif, "--scale", "1", "--from", "zeros"] + latentArguments)
             XCTAssertEqual(run.status, 0, run.stderr)
             XCTAssertEqual(run.stdout, "")
             XCTAssertTrue(run.stderr.contains("\(Self.values) frames, latents 0,2"), run.stderr)
@@ -253,6 +329,12 @@ enum PillowDecoder {
         func nibble(_ c: UInt8) -> UInt8 { c <= 57 ? c - 48 : c - 87 }
         for i in stride(from: 0, to: hex.count - 1, by: 2) { bytes.append(nibble(hex[i]) << 4 | nibble(hex[i + 1])) }
         return bytes
+    }
+
+    static func size(_ path: String) throws -> (width: Int, height: Int) {
+        let parts = try run("im = Image.open(sys.argv[1]); sys.stdout.write('%d %d' % im.size)", path).split(separator: " ")
+        guard parts.count == 2, let width = Int(parts[0]), let height = Int(parts[1]) else { throw POSIXError(.EINVAL) }
+        return (width, height)
     }
 
     static func grayPixels(_ path: String) throws -> [UInt8] {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run folders made with the paper's reference code, for qlx's import tests.
 
-    QLX_REFERENCE_REPO=/path/to/latent_quantization python3 scripts/golden/reference_fixture.py
+    QLX_REFERENCE_REPO=/path/to/latent_quantization python3 scripts/golden/reference_fixture.py [NAME ...]
 
 QLX_REFERENCE_REPO names a local checkout of the reference repository (not committed). The
 script composes the reference Hydra configs (configs/train_ae.yaml, configs/train_gan.yaml)
@@ -58,7 +58,7 @@ SMALL = {
               "encoder_partial.dense_partial.widths=[16,12]"],
     "image_small": ["encoder_partial.conv_partial.widths=[4,6,8,8]",
                     "encoder_partial.dense_partial.widths=[16]"],
-    "dense": ["encoder_partial.dense_partial.widths=[16,12]"],
+    "dense": ["encoder_partial.dense_partial.widths=[8,6]"],
 }
 SMALL_DECODER = {
     "image": ["decoder_partial.dense_partial.widths=[12,16]",
@@ -71,7 +71,7 @@ SMALL_DECODER = {
     "style_image_small": ["decoder_partial.dense_partial.widths=[16]",
                           "decoder_partial.style_conv_transpose_partial.widths=[8,8,6,4]",
                           "decoder_partial.input_channels=6"],
-    "dense": ["decoder_partial.dense_partial.widths=[12,16]"],
+    "dense": ["decoder_partial.dense_partial.widths=[6,8]"],
 }
 HYDRA_FORM = "qlae_image_small_style_image_small"
 CHANNELS = {"dsprites": 1, "shapes3d": 3}
@@ -89,7 +89,9 @@ FIXTURES = [
      [4999]),
     ("qlinfogan_image_small_style_image_small", "train_gan", "quantized_info_gan", "image_small",
      "style_image_small", "dsprites", 4, [4999]),
-    ("qlae_dense_dense", "train_ae", "quantized_ae", "dense", "dense", "dsprites", 4, [4999]),
+    # Three channels, so the dense encoder's flattening and the dense decoder's reshape are
+    # checked in C, H, W order; narrow, as the first and last layers see all 12,288 pixels.
+    ("qlae_dense_dense", "train_ae", "quantized_ae", "dense", "dense", "shapes3d", 4, [4999]),
 ]
 
 
@@ -227,9 +229,15 @@ def build(name, config_name, model_name, encoder, decoder, dataset, latents, ste
 
 
 def main():
+    """Builds every fixture, or only those named on the command line."""
     print(f"jax {jax.__version__}, equinox {eqx.__version__}")
+    names = set(sys.argv[1:])
+    unknown = names - {f[0] for f in FIXTURES}
+    if unknown:
+        sys.exit(f"unknown fixture {sorted(unknown)}; expected some of {[f[0] for f in FIXTURES]}")
     for fixture in FIXTURES:
-        build(*fixture)
+        if not names or fixture[0] in names:
+            build(*fixture)
 
 
 if __name__ == "__main__":

@@ -98,7 +98,7 @@ public enum DatasetFile {
                                   into: raw.baseAddress! + start * columns * 8)
             }
         }
-        let table = FactorTable.labelEncoded(labels, columns: columns)
+        let table = try FactorTable.labelEncoded(labels, columns: columns, path: path)
         let names = factorNames ?? (columns == shapes3dFactors.count ? shapes3dFactors : defaultNames(columns))
         return try FileDataset(name: "shapes3d", path: path, factorNames: names, rows: rows, table: table)
     }
@@ -125,7 +125,7 @@ public enum DatasetFile {
         try DataError.checkFits([rows, kept], bytesEach: 8, what: "factor classes of shape \(array.shape)", path: path)
         var values = [Double](repeating: 0, count: rows * kept)
         for r in 0..<rows { for k in 0..<kept { values[r * kept + k] = array.double(at: r * columns + first + k) } }
-        return FactorTable.labelEncoded(values, columns: kept)
+        return try FactorTable.labelEncoded(values, columns: kept, path: path)
     }
 
     static func defaultNames(_ count: Int) -> [String] { (0..<count).map { "factor\($0)" } }

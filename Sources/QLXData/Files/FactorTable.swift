@@ -23,9 +23,14 @@ enum FactorTable: Sendable {
     }
 
     /// Label encoding: each column's distinct values, sorted, numbered from 0 (as
-    /// scikit-learn's LabelEncoder does), from a row-major N×K table of values.
-    static func labelEncoded(_ values: [Double], columns: Int) -> FactorTable {
+    /// scikit-learn's LabelEncoder does), from a row-major N×K table of values. NaN has no
+    /// place in a sorted order (and equals nothing, so it could not be looked up): refused.
+    static func labelEncoded(_ values: [Double], columns: Int, path: String) throws -> FactorTable {
         let rows = values.count / columns
+        if let nan = values.firstIndex(where: \.isNaN) {
+            throw DataError.datasetFileInvalid(path: path, expected: "numeric factor classes",
+                                               found: "NaN in row \(nan / columns), column \(nan % columns)")
+        }
         var classes = [Int32](repeating: 0, count: values.count)
         for k in 0..<columns {
             let distinct = Set((0..<rows).map { values[$0 * columns + k] }).sorted()

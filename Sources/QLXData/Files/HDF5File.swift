@@ -70,7 +70,7 @@ public final class HDF5File: @unchecked Sendable {
             defer { H5Pclose(properties) }
             guard H5Pget_layout(properties) == H5D_CONTIGUOUS, H5Pget_nfilters(properties) == 0 else { return nil }
             let offset = H5Dget_offset(dataset)
-            return offset == haddr_t.max ? nil : Int(offset)
+            return offset == haddr_t.max ? nil : Int(exactly: offset)
         }
     }
 

@@ -6,8 +6,12 @@ import QLXIO
 public enum ImageLayout: Sendable, Equatable {
     case heightWidth, heightWidthChannels, channelsHeightWidth
 
-    /// The layout and image shape of an array of shape `shape` (first dimension: images).
+    /// The layout and image shape of an array of shape `shape` (first dimension: images, at
+    /// least one).
     static func infer(_ shape: [Int], path: String) throws -> (ImageLayout, ImageShape) {
+        guard shape.first != 0 else {
+            throw DataError.datasetFileInvalid(path: path, expected: "at least one image", found: "an array of shape \(shape)")
+        }
         try DataError.checkFits(Array(shape.dropFirst()), bytesEach: 8, what: "one image of shape \(shape.dropFirst())", path: path)
         switch shape.count {
         case 3:
@@ -97,7 +101,7 @@ struct HDF5ImageRows: ImageRows {
         rowShape = Array(dims.dropFirst())
         if let offset = try file.contiguousOffset(of: name), let size = SizeLimit.product(dims) {
             let whole = try MappedFile(path: file.path)
-            guard offset + size <= whole.bytes.count else {
+            guard case let (end, false) = offset.addingReportingOverflow(size), end <= whole.bytes.count else {
                 throw DataError.datasetFileInvalid(path: file.path, expected: "\(size) bytes of images from offset \(offset)",
                                                    found: "a file of \(whole.bytes.count) bytes (truncated?)")
             }

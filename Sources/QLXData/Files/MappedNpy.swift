@@ -70,7 +70,7 @@ public struct MappedNpy: @unchecked Sendable {
     func floats(from start: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
         let base = file.bytes.baseAddress! + dataOffset + start * dtype.size
         switch (dtype.kind, dtype.size, dtype.bigEndian) {
-        case (.unsigned, 1, _), (.bool, 1, _):
+        case (.unsigned, 1, _):
             let p = base.assumingMemoryBound(to: UInt8.self)
             for i in 0..<count { out[i] = Float(p[i]) }
         case (.float, 4, false):
@@ -78,7 +78,7 @@ public struct MappedNpy: @unchecked Sendable {
         case (.float, 8, false):
             for i in 0..<count { out[i] = Float(base.loadUnaligned(fromByteOffset: 8 * i, as: Double.self)) }
         default:
-            for i in 0..<count { out[i] = Float(element(base, i)) }
+            for i in 0..<count { out[i] = Float(dtype.double(base, i)) }
         }
     }
 
@@ -97,26 +97,6 @@ public struct MappedNpy: @unchecked Sendable {
             offset = 0
             for axis in shape.indices { offset += position[axis] * step; step *= shape[axis] }
         }
-        return element(file.bytes.baseAddress! + dataOffset + offset * dtype.size, 0)
-    }
-
-    private func element(_ base: UnsafeRawPointer, _ i: Int) -> Double {
-        var raw: UInt64 = 0
-        for b in 0..<dtype.size {
-            let byte = UInt64(base.load(fromByteOffset: i * dtype.size + b, as: UInt8.self))
-            raw |= dtype.bigEndian ? byte << (8 * UInt64(dtype.size - 1 - b)) : byte << (8 * UInt64(b))
-        }
-        switch dtype.kind {
-        case .bool, .unsigned: return Double(raw)
-        case .signed:
-            let shift = UInt64(64 - 8 * dtype.size)
-            return Double(Int64(bitPattern: raw << shift) >> Int64(shift))
-        case .float:
-            switch dtype.size {
-            case 2: return Double(halfToFloat(UInt16(raw)))
-            case 4: return Double(Float(bitPattern: UInt32(raw)))
-            default: return Double(bitPattern: raw)
-            }
-        }
+        return dtype.double(file.bytes.baseAddress! + dataOffset, offset)
     }
 }

@@ -37,13 +37,13 @@ public struct NpzArchive {
         }
         let target = try cache.memberPath(source: path, member: member)
         let label = "\(path) member \(member)"
-        if let cached = try? MappedNpy(path: target), cached.fileSize == Int(entry.uncompressedSize) {
+        if let cached = try? MappedNpy(path: target), UInt64(cached.fileSize) == entry.uncompressedSize {
             return cached
         }
         try refuseNonNumeric(entry, label: label)
         try cache.write(to: target) { handle in
             var done: Int64 = 0
-            let total = Int64(entry.uncompressedSize)
+            let total = Int64(clamping: entry.uncompressedSize)
             do {
                 _ = try archive.extract(entry, skipCRC32: false) { chunk in
                     try handle.write(contentsOf: chunk)

@@ -28,7 +28,12 @@ struct ImageCanvas {
 
     init(state: ExplorerState) {
         options = RenderOptions(mode: state.renderMode, colors: state.colorDepth)
-        pixels = state.graphics.hasPixels ? state.cellPixels : nil
+        pixels = Self.cellPixels(for: state)
+    }
+
+    /// The cell size in pixels when the terminal draws pixels; nil when it draws cells.
+    static func cellPixels(for state: ExplorerState) -> CellPixels? {
+        state.graphics.hasPixels ? state.cellPixels : nil
     }
 
     /// Place ids by role (thumbnails and sweep cells count up from theirs).

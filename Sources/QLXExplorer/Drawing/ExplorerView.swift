@@ -35,12 +35,7 @@ public enum ExplorerView {
     /// The explorer's panels: latents, metrics, the images, the strip, the status line.
     static func panels(_ state: ExplorerState, images: ViewImages, width: Int, height: Int, canvas: inout ImageCanvas,
                        glyphs: Glyphs, palette: ChromePalette) -> CellGrid {
-        guard let layout = ExplorerLayout.compute(
-            width: width, height: height, latentCount: state.latentCount, valuesPerLatent: state.valuesPerLatent,
-            imageWidth: state.imageWidth, imageHeight: state.imageHeight, mode: state.renderMode,
-            showsOriginal: state.sampleCount > 0, heatmap: state.metrics.map(MetricsPanel.heatmapSize),
-            pixels: canvas.pixels)
-        else {
+        guard let layout = layout(state, width: width, height: height) else {
             return Overlays.drawTooSmall(width: max(width, 0), height: max(height, 0), glyphs: glyphs)
         }
         var grid = CellGrid(width: width, height: height)
@@ -56,5 +51,15 @@ public enum ExplorerView {
         TraversalStrip.draw(state, images: images, layout: layout, into: &grid, canvas: &canvas, glyphs: glyphs, palette: palette)
         Overlays.drawStatus(state, in: layout.status, into: &grid, glyphs: glyphs, palette: palette)
         return grid
+    }
+
+    /// The panels' places for this state and size (nil below the minimum size). Drawing and
+    /// mouse hit-testing both read it, so a click lands where the panel was drawn.
+    public static func layout(_ state: ExplorerState, width: Int, height: Int) -> ExplorerLayout? {
+        ExplorerLayout.compute(
+            width: width, height: height, latentCount: state.latentCount, valuesPerLatent: state.valuesPerLatent,
+            imageWidth: state.imageWidth, imageHeight: state.imageHeight, mode: state.renderMode,
+            showsOriginal: state.sampleCount > 0, heatmap: state.metrics.map(MetricsPanel.heatmapSize),
+            pixels: ImageCanvas.cellPixels(for: state))
     }
 }

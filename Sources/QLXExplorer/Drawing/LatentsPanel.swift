@@ -35,18 +35,15 @@ enum LatentsPanel {
         grid.put(usage.columns >= 5 ? "usage" : "use", x: usageX, y: rect.y, maxWidth: usage.columns, style: header)
         if showValue { grid.put(Format.padLeft("value", valueColumns), x: valueX, y: rect.y, style: header) }
 
-        // Rows, scrolled so the selected latent stays visible.
-        let rows = rect.height - 1
-        let first = min(max(0, state.selectedLatent - rows / 2), max(0, state.latentCount - rows))
-        for latent in first..<min(state.latentCount, first + rows) {
-            let y = rect.y + 1 + latent - first
+        for (latent, y) in visibleRows(state, in: rect) {
             let selected = latent == state.selectedLatent
             let label = Style(bold: selected, reverse: selected)
             grid.put(selected ? glyphs.selected : " ", x: rect.x, y: y, style: .bold)
             var text = Format.padLeft(String(latent), 2) + " "
             if let metrics = state.metrics, latent < metrics.activeLatents.count, !metrics.activeLatents[latent] {
                 text += "off    -- "
-            } else if let (_, nmi) = state.metrics?.mainNMI(of: latent), let name = state.factorName(of: latent) {
+            } else if let (factor, nmi) = state.metrics?.mainNMI(of: latent) {
+                let name = state.factorName(factor)
                 text += Format.padRight(name, 6) + " " + Format.fraction(nmi)
             } else {
                 text += Format.padRight("", 10)
@@ -62,6 +59,15 @@ enum LatentsPanel {
                 grid.put(Format.padLeft(value, valueColumns), x: valueX, y: y, style: Style(bold: selected))
             }
         }
+    }
+
+    /// The latents on screen and each one's row, scrolled so the selected latent stays
+    /// visible (under the header). Drawing and mouse clicks both use it.
+    static func visibleRows(_ state: ExplorerState, in rect: Rect) -> [(latent: Int, y: Int)] {
+        let rows = rect.height - 1
+        guard rows > 0 else { return [] }
+        let first = min(max(0, state.selectedLatent - rows / 2), max(0, state.latentCount - rows))
+        return (first..<min(state.latentCount, first + rows)).map { ($0, rect.y + 1 + $0 - first) }
     }
 
     /// The narrowest width that keeps every column: a ruler column per value, the usage

@@ -23,7 +23,7 @@ enum PresentationView {
 
         let latent = state.selectedLatent
         let separator = state.unicode ? " · " : " - "
-        let caption = (["z\(latent)"] + (state.factorName(of: latent).map { [$0] } ?? [])
+        let caption = (["z\(latent)"] + (state.encodedFactor(of: latent).map { [$0] } ?? [])
             + ["value \(state.code[latent])/\(state.valueCount(of: latent))"]).joined(separator: separator)
         grid.put(caption, x: max(0, (width - caption.count) / 2), y: height - 3, maxWidth: width,
                  style: Style(foreground: palette.accent, bold: true), ellipsis: glyphs.ellipsis)

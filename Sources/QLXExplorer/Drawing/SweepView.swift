@@ -17,7 +17,7 @@ enum SweepView {
         let width = grid.width, height = grid.height
         let columnLatent = state.selectedLatent, rowLatent = sweep.rowLatent
         let columns = state.valueCount(of: columnLatent), rows = state.valueCount(of: rowLatent)
-        func name(_ latent: Int) -> String { "z\(latent)" + (state.factorName(of: latent).map { " " + $0 } ?? "") }
+        func name(_ latent: Int) -> String { "z\(latent)" + (state.encodedFactor(of: latent).map { " " + $0 } ?? "") }
         grid.put("2-D sweep: \(name(columnLatent)) (columns) \(glyphs.times) \(name(rowLatent)) (rows)", x: 0, y: 0,
                  maxWidth: width, style: Style(foreground: palette.accent, bold: true), ellipsis: glyphs.ellipsis)
 

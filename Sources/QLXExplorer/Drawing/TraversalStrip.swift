@@ -3,24 +3,33 @@ import QLXRender
 /// The selected latent's whole codebook decoded as thumbnails in value order (in rows when
 /// the layout has rows to spare), the current value framed, value indices underneath.
 enum TraversalStrip {
-    static func draw(_ state: ExplorerState, images: ViewImages, layout: ExplorerLayout, into grid: inout CellGrid,
-                     canvas: inout ImageCanvas, glyphs: Glyphs, palette: ChromePalette) {
+    /// The values on screen and each one's frame (thumbnail, border and label): a window of
+    /// values around the current one when not all fit. Drawing and mouse clicks both use it.
+    static func slots(_ state: ExplorerState, layout: ExplorerLayout) -> [(value: Int, frame: Rect)] {
         let rect = layout.traversal
         let values = state.valueCount(of: state.selectedLatent)
         let visible = min(layout.visibleThumbnails, values)
-        guard rect.height >= 3, visible > 0 else { return }
+        guard rect.height >= 3, visible > 0 else { return [] }
         let current = state.code[state.selectedLatent]
-        // A window of values around the current one when not all fit.
         let first = min(max(0, current - visible / 2), values - visible)
         let perRow = (visible + layout.thumbnailRows - 1) / layout.thumbnailRows
         let slotWidth = rect.width / perRow
         let rowHeight = layout.thumbnailHeight + 2
+        return (0..<visible).map { slot in
+            (first + slot, Rect(x: rect.x + slot % perRow * slotWidth + (slotWidth - layout.thumbnailWidth - 2) / 2,
+                                y: rect.y + slot / perRow * rowHeight, width: layout.thumbnailWidth + 2, height: rowHeight))
+        }
+    }
+
+    static func draw(_ state: ExplorerState, images: ViewImages, layout: ExplorerLayout, into grid: inout CellGrid,
+                     canvas: inout ImageCanvas, glyphs: Glyphs, palette: ChromePalette) {
+        let rect = layout.traversal
+        let shown = slots(state, layout: layout)
+        guard !shown.isEmpty else { return }
+        let current = state.code[state.selectedLatent]
         grid.put("z\(state.selectedLatent)", x: rect.x, y: rect.y, style: Style(foreground: palette.dim, bold: true))
 
-        for slot in 0..<visible {
-            let value = first + slot
-            let frame = Rect(x: rect.x + slot % perRow * slotWidth + (slotWidth - layout.thumbnailWidth - 2) / 2,
-                             y: rect.y + slot / perRow * rowHeight, width: layout.thumbnailWidth + 2, height: rowHeight)
+        for (slot, (value, frame)) in shown.enumerated() {
             if value < images.traversal.count, let image = images.traversal[value] {
                 canvas.draw(image, in: Rect(x: frame.x + 1, y: frame.y + 1, width: layout.thumbnailWidth,
                                             height: layout.thumbnailHeight),

@@ -8,6 +8,8 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
     case escape, enter, tab, backspace
     /// The terminal changed size (ncurses KEY_RESIZE).
     case resize
+    /// A mouse click or wheel step (mapped to an action by `MouseMap`, never by the key table).
+    case mouse(MouseEvent)
     /// A key the explorer has no name for (the raw ncurses code).
     case unknown(Int32)
 
@@ -30,6 +32,7 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
         case .tab: return "Tab"
         case .backspace: return "Backspace"
         case .resize: return "Resize"
+        case .mouse(let event): return "Mouse(\(event.kind) \(event.x),\(event.y))"
         case .unknown(let code): return "key\(code)"
         }
     }

@@ -7,7 +7,13 @@ public enum Action: Hashable, Sendable {
     case stepValue(Int)
     /// A quarter of the selected latent's codebook (at least one value) down or up.
     case stepPage(Int)
+    /// A digit: the value of that index, or (codebooks over 10 values) one digit of it.
     case jumpToValue(Int)
+    /// Ends a value typed digit by digit (Enter).
+    case endValueEntry
+    /// Mouse: select this latent; step the selected latent to this value.
+    case selectLatent(Int)
+    case setValue(Int)
     case firstValue, lastValue
     case nextSample, previousSample
     case randomCode, reset
@@ -44,8 +50,8 @@ public enum KeyTable {
                    keys: [(.left, .stepValue(-1)), (.character("h"), .stepValue(-1)),
                           (.right, .stepValue(1)), (.character("l"), .stepValue(1))],
                    hint: "←→ value"),
-        KeyBinding(label: "0–9", summary: "jump to that value index",
-                   keys: (0...9).map { (.character(Character(String($0))), .jumpToValue($0)) },
+        KeyBinding(label: "0–9 Enter", summary: "jump to that value index (over 10: digits, Enter)",
+                   keys: (0...9).map { (.character(Character(String($0))), .jumpToValue($0)) } + [(.enter, .endValueEntry)],
                    hint: nil),
         KeyBinding(label: "PgUp/PgDn", summary: "step a quarter of the codebook",
                    keys: [(.pageUp, .stepPage(-1)), (.pageDown, .stepPage(1))], hint: nil),

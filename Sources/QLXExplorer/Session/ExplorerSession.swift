@@ -20,6 +20,11 @@ public final class ExplorerSession {
     public var colorLimit: ColorDepth?
     /// `--graphics`: applied with the terminal's answer (`adaptGraphics`).
     public var graphicsChoice: GraphicsChoice = .auto
+    /// Milliseconds per tour step (the settings file's; `+`/`-` change it while touring).
+    public var tourInterval: Int {
+        get { state.tourInterval }
+        set { state.tourInterval = newValue }
+    }
 
     /// Decodes estimated to take longer than this (milliseconds) go to the background worker,
     /// so a key never waits for them; faster ones happen right away, in the same frame.
@@ -57,6 +62,14 @@ public final class ExplorerSession {
             startSampleIndex = state.sampleIndex(at: 0)
             loadSample(startSampleIndex!, synchronously: true)
         }
+        if state.statusMessage == nil { state.statusMessage = "e/E export to \(Self.shortPath(exportDirectory))" }
+    }
+
+    /// `path` with the home folder as "~".
+    static func shortPath(_ path: String) -> String {
+        let home = NSHomeDirectory()
+        guard home.count > 1, path == home || path.hasPrefix(home + "/") else { return path }
+        return "~" + path.dropFirst(home.count)
     }
 
     /// The dataset sample being loaded as the start, and the one the user asked for last.
@@ -104,11 +117,28 @@ public final class ExplorerSession {
     /// has, the status line says so and why (`colorReason`, from the screen).
     public func adapt(unicode: Bool, maximumColors: ColorDepth, colorReason: String? = nil) {
         state.adapt(unicode: unicode, maximumColors: maximumColors, preferredMode: preferredMode, colorLimit: colorLimit)
+        startingSettings = (state.renderMode, state.colorDepth, tourInterval)
         if let asked = colorLimit, asked > maximumColors {
             let used = maximumColors == .none ? "no colour" : maximumColors.rawValue
             state.statusMessage = "--colors \(asked.rawValue) lowered to \(used)" + (colorReason.map { ": \($0)" } ?? "")
         }
     }
+
+    /// Mode, colours and tour speed as the session began (after `adapt`).
+    private var startingSettings: (mode: RenderMode, colors: ColorDepth, tour: Int)?
+
+    /// `saved` (the settings file) with what keys changed this session: the settings to keep.
+    public func settings(updating saved: ExplorerConfig) -> ExplorerConfig {
+        var result = saved
+        guard let start = startingSettings else { return result }
+        if state.renderMode != start.mode { result.mode = state.renderMode }
+        if state.colorDepth != start.colors { result.colors = state.colorDepth }
+        if tourInterval != start.tour { result.tourMilliseconds = tourInterval }
+        return result
+    }
+
+    /// Shows `message` in the status line (until the next key).
+    public func note(_ message: String) { state.statusMessage = message }
 
     public var isTooSmall: Bool {
         lastSize.width < ExplorerLayout.minimumWidth || lastSize.height < ExplorerLayout.minimumHeight
@@ -117,10 +147,21 @@ public final class ExplorerSession {
     /// Applies one key; returns what the event loop must do (quit, full redraw).
     public func handle(_ key: Key) -> Effect {
         if isTooSmall && key != .resize {
+            if case .mouse = key { return .none }
             let action = KeyTable.action(for: key)
             return action == .quit ? .quit : action == .redraw ? .redraw : .none
         }
-        var effect = state.handle(key)
+        var effect: Effect
+        if case .mouse(let event) = key, state.tour == nil, !state.showHelp {
+            // Clicks go through the rectangles of the panels on screen; one that hits nothing does
+            // nothing, and so does any click while the presentation or the sweep replaces them.
+            let panelsShown = !state.presenting && state.sweep == nil
+            let action = panelsShown ? ExplorerView.layout(state, width: lastSize.width, height: lastSize.height)
+                .flatMap { MouseMap.action(for: event, state: state, layout: $0) } : nil
+            effect = action.map { state.apply($0) } ?? .none
+        } else {
+            effect = state.handle(key)
+        }
         switch effect {
         case .loadSample(let index):
             requestedSample = index
@@ -322,10 +363,33 @@ public final class ExplorerSession {
         _ = frame(width: width, height: height)
     }
 
-    /// Writes the selected latent's traversal as one PNG (the images side by side, a
-    /// 2-pixel gap between them) and reports the path in the status line.
+    /// Writes the selected latent's traversal as a labelled PNG (`traversalFigure`) and
+    /// reports the path in the status line.
     private func exportTraversal() {
-        export("traversal", extension: "png") { try PNGWriter.write(TraversalImage.sideBySide($0, gap: 2), to: $1) }
+        export("traversal", extension: "png") { images, path in
+            try PNGWriter.write(self.traversalFigure(images).picture(scale: Self.exportScale), to: path)
+        }
+    }
+
+    /// Model pixels per model pixel in exported figures.
+    public static let exportScale = 2
+
+    /// The `e` figure: a title (model, latent, what it encodes, the code), the dataset sample
+    /// the code came from as the first column (when there is one), the latent's values by
+    /// index with the current one framed.
+    public func traversalFigure(_ images: [RenderImage]) -> TraversalFigure {
+        let latent = state.selectedLatent
+        let factor = state.encodedFactor(of: latent)
+        let code = state.code.map(String.init).joined(separator: state.valuesPerLatent <= 10 ? "" : " ")
+        var title = "\(state.checkpointName) · z\(latent)" + (factor.map { " (\($0))" } ?? "") + " · code \(code)"
+        // (Two models side by side decode wider images than the sample: no sample column then.)
+        var original = state.sample.flatMap { originals[$0.index] }
+        if let image = original, image.width != images[0].width || image.height != images[0].height { original = nil }
+        if let sample = state.sample, original != nil { title += " · from sample \(sample.index)" }
+        let row = TraversalFigure.Row(labelLines: ["z\(latent)"] + (factor.map { [$0] } ?? []),
+                                      columnLabels: images.indices.map(String.init), images: images,
+                                      baseColumn: state.code[latent])
+        return TraversalFigure(title: title, rows: [row], base: original, baseLabel: "sample")
     }
 
     /// Writes the selected latent's tour (its codebook in value order, each model pixel

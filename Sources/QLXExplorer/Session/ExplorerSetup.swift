@@ -110,7 +110,7 @@ public enum ExplorerSetup {
 
     /// The title's name for a checkpoint: its file name, or for a reference run the first
     /// folder above files/, checkpoint/, step=N/ and model.eqx (the wandb run folder's name).
-    static func displayName(of path: String) -> String {
+    public static func displayName(of path: String) -> String {
         var parts = (path as NSString).standardizingPath.split(separator: "/").map(String.init)
         while let last = parts.last, parts.count > 1,
               ["files", "checkpoint", "model.eqx"].contains(last) || last.hasPrefix("step=") {

@@ -38,7 +38,8 @@ public enum QuantileCodebooks {
         var config = model.config
         config.latent = LatentConfig(count: nz, valuesPerLatent: values, quantized: true)
         var parameters = model.parameters
-        parameters["latent.values"] = Tensor(shape: [nz, values], data: Array(table.joined()))
+        guard let codebooks = try QLAE.moduleTree(for: config).latent else { preconditionFailure("a quantized config has codebooks") }
+        parameters[codebooks.path.name] = Tensor(shape: [nz, values], data: Array(table.joined()))
         return try QLAE(config: config, parameters: parameters)
     }
 }

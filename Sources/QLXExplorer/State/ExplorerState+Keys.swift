@@ -69,6 +69,8 @@ extension ExplorerState {
     /// The meaning of each action.
     public mutating func apply(_ action: Action) -> Effect {
         statusMessage = nil
+        let typed = valueEntry
+        valueEntry = nil
         switch action {
         case .selectPreviousLatent:
             selectedLatent = (selectedLatent + latentCount - 1) % latentCount
@@ -78,12 +80,26 @@ extension ExplorerState {
             setValue(code[selectedLatent] + delta)
         case .stepPage(let pages):
             setValue(code[selectedLatent] + pages * max(1, valueCount(of: selectedLatent) / 4))
-        case .jumpToValue(let value):
-            if value < valueCount(of: selectedLatent) {
+        case .jumpToValue(let digit):
+            // Over 10 values a digit extends the number typed so far; the value follows at
+            // once, and the number stays open while another digit could still fit.
+            let count = valueCount(of: selectedLatent)
+            let value = count > 10 ? (typed ?? 0) * 10 + digit : digit
+            if value < count {
                 setValue(value)
+                if count > 10 && value > 0 && value * 10 < count {
+                    valueEntry = value
+                    statusMessage = "value \(value)… (another digit, or Enter)"
+                }
             } else {
-                statusMessage = "latent \(selectedLatent) has only \(valueCount(of: selectedLatent)) values"
+                statusMessage = "latent \(selectedLatent) has only \(count) values (0–\(count - 1))"
             }
+        case .endValueEntry:
+            if let typed { statusMessage = "value \(typed)" }
+        case .selectLatent(let latent):
+            selectedLatent = min(max(latent, 0), latentCount - 1)
+        case .setValue(let value):
+            setValue(value)
         case .firstValue:
             setValue(0)
         case .lastValue:

@@ -57,6 +57,9 @@ public struct ExplorerState: Sendable {
     public var graphics: GraphicsProtocol = .cells
     public var cellPixels: CellPixels?
     public var statusMessage: String?
+    /// Digits typed so far for a value index of a codebook over 10 values (the value follows
+    /// each digit; Enter or any other key ends the number).
+    public var valueEntry: Int?
     public var rng: SeededGenerator
 
     // Figures shown in the metric panels.
@@ -113,6 +116,18 @@ public struct ExplorerState: Sendable {
         colorDepth = choices.depths[0]
     }
 
+    /// Factor `index`'s name ("f3" past the names the model has).
+    public func factorName(_ index: Int) -> String {
+        index < factorNames.count ? factorNames[index] : "f\(index)"
+    }
+
+    /// What latent `j` mainly encodes by the metrics: a factor's name, "inactive", or nil
+    /// while there are no metrics.
+    public func encodedFactor(of latent: Int) -> String? {
+        if let metrics, latent < metrics.activeLatents.count, !metrics.activeLatents[latent] { return "inactive" }
+        return metrics?.mainNMI(of: latent).map { factorName($0.factor) }
+    }
+
     public var latentCount: Int { codebooks.count }
     public func valueCount(of latent: Int) -> Int { codebooks[latent].count }
     /// The largest codebook size (all are equal for QLAE; kept general for drawing).
@@ -142,14 +157,6 @@ public struct ExplorerState: Sendable {
                 return c
             }
         }
-    }
-
-    /// The factor latent `latent` mainly encodes, by the metrics (nil before they exist, or
-    /// for an inactive latent).
-    public func factorName(of latent: Int) -> String? {
-        if let metrics, latent < metrics.activeLatents.count, !metrics.activeLatents[latent] { return nil }
-        guard let (factor, _) = metrics?.mainNMI(of: latent) else { return nil }
-        return factor < factorNames.count ? factorNames[factor] : "f\(factor)"
     }
 
     /// Dataset index visited at cursor position `cursor` (any integer): a fixed stride

@@ -35,7 +35,10 @@ public final class CursesScreen {
 
     /// Starts ncurses on the process's terminal. `environment` supplies TERM and NO_COLOR.
     /// Throws when stdin/stdout are not terminals or TERM cannot drive a full-screen UI.
-    public convenience init(environment: [String: String]) throws {
+    /// `trueColor`: 24-bit colour was asked for (`--colors 24bit`): when the environment says
+    /// the terminal has it (COLORTERM) but TERM's entry lacks RGB, a direct-colour entry of the
+    /// same terminal is used instead (see `TerminalCapabilities.directColorEntries`).
+    public convenience init(environment: [String: String], mouse: Bool = false, trueColor: Bool = false) throws {
         guard isatty(STDIN_FILENO) == 1 else { throw ExplorerError.notATerminal(stream: "standard input") }
         guard isatty(STDOUT_FILENO) == 1 else { throw ExplorerError.notATerminal(stream: "standard output") }
         let term = environment["TERM"] ?? ""
@@ -43,7 +46,16 @@ public final class CursesScreen {
             throw ExplorerError.dumbTerminal(term: term)
         }
         try self.init(output: qlx_stdout_file(), input: qlx_stdin_file(), term: term, environment: environment,
-                      fixedSize: nil)
+                      fixedSize: nil, trueColor: trueColor)
+        if mouse { enableMouse() }
+    }
+
+    /// Asks the terminal for left-button presses and wheel steps (ncurses turns them off
+    /// again in endwin). No click interval: a press is reported at once, not after a wait
+    /// that tells clicks from double clicks.
+    private func enableMouse() {
+        mousemask(qlx_button1_pressed() | qlx_button1_clicked() | qlx_button4_pressed() | qlx_button5_pressed(), nil)
+        mouseinterval(0)
     }
 
     /// An off-screen terminal of a fixed size writing to /dev/null, so `qlx bench` can time the
@@ -57,14 +69,25 @@ public final class CursesScreen {
     }
 
     private init(output: UnsafeMutablePointer<FILE>, input: UnsafeMutablePointer<FILE>, term: String,
-                 environment: [String: String], fixedSize: (Int, Int)?) throws {
+                 environment: [String: String], fixedSize: (Int, Int)?, trueColor: Bool = false) throws {
         setlocale(LC_ALL, "")   // ncursesw draws wide characters only under the user's locale
         let capabilities = TerminalCapabilities.detect(environment: environment, isTerminal: true)
         unicode = capabilities.unicode
         // An unknown TERM makes newterm return NULL (initscr would exit): fall back to the
-        // common entries instead.
+        // common entries instead. 24-bit colour asked for and promised by COLORTERM, but
+        // not in TERM's entry: a direct-colour entry of the same terminal goes first.
+        var candidates = [term, "xterm-256color", "xterm", "vt100"]
+        var missingDirectEntry: String?
+        if trueColor, capabilities.colors == .trueColor, qlx_terminfo_rgb(term) == 0 {
+            let entries = TerminalCapabilities.directColorEntries(for: term)
+            if let direct = entries.first(where: { qlx_terminfo_rgb($0) == 1 }) {
+                candidates.insert(direct, at: 0)
+            } else {
+                missingDirectEntry = entries.first
+            }
+        }
         var opened: (OpaquePointer, String)?
-        for candidate in [term, "xterm-256color", "xterm", "vt100"] where !candidate.isEmpty {
+        for candidate in candidates where !candidate.isEmpty {
             if let s = newterm(candidate, output, input) {
                 opened = (s, candidate)
                 break
@@ -103,10 +126,11 @@ public final class CursesScreen {
         directColor = direct
         if capabilities.colors == .none {
             colorReason = "the environment asks for no colour (NO_COLOR, or a terminal without colour)"
-        } else if !direct && ["truecolor", "24bit"].contains(environment["COLORTERM"] ?? "") {
-            colorReason = "COLORTERM says 24-bit, but terminfo \(name) has no RGB capability (try TERM=xterm-direct, Debian's ncurses-term)"
+        } else if !direct && capabilities.colors == .trueColor {
+            colorReason = "COLORTERM says 24-bit, but terminfo \(name) has no RGB capability"
+                + (missingDirectEntry.map { " and \($0) is not installed (Debian's ncurses-term)" } ?? "")
         } else {
-            colorReason = "terminfo \(name) has \(qlx_colors()) colours"
+            colorReason = "terminfo \(name) has \(qlx_colors()) colours" + (trueColor && !direct ? " (COLORTERM does not say truecolor)" : "")
         }
         maxPairs = Int(qlx_color_pairs())
     }
@@ -164,6 +188,7 @@ public final class CursesScreen {
             case KEY_ENTER: return .enter
             case KEY_BACKSPACE: return .backspace
             case KEY_RESIZE: return .resize
+            case KEY_MOUSE: return readMouse()
             default: return .unknown(Int32(character))
             }
         default:
@@ -188,6 +213,25 @@ public final class CursesScreen {
         let screenState = qlx_curscr()
         fputs("\u{1B}[\(qlx_cursor_y(screenState) + 1);\(qlx_cursor_x(screenState) + 1)H", outputFile)
         fflush(outputFile)
+    }
+
+    /// The mouse event behind a KEY_MOUSE; nil for events the explorer does not use
+    /// (releases, other buttons).
+    private func readMouse() -> Key? {
+        var event = MEVENT()
+        guard getmouse(&event) == OK else { return nil }
+        let state = event.bstate
+        let kind: MouseEvent.Kind
+        if state & (qlx_button1_pressed() | qlx_button1_clicked()) != 0 {
+            kind = .press
+        } else if state & qlx_button4_pressed() != 0 {
+            kind = .wheelUp
+        } else if state & qlx_button5_pressed() != 0 {
+            kind = .wheelDown
+        } else {
+            return nil
+        }
+        return .mouse(MouseEvent(kind, x: Int(event.x), y: Int(event.y)))
     }
 
     /// Paints `grid` at the top-left corner. erase + wnoutrefresh + doupdate: ncurses sends
@@ -239,12 +283,22 @@ public final class CursesScreen {
         return pair
     }
 
+    /// A colour as a direct-colour entry numbers it: 0xRRGGBB, except that 0–7 mean the
+    /// eight system colours there, so the darkest blues move to the nearest number above.
+    static func directColorNumber(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> Int32 {
+        max(8, Int32(r) << 16 | Int32(g) << 8 | Int32(b))
+    }
+
     /// ncurses' number for a colour at this terminal's depth (-1 is the terminal's default).
     private func colorNumber(_ color: TerminalColor) -> Int32 {
         switch color {
         case .default: return -1
         case .rgb(let r, let g, let b) where directColor:
-            return Int32(r) << 16 | Int32(g) << 8 | Int32(b)
+            return Self.directColorNumber(r, g, b)
+        case .indexed(let i) where directColor && i >= 8:
+            // Direct-colour entries read numbers from 8 up as RGB: palette colours go as theirs.
+            let (r, g, b) = ColorQuantizer.rgb(ofIndex: i)
+            return Self.directColorNumber(r, g, b)
         default:
             switch ColorQuantizer.convert(color, to: directColor ? .palette256 : maximumColorDepth) {
             case .indexed(let i): return Int32(i)

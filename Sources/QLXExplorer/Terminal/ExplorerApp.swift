@@ -14,14 +14,14 @@ public enum ExplorerApp {
     /// the command started (for the start-up figure). Throws before the terminal is
     /// touched when it cannot be used.
     public static func run(session: ExplorerSession, environment: [String: String], script: KeyScript?,
-                           launched: Date) throws -> Outcome {
+                           launched: Date, mouse: Bool = true) throws -> Outcome {
         TerminalGuard.install()
         defer { TerminalGuard.uninstall() }
         // Ask the terminal about pixels before ncurses owns the input.
         let graphics = GraphicsDetection.detect(choice: session.graphicsChoice, environment: environment)
         let screen: CursesScreen
         do {
-            screen = try CursesScreen(environment: environment)
+            screen = try CursesScreen(environment: environment, mouse: mouse, trueColor: session.colorLimit == .trueColor)
         }
         defer { screen.close() }
         session.adapt(unicode: screen.unicode, maximumColors: screen.maximumColorDepth, colorReason: screen.colorReason)

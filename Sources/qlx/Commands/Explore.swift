@@ -53,8 +53,11 @@ struct Explore: ParsableCommand {
     @OptionGroup var dataset: DatasetOption
     @OptionGroup var seed: SeedOption
 
-    @Option(name: .customLong("export-dir"), help: "Directory for PNGs exported with e.")
+    @Option(name: .customLong("export-dir"), help: "Folder for the PNG (e) and GIF (E) exports (default: the current folder).")
     var exportDirectory: String?
+
+    @Flag(inversion: .prefixedNo, help: "Mouse: click a latent or a thumbnail, wheel to step (default: on, or the settings file's).")
+    var mouse: Bool?
 
     /// The flags, checked before anything is loaded.
     func checkFlags() throws {
@@ -86,14 +89,29 @@ struct Explore: ParsableCommand {
             metricSamples: metricSamples, seed: try seed.value(),
             exportDirectory: exportDirectory ?? FileManager.default.currentDirectoryPath, values: values,
             comparison: try comparison.map { try checkpoint.load($0) }, comparisonPath: comparison))
-        session.preferredMode = try render.mode()
-        session.colorLimit = try render.colors()
-        session.graphicsChoice = try render.graphics()
+        // Settings: flags, then the settings file, then the defaults.
+        let configPath = ExplorerConfig.path(environment: Streams.environment)
+        var config = ExplorerConfig(), configProblem: String?
+        do {
+            config = try configPath.map(ExplorerConfig.read(from:)) ?? config
+        } catch {
+            configProblem = "\(error)"
+            Streams.warn("\(error)")
+        }
+        session.preferredMode = try render.mode() ?? config.mode
+        session.colorLimit = try render.colors() ?? config.colors
+        session.graphicsChoice = try render.graphics() ?? config.graphics ?? .auto
+        if let ms = config.tourMilliseconds { session.tourInterval = ms }
         if present { session.present() }
         session.start()
+        if let configProblem { session.note(configProblem) }
         let outcome = try ExplorerApp.run(session: session, environment: Streams.environment,
-                                          script: replay, launched: launched)
+                                          script: replay, launched: launched, mouse: mouse ?? config.mouse ?? true)
         // The terminal is restored by now, so printing is safe.
+        let keep = session.settings(updating: config)
+        if let configPath, configProblem == nil, keep != config {
+            do { try keep.write(to: configPath) } catch { Streams.warn("\(error)") }
+        }
         if stats { print(outcome.stats.report) }
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
     }

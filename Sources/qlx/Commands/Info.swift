@@ -121,16 +121,22 @@ struct InfoReport: Encodable {
     }
 
     private func describe(_ encoder: EncoderConfig) -> String {
-        var parts = [describe(encoder.conv, blocks: "conv")]
-        if !encoder.denseWidths.isEmpty { parts.append("dense " + list(encoder.denseWidths)) }
+        var parts = encoder.kind == .dense ? ["flatten"] : [describe(encoder.conv, blocks: "conv")]
+        if !encoder.denseWidths.isEmpty {
+            parts.append("dense " + list(encoder.denseWidths) + (encoder.kind == .dense ? " (layer norm)" : ""))
+        }
         parts.append("\(latents.count) latents")
         return parts.joined(separator: " → ")
     }
 
     private func describe(_ decoder: DecoderConfig) -> String {
         var parts: [String] = []
-        if !decoder.denseWidths.isEmpty { parts.append("dense " + list(decoder.denseWidths)) }
+        if !decoder.denseWidths.isEmpty {
+            parts.append("dense " + list(decoder.denseWidths) + (decoder.kind == .dense ? " (layer norm)" : ""))
+        }
         switch decoder.kind {
+        case .dense:
+            parts.append("linear to \(image.channels)×\(image.height)×\(image.width)")
         case .image:
             parts.append(describe(decoder.convTranspose, blocks: "conv-transpose"))
             parts.append("1×1 conv")

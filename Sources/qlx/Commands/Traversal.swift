@@ -26,8 +26,9 @@ enum TraversalStart: Equatable {
     case sample(Int)
 
     /// Reads `--from` values; returns what is left over (a checkpoint path typed after them).
+    /// No values: dataset sample 0 (zeros decode to images unlike any in the data).
     static func parse(_ values: [String]) throws -> (TraversalStart, surplus: [String]) {
-        guard let first = values.first else { return (.zeros, []) }
+        guard let first = values.first else { return (.sample(0), []) }
         let rest = Array(values.dropFirst())
         switch first {
         case "zeros": return (.zeros, rest)
@@ -72,10 +73,15 @@ struct LatentNames {
     }
 }
 
-/// The decoded grid of a traversal: for each requested latent, its column values and images.
+/// The decoded grid of a traversal: for each requested latent, its column values and images,
+/// and what every row starts from.
 struct Traversal {
     var values: [[Float]]
     var images: [[RenderImage]]
+    /// The dataset image a sample start encodes, else the base code decoded.
+    var baseImage: RenderImage
+    /// Per row, the column holding the base code's own value (quantized models only).
+    var baseColumns: [Int?]
 
     /// Quantized models sweep each latent's codebook; models without quantization sweep
     /// n_v evenly spaced values over the range the encoder produces on 256 dataset images.
@@ -86,6 +92,7 @@ struct Traversal {
         let columnValues: [[Float]]
         var base: [Float]
         var baseCode: [Int]? = nil
+        var sampleImage: RenderImage? = nil
         if config.latent.quantized {
             columnValues = model.codebooks
             switch start {
@@ -95,7 +102,9 @@ struct Traversal {
                 var generator = SeededGenerator(seed: seed)
                 baseCode = (0..<nz).map { _ in uniformIndex(below: nv, using: &generator) }
             case .sample(let n):
-                baseCode = try encode(sample: n, model: model, dataset: dataset).codes[0]
+                let (encoding, image) = try encode(sample: n, model: model, dataset: dataset)
+                baseCode = encoding.codes[0]
+                sampleImage = image
             }
             base = zip(baseCode!, columnValues).map { $1[$0] }
         } else {
@@ -107,23 +116,27 @@ struct Traversal {
                 var generator = SeededGenerator(seed: seed)
                 base = ranges.map { $0.lowerBound + ($0.upperBound - $0.lowerBound) * generator.nextUnitFloat() }
             case .sample(let n):
-                base = try encode(sample: n, model: model, dataset: dataset).continuous.data
+                let (encoding, image) = try encode(sample: n, model: model, dataset: dataset)
+                base = encoding.continuous.data
+                sampleImage = image
             }
         }
 
-        // One batch: row-major over (latent, value).
+        // One batch: row-major over (latent, value), then the base code itself.
         let decoded: Decoding
         if let baseCode {
             let codes = latents.flatMap { j in (0..<nv).map { v -> [Int] in var c = baseCode; c[j] = v; return c } }
-            decoded = model.decode(codes: codes)
+            decoded = model.decode(codes: codes + [baseCode])
         } else {
             var data: [Float] = []
             for j in latents { for v in 0..<nv { var z = base; z[j] = columnValues[j][v]; data += z } }
-            decoded = model.decode(values: Tensor(shape: [latents.count * nv, nz], data: data))
+            decoded = model.decode(values: Tensor(shape: [latents.count * nv + 1, nz], data: data + base))
         }
         let decodedImages = ModelImageSource.split(decoded.images)
         let images = latents.indices.map { row in Array(decodedImages[(row * nv)..<((row + 1) * nv)]) }
-        return Traversal(values: latents.map { columnValues[$0] }, images: images)
+        return Traversal(values: latents.map { columnValues[$0] }, images: images,
+                         baseImage: sampleImage ?? decodedImages[latents.count * nv],
+                         baseColumns: latents.map { j in baseCode.map { $0[j] } })
     }
 
     static func dataset(for model: QLAE, named name: String?) throws -> any FactorDataset {
@@ -132,13 +145,15 @@ struct Traversal {
         return dataset
     }
 
-    static func encode(sample n: Int, model: QLAE, dataset name: String?) throws -> Encoding {
+    /// Dataset image `n` encoded, and the image itself.
+    static func encode(sample n: Int, model: QLAE, dataset name: String?) throws -> (Encoding, RenderImage) {
         let dataset = try dataset(for: model, named: name)
         guard n < dataset.count else {
             throw FlagError.badValue(flag: "--from sample", expected: "an image index 0…\(dataset.count - 1) of \(dataset.name)",
                                      found: "\(n)")
         }
-        return model.encode(dataset.images(at: [n]))
+        let images = dataset.images(at: [n])
+        return (model.encode(images), ModelImageSource.split(images)[0])
     }
 
     /// Per latent, [min, max] of the encoder's output on 256 seeded dataset images.

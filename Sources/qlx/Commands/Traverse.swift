@@ -15,8 +15,15 @@ struct Traverse: ParsableCommand {
         discussion: """
         Rows are latents (z3 shape: the factor from the checkpoint's stored metrics, if any); \
         columns are the latent's codebook values. Every other latent keeps the base code \
-        chosen by --from: zeros (each latent at its value nearest 0), random (seeded by --seed), \
-        or sample N (dataset image N of the checkpoint's dataset, encoded).
+        chosen by --from: sample N (dataset image N of the checkpoint's dataset, encoded; the \
+        default is sample 0, or zeros when qlx has no dataset for the model), zeros (each latent \
+        at its value nearest 0, which can decode to images unlike any in the data), or random \
+        (seeded by --seed).
+
+        PNG figures (--png) have a title line, the base image as the first column of every row \
+        (the dataset sample, or the base code decoded), each row's latent and factor on the \
+        left, value indices above the columns (codebook values with --raw-values) and the base \
+        code's own value framed. Labels grow with --scale.
 
         On a terminal the grid is drawn with colour and Unicode blocks as TERM, COLORTERM, the \
         locale and NO_COLOR allow; through pipes and into files it is plain text without escape \
@@ -29,7 +36,7 @@ struct Traverse: ParsableCommand {
     @OptionGroup var checkpoint: CheckpointArgument
 
     @Option(parsing: .upToNextOption,
-            help: ArgumentHelp("Base code: zeros, random, or sample N (also sample:N).", valueName: "start"))
+            help: ArgumentHelp("Base code: sample N (also sample:N; default: sample 0), zeros or random.", valueName: "start"))
     var from: [String] = []
 
     @OptionGroup var seed: SeedOption
@@ -61,14 +68,17 @@ struct Traverse: ParsableCommand {
     @Flag(help: "With --png or --gif, print the text grid as well.")
     var text = false
 
-    @Flag(name: .customLong("no-labels"), help: "PNG: thumbnails and gutters only, without the latent and value labels.")
+    @Flag(name: .customLong("no-labels"), help: "PNG: thumbnails and gutters only, without the title, labels and base column.")
     var noLabels = false
+
+    @Flag(name: .customLong("raw-values"), help: "PNG: label the columns with codebook values instead of value indices.")
+    var rawValues = false
 
     func run() throws {
         // Flags first, so mistakes fail before the model loads.
         let renderMode = try render.mode()
         let colorFlag = try render.colors()
-        let graphicsChoice = try render.graphics()
+        let graphicsChoice = try render.graphics() ?? .auto
         let cellWidth = try self.cellWidth.map { try FlagValue.integer($0, flag: "--cell-width", in: 1...400) }
         let scale = try FlagValue.integer(self.scale, flag: "--scale", in: 1...64)
         let seed = try self.seed.value()
@@ -76,8 +86,9 @@ struct Traverse: ParsableCommand {
         let chosen = try latent.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map {
             try FlagValue.integer(String($0), flag: "--latent", in: 0...Int.max, expected: "a latent index (an integer ≥ 0)")
         }
-        let (start, parsedSurplus) = try TraversalStart.parse(from)
-        var path = checkpoint.checkpoint, surplus = parsedSurplus
+        let parsed = try TraversalStart.parse(from)
+        var start = parsed.0
+        var path = checkpoint.checkpoint, surplus = parsed.surplus
         if path == nil, surplus.count == 1 { path = surplus.removeFirst() }   // `--from zeros model.safetensors`
         if let extra = surplus.first {
             throw FlagError.badValue(flag: "--from", expected: "zeros, random or sample N", found: "extra value '\(extra)'")
@@ -96,6 +107,10 @@ struct Traverse: ParsableCommand {
         }
 
         let latents = chosen.isEmpty ? Array(0..<config.latent.count) : chosen
+        if from.isEmpty, dataset.name == nil, (try? Traversal.dataset(for: model, named: nil)) == nil {
+            Streams.warn("qlx has no dataset \(config.dataset.name) for \(checkpointPath), so the traversal starts from zeros (pass --data FILE to start from a sample)")
+            start = .zeros
+        }
         let traversal = try Traversal.make(model: model, start: start, latents: latents, seed: seed, dataset: dataset.name)
         let metrics = MetricsReport.stored(in: stored)
         if let warning = metrics.warning { Streams.warn(warning) }
@@ -117,7 +132,7 @@ struct Traverse: ParsableCommand {
         if let png {
             let picture = noLabels
                 ? Mosaic.picture(rows: traversal.images, scale: scale, gutter: 2, gutterValue: 0.5)
-                : Mosaic.labelledPicture(rows: rows, scale: scale, gutter: 2, gutterValue: 0.5)
+                : figure(traversal, latents: latents, names: names, start: start, checkpointPath: checkpointPath).picture(scale: scale)
             try PNGWriter.write(picture, to: png)
             Streams.note("wrote \(png) (\(picture.width)×\(picture.height) pixels, \(latents.count) latents × \(traversal.values.first?.count ?? 0) values)")
             if !text { return }
@@ -128,7 +143,8 @@ struct Traverse: ParsableCommand {
             let setup = GraphicsDetection.detect(choice: graphicsChoice, environment: Streams.environment)
             if setup.graphics.hasPixels, let cell = setup.cellPixels {
                 let columns = Streams.standardOutputColumns ?? 80
-                try printPicture(rows: rows, setup: setup, maxWidth: columns * cell.width)
+                try printPicture(figure(traversal, latents: latents, names: names, start: start, checkpointPath: checkpointPath),
+                                 setup: setup, maxWidth: columns * cell.width)
                 return
             }
             if graphicsChoice != .auto { Streams.warn("--graphics \(graphicsChoice.rawValue): \(setup.reason); drawing cells") }
@@ -141,14 +157,14 @@ struct Traverse: ParsableCommand {
         FileHandle.standardOutput.write(Data((ANSI.encode(grid, colors: capabilities.colors) + "\n").utf8))
     }
 
-    /// The labelled figure in pixels (kitty or sixel) at the largest whole scale that fits
-    /// `maxWidth` pixels (shrunk to fit when even 1× is wider), then a new line.
-    func printPicture(rows: [MosaicRow], setup: GraphicsSetup, maxWidth: Int) throws {
+    /// The labelled figure (the one --png writes) in pixels, kitty or sixel, at the largest
+    /// whole scale that fits `maxWidth` pixels (shrunk to fit when even 1× is wider), then a new line.
+    func printPicture(_ figure: TraversalFigure, setup: GraphicsSetup, maxWidth: Int) throws {
         var scale = 1
-        while scale < 8, Mosaic.labelledPicture(rows: rows, scale: scale + 1, gutter: 2, gutterValue: 0.5).width <= maxWidth {
+        while scale < 8, figure.picture(scale: scale + 1).width <= maxWidth {
             scale += 1
         }
-        let picture = Mosaic.labelledPicture(rows: rows, scale: scale, gutter: 2, gutterValue: 0.5)
+        let picture = figure.picture(scale: scale)
         let shrink = min(1, Double(maxWidth) / Double(picture.width))
         let pixels = PixelImage(picture, width: max(1, Int(Double(picture.width) * shrink)),
                                 height: max(1, Int(Double(picture.height) * shrink)))
@@ -156,6 +172,25 @@ struct Traverse: ParsableCommand {
                                                     : SixelEncoder.encode(pixels, colorRegisters: setup.colorRegisters)
         if setup.tmux != nil { sequence = TmuxState.wrap(sequence) }
         FileHandle.standardOutput.write(Data((sequence + "\n").utf8))
+    }
+
+    /// The PNG figure: titled with the model and the start, the base image first in every row.
+    func figure(_ traversal: Traversal, latents: [Int], names: LatentNames, start: TraversalStart,
+                checkpointPath: String) -> TraversalFigure {
+        let startText: String, baseLabel: String
+        switch start {
+        case .sample(let n): (startText, baseLabel) = ("from sample \(n)", "sample")
+        case .zeros: (startText, baseLabel) = ("from the values nearest 0", "base")
+        case .random: (startText, baseLabel) = ("from a random code", "base")
+        }
+        let columns = rawValues ? "codebook values" : "value index"
+        let title = "\(ExplorerSetup.displayName(of: checkpointPath)) · \(startText) · columns: \(columns)"
+        let rows = latents.indices.map { r in
+            TraversalFigure.Row(labelLines: names.labelLines(latent: latents[r]),
+                                columnLabels: rawValues ? traversal.values[r].map(formatValue) : traversal.values[r].indices.map(String.init),
+                                images: traversal.images[r], baseColumn: traversal.baseColumns[r])
+        }
+        return TraversalFigure(title: title, rows: rows, base: traversal.baseImage, baseLabel: baseLabel)
     }
 
     /// The widest thumbnails (4…16 cells) whose row still fits `columns`.

@@ -115,7 +115,8 @@ struct RenderFlags: ParsableArguments {
 
     func mode() throws -> RenderMode? { try Self.choice(modeName, flag: "--mode", kind: "mode") }
 
-    func graphics() throws -> GraphicsChoice { try Self.choice(graphicsName, flag: "--graphics", kind: "graphics") ?? .auto }
+    /// nil when the flag is not given (the explorer then reads its settings file; auto otherwise).
+    func graphics() throws -> GraphicsChoice? { try Self.choice(graphicsName, flag: "--graphics", kind: "graphics") }
 
     func colors() throws -> ColorDepth? { try Self.choice(colorsName, flag: "--colors", kind: "colour depth") }
 
