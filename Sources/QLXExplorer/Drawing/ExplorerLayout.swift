@@ -85,12 +85,17 @@ public struct ExplorerLayout: Equatable, Sendable {
             let thumb = fit((slotWidth - 2, maxThumbRows), wholeMultiples: false)
             return (thumb, min(values, width / slotWidth * rows), rows * (thumb.height + 2))
         }
-        let tallest = strip(rows: 1, maxThumbRows: max(2, (height - 2) / 5)).thumb.height
+        // The strip's rows are reserved by the height alone (up to a fifth of it), not by what
+        // the width lets the thumbnails fill: a strip that grew with the width would take rows
+        // from the preview, and a wider terminal would show a smaller preview. Rows a
+        // candidate's thumbnails leave free go back to the strip below (more rows of them).
+        let tallest = max(2, (height - 2) / 5)
         // With pixels one row less for the preview can cost a whole multiple of its pixels, so
         // every thumbnail height down to 2 rows is a candidate there.
-        let shortest = pixels == nil ? max(min(3, tallest), tallest - 2) : min(2, tallest)
+        let shortest = pixels == nil ? max(min(3, tallest), tallest - 2) : 2
         for thumbRows in shortest...tallest {
-            let (thumb, visible, traversalHeight) = strip(rows: 1, maxThumbRows: thumbRows)
+            let (thumb, visible, _) = strip(rows: 1, maxThumbRows: thumbRows)
+            let traversalHeight = thumbRows + 2
             let status = Rect(x: 0, y: height - 1, width: width, height: 1)
             let traversal = Rect(x: 0, y: status.y - traversalHeight, width: width, height: traversalHeight)
             let middle = Rect(x: 0, y: 1, width: width, height: traversal.y - 1)
@@ -194,6 +199,13 @@ public struct ExplorerLayout: Equatable, Sendable {
             layout.metrics = layout.metrics.ending(at: top)
             layout.preview = layout.preview.ending(at: top)
             layout.originalPanel = layout.originalPanel?.ending(at: top)
+        }
+        // Rows neither the preview nor the strip can use (a preview width-limited, or a whole
+        // multiple short of the next; thumbnails limited by their slots) are split above and
+        // below the decoded image rather than left as one band over the strip. The sample
+        // below it and a heatmap under it keep it where it is.
+        if layout.heatmap == nil, layout.originalImage.map({ $0.y < layout.previewImage.maxY }) ?? true {
+            layout.previewImage.y += max(0, layout.traversal.y - layout.previewImage.maxY - 1) / 2
         }
         return layout
     }
