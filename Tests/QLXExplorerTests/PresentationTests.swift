@@ -89,7 +89,8 @@ final class PresentationTests: XCTestCase {
         XCTAssertNil(state.sweep)
     }
 
-    /// With pixels, the images become placements over blank cells; with cells, none.
+    /// With pixels, the images become placements over cells ncurses cannot clear with an
+    /// erase-to-end-of-line (braille blanks); with cells, none.
     func testFramesCarryPlacementsOnlyWhenTheTerminalDrawsPixels() {
         var state = Fixtures.state()
         let images = ViewImages(preview: Self.gray(0.3), original: Self.gray(0.6),
@@ -104,7 +105,7 @@ final class PresentationTests: XCTestCase {
         XCTAssertEqual(preview.pixelWidth % 8, 0, "whole multiples of the 8-pixel image")
         XCTAssertEqual(preview.pixelWidth, preview.pixelHeight)
         for y in preview.rect.y..<preview.rect.maxY {
-            for x in preview.rect.x..<preview.rect.maxX { XCTAssertEqual(frame.grid[x, y], .blank) }
+            for x in preview.rect.x..<preview.rect.maxX { XCTAssertEqual(frame.grid[x, y].character, "\u{2800}") }
         }
         state.showHelp = true
         XCTAssertTrue(ExplorerView.compose(state, images: images, width: 100, height: 30).placements.isEmpty,
@@ -126,6 +127,19 @@ final class PresentationTests: XCTestCase {
         stepped.preview = Self.gray(0.7)
         XCTAssertEqual(painter.plan(ExplorerView.compose(state, images: stepped, width: 100, height: 30), full: false).sent, 1)
         XCTAssertEqual(painter.plan(ExplorerView.compose(state, images: stepped, width: 100, height: 30), full: true).sent, 5)
+        // A change left of the preview in its rows alone leaves it; changes on both sides of
+        // it in one row (ncurses may rewrite the cells between) send it again.
+        let base = ExplorerView.compose(state, images: stepped, width: 100, height: 30)
+        let preview = base.placements.first { $0.id == 1 }!
+        var leftOnly = base
+        leftOnly.grid[preview.rect.x - 2, preview.rect.y + 1] = Cell("x")
+        XCTAssertEqual(painter.plan(leftOnly, full: false).sent, 0)
+        XCTAssertEqual(painter.plan(base, full: false).sent, 0)
+        var bothSides = leftOnly
+        XCTAssertLessThan(preview.rect.maxX + 1, 100)
+        bothSides.grid[preview.rect.maxX + 1, preview.rect.y + 1] = Cell("x")
+        XCTAssertEqual(painter.plan(bothSides, full: false).sent, 1)
+        XCTAssertEqual(painter.plan(base, full: false).sent, 1, "and again when the cells change back")
         // Help hides the images: their rows go back to ncurses; kitty deletes them instead.
         state.showHelp = true
         let hidden = painter.plan(ExplorerView.compose(state, images: stepped, width: 100, height: 30), full: false)

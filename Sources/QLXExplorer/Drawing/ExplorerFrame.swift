@@ -1,7 +1,7 @@
 import QLXRender
 
 /// An image the terminal layer draws as pixels (kitty or sixel) over `rect`, after painting
-/// the cells; the cells under it are blank in the grid.
+/// the cells; the cells under it hold `ImageCanvas.underImage`.
 public struct ImagePlacement: Equatable, Sendable {
     /// Stable per place on screen (the preview, thumbnail 3, …), so an unchanged place is
     /// not sent again and a changed one replaces its predecessor.
@@ -29,7 +29,18 @@ struct ImageCanvas {
     init(state: ExplorerState) {
         options = RenderOptions(mode: state.renderMode, colors: state.colorDepth)
         pixels = Self.cellPixels(for: state)
+        underImage = Self.underImage(unicode: state.unicode)
     }
+
+    /// What the cells under a pixel image hold. Never a blank: ncurses clears a line's blank
+    /// tail with one erase-to-end-of-line, which wipes sixel pixels it knows nothing of (a
+    /// shorter timing in the metrics panel cut a row out of the preview). A braille blank
+    /// shows nothing; without Unicode, a reversed space.
+    static func underImage(unicode: Bool) -> Cell {
+        unicode ? Cell("\u{2800}") : Cell(" ", reverse: true)
+    }
+
+    private let underImage: Cell
 
     /// The cell size in pixels when the terminal draws pixels; nil when it draws cells.
     static func cellPixels(for state: ExplorerState) -> CellPixels? {
@@ -53,7 +64,7 @@ struct ImageCanvas {
                              wholeMultiples: wholeMultiples)
         let cells = Rect(x: rect.x + max(0, (rect.width - fit.cells.width) / 2), y: rect.y,
                          width: min(fit.cells.width, rect.width), height: min(fit.cells.height, rect.height))
-        grid.fill(cells)
+        grid.fill(cells, with: underImage)
         placements.append(ImagePlacement(id: id, rect: cells, pixelWidth: fit.pixels.width,
                                          pixelHeight: fit.pixels.height, image: image))
     }

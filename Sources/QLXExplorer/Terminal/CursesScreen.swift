@@ -108,6 +108,9 @@ public final class CursesScreen {
         set_escdelay(25)
         curs_set(0)
         leaveok(window, true)
+        // No insert/delete-character shortcuts: they would shift cells under sixel pixels
+        // that ncurses does not know are there.
+        idcok(window, false)
         intrflush(window, false)
 
         // Colour: none where TerminalCapabilities says none (NO_COLOR); otherwise what
