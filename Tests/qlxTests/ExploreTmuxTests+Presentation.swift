@@ -6,7 +6,7 @@ import XCTest
 extension ExploreTmuxTests {
     func testPresentationModeToursAndReturnsTheLatentWhereItWas() throws {
         try start(arguments: "--present --stats")
-        var text = try waitFor("the caption", timeout: 60) { $0.contains("z0 · ") && $0.contains("p back") }
+        var text = try waitFor("the caption", timeout: 60) { $0.contains("z0 · ") && $0.contains("? help") }
         XCTAssertFalse(text.contains("codebook"), "no panels in presentation mode:\n\(text)")
         let caption = { (screen: String) in screen.split(separator: "\n").first { $0.contains("z0 · ") }.map(String.init) ?? "" }
         let before = caption(text)
@@ -15,7 +15,7 @@ extension ExploreTmuxTests {
         try keys("+")
         try waitFor("a faster tour") { $0.contains("touring 100 ms") }
         try keys("f")
-        try waitFor("the cross-fade") { $0.contains("smooth") }
+        try waitFor("the cross-fade") { $0.contains("cross-fade") && $0.contains("touring 100 ms smooth") }
         try keys("x")
         text = try waitFor("the tour to stop") { $0.contains("tour stopped") }
         XCTAssertEqual(caption(text), before, "the latent is back where it was")
@@ -24,7 +24,7 @@ extension ExploreTmuxTests {
         try keys("Escape")
         text = try waitFor("the panels") { $0.contains("codebook") }
         try keys("p")
-        try waitFor("presentation again") { $0.contains("p back") }
+        try waitFor("presentation again") { $0.contains("z0 · ") && !$0.contains("codebook") }
         try keys("q")
         text = try waitFor("exit", timeout: 60) { $0.contains("EXITED") }
         XCTAssertTrue(text.contains("EXITED 0"), text)

@@ -32,11 +32,9 @@ enum PresentationView {
                                y: height - 2, width: rulerWidth, into: &grid, glyphs: glyphs, palette: palette)
 
         let tour = state.tour == nil ? "t tour" : "touring \(state.tourInterval) ms" + (state.smoothTour ? " smooth" : "")
-        let hints = state.statusMessage.map { [$0] } ?? []
-        let keys = hints + ["\(glyphs.left)\(glyphs.right) value", "\(glyphs.up)\(glyphs.down) latent", tour,
-                            "+/- speed", "f smooth", "p back", "q quit"]
-        grid.put(keys.joined(separator: "  "), x: 0, y: height - 1, maxWidth: width, style: Style(foreground: palette.dim),
-                 ellipsis: glyphs.ellipsis)
+        Overlays.drawStatus(state, in: Rect(x: 0, y: height - 1, width: width, height: 1), into: &grid, glyphs: glyphs,
+                            palette: palette, hints: [tour, "←→ value", "↑↓ latent", "+/- speed", "f smooth", "p back"],
+                            hintsAfterMessage: true)
     }
 
     /// (1 − amount)·a + amount·b, pixel by pixel.

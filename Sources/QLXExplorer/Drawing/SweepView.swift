@@ -46,9 +46,8 @@ enum SweepView {
                             id: ImageCanvas.Slot.sweep + index, wholeMultiples: false, into: &grid)
             }
         }
-        let status = state.statusMessage.map { [$0] } ?? []
-        let keys = status + ["\(glyphs.left)\(glyphs.right) column latent", "\(glyphs.up)\(glyphs.down) row latent",
-                             "s/Esc back", "q quit"]
-        grid.put(keys.joined(separator: "  "), x: 0, y: height - 1, maxWidth: width, style: dim, ellipsis: glyphs.ellipsis)
+        Overlays.drawStatus(state, in: Rect(x: 0, y: height - 1, width: width, height: 1), into: &grid, glyphs: glyphs,
+                            palette: palette, hints: ["←→ column latent", "↑↓ row latent", "s/Esc back"],
+                            hintsAfterMessage: true)
     }
 }
