@@ -35,7 +35,9 @@ extension ExploreTmuxTests {
     /// detached), so nothing answers and the explorer draws cells after the timeout; a forced
     /// protocol is used as asked.
     func testInsideTmuxPixelsNeedPassthroughAndAnAnswer() throws {
-        try start(arguments: "--graphics sixel --keys 'q' --stats")
+        try start(arguments: "--graphics sixel --stats")
+        try waitFor("the status line to say why cells", timeout: 60) { $0.contains("--graphics sixel: inside tmux") && $0.contains("codebook") }
+        try keys("q")
         var text = try waitFor("exit", timeout: 60) { $0.contains("EXITED") }
         XCTAssertTrue(text.contains("graphics: cells: inside tmux with allow-passthrough off"), text)
         try freshServer()

@@ -62,8 +62,11 @@ public final class ExplorerSession {
             startSampleIndex = state.sampleIndex(at: 0)
             loadSample(startSampleIndex!, synchronously: true)
         }
-        if state.statusMessage == nil { state.statusMessage = "e/E export to \(Self.shortPath(exportDirectory))" }
+        if state.statusMessage == nil { state.statusMessage = exportNote }
     }
+
+    /// The first status line when nothing more pressing is to be said.
+    private var exportNote: String { "e/E export to \(Self.shortPath(exportDirectory))" }
 
     /// `path` with the home folder as "~".
     static func shortPath(_ path: String) -> String {
@@ -291,7 +294,9 @@ public final class ExplorerSession {
     public func adaptGraphics(_ graphics: GraphicsProtocol, cellPixels: CellPixels?, reason: String? = nil) {
         state.graphics = graphics
         state.cellPixels = cellPixels
-        if let reason, graphicsChoice != .auto, graphicsChoice.forced != graphics, state.statusMessage == nil {
+        // A protocol asked for and not used says why, before the export folder's note.
+        if let reason, graphicsChoice != .auto, graphicsChoice.forced != graphics,
+           state.statusMessage == nil || state.statusMessage == exportNote {
             state.statusMessage = "--graphics \(graphicsChoice.rawValue): \(reason)"
         }
     }
