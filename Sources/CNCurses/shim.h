@@ -24,9 +24,6 @@ static inline int qlx_color_pairs(void) { return COLOR_PAIRS; }
 static inline int qlx_key_f(int n) { return KEY_F(n); }
 static inline WINDOW *qlx_curscr(void) { return curscr; }
 static inline FILE *qlx_stdout_file(void) { return stdout; }
-/* Where ncurses believes the terminal's cursor is (pixels written behind its back move it). */
-static inline int qlx_cursor_y(WINDOW *w) { return getcury(w); }
-static inline int qlx_cursor_x(WINDOW *w) { return getcurx(w); }
 static inline FILE *qlx_stdin_file(void) { return stdin; }
 /* The cchar_t's colour pair through the opts pointer (pairs above 255 do not fit the
    short argument of setcchar). */

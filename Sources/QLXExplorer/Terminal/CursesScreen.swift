@@ -212,10 +212,13 @@ public final class CursesScreen {
         imagesSentLastPaint = plan.sent
         guard !plan.output.isEmpty else { return }
         fputs(plan.output, outputFile)
-        // Put the cursor back where ncurses believes it is.
-        let screenState = qlx_curscr()
-        fputs("\u{1B}[\(qlx_cursor_y(screenState) + 1);\(qlx_cursor_x(screenState) + 1)H", outputFile)
         fflush(outputFile)
+        // The images moved the cursor behind ncurses' back, and with leaveok ncurses tracks
+        // the real cursor only inside itself (curscr keeps the logical one, so moving there
+        // left it one step off: the next update's relative moves put a digit at the top
+        // left). Moving from "unknown" makes ncurses address the cursor absolutely and
+        // records where it is.
+        mvcur(-1, -1, 0, 0)
     }
 
     /// The mouse event behind a KEY_MOUSE; nil for events the explorer does not use
