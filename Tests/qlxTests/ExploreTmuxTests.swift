@@ -172,7 +172,7 @@ final class ExploreTmuxTests: XCTestCase {
         let before = try screen(colors: true)
         try keys("Right")
         // The title and the strip arrive in one update, but a capture can fall between them.
-        let atOne = try waitFor("value 1 and its frame") {
+        try waitFor("value 1 and its frame") {
             self.code($0)?.first == "1" && $0.range(of: "└─*1─*┘", options: .regularExpression) != nil
         }
         XCTAssertNil(atZero.range(of: "└─*1─*┘", options: .regularExpression))

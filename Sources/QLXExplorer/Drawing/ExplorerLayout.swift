@@ -66,12 +66,10 @@ public struct ExplorerLayout: Equatable, Sendable {
         let naturalLatents = min(max(width * 42 / 100, 34), LatentsPanel.fixedColumns + 4 * values + 7)
         let compactLatents = min(naturalLatents, max(34, LatentsPanel.compactWidth(values: values)))
         let metricsRowsWithHeatmap = MetricsPanel.rowsWithHeatmap + (heatmap?.height ?? 0)
-        // Candidates: the strip's thumbnails as large as their slots allow (up to a fifth of
-        // the height) or up to two rows shorter; the metrics stacked under the latents or in a
+        // Candidates: the strip's rows (below); the metrics stacked under the latents or in a
         // column of their own; the sample beside or below the decoded image, or under the
         // latents and metrics. The one with the NMI heatmap on screen and the largest preview
-        // wins, then the largest thumbnails, then the largest original. (The shorter
-        // thumbnails keep the preview from losing rows to a strip that grew with the width.)
+        // wins, then the largest thumbnails, then the largest original.
         var best: ExplorerLayout?
         func score(_ l: ExplorerLayout) -> (Int, Int, Int, Int) {
             (l.showsHeatmap ? 1 : 0, l.previewImage.area, l.thumbnailWidth * l.thumbnailHeight * l.visibleThumbnails,
