@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "QLXCore", dependencies: ["CBLAS", "CFloatEnv"], exclude: ["README.md"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         .target(name: "QLXModel", dependencies: ["QLXCore", "QLXIO"], exclude: ["README.md"]),
-        .target(name: "QLXData", dependencies: ["QLXCore", "QLXIO", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+        .target(name: "QLXData", dependencies: ["QLXCore", "QLXIO", "CHDF5", "CZlibSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
                 exclude: ["README.md"]),
         .target(name: "QLXMetrics", dependencies: ["QLXCore", "QLXIO", "QLXModel", "QLXData"], exclude: ["README.md"]),
         .target(name: "QLXTraining", dependencies: ["QLXCore", "QLXIO", "QLXModel", "QLXData", "QLXMetrics"], exclude: ["README.md"]),

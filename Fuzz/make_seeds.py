@@ -62,6 +62,15 @@ def main():
     with h5py.File(f"{d}/grey_latest.h5", "w", libver="latest") as f:
         f.create_dataset("images", data=rng.integers(0, 255, (3, 5, 5), dtype=np.uint8))
         f.create_dataset("labels", data=np.array([[2.0], [1.0], [2.0]]))
+    # Every filter qlx undoes (shuffle, gzip, fletcher32), chunks of two rows and half an image
+    # (the last partial), one image never written, big-endian float32 labels. Its own generator,
+    # so the seeds above and below stay as they were.
+    filtered = np.random.default_rng(11)
+    with h5py.File(f"{d}/filters.h5", "w") as f:
+        images = f.create_dataset("images", shape=(3, 4, 4, 3), dtype="uint8", chunks=(2, 2, 4, 3),
+                                  compression="gzip", shuffle=True, fletcher32=True)
+        images[:2] = filtered.integers(0, 255, (2, 4, 4, 3), dtype=np.uint8)
+        f.create_dataset("labels", data=np.array([[0.5, 1.0], [0.5, 2.0], [1.5, 1.0]], dtype=">f4"), chunks=(2, 2), shuffle=True)
 
     d = "Fuzz/eqx/corpus"
     os.makedirs(d, exist_ok=True)

@@ -19,8 +19,9 @@ public protocol FactorDataset: Sendable {
     func factors(at index: Int) -> [Int]
     /// The image index of a factor tuple (one in-range value index per factor).
     func index(of factors: [Int]) -> Int
-    /// Images (N, C, H, W) with values in [0, 1], in the order of `indices`.
-    func images(at indices: [Int]) -> Tensor
+    /// Images (N, C, H, W) with values in [0, 1], in the order of `indices`. Procedural
+    /// datasets never throw; a file throws when a row cannot be read (damaged after opening).
+    func images(at indices: [Int]) throws -> Tensor
 }
 
 extension FactorDataset {

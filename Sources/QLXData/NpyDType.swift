@@ -1,4 +1,7 @@
-/// The element types qlx reads from .npy files, from a descriptor such as "<i4" or "|b1".
+import QLXCore
+
+/// The element types qlx reads from .npy files (and from HDF5 datasets, by their numpy
+/// descriptor), from a descriptor such as "<i4" or "|b1".
 struct NpyDType {
     enum Kind { case signed, unsigned, float, bool }
 
@@ -103,20 +106,4 @@ struct NpyDType {
         default: return Double(bitPattern: bits)
         }
     }
-}
-
-/// IEEE 754 half precision to single precision (normals, subnormals, infinities, NaN).
-func halfToFloat(_ h: UInt16) -> Float {
-    let sign = UInt32(h >> 15) << 31
-    let exponent = Int(h >> 10) & 0x1F
-    let mantissa = UInt32(h & 0x3FF)
-    if exponent == 0x1F {
-        return Float(bitPattern: sign | 0x7F80_0000 | mantissa << 13)
-    }
-    if exponent == 0 {
-        // Subnormal (or zero): mantissa · 2^−24.
-        let magnitude = Float(mantissa) * Float(sign: .plus, exponent: -24, significand: 1)
-        return sign == 0 ? magnitude : -magnitude
-    }
-    return Float(bitPattern: sign | UInt32(exponent - 15 + 127) << 23 | mantissa << 13)
 }

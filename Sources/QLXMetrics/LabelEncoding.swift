@@ -1,3 +1,4 @@
+import QLXCore
 /// Columns of a samples × columns table, each replaced by its label encoding: the sorted
 /// distinct values of a column become 0, 1, 2, … (scikit-learn's LabelEncoder).
 public struct LabelEncodedColumns: Sendable, Equatable {
@@ -53,14 +54,6 @@ public struct LabelEncodedColumns: Sendable, Equatable {
             return histogram
         }
     }
-}
-
-/// Maps the values of one column to 0…(distinct − 1) in sorted order.
-func labelEncode<Value: Comparable & Hashable>(_ column: [Value]) -> (labels: [Int32], classCount: Int) {
-    let distinct = Array(Set(column)).sorted()
-    var index = [Value: Int32](minimumCapacity: distinct.count)
-    for (i, value) in distinct.enumerated() { index[value] = Int32(i) }
-    return (column.map { index[$0]! }, distinct.count)
 }
 
 /// Rows × columns of a nested table: refuses no rows, no columns and ragged rows.

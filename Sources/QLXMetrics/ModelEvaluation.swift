@@ -84,7 +84,7 @@ public enum ModelEvaluation {
         var start = 0
         while start < samples {
             let batch = Array(indices[start..<min(start + batchSize, samples)])
-            let images = dataset.images(at: batch)
+            let images = try dataset.images(at: batch)
             let encoding = model.encode(images)
             codes += encoding.codes
             values += encoding.values.data

@@ -120,9 +120,17 @@ public struct Checkpoint: Sendable {
         return String(decoding: try encoder.encode(config), as: UTF8.self)
     }
 
+    /// The longest `qlx.config` JSON a checkpoint may hold.
+    public static let maximumConfigBytes = 1 << 20
+
     public static func decodeConfig(_ json: String, path: String?) throws -> QLAEConfig {
         func fail(_ reason: String) -> ModelError {
             .invalidConfig(path: path, reason: "\(configKey): \(reason)")
+        }
+        // A configuration is under a kilobyte; a megabyte is far beyond any real one, and the
+        // cap keeps a crafted one (a 99 MB string) from costing hundreds of MB to parse.
+        guard json.utf8.count <= maximumConfigBytes else {
+            throw fail("expected at most \(maximumConfigBytes) bytes of JSON, found \(json.utf8.count)")
         }
         do {
             // The strict parser first: it refuses duplicate keys (JSONDecoder keeps the first,

@@ -1,3 +1,5 @@
+import QLXCore
+
 /// The element types qlx reads from safetensors files. Everything becomes Float32 in memory;
 /// qlx always writes F32.
 public enum SafetensorsDType: String, Sendable, CaseIterable {
@@ -36,24 +38,5 @@ public enum SafetensorsDType: String, Sendable, CaseIterable {
             }
             initialized = count
         }
-    }
-}
-
-/// IEEE 754 binary16 → binary32, exact for every input (subnormals, ±Inf and NaN included).
-/// Written out by hand because Swift's Float16 is missing on some platforms (macOS on Intel).
-func halfToFloat(_ half: UInt16) -> Float {
-    let sign = UInt32(half >> 15) << 31
-    let exponent = UInt32(half >> 10) & 0x1F
-    let mantissa = UInt32(half) & 0x3FF
-    switch exponent {
-    case 0:
-        // Zero or subnormal: mantissa · 2^-24, exact in Float.
-        let magnitude = Float(mantissa) * Float(sign: .plus, exponent: -24, significand: 1)
-        return sign == 0 ? magnitude : -magnitude
-    case 0x1F:
-        // Inf or NaN (keep the payload's top bits so NaN stays NaN).
-        return Float(bitPattern: sign | 0x7F80_0000 | (mantissa << 13))
-    default:
-        return Float(bitPattern: sign | ((exponent + 112) << 23) | (mantissa << 13))
     }
 }

@@ -31,7 +31,7 @@ public struct HeldOutEvaluation: Codable, Equatable, Sendable {
 
     /// Encodes and reconstructs `indices` of `dataset` in chunks of `chunk` images.
     public static func measure(model: QLAE, dataset: any FactorDataset, indices: [Int], step: Int,
-                               chunk: Int = 250) -> HeldOutEvaluation {
+                               chunk: Int = 250) throws -> HeldOutEvaluation {
         precondition(!indices.isEmpty)
         let latentCount = model.config.latent.count
         let valuesPerLatent = model.config.latent.valuesPerLatent
@@ -40,7 +40,7 @@ public struct HeldOutEvaluation: Codable, Equatable, Sendable {
         var bceSum = 0.0, squaredSum = 0.0, pixelCount = 0
         var allCodes: [[Int]] = [], allValues: [[Double]] = []
         for start in stride(from: 0, to: indices.count, by: chunk) {
-            let images = dataset.images(at: Array(indices[start..<min(indices.count, start + chunk)]))
+            let images = try dataset.images(at: Array(indices[start..<min(indices.count, start + chunk)]))
             let encoding = model.encode(images)
             let decoding = model.decode(values: encoding.values)
             for i in 0..<images.count {

@@ -108,8 +108,8 @@ public struct Trainer: Sendable {
     /// update). Subnormals are flushed (see `SubnormalFlush`): weight decay drives Adam's
     /// second moments there, and every step runs in the same mode, so resuming stays exact.
     @discardableResult
-    public mutating func step() -> LossTerms {
-        let images = dataset.images(at: sampler.indices(step: stepsDone))
+    public mutating func step() throws -> LossTerms {
+        let images = try dataset.images(at: sampler.indices(step: stepsDone))
         optimizer.hyperparameters.learningRate = Float(options.learningRate(afterSteps: stepsDone))
         let loss = SubnormalFlush.enabled {
             let (loss, gradients) = model.lossAndGradients(images: images, weights: options.lossWeights)
@@ -122,8 +122,8 @@ public struct Trainer: Sendable {
 
     /// Reconstruction and codebook figures on the held-out sample; remembered for checkpoints.
     @discardableResult
-    public mutating func evaluate() -> HeldOutEvaluation {
-        let result = HeldOutEvaluation.measure(model: model, dataset: dataset, indices: sampler.heldOut, step: stepsDone)
+    public mutating func evaluate() throws -> HeldOutEvaluation {
+        let result = try HeldOutEvaluation.measure(model: model, dataset: dataset, indices: sampler.heldOut, step: stepsDone)
         lastEvaluation = result
         return result
     }

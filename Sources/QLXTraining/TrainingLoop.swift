@@ -74,7 +74,7 @@ extension Trainer {
                 return .stopped(step: stepsDone)
             }
             let start = DispatchTime.now().uptimeNanoseconds
-            let loss = step()
+            let loss = try step()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             guard loss.total.isFinite else { throw TrainingError.diverged(step: stepsDone, loss: loss.total) }
             observe(.step(step: stepsDone, total: options.steps, loss: loss, seconds: seconds, images: options.batchSize))
@@ -83,12 +83,12 @@ extension Trainer {
                 observe(.note("learning rate \(drop.rate) from step \(drop.step) on"))
             }
             if schedule.evaluateEvery > 0 && stepsDone % schedule.evaluateEvery == 0 {
-                observe(.evaluation(evaluate()))
+                observe(.evaluation(try evaluate()))
             }
             if schedule.checkpointEvery > 0 && stepsDone % schedule.checkpointEvery == 0 { saveOrWarn() }
             snapshotIfDue()
         }
-        observe(.evaluation(evaluate()))
+        observe(.evaluation(try evaluate()))
         try save()
         snapshotIfDue()
         if let finalMetadata, !shouldStop() {

@@ -14,9 +14,9 @@ final class ColourTrainingTests: XCTestCase {
         var trainer = try Trainer(config: config, dataset: scenes,
                                   options: TrainingOptions(steps: 200, batchSize: 16, learningRate: 1e-2, seed: 1,
                                                            evaluationSamples: 200))
-        let before = trainer.evaluate()
-        while !trainer.isFinished { trainer.step() }
-        let after = trainer.evaluate()
+        let before = try trainer.evaluate()
+        while !trainer.isFinished { try trainer.step() }
+        let after = try trainer.evaluate()
         // BCE against colour targets keeps their own entropy (about 0.5 here), so judge the
         // drop and the PSNR gain rather than a level.
         XCTAssertLessThan(after.bce, before.bce - 0.05, "held-out BCE \(before.bce) → \(after.bce)")

@@ -23,9 +23,9 @@ final class TrainerTests: XCTestCase {
         var trainer = try Trainer(config: tinyConfig(), dataset: SpritesDataset(),
                                   options: TrainingOptions(steps: 200, batchSize: 16, learningRate: 1e-2, seed: 1,
                                                            evaluationSamples: 200))
-        let before = trainer.evaluate()
-        while !trainer.isFinished { trainer.step() }
-        let after = trainer.evaluate()
+        let before = try trainer.evaluate()
+        while !trainer.isFinished { try trainer.step() }
+        let after = try trainer.evaluate()
         // Untrained: BCE ≈ ln 2 ≈ 0.69. Predicting every pixel as background alone gives ≈ 0.2;
         // a model that has learned something about the sprites goes well below that.
         XCTAssertGreaterThan(before.bce, 0.6)
@@ -37,23 +37,23 @@ final class TrainerTests: XCTestCase {
         let options = TrainingOptions(steps: 3, batchSize: 8, seed: 7, evaluationSamples: 50)
         var a = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
         var b = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
-        for _ in 0..<3 { a.step(); b.step() }
+        for _ in 0..<3 { try a.step(); try b.step() }
         XCTAssertEqual(a.model.parameters, b.model.parameters)
         var other = options
         other.seed = 8
         var c = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: other)
-        for _ in 0..<3 { c.step() }
+        for _ in 0..<3 { try c.step() }
         XCTAssertNotEqual(a.model.parameters, c.model.parameters)
     }
 
     func testResumingFromACheckpointIsBitIdenticalToAnUninterruptedRun() throws {
         let options = TrainingOptions(steps: 6, batchSize: 8, learningRate: 2e-3, seed: 3, evaluationSamples: 50)
         var uninterrupted = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
-        while !uninterrupted.isFinished { uninterrupted.step() }
+        while !uninterrupted.isFinished { try uninterrupted.step() }
 
         var first = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
-        for _ in 0..<4 { first.step() }
-        first.evaluate()
+        for _ in 0..<4 { try first.step() }
+        try first.evaluate()
         let path = temporaryPath("resume.safetensors")
         try first.checkpoint().write(to: path)
         let checkpoint = try Checkpoint.read(from: path)
@@ -63,7 +63,7 @@ final class TrainerTests: XCTestCase {
         var resumed = try Trainer(resuming: checkpoint, path: path, dataset: SpritesDataset())
         XCTAssertEqual(resumed.stepsDone, 4)
         XCTAssertEqual(resumed.lastEvaluation, first.lastEvaluation)
-        while !resumed.isFinished { resumed.step() }
+        while !resumed.isFinished { try resumed.step() }
         XCTAssertEqual(resumed.model.parameters, uninterrupted.model.parameters)
         XCTAssertEqual(resumed.optimizer.stateTensors, uninterrupted.optimizer.stateTensors)
         XCTAssertEqual(resumed.optimizer.step, 6)
@@ -72,11 +72,11 @@ final class TrainerTests: XCTestCase {
     func testResumeCanExtendAFinishedRunButNotShortenIt() throws {
         var trainer = try Trainer(config: tinyConfig(), dataset: SpritesDataset(),
                                   options: TrainingOptions(steps: 2, batchSize: 4, seed: 1, evaluationSamples: 20))
-        trainer.step(); trainer.step()
+        try trainer.step(); try trainer.step()
         let checkpoint = trainer.checkpoint()
         var extended = try Trainer(resuming: checkpoint, path: "run.safetensors", dataset: SpritesDataset(), steps: 3)
         XCTAssertFalse(extended.isFinished)
-        extended.step()
+        try extended.step()
         XCTAssertThrowsError(try Trainer(resuming: checkpoint, path: "run.safetensors", dataset: SpritesDataset(), steps: 1)) { error in
             XCTAssertEqual("\(error)", "steps: expected at least the 2 steps already done in run.safetensors, found 1")
         }
@@ -85,7 +85,7 @@ final class TrainerTests: XCTestCase {
     func testResumeCanChangeTheLearningRateAndWeightDecayFromThereOn() throws {
         let options = TrainingOptions(steps: 4, batchSize: 4, learningRate: 1e-3, weightDecay: 2, seed: 2, evaluationSamples: 20)
         var first = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
-        first.step(); first.step()
+        try first.step(); try first.step()
         let checkpoint = first.checkpoint()
         var same = try Trainer(resuming: checkpoint, path: "run.safetensors", dataset: SpritesDataset())
         var changed = try Trainer(resuming: checkpoint, path: "run.safetensors", dataset: SpritesDataset(),
@@ -110,7 +110,7 @@ final class TrainerTests: XCTestCase {
             let (_, gradients) = expected.lossAndGradients(images: images, weights: options.lossWeights)
             expected.applyUpdate(gradients: gradients, optimizer: &optimizer)
         }
-        changed.step(); same.step()
+        try changed.step(); try same.step()
         XCTAssertEqual(changed.model.parameters, expected.parameters)
         XCTAssertNotEqual(changed.model.parameters, same.model.parameters)
         XCTAssertEqual(changed.checkpoint().config.training?.weightDecay, 0.5, "later checkpoints record the new value")
@@ -121,16 +121,16 @@ final class TrainerTests: XCTestCase {
         options.learningRateDrops = [LearningRateDrop(step: 3, rate: 4e-4)]
         XCTAssertEqual((0..<5).map { options.learningRate(afterSteps: $0) }, [2e-3, 2e-3, 2e-3, 4e-4, 4e-4])
         var scheduled = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
-        while !scheduled.isFinished { scheduled.step() }
+        while !scheduled.isFinished { try scheduled.step() }
 
         var constant = options
         constant.learningRateDrops = nil
         var first = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: constant)
-        for _ in 0..<3 { first.step() }
+        for _ in 0..<3 { try first.step() }
         var phased = try Trainer(resuming: first.checkpoint(), path: "run.safetensors", dataset: SpritesDataset(),
                                  learningRate: 4e-4)
         var unchanged = first
-        while !phased.isFinished { phased.step(); unchanged.step() }
+        while !phased.isFinished { try phased.step(); try unchanged.step() }
         XCTAssertEqual(scheduled.model.parameters, phased.model.parameters)
         XCTAssertEqual(scheduled.optimizer.stateTensors, phased.optimizer.stateTensors)
         XCTAssertNotEqual(scheduled.model.parameters, unchanged.model.parameters, "the drop changes the last two updates")
@@ -151,9 +151,9 @@ final class TrainerTests: XCTestCase {
 
         // Resuming keeps the schedule; a resumed run from step 2 gives the same model.
         var early = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
-        early.step(); early.step()
+        try early.step(); try early.step()
         var resumed = try Trainer(resuming: early.checkpoint(), path: "run.safetensors", dataset: SpritesDataset())
-        while !resumed.isFinished { resumed.step() }
+        while !resumed.isFinished { try resumed.step() }
         XCTAssertEqual(resumed.model.parameters, scheduled.model.parameters)
     }
 
@@ -161,7 +161,7 @@ final class TrainerTests: XCTestCase {
         var options = TrainingOptions(steps: 10, batchSize: 4, seed: 1, evaluationSamples: 20)
         options.learningRateDrops = [LearningRateDrop(step: 2, rate: 5e-4), LearningRateDrop(step: 6, rate: 1e-4)]
         var trainer = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
-        for _ in 0..<4 { trainer.step() }
+        for _ in 0..<4 { try trainer.step() }
         let checkpoint = trainer.checkpoint()
         let replaced = try Trainer(resuming: checkpoint, path: "run.safetensors", dataset: SpritesDataset(),
                                    learningRateDrops: [LearningRateDrop(step: 8, rate: 2e-4)])
@@ -186,7 +186,7 @@ final class TrainerTests: XCTestCase {
         // Optimizer moments of the wrong shape are caught before training.
         var trainer = try Trainer(config: tinyConfig(), dataset: SpritesDataset(),
                                   options: TrainingOptions(steps: 2, batchSize: 4, seed: 1, evaluationSamples: 20))
-        trainer.step()
+        try trainer.step()
         broken = trainer.checkpoint()
         broken.tensors["optimizer.m.encoder.head.bias"] = Tensor(zeros: [3])
         XCTAssertThrowsError(try Trainer(resuming: broken, path: "bad.safetensors", dataset: SpritesDataset())) { error in
@@ -230,7 +230,7 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(saved, ["snapshots-step2.safetensors 2", "snapshots.safetensors 4", "snapshots-step4.safetensors 4"],
                        "the last step is kept too, so extending the run later cannot overwrite it")
         var replay = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
-        for _ in 0..<2 { replay.step() }
+        for _ in 0..<2 { try replay.step() }
         let snapshot = try Checkpoint.read(from: schedule.snapshotPath(step: 2))
         XCTAssertEqual(snapshot.config.training?.stepsDone, 2)
         XCTAssertEqual(try snapshot.model().parameters, replay.model.parameters, "a snapshot holds the model at its step")

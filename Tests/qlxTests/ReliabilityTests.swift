@@ -159,4 +159,16 @@ final class ReliabilityTests: XCTestCase {
         let mismatched = try dataset { $0["factorSizes"] = Array(sizes.dropFirst()) }
         try assertRefused(["info", mismatched], "factor names and \(sizes.count - 1) factor sizes, expected as many of each")
     }
+
+    /// A configuration is under a kilobyte; a 2 MB one (a long string inside) is refused before
+    /// it is parsed, naming the cap.
+    func testAnOversizedConfigIsRefusedBeforeParsing() throws {
+        let padded = try checkpoint { text in
+            var config = try configObject(text)
+            config["note"] = String(repeating: "x", count: 2 << 20)
+            return try json(config)
+        }
+        try assertRefused(["info", padded], "qlx.config: expected at most 1048576 bytes of JSON, found 2097")
+    }
 }
+

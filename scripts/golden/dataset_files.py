@@ -7,8 +7,11 @@ h5py read from them, for QLXData's file-dataset tests.
   and a pickled `metadata` object, like the published dSprites file (48 images).
 - shapes3d_small.h5: `images` (uint8 N x 64 x 64 x 3, chunked and gzip-compressed) and
   `labels` (float64 N x 6 with Shapes3D-like values), 40 images.
+- shapes3d_filters.h5: 7 images through shuffle, gzip and fletcher32 in chunks of several
+  rows, one image never written, big-endian float32 labels.
 - generic_small.npz: float32 N x 3 x 64 x 64 `images` and float `labels` to label-encode.
-- bad_*.npz / bad_*.h5 / bad_*.npy: one defect each (see BAD below).
+- bad_*.npz / bad_*.h5 / bad_*.npy: one defect each (see BAD below; bad_chunk_*.h5 in
+  corrupt_chunks).
 - expected.json: per file, per image the pixel sum and four pixel values as float32 in
   [0, 1], and the label-encoded classes (np.unique(..., return_inverse=True) per column).
 
@@ -17,6 +20,7 @@ Needs numpy and h5py from PyPI.
 """
 import json
 import os
+import struct
 import sys
 import zipfile
 
@@ -89,6 +93,22 @@ def main(out):
     np.savez_compressed(os.path.join(out, "generic_small.npz"), images=planar, labels=labels)
     expected["generic_small.npz"] = summary(planar, encoded(labels))
 
+    # Shapes3D-shaped, with every filter and layout detail qlx decodes itself: chunks spanning
+    # several rows and half an image, the last one partial, with shuffle + gzip + fletcher32;
+    # an image never written (its chunks unallocated: HDF5's fill value, zeros); big-endian
+    # float32 labels, shuffled.
+    n = 7
+    images = blobs(n, 3)
+    images[n - 1] = 0
+    labels = np.stack([rng.integers(0, 3, n) * 0.1, rng.integers(0, 2, n) + 0.5] + [np.arange(n) % 2 * 1.0] * 4, axis=1)
+    with h5py.File(os.path.join(out, "shapes3d_filters.h5"), "w") as f:
+        stored = f.create_dataset("images", shape=images.shape, dtype="uint8", chunks=(3, 32, 64, 3),
+                                  compression="gzip", shuffle=True, fletcher32=True)
+        stored[:n - 1] = images[:n - 1]
+        f.create_dataset("labels", data=labels.astype(">f4"), chunks=(4, 6), shuffle=True)
+    expected["shapes3d_filters.h5"] = summary(images.transpose(0, 3, 1, 2).astype(np.float32) / np.float32(255),
+                                              encoded(labels.astype(">f4")))
+
     # One defect each.
     small = imgs[:4]
     np.savez(os.path.join(out, "bad_no_images.npz"), pictures=small, latents_classes=classes[:4])
@@ -113,9 +133,41 @@ def main(out):
     with h5py.File(os.path.join(out, "bad_huge_images.h5"), "w") as f:
         f.create_dataset("images", shape=(2, 1 << 20, 1 << 20, 3), dtype="uint8", chunks=(1, 64, 64, 3), compression="gzip")
         f.create_dataset("labels", data=np.zeros((2, 6)))
+    corrupt_chunks(out)
 
     with open(os.path.join(out, "expected.json"), "w") as f:
         json.dump(expected, f)
+
+
+def corrupt_chunks(out):
+    """Two Shapes3D-shaped files damaged the way the hdf5 fuzz target found (Fuzz/README.md):
+    bad_chunk_size.h5 records 0xFFFF7FFF bytes for the first chunk of `labels` (libhdf5 then
+    allocated that much before noticing the chunk runs past the end of the file), and
+    bad_chunk_data.h5 has the first chunk of `images` overwritten, so the file opens but image
+    0 does not inflate."""
+    def shapes3d_like(path):
+        with h5py.File(path, "w") as f:
+            f.create_dataset("images", data=blobs(2, 3), chunks=(1, 64, 64, 3), compression="gzip")
+            f.create_dataset("labels", data=np.arange(12, dtype=np.float64).reshape(2, 6), chunks=(1, 6), compression="gzip")
+        with h5py.File(path, "r") as f:
+            return {name: f[name].id.get_chunk_info(0) for name in ("images", "labels")}
+
+    path = os.path.join(out, "bad_chunk_size.h5")
+    chunk = shapes3d_like(path)["labels"]
+    with open(path, "r+b") as f:
+        data = f.read()
+        # The version-1 B-tree key before the chunk's address: its stored size, filter mask and
+        # offsets (two dimensions plus the element dimension), then the address itself.
+        record = struct.pack("<II3QQ", chunk.size, 0, 0, 0, 0, chunk.byte_offset)
+        assert data.count(record) == 1, "labels chunk record not found exactly once"
+        f.seek(data.index(record))
+        f.write(struct.pack("<I", 0xFFFF7FFF))
+
+    path = os.path.join(out, "bad_chunk_data.h5")
+    chunk = shapes3d_like(path)["images"]
+    with open(path, "r+b") as f:
+        f.seek(chunk.byte_offset)
+        f.write(b"\xff" * min(64, chunk.size))
 
 
 if __name__ == "__main__":

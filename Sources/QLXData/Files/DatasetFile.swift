@@ -78,7 +78,7 @@ public enum DatasetFile {
     }
 
     static func openShapes3D(_ path: String, factorNames: [String]?) throws -> FileDataset {
-        let file = try HDF5File(path: path)
+        let file = try HDF5File(path: path, datasets: ["images", "labels"])
         let rows = try HDF5ImageRows(file: file, name: "images")
         let labelShape = try file.shape(of: "labels")
         guard labelShape.count == 2, labelShape[0] == rows.count else {

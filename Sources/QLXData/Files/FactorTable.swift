@@ -1,3 +1,5 @@
+import QLXCore
+
 /// The factor classes of every image of a file dataset: either a stored table (N×K class
 /// indices, label-encoded from whatever values the file holds) or the mixed-radix grid the
 /// file's order follows (MPI3D stores no labels).
@@ -33,9 +35,8 @@ enum FactorTable: Sendable {
         }
         var classes = [Int32](repeating: 0, count: values.count)
         for k in 0..<columns {
-            let distinct = Set((0..<rows).map { values[$0 * columns + k] }).sorted()
-            let code = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($1, Int32($0)) })
-            for r in 0..<rows { classes[r * columns + k] = code[values[r * columns + k]]! }
+            let labels = labelEncode((0..<rows).map { values[$0 * columns + k] }).labels
+            for r in 0..<rows { classes[r * columns + k] = labels[r] }
         }
         return .stored(classes: classes, columns: columns)
     }

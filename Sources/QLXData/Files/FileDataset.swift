@@ -43,18 +43,30 @@ public struct FileDataset: FactorDataset {
     }
 
     /// Images (N, C, H, W) in [0, 1], read from the file in the order of `indices` (through the
-    /// procedural datasets' `drawImages`, so batches of 64 or more are read on all cores). A read
-    /// error (a file truncated after opening) stops with a message naming the file.
-    public func images(at indices: [Int]) -> Tensor {
+    /// procedural datasets' `drawImages`, so batches of 64 or more are read on all cores). A row
+    /// that cannot be read (a file damaged after opening, or a corrupt chunk) throws its error.
+    public func images(at indices: [Int]) throws -> Tensor {
         let rows = self.rows
-        return drawImages(count: indices.count, shape: rows.shape) { n, pixels in
+        let failure = FirstError()
+        let images = drawImages(count: indices.count, shape: rows.shape) { n, pixels in
             do {
                 try rows.image(indices[n], into: pixels)
             } catch {
-                fatalError("\(error)")
+                failure.record(error)
             }
         }
+        try failure.rethrow()
+        return images
     }
+}
+
+/// The first error of work spread over threads, thrown once they are done.
+final class FirstError: @unchecked Sendable {
+    private let lock = NSLock()
+    private var error: (any Error)?
+
+    func record(_ error: any Error) { lock.withLock { if self.error == nil { self.error = error } } }
+    func rethrow() throws { if let error = lock.withLock({ error }) { throw error } }
 }
 
 /// Factor tuple → first image index for stored tables, built on first use.

@@ -10,7 +10,7 @@ import QLXRender
 /// which the event loop calls between frames.
 final class DecodeWorker: @unchecked Sendable {
     struct Decoded { var codes: [[Int]]; var images: [RenderImage]; var milliseconds: Double }
-    struct Sampled { var index: Int; var sample: DatasetSample; var milliseconds: Double }
+    struct Sampled { var index: Int; var sample: Result<DatasetSample, any Error>; var milliseconds: Double }
 
     private let source: ImageSource
     private let condition = NSCondition()
@@ -88,7 +88,7 @@ final class DecodeWorker: @unchecked Sendable {
                     let result = Decoded(codes: codes, images: images, milliseconds: Date().timeIntervalSince(began) * 1000)
                     condition.withLock { decoded.append(result) }
                 case .sample(let index):
-                    let sample = source.sample(at: index)
+                    let sample = Result { try source.sample(at: index) }
                     let result = Sampled(index: index, sample: sample, milliseconds: Date().timeIntervalSince(began) * 1000)
                     condition.withLock { sampled.append(result) }
                 }

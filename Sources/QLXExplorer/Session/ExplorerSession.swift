@@ -86,7 +86,7 @@ public final class ExplorerSession {
         wantedSample = index
         if synchronously || (millisecondsPerImage.map { $0 <= synchronousBudget } ?? false) {
             let began = Date()
-            let sample = source.sample(at: index)
+            let sample = Result { try source.sample(at: index) }
             show(sample, index: index, milliseconds: Date().timeIntervalSince(began) * 1000)
         } else {
             worker.submitSample(index)
@@ -94,9 +94,16 @@ public final class ExplorerSession {
         }
     }
 
-    private func show(_ sample: DatasetSample, index: Int, milliseconds: Double) {
+    private func show(_ result: Result<DatasetSample, any Error>, index: Int, milliseconds: Double) {
         record(milliseconds: milliseconds, images: 1)
         guard index == wantedSample else { return }
+        let sample: DatasetSample
+        switch result {
+        case .success(let loaded): sample = loaded
+        case .failure(let error):
+            state.statusMessage = "sample \(index) unreadable: \(error)"
+            return
+        }
         if originals.count > 256 { originals = originals.filter { $0.key == state.startSample?.index } }
         originals[index] = sample.image
         let loaded = LoadedSample(index: index, factors: sample.factors, code: sample.code)

@@ -23,8 +23,9 @@ public protocol ImageSource: AnyObject, Sendable {
     func decode(codes: [[Int]]) -> [RenderImage]
     /// Number of dataset samples (0 when there is no dataset).
     var sampleCount: Int { get }
-    /// Dataset sample `index` (0..<sampleCount): its image, encoded code and factors.
-    func sample(at index: Int) -> DatasetSample
+    /// Dataset sample `index` (0..<sampleCount): its image, encoded code and factors; throws
+    /// when the dataset file cannot give that image.
+    func sample(at index: Int) throws -> DatasetSample
 }
 
 /// Decodes with a QLAE model; encodes samples of its dataset.
@@ -45,9 +46,9 @@ public final class ModelImageSource: ImageSource, Sendable {
 
     public var sampleCount: Int { dataset?.count ?? 0 }
 
-    public func sample(at index: Int) -> DatasetSample {
+    public func sample(at index: Int) throws -> DatasetSample {
         guard let dataset else { preconditionFailure("no dataset") }
-        let images = dataset.images(at: [index])
+        let images = try dataset.images(at: [index])
         let code = model.encode(images).codes[0]
         return DatasetSample(image: ModelImageSource.split(images)[0], code: code,
                              factors: dataset.factors(at: index))

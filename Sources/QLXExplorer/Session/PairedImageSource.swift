@@ -23,5 +23,5 @@ public final class PairedImageSource: ImageSource, Sendable {
 
     public var sampleCount: Int { first.sampleCount }
 
-    public func sample(at index: Int) -> DatasetSample { first.sample(at: index) }
+    public func sample(at index: Int) throws -> DatasetSample { try first.sample(at: index) }
 }

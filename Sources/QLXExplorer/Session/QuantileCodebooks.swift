@@ -31,7 +31,7 @@ public enum QuantileCodebooks {
         var continuous: [Float] = []
         for start in stride(from: 0, to: indices.count, by: 64) {
             let batch = Array(indices[start..<min(indices.count, start + 64)])
-            continuous += model.encode(dataset.images(at: batch)).continuous.data
+            continuous += model.encode(try dataset.images(at: batch)).continuous.data
         }
         let nz = model.config.latent.count
         let table = quantiles(of: Tensor(shape: [indices.count, nz], data: continuous), values: values)

@@ -14,12 +14,12 @@ extension BenchSection {
     /// Generation speed of the procedural datasets: one core (batches too small to split) and
     /// all cores; for the scenes also the one-time ray casting of their 480 geometries.
     static let data = BenchSection(name: "data", summary: "procedural sprites and scenes: images generated per second") {
-        func measure(_ dataset: any FactorDataset, batch: Int, seconds: Double) -> Double {
+        func measure(_ dataset: any FactorDataset, batch: Int, seconds: Double) throws -> Double {
             var images = 0, round: UInt64 = 0
             let start = Date()
             while Date().timeIntervalSince(start) < seconds {
                 let indices = sampleIndices(count: batch, of: dataset.count, seed: round)
-                let tensor = dataset.images(at: indices)
+                let tensor = try dataset.images(at: indices)
                 precondition(tensor.shape[0] == batch)
                 images += batch
                 round += 1
@@ -32,9 +32,9 @@ extension BenchSection {
         _ = scenes.images(at: Array(0..<(SceneShape.allCases.count * SceneRenderer.scaleCount * SceneRenderer.orientationCount)))
         print(String(format: "  scenes: ray casting all 480 geometries once: %.2f s (all cores)", Date().timeIntervalSince(start)))
         for dataset in [SpritesDataset() as any FactorDataset, scenes] {
-            _ = measure(dataset, batch: 32, seconds: 0.2)   // warm-up
-            let oneCore = measure(dataset, batch: 32, seconds: 2)
-            let allCores = measure(dataset, batch: 256, seconds: 2)
+            _ = try measure(dataset, batch: 32, seconds: 0.2)   // warm-up
+            let oneCore = try measure(dataset, batch: 32, seconds: 2)
+            let allCores = try measure(dataset, batch: 256, seconds: 2)
             print("  \(dataset.name):")
             print(String(format: "    one core (batch 32):    %8.0f images/s", oneCore))
             print(String(format: "    all cores (batch 256):  %8.0f images/s  (%d cores)", allCores,
@@ -51,7 +51,7 @@ extension BenchSection {
             print("  \(path): \(dataset.count) images of \(dataset.imageShape), factors \(dataset.factorSizes)")
             print(String(format: "    open: %.2f s the first time, %.2f s once cached", first, again))
             print("    after opening: resident \(residentMegabytes()) MB, private \(residentMegabytes("RssAnon")) MB (whole process)")
-            let randomAccess = measure(dataset, batch: 64, seconds: 3)
+            let randomAccess = try measure(dataset, batch: 64, seconds: 3)
             print(String(format: "    random access (batch 64):  %8.0f images/s", randomAccess))
             print("    after 3 s of random reads: resident \(residentMegabytes()) MB (mapped file pages count), private \(residentMegabytes("RssAnon")) MB")
         }

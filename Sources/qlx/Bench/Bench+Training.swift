@@ -19,13 +19,13 @@ extension BenchSection {
         let describe = { (widths: [Int]) in widths.map(String.init).joined(separator: ",") }
         print("  architecture (\(source)): encoder \(config.encoder.preset) \(describe(config.encoder.conv.widths)) dense \(describe(config.encoder.denseWidths)), decoder \(config.decoder.kind.rawValue) \(describe(config.decoder.convTranspose.widths)), \(config.latent.count) latents × \(config.latent.valuesPerLatent)")
         var trainer = try Trainer(config: config, dataset: dataset, options: TrainingOptions(steps: 1_000_000, batchSize: 64, seed: 1))
-        for _ in 0..<2 { trainer.step() }   // warm-up: first-touch allocations, BLAS threads
+        for _ in 0..<2 { try trainer.step() }   // warm-up: first-touch allocations, BLAS threads
         var times: [Double] = []
         let cpuStart = trainingBenchCPUSeconds()
         let start = Date()
         while times.count < 5 || (Date().timeIntervalSince(start) < 10 && times.count < 50) {
             let stepStart = DispatchTime.now().uptimeNanoseconds
-            trainer.step()
+            try trainer.step()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - stepStart) / 1e9)
         }
         // CPU time over all threads: on a machine shared with other work the wall figure

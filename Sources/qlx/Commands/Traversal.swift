@@ -152,14 +152,14 @@ struct Traversal {
             throw FlagError.badValue(flag: "--from sample", expected: "an image index 0…\(dataset.count - 1) of \(dataset.name)",
                                      found: "\(n)")
         }
-        let images = dataset.images(at: [n])
+        let images = try dataset.images(at: [n])
         return (model.encode(images), ModelImageSource.split(images)[0])
     }
 
     /// Per latent, [min, max] of the encoder's output on 256 seeded dataset images.
     static func latentRanges(model: QLAE, seed: UInt64, dataset name: String?) throws -> [ClosedRange<Float>] {
         let dataset = try dataset(for: model, named: name)
-        let continuous = model.encode(dataset.images(at: sampleIndices(count: 256, of: dataset.count, seed: seed))).continuous
+        let continuous = model.encode(try dataset.images(at: sampleIndices(count: 256, of: dataset.count, seed: seed))).continuous
         let nz = model.config.latent.count
         return (0..<nz).map { j in
             let column = stride(from: j, to: continuous.count, by: nz).map { continuous.data[$0] }
