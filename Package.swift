@@ -3,7 +3,7 @@
 // Targets form a one-way chain: C shims → QLXCore → QLXModel and QLXData (side by side,
 // neither imports the other) → QLXMetrics → QLXTraining; QLXReference (runs of the paper's
 // JAX code) sits on QLXModel and QLXData; QLXIO (atomic writes, size limits, quoting) sits
-// below everything that reads or writes files; QLXRender is pure (QLXIO, zlib, giflib);
+// below everything that reads or writes files; QLXRender is pure (QLXIO, zlib, giflib, libsixel);
 // QLXExplorer draws with both sides; `qlx` parses arguments and dispatches. Every target
 // lists each module it imports.
 import PackageDescription
@@ -32,6 +32,7 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CGif", pkgConfig: "libgif", providers: [.apt(["libgif-dev"])]),
+        .systemLibrary(name: "CSixel", pkgConfig: "libsixel", providers: [.apt(["libsixel-dev"])]),
         // Header-only: the thread's floating-point control register (subnormal flushing).
         .systemLibrary(name: "CFloatEnv"),
 
@@ -49,7 +50,7 @@ let package = Package(
         // and wandb configs (YAML), run folders; maps them onto QLXModel's QLAE.
         .target(name: "QLXReference", dependencies: ["QLXCore", "QLXIO", "QLXModel", "QLXData", .product(name: "Yams", package: "Yams")],
                 exclude: ["README.md"]),
-        .target(name: "QLXRender", dependencies: ["QLXIO", "CZlibSystem", "CGif"], exclude: ["README.md"]),
+        .target(name: "QLXRender", dependencies: ["QLXIO", "CZlibSystem", "CGif", "CSixel"], exclude: ["README.md"]),
         // The explorer's settings file is TOML ($XDG_CONFIG_HOME/qlx/config.toml).
         .target(name: "QLXExplorer",
                 dependencies: ["QLXCore", "QLXIO", "QLXModel", "QLXData", "QLXMetrics", "QLXRender", "CNCurses",

@@ -17,7 +17,7 @@ final class ExplorerConfigTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("qlx/config.toml").path
         XCTAssertEqual(try ExplorerConfig.read(from: path), ExplorerConfig(), "no file: no settings")
-        let config = ExplorerConfig(mode: .sextant, colors: .trueColor, graphics: "cells", mouse: false, tourMilliseconds: 300)
+        let config = ExplorerConfig(mode: .sextant, colors: .trueColor, graphics: .cells, mouse: false, tourMilliseconds: 300)
         try config.write(to: path)
         XCTAssertEqual(try ExplorerConfig.read(from: path), config)
         let text = try String(contentsOfFile: path, encoding: .utf8)

@@ -16,18 +16,32 @@ final class ExplorerLayoutGridTests: XCTestCase {
         return state
     }
 
-    static func layout(_ width: Int, _ height: Int, mode: RenderMode = .halfBlock) -> ExplorerLayout? {
+    /// Cell sizes of terminals that draw pixels: xterm's default font, a common 8×16, kitty's.
+    static let cellSizes = [CellPixels(width: 6, height: 13), CellPixels(width: 8, height: 16), CellPixels(width: 10, height: 20)]
+
+    static func layout(_ width: Int, _ height: Int, mode: RenderMode = .halfBlock, pixels: CellPixels? = nil) -> ExplorerLayout? {
         let state = state()
         return ExplorerLayout.compute(width: width, height: height, latentCount: 10, valuesPerLatent: 10,
                                       imageWidth: 64, imageHeight: 64, mode: mode, showsOriginal: true,
-                                      heatmap: (width: 27, height: state.metrics!.nmi.count + 1))
+                                      heatmap: (width: 27, height: state.metrics!.nmi.count + 1), pixels: pixels)
     }
 
-    static func frame(_ width: Int, _ height: Int) -> CellGrid {
+    /// The cells, with the cells under pixel images marked as drawn (not blank).
+    static func frame(_ width: Int, _ height: Int, pixels: CellPixels? = nil) -> CellGrid {
         let gray = RenderImage(width: 64, height: 64, channels: 1, pixels: [Float](repeating: 0.5, count: 64 * 64))
-        return ExplorerView.draw(state(), images: ViewImages(preview: gray, original: gray,
-                                                             traversal: Array(repeating: gray, count: 10)),
-                                 width: width, height: height)
+        var state = state()
+        if let pixels {
+            state.graphics = .sixel
+            state.cellPixels = pixels
+        }
+        let frame = ExplorerView.compose(state, images: ViewImages(preview: gray, original: gray,
+                                                                   traversal: Array(repeating: gray, count: 10)),
+                                         width: width, height: height)
+        var grid = frame.grid
+        for p in frame.placements {
+            for y in p.rect.y..<p.rect.maxY { for x in p.rect.x..<p.rect.maxX { grid[x, y] = Cell("#") } }
+        }
+        return grid
     }
 
     static func isBlank(_ cell: Cell) -> Bool { cell.character == " " && cell.background == .default }
@@ -38,9 +52,10 @@ final class ExplorerLayoutGridTests: XCTestCase {
     /// the text panels are sparse).
     func testNoBandOfEmptyRowsAndABoundedEmptyAreaAtEverySize() {
         var worstShare = 0.0, worstAt = "", worstBand = 0, worstBandAt = ""
+        for pixels in [nil] + Self.cellSizes.map(Optional.some) {
         for width in Self.widths {
             for height in Self.heights {
-                let grid = Self.frame(width, height)
+                let grid = Self.frame(width, height, pixels: pixels)
                 var run = 0, longest = 0, blankCells = 0
                 for y in 0..<height {
                     let blanks = (0..<width).filter { Self.isBlank(grid[$0, y]) }.count
@@ -48,38 +63,66 @@ final class ExplorerLayoutGridTests: XCTestCase {
                     run = blanks == width ? run + 1 : 0
                     longest = max(longest, run)
                 }
-                if longest > worstBand { (worstBand, worstBandAt) = (longest, "\(width)×\(height)") }
-                XCTAssertLessThanOrEqual(longest, 8, "empty rows at \(width)×\(height):\n\(grid.text)")
+                let at = "\(width)×\(height)" + (pixels.map { " with \($0) cells" } ?? "")
+                if longest > worstBand { (worstBand, worstBandAt) = (longest, at) }
+                XCTAssertLessThanOrEqual(longest, 8, "empty rows at \(at):\n\(grid.text)")
                 let share = Double(blankCells) / Double(width * height)
-                if share > worstShare { (worstShare, worstAt) = (share, "\(width)×\(height)") }
-                XCTAssertLessThanOrEqual(share, 0.65, "empty share \(share) at \(width)×\(height):\n\(grid.text)")
+                if share > worstShare { (worstShare, worstAt) = (share, at) }
+                XCTAssertLessThanOrEqual(share, 0.65, "empty share \(share) at \(at):\n\(grid.text)")
             }
+        }
         }
         print("largest empty share \(worstShare) at \(worstAt); longest empty band \(worstBand) rows at \(worstBandAt)")
     }
 
-    /// A larger terminal never gets a smaller preview, apart from the one row a strip whose
-    /// thumbnails grew with the width may take.
+    /// A larger terminal never gets a smaller preview: at every size from 80×24 to 250×70 (one
+    /// column or one row at a time) the preview is at least as wide and as high as at the next
+    /// smaller size, and the heatmap once shown stays shown.
     func testThePreviewNeverShrinksWhenTheTerminalGrows() throws {
-        var worstDrop = 0, worstAt = ""
-        for mode in [RenderMode.halfBlock, .sextant] {
-            for width in Self.widths {
-                for height in Self.heights {
-                    let here = try XCTUnwrap(Self.layout(width, height, mode: mode))
-                    for (w, h) in [(width + 5, height), (width, height + 2)] where w <= 250 && h <= 70 {
-                        let larger = try XCTUnwrap(Self.layout(w, h, mode: mode))
-                        let at = "\(mode) \(width)×\(height) → \(w)×\(h)"
-                        XCTAssertTrue(larger.showsHeatmap || !here.showsHeatmap, at)
-                        XCTAssertGreaterThanOrEqual(larger.previewImage.height, here.previewImage.height - 1, at)
-                        XCTAssertGreaterThanOrEqual(larger.previewImage.width, here.previewImage.width - 2, at)
-                        let drop = here.previewImage.height - larger.previewImage.height
-                        if drop > worstDrop { (worstDrop, worstAt) = (drop, at) }
+        var failures = 0
+        let cases = [(RenderMode.halfBlock, nil), (.sextant, nil)] + Self.cellSizes.map { (RenderMode.halfBlock, Optional($0)) }
+        for (mode, pixels) in cases {
+            var previousRow: [ExplorerLayout] = []
+            for height in 24...70 {
+                var row: [ExplorerLayout] = []
+                for width in 80...250 {
+                    let here = try XCTUnwrap(Self.layout(width, height, mode: mode, pixels: pixels))
+                    for (smaller, w, h) in [(row.last, width - 1, height), (previousRow.isEmpty ? nil : previousRow[width - 80], width, height - 1)] {
+                        guard let smaller, failures < 20 else { continue }
+                        let at = "\(pixels.map { "\($0) cells" } ?? "\(mode)") \(w)×\(h) → \(width)×\(height): preview \(smaller.previewImage) → \(here.previewImage)"
+                        let grew = here.previewImage.width >= smaller.previewImage.width && here.previewImage.height >= smaller.previewImage.height
+                        XCTAssertTrue(grew, at)
+                        XCTAssertTrue(here.showsHeatmap || !smaller.showsHeatmap, at)
+                        if !grew || (smaller.showsHeatmap && !here.showsHeatmap) { failures += 1 }
                     }
+                    row.append(here)
                 }
+                previousRow = row
             }
         }
-        print("largest preview drop \(worstDrop) rows at \(worstAt)")
     }
+
+    /// With pixels the preview is a whole multiple of the model's 64×64 pixels, and the
+    /// strip's thumbnails are at least 32×32 pixels at 200×60.
+    func testWithPixelsThePreviewIsAWholeMultipleAndThumbnailsGrow() throws {
+        for pixels in Self.cellSizes {
+            for (w, h) in [(80, 24), (100, 30), (120, 40), (200, 60), (250, 70)] {
+                let frame = ExplorerView.compose({ var s = Self.state(); s.graphics = .kitty; s.cellPixels = pixels; return s }(),
+                                                 images: ViewImages(preview: Self.gray, original: Self.gray,
+                                                                    traversal: Array(repeating: Self.gray, count: 10)),
+                                                 width: w, height: h)
+                let preview = try XCTUnwrap(frame.placements.first { $0.id == 1 })
+                let thumbnails = frame.placements.filter { $0.id >= 100 }
+                XCTAssertEqual(preview.pixelWidth % 64, 0, "\(w)×\(h), \(pixels)")
+                XCTAssertEqual(preview.pixelWidth, preview.pixelHeight)
+                let thumb = try XCTUnwrap(thumbnails.first)
+                if w >= 200 && h >= 60 { XCTAssertGreaterThanOrEqual(thumb.pixelWidth, 32, "\(w)×\(h), \(pixels)") }
+                print("\(pixels) cells, \(w)×\(h): preview \(preview.pixelWidth / 64)× (\(preview.pixelWidth) px, \(preview.rect.width)×\(preview.rect.height) cells), thumbnails \(thumb.pixelWidth)×\(thumb.pixelHeight) px ×\(thumbnails.count)")
+            }
+        }
+    }
+
+    static let gray = RenderImage(width: 64, height: 64, channels: 1, pixels: [Float](repeating: 0.5, count: 64 * 64))
 
     func testFiguresAtTheTrialSizes() throws {
         for (w, h) in [(80, 24), (100, 30), (120, 40), (200, 60)] {

@@ -84,8 +84,8 @@ final class ExplorerStateTests: XCTestCase {
         let first = state.handle(.character("n"))
         XCTAssertEqual(first, .loadSample(index: state.sampleIndex(at: 1)))
         _ = state.handle(.character("n"))
-        let back = state.handle(.character("p"))
-        XCTAssertEqual(back, first, "p returns to the previous sample")
+        let back = state.handle(.character("N"))
+        XCTAssertEqual(back, first, "N returns to the previous sample")
         // The order visits distinct samples (a stride coprime with the count).
         let visited = Set((0..<100).map { state.sampleIndex(at: $0) })
         XCTAssertEqual(visited.count, 100)

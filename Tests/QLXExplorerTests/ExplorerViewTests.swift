@@ -152,6 +152,6 @@ final class ExplorerViewModeTests: XCTestCase {
                                                   │      │
                                                   │      │
              0                   1                └──2───┘               3
-    ↑↓ latent  ←→ value  n/p sample  r random  t tour       ? help  q quit  half 256
+    ↑↓ latent  ←→ value  n/N sample  r random  t tour       ? help  q quit  half 256
     """
 }

@@ -28,7 +28,8 @@ final class KeyTableTests: XCTestCase {
         let bound = Set(KeyTable.bindings.flatMap { $0.keys.map { $0.action } })
         let expected: [Action] = [.selectPreviousLatent, .selectNextLatent, .stepValue(-1), .stepValue(1), .firstValue,
                                   .lastValue, .nextSample, .previousSample, .randomCode, .reset, .tourSelected, .tourAll,
-                                  .exportTraversal, .exportTourGIF, .cycleRenderMode, .cycleColorDepth, .toggleHelp, .redraw, .suspend, .quit]
+                                  .exportTraversal, .exportTourGIF, .tourFaster, .tourSlower, .toggleSmoothTour,
+                                  .togglePresentation, .toggleSweep, .cycleRenderMode, .cycleColorDepth, .toggleHelp, .redraw, .suspend, .quit]
         for action in expected { XCTAssertTrue(bound.contains(action), "\(action) has no key") }
     }
 

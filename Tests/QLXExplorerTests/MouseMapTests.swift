@@ -50,6 +50,25 @@ final class MouseMapTests: XCTestCase {
         XCTAssertNil(MouseMap.action(for: MouseEvent(.press, x: 0, y: l.status.y), state: state, layout: l), "status line")
     }
 
+    /// With pixels the strip is laid out for them; a click on a thumbnail's image (its
+    /// placement) still steps to that thumbnail's value.
+    func testWithPixelsAClickOnAThumbnailImageStepsToItsValue() throws {
+        var state = Fixtures.state()
+        state.graphics = .sixel
+        state.cellPixels = CellPixels(width: 8, height: 16)
+        let gray = RenderImage(width: 8, height: 8, channels: 1, pixels: [Float](repeating: 0.5, count: 64))
+        let frame = ExplorerView.compose(state, images: ViewImages(preview: gray, traversal: Array(repeating: gray, count: 4)),
+                                         width: width, height: height)
+        let l = try layout(state)
+        let thumbnails = frame.placements.filter { $0.id >= 100 }.sorted { $0.rect.x < $1.rect.x }
+        XCTAssertEqual(thumbnails.count, 4)
+        for (value, placement) in thumbnails.enumerated() {
+            for (x, y) in [(placement.rect.x, placement.rect.y), (placement.rect.maxX - 1, placement.rect.maxY - 1)] {
+                XCTAssertEqual(MouseMap.action(for: MouseEvent(.press, x: x, y: y), state: state, layout: l), .setValue(value))
+            }
+        }
+    }
+
     func testTheWheelStepsTheValueAndOverTheListTheSelection() throws {
         let state = Fixtures.state()
         let l = try layout(state)

@@ -9,15 +9,20 @@ final class OverlaysTests: XCTestCase {
         return String(lines[height - 1])
     }
 
+    /// In the panels, the presentation and the 2-D sweep.
     func testTheFooterShowsHelpAndQuitAtEveryWidth() {
         for unicode in [true, false] {
-            var state = Fixtures.sprites(usage: Array(repeating: 5, count: 10))
-            state.adapt(unicode: unicode, maximumColors: .palette256)
-            for width in ExplorerLayout.minimumWidth...250 {
-                for message in [nil, String(repeating: "a long status message ", count: 20)] {
-                    state.statusMessage = message
-                    let line = statusLine(state, width: width)
-                    XCTAssertTrue(line.contains("? help") && line.contains("q quit"), "\(width) columns: \(line)")
+            for view in ["panels", "presentation", "sweep"] {
+                var state = Fixtures.sprites(usage: Array(repeating: 5, count: 10))
+                state.adapt(unicode: unicode, maximumColors: .palette256)
+                state.presenting = view == "presentation"
+                state.sweep = view == "sweep" ? Sweep(rowLatent: 1) : nil
+                for width in ExplorerLayout.minimumWidth...250 {
+                    for message in [nil, String(repeating: "a long status message ", count: 20)] {
+                        state.statusMessage = message
+                        let line = statusLine(state, width: width)
+                        XCTAssertTrue(line.contains("? help") && line.contains("q quit"), "\(view), \(width) columns: \(line)")
+                    }
                 }
             }
         }

@@ -107,6 +107,30 @@ extension ExploreTmuxTests {
         XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), text, "a flag does not change the file")
     }
 
+    /// The file's graphics and tour speed are used (sixel asked for inside tmux without
+    /// passthrough: cells, and the status line says why); a flag overrides the graphics.
+    func testTheSettingsFilesGraphicsAndTourSpeedAreUsedAndFlagsWin() throws {
+        let folder = directory.appendingPathComponent("config/qlx")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "graphics = \"sixel\"\ntour_ms = 400\n".write(to: folder.appendingPathComponent("config.toml"), atomically: true, encoding: .utf8)
+        try start()
+        try waitFor("sixel from the file, and why not") { $0.contains("codebook") && $0.contains("--graphics sixel: inside tmux") }
+        try keys("p")
+        try keys("t")
+        try waitFor("the file's tour speed") { $0.contains("touring 400 ms") }
+        try keys("x")
+        try keys("q")
+        try waitFor("exit") { $0.contains("EXITED 0") }
+        try tmux(["kill-server"], output: false)
+
+        server += "-flag"
+        try start(arguments: "--graphics cells")
+        let screen = try waitFor("the explorer") { $0.contains("codebook") && $0.contains("e/E export to") }
+        XCTAssertFalse(screen.contains("--graphics"), screen)
+        try keys("q")
+        try waitFor("exit") { $0.contains("EXITED 0") }
+    }
+
     func testAMalformedSettingsFileIsOneWarningAndIsNotOverwritten() throws {
         let folder = directory.appendingPathComponent("config/qlx")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

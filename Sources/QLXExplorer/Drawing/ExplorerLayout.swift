@@ -49,11 +49,16 @@ public struct ExplorerLayout: Equatable, Sendable {
     /// `heatmap` is the NMI heatmap's size once metrics exist.
     public static func compute(width: Int, height: Int, latentCount: Int, valuesPerLatent: Int,
                                imageWidth: Int, imageHeight: Int, mode: RenderMode, showsOriginal: Bool = false,
-                               heatmap: (width: Int, height: Int)? = nil) -> ExplorerLayout? {
+                               heatmap: (width: Int, height: Int)? = nil, pixels: CellPixels? = nil) -> ExplorerLayout? {
         guard width >= minimumWidth, height >= minimumHeight else { return nil }
         let values = max(valuesPerLatent, 1)
-        func fit(_ box: (Int, Int)) -> (width: Int, height: Int) {
-            Renderer.fitCells(imageWidth: imageWidth, imageHeight: imageHeight, box: box, mode: mode)
+        /// The image's cells in `box`: stretched over cells, or, when the terminal draws
+        /// pixels, a whole multiple of the model's pixels (any size for thumbnails).
+        func fit(_ box: (Int, Int), wholeMultiples: Bool = true) -> (width: Int, height: Int) {
+            guard let pixels, box.0 > 0, box.1 > 0 else {
+                return Renderer.fitCells(imageWidth: imageWidth, imageHeight: imageHeight, box: box, mode: mode)
+            }
+            return pixels.fit(imageWidth: imageWidth, imageHeight: imageHeight, box: box, wholeMultiples: wholeMultiples).cells
         }
 
         // The latents panel at its natural width, or as narrow as keeps every column (the
@@ -61,12 +66,10 @@ public struct ExplorerLayout: Equatable, Sendable {
         let naturalLatents = min(max(width * 42 / 100, 34), LatentsPanel.fixedColumns + 4 * values + 7)
         let compactLatents = min(naturalLatents, max(34, LatentsPanel.compactWidth(values: values)))
         let metricsRowsWithHeatmap = MetricsPanel.rowsWithHeatmap + (heatmap?.height ?? 0)
-        // Candidates: the strip's thumbnails as large as their slots allow (up to a fifth of
-        // the height) or up to two rows shorter; the metrics stacked under the latents or in a
+        // Candidates: the strip's rows (below); the metrics stacked under the latents or in a
         // column of their own; the sample beside or below the decoded image, or under the
         // latents and metrics. The one with the NMI heatmap on screen and the largest preview
-        // wins, then the largest thumbnails, then the largest original. (The shorter
-        // thumbnails keep the preview from losing rows to a strip that grew with the width.)
+        // wins, then the largest thumbnails, then the largest original.
         var best: ExplorerLayout?
         func score(_ l: ExplorerLayout) -> (Int, Int, Int, Int) {
             (l.showsHeatmap ? 1 : 0, l.previewImage.area, l.thumbnailWidth * l.thumbnailHeight * l.visibleThumbnails,
@@ -77,13 +80,20 @@ public struct ExplorerLayout: Equatable, Sendable {
         func strip(rows: Int, maxThumbRows: Int) -> (thumb: (width: Int, height: Int), visible: Int, height: Int) {
             let perRow = (values + rows - 1) / rows
             let slotWidth = max(6, width / perRow)
-            let thumb = fit((slotWidth - 2, maxThumbRows))
+            let thumb = fit((slotWidth - 2, maxThumbRows), wholeMultiples: false)
             return (thumb, min(values, width / slotWidth * rows), rows * (thumb.height + 2))
         }
-        let tallest = strip(rows: 1, maxThumbRows: max(2, (height - 2) / 5)).thumb.height
-        let shortest = max(min(3, tallest), tallest - 2)
+        // The strip's rows are reserved by the height alone (up to a fifth of it), not by what
+        // the width lets the thumbnails fill: a strip that grew with the width would take rows
+        // from the preview, and a wider terminal would show a smaller preview. Rows a
+        // candidate's thumbnails leave free go back to the strip below (more rows of them).
+        let tallest = max(2, (height - 2) / 5)
+        // With pixels one row less for the preview can cost a whole multiple of its pixels, so
+        // every thumbnail height down to 2 rows is a candidate there.
+        let shortest = pixels == nil ? max(min(3, tallest), tallest - 2) : 2
         for thumbRows in shortest...tallest {
-            let (thumb, visible, traversalHeight) = strip(rows: 1, maxThumbRows: thumbRows)
+            let (thumb, visible, _) = strip(rows: 1, maxThumbRows: thumbRows)
+            let traversalHeight = thumbRows + 2
             let status = Rect(x: 0, y: height - 1, width: width, height: 1)
             let traversal = Rect(x: 0, y: status.y - traversalHeight, width: width, height: traversalHeight)
             let middle = Rect(x: 0, y: 1, width: width, height: traversal.y - 1)
@@ -187,6 +197,13 @@ public struct ExplorerLayout: Equatable, Sendable {
             layout.metrics = layout.metrics.ending(at: top)
             layout.preview = layout.preview.ending(at: top)
             layout.originalPanel = layout.originalPanel?.ending(at: top)
+        }
+        // Rows neither the preview nor the strip can use (a preview width-limited, or a whole
+        // multiple short of the next; thumbnails limited by their slots) are split above and
+        // below the decoded image rather than left as one band over the strip. The sample
+        // below it and a heatmap under it keep it where it is.
+        if layout.heatmap == nil, layout.originalImage.map({ $0.y < layout.previewImage.maxY }) ?? true {
+            layout.previewImage.y += max(0, layout.traversal.y - layout.previewImage.maxY - 1) / 2
         }
         return layout
     }

@@ -38,8 +38,11 @@ enum Overlays {
 
     /// The status message if there is one, else the main keys; `? help  q quit` and the
     /// render mode on the right, at every width.
+    /// The footer: the status message or the key hints (`hints`, the panels' by default; after
+    /// the message as room allows when `hintsAfterMessage`) on the left, `? help` and `q quit`
+    /// pinned right of them at every width, the mode on the right.
     static func drawStatus(_ state: ExplorerState, in rect: Rect, into grid: inout CellGrid, glyphs: Glyphs,
-                           palette: ChromePalette) {
+                           palette: ChromePalette, hints: [String] = KeyTable.hints, hintsAfterMessage: Bool = false) {
         let right = "\(state.renderMode.rawValue) \(state.colorDepth == .none ? "mono" : state.colorDepth.rawValue)"
         let rightX = rect.maxX - right.count
         grid.put(right, x: rightX, y: rect.y, style: Style(foreground: palette.dim))
@@ -59,12 +62,12 @@ enum Overlays {
         for hint in pinned { x = putHint(hint, x: x) }
 
         let room = pinnedX - rect.x - 1
-        if let message = state.statusMessage {
-            grid.put(message, x: rect.x, y: rect.y, maxWidth: room, style: .bold, ellipsis: glyphs.ellipsis)
-            return
-        }
         x = rect.x
-        for hint in KeyTable.hints.map(label) where !pinned.contains(hint) {
+        if let message = state.statusMessage {
+            x = grid.put(message, x: rect.x, y: rect.y, maxWidth: room, style: .bold, ellipsis: glyphs.ellipsis) + 2
+            if !hintsAfterMessage { return }
+        }
+        for hint in hints.map(label) where !pinned.contains(hint) {
             guard x + hint.count + 2 <= pinnedX else { break }
             x = putHint(hint, x: x)
         }

@@ -4,18 +4,17 @@ import QLXRender
 /// when the model has a dataset, the sample the code came from and its factors underneath.
 enum PreviewPanel {
     static func draw(_ state: ExplorerState, images: ViewImages, layout: ExplorerLayout, into grid: inout CellGrid,
-                     glyphs: Glyphs, palette: ChromePalette) {
+                     canvas: inout ImageCanvas, glyphs: Glyphs, palette: ChromePalette) {
         guard layout.previewImage.width >= 2, layout.previewImage.height >= 1 else { return }
-        let options = RenderOptions(mode: state.renderMode, colors: state.colorDepth)
         let label = Style(foreground: palette.dim, bold: true)
         box(title: images.previewIsStale ? "decoding..." : "decoded", image: images.preview, in: layout.previewImage,
-            titleWidth: layout.previewImage.width, options: options, label: label, into: &grid)
+            id: ImageCanvas.Slot.preview, titleWidth: layout.previewImage.width, canvas: &canvas, label: label, into: &grid)
         guard let place = layout.originalImage, let panel = layout.originalPanel, place.width >= 2,
               let sample = state.sample else { return }
         let edited = sample.code != state.code
         box(title: "sample \(Format.grouped(sample.index))" + (edited ? " (edited)" : ""),
-            image: images.original, in: place, titleWidth: panel.maxX - place.x, options: options, label: label,
-            into: &grid)
+            image: images.original, in: place, id: ImageCanvas.Slot.original, titleWidth: panel.maxX - place.x,
+            canvas: &canvas, label: label, into: &grid)
 
         // The sample's factors under it, one per row while rows are free.
         let style = Style(foreground: palette.dim)
@@ -32,13 +31,12 @@ enum PreviewPanel {
     }
 
     /// A title centred above `place`, then the image stretched over `place`.
-    static func box(title: String, image: RenderImage?, in place: Rect, titleWidth: Int, options: RenderOptions,
-                    label: Style, into grid: inout CellGrid) {
+    static func box(title: String, image: RenderImage?, in place: Rect, id: Int, titleWidth: Int,
+                    canvas: inout ImageCanvas, label: Style, into grid: inout CellGrid) {
         let x = place.x + max(0, (place.width - title.count) / 2)
         grid.put(title, x: x, y: place.y - 1, maxWidth: titleWidth - (x - place.x), style: label)
         if let image {
-            grid.blit(Renderer.render(image, width: place.width, height: place.height, options: options),
-                      x: place.x, y: place.y)
+            canvas.draw(image, in: place, id: id, wholeMultiples: true, into: &grid)
         } else {
             grid.put("decoding...", x: place.x, y: place.y + place.height / 2, maxWidth: place.width)
         }
@@ -53,12 +51,18 @@ public struct ViewImages: Sendable {
     public var traversal: [RenderImage?]
     /// The preview is the previous code's image while the current one decodes.
     public var previewIsStale: Bool
+    /// The 2-D sweep's images, row by row (`ExplorerState.visibleCodes`).
+    public var sweep: [RenderImage?]
+    /// A smooth tour's next image and how far (0…1) the preview has faded into it.
+    public var fade: (next: RenderImage, amount: Float)?
 
     public init(preview: RenderImage? = nil, original: RenderImage? = nil, traversal: [RenderImage?] = [],
-                previewIsStale: Bool = false) {
+                previewIsStale: Bool = false, sweep: [RenderImage?] = [], fade: (next: RenderImage, amount: Float)? = nil) {
         self.preview = preview
         self.original = original
         self.traversal = traversal
         self.previewIsStale = previewIsStale
+        self.sweep = sweep
+        self.fade = fade
     }
 }

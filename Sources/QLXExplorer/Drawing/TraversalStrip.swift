@@ -22,18 +22,18 @@ enum TraversalStrip {
     }
 
     static func draw(_ state: ExplorerState, images: ViewImages, layout: ExplorerLayout, into grid: inout CellGrid,
-                     glyphs: Glyphs, palette: ChromePalette) {
+                     canvas: inout ImageCanvas, glyphs: Glyphs, palette: ChromePalette) {
         let rect = layout.traversal
         let shown = slots(state, layout: layout)
         guard !shown.isEmpty else { return }
         let current = state.code[state.selectedLatent]
-        let options = RenderOptions(mode: state.renderMode, colors: state.colorDepth)
         grid.put("z\(state.selectedLatent)", x: rect.x, y: rect.y, style: Style(foreground: palette.dim, bold: true))
 
-        for (value, frame) in shown {
+        for (slot, (value, frame)) in shown.enumerated() {
             if value < images.traversal.count, let image = images.traversal[value] {
-                grid.blit(Renderer.render(image, width: layout.thumbnailWidth, height: layout.thumbnailHeight,
-                                          options: options), x: frame.x + 1, y: frame.y + 1)
+                canvas.draw(image, in: Rect(x: frame.x + 1, y: frame.y + 1, width: layout.thumbnailWidth,
+                                            height: layout.thumbnailHeight),
+                            id: ImageCanvas.Slot.thumbnails + slot, wholeMultiples: false, into: &grid)
             }
             let isCurrent = value == current
             if isCurrent {

@@ -18,6 +18,10 @@ public enum Action: Hashable, Sendable {
     case nextSample, previousSample
     case randomCode, reset
     case tourSelected, tourAll
+    /// Tour speed (shorter/longer steps) and the cross-fade between values.
+    case tourFaster, tourSlower, toggleSmoothTour
+    /// One large image (presentation), and the 2-D sweep of two latents.
+    case togglePresentation, toggleSweep
     case exportTraversal, exportTourGIF
     case cycleRenderMode, cycleColorDepth
     case toggleHelp, closeHelp
@@ -53,22 +57,25 @@ public enum KeyTable {
                    keys: [(.pageUp, .stepPage(-1)), (.pageDown, .stepPage(1))], hint: nil),
         KeyBinding(label: "Home/End", summary: "first/last value",
                    keys: [(.home, .firstValue), (.end, .lastValue)], hint: nil),
-        KeyBinding(label: "n/p", summary: "next/previous dataset sample (encode it)",
-                   keys: [(.character("n"), .nextSample), (.character("p"), .previousSample)],
-                   hint: "n/p sample"),
+        KeyBinding(label: "n/N", summary: "next/previous dataset sample (encode it)",
+                   keys: [(.character("n"), .nextSample), (.character("N"), .previousSample)],
+                   hint: "n/N sample"),
         KeyBinding(label: "r", summary: "random code", keys: [(.character("r"), .randomCode)],
                    hint: "r random"),
         KeyBinding(label: "z", summary: "reset to the starting code", keys: [(.character("z"), .reset)],
                    hint: nil),
-        KeyBinding(label: "t/T", summary: "tour the selected latent / all latents (any key stops)",
-                   keys: [(.character("t"), .tourSelected), (.character("T"), .tourAll)],
+        // Rows are few: the help must fit 60×18, so related keys share a row.
+        KeyBinding(label: "t/T  +/-  f", summary: "tour one/all latents, speed, cross-fade (other keys stop)",
+                   keys: [(.character("t"), .tourSelected), (.character("T"), .tourAll),
+                          (.character("+"), .tourFaster), (.character("="), .tourFaster),
+                          (.character("-"), .tourSlower), (.character("f"), .toggleSmoothTour)],
                    hint: "t tour"),
+        KeyBinding(label: "p/s", summary: "presentation / 2-D sweep of two latents (Esc returns)",
+                   keys: [(.character("p"), .togglePresentation), (.character("s"), .toggleSweep)], hint: "p present"),
         KeyBinding(label: "e/E", summary: "export the traversal as PNG / the tour as GIF",
                    keys: [(.character("e"), .exportTraversal), (.character("E"), .exportTourGIF)], hint: "e export"),
-        KeyBinding(label: "m", summary: "cycle render modes", keys: [(.character("m"), .cycleRenderMode)],
-                   hint: "m mode"),
-        KeyBinding(label: "c", summary: "cycle colour depth", keys: [(.character("c"), .cycleColorDepth)],
-                   hint: nil),
+        KeyBinding(label: "m/c", summary: "cycle render modes / colour depths",
+                   keys: [(.character("m"), .cycleRenderMode), (.character("c"), .cycleColorDepth)], hint: "m mode"),
         KeyBinding(label: "?", summary: "help (close with ?, Esc or q)",
                    keys: [(.character("?"), .toggleHelp)], hint: "? help"),
         KeyBinding(label: "Ctrl-L", summary: "redraw the screen", keys: [(.control("l"), .redraw)],

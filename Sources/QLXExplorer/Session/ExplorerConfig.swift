@@ -20,11 +20,11 @@ import TOMLKit
 public struct ExplorerConfig: Equatable, Sendable {
     public var mode: RenderMode?
     public var colors: ColorDepth?
-    public var graphics: String?
+    public var graphics: GraphicsChoice?
     public var mouse: Bool?
     public var tourMilliseconds: Int?
 
-    public init(mode: RenderMode? = nil, colors: ColorDepth? = nil, graphics: String? = nil, mouse: Bool? = nil,
+    public init(mode: RenderMode? = nil, colors: ColorDepth? = nil, graphics: GraphicsChoice? = nil, mouse: Bool? = nil,
                 tourMilliseconds: Int? = nil) {
         self.mode = mode
         self.colors = colors
@@ -33,7 +33,6 @@ public struct ExplorerConfig: Equatable, Sendable {
         self.tourMilliseconds = tourMilliseconds
     }
 
-    public static let graphicsChoices = ["auto", "kitty", "sixel", "cells"]
     public static let tourRange = 20...5_000
     /// Larger files are not settings files.
     static let maximumBytes = 64 * 1024
@@ -85,7 +84,7 @@ public struct ExplorerConfig: Equatable, Sendable {
             case "colors":
                 config.colors = try string(key, value, ColorDepth.allCases.map(\.rawValue)) { ColorDepth(rawValue: $0) }
             case "graphics":
-                config.graphics = try string(key, value, graphicsChoices) { (name: String) -> String? in graphicsChoices.contains(name) ? name : nil }
+                config.graphics = try string(key, value, GraphicsChoice.allCases.map(\.rawValue)) { GraphicsChoice(rawValue: $0) }
             case "mouse":
                 guard let flag = value.bool else { throw bad(key, "true or false", value) }
                 config.mouse = flag
@@ -106,7 +105,7 @@ public struct ExplorerConfig: Equatable, Sendable {
         let table = TOMLTable()
         if let mode { table["mode"] = mode.rawValue }
         if let colors { table["colors"] = colors.rawValue }
-        if let graphics { table["graphics"] = graphics }
+        if let graphics { table["graphics"] = graphics.rawValue }
         if let mouse { table["mouse"] = mouse }
         if let tourMilliseconds { table["tour_ms"] = tourMilliseconds }
         return "# qlx explore settings: written when keys change them; flags override them for one run.\n"

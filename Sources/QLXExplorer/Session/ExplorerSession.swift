@@ -18,8 +18,13 @@ public final class ExplorerSession {
     /// `--mode` and `--colors`: applied when the terminal is known (`adapt`).
     public var preferredMode: RenderMode?
     public var colorLimit: ColorDepth?
-    /// Milliseconds between tour frames.
-    public var tourInterval = 150
+    /// `--graphics`: applied with the terminal's answer (`adaptGraphics`).
+    public var graphicsChoice: GraphicsChoice = .auto
+    /// Milliseconds per tour step (the settings file's; `+`/`-` change it while touring).
+    public var tourInterval: Int {
+        get { state.tourInterval }
+        set { state.tourInterval = newValue }
+    }
 
     /// Decodes estimated to take longer than this (milliseconds) go to the background worker,
     /// so a key never waits for them; faster ones happen right away, in the same frame.
@@ -57,8 +62,11 @@ public final class ExplorerSession {
             startSampleIndex = state.sampleIndex(at: 0)
             loadSample(startSampleIndex!, synchronously: true)
         }
-        if state.statusMessage == nil { state.statusMessage = "e/E export to \(Self.shortPath(exportDirectory))" }
+        if state.statusMessage == nil { state.statusMessage = exportNote }
     }
+
+    /// The first status line when nothing more pressing is to be said.
+    private var exportNote: String { "e/E export to \(Self.shortPath(exportDirectory))" }
 
     /// `path` with the home folder as "~".
     static func shortPath(_ path: String) -> String {
@@ -155,9 +163,11 @@ public final class ExplorerSession {
         }
         var effect: Effect
         if case .mouse(let event) = key, state.tour == nil, !state.showHelp {
-            // Clicks go through the rectangles of the frame on screen; one that hits nothing does nothing.
-            let action = ExplorerView.layout(state, width: lastSize.width, height: lastSize.height)
-                .flatMap { MouseMap.action(for: event, state: state, layout: $0) }
+            // Clicks go through the rectangles of the panels on screen; one that hits nothing does
+            // nothing, and so does any click while the presentation or the sweep replaces them.
+            let panelsShown = !state.presenting && state.sweep == nil
+            let action = panelsShown ? ExplorerView.layout(state, width: lastSize.width, height: lastSize.height)
+                .flatMap { MouseMap.action(for: event, state: state, layout: $0) } : nil
             effect = action.map { state.apply($0) } ?? .none
         } else {
             effect = state.handle(key)
@@ -191,10 +201,14 @@ public final class ExplorerSession {
             loadSample(index)
             changed = true
         }
-        if state.tour != nil, now.timeIntervalSince(lastTourStep) * 1000 >= Double(tourInterval) {
-            state.advanceTour()
-            lastTourStep = now
-            changed = true
+        if state.tour != nil {
+            if now.timeIntervalSince(lastTourStep) * 1000 >= Double(state.tourInterval) {
+                state.advanceTour()
+                lastTourStep = now
+                changed = true
+            } else if state.smoothTour && state.presenting {
+                changed = true   // the next frame of the cross-fade
+            }
         }
         if scheduleDecodes() { changed = true }
         return changed
@@ -204,7 +218,7 @@ public final class ExplorerSession {
     /// new images), else hands them to the worker once. Unknown speed counts as slow: the
     /// first frame never waits for the model.
     private func scheduleDecodes() -> Bool {
-        let codes = state.traversalCodes
+        let codes = state.visibleCodes
         let missing = codes.filter { cache.image(for: $0) == nil }
         guard !missing.isEmpty else { return false }
         let estimate = (millisecondsPerImage ?? .infinity) * Double(missing.count)
@@ -224,7 +238,8 @@ public final class ExplorerSession {
         var wait = 100
         if worker.isPending { wait = 5 }
         if state.tour != nil {
-            wait = min(wait, max(0, tourInterval - Int(now.timeIntervalSince(lastTourStep) * 1000)))
+            wait = min(wait, max(0, state.tourInterval - Int(now.timeIntervalSince(lastTourStep) * 1000)))
+            if state.smoothTour && state.presenting { wait = min(wait, Self.fadeFrameMilliseconds) }
         }
         return wait
     }
@@ -256,16 +271,41 @@ public final class ExplorerSession {
 
     /// The draw phase: the screen for `width` × `height` from what `update` has cached; an
     /// image still decoding shows the last preview meanwhile.
-    public func frame(width: Int, height: Int) -> CellGrid {
+    public func frame(width: Int, height: Int) -> CellGrid { composed(width: width, height: height).grid }
+
+    /// Frames of a cross-fade: about 30 a second.
+    static let fadeFrameMilliseconds = 33
+
+    /// The screen with the images the terminal draws in pixels (when it does).
+    public func composed(width: Int, height: Int, now: Date = Date()) -> ExplorerFrame {
         lastSize = (width, height)
-        if isTooSmall { return ExplorerView.draw(state, images: ViewImages(), width: width, height: height) }
+        if isTooSmall { return ExplorerView.compose(state, images: ViewImages(), width: width, height: height) }
         let traversal = state.traversalCodes.map { cache.image(for: $0) }
         let current = cache.image(for: state.code)
         if let current { lastPreview = current }
         let original = state.sample.flatMap { originals[$0.index] }
-        let images = ViewImages(preview: current ?? lastPreview, original: original, traversal: traversal,
+        var images = ViewImages(preview: current ?? lastPreview, original: original, traversal: traversal,
                                 previewIsStale: current == nil)
-        return ExplorerView.draw(state, images: images, width: width, height: height)
+        if state.sweep != nil { images.sweep = state.visibleCodes.map { cache.image(for: $0) } }
+        if state.smoothTour, state.presenting, let next = state.nextTourCode, let image = cache.image(for: next) {
+            let amount = now.timeIntervalSince(lastTourStep) * 1000 / Double(max(state.tourInterval, 1))
+            images.fade = (image, Float(min(max(amount, 0), 1)))
+        }
+        return ExplorerView.compose(state, images: images, width: width, height: height)
+    }
+
+    /// Starts in presentation mode (`--present`).
+    public func present() { state.presenting = true }
+
+    /// Tells the state how images reach the terminal (`ExplorerApp` asks the terminal).
+    public func adaptGraphics(_ graphics: GraphicsProtocol, cellPixels: CellPixels?, reason: String? = nil) {
+        state.graphics = graphics
+        state.cellPixels = cellPixels
+        // A protocol asked for and not used says why, before the export folder's note.
+        if let reason, graphicsChoice != .auto, graphicsChoice.forced != graphics,
+           state.statusMessage == nil || state.statusMessage == exportNote {
+            state.statusMessage = "--graphics \(graphicsChoice.rawValue): \(reason)"
+        }
     }
 
     /// Decodes `codes` in one batch on this thread and caches them.
@@ -331,7 +371,7 @@ public final class ExplorerSession {
         repeat {
             _ = update()
             waitForDecodes(timeout: max(0, deadline.timeIntervalSinceNow))
-        } while (worker.isPending || state.traversalCodes.contains { cache.image(for: $0) == nil }) && Date() < deadline
+        } while (worker.isPending || state.visibleCodes.contains { cache.image(for: $0) == nil }) && Date() < deadline
         _ = frame(width: width, height: height)
     }
 

@@ -21,9 +21,12 @@ extension ExplorerState {
     public mutating func handle(_ key: Key) -> Effect {
         if key == .resize { return .redraw }
         let action = KeyTable.action(for: key)
-        if tour != nil {
-            // Any key stops the tour; the quit keys still quit.
+        if let running = tour {
+            // Speed and smoothness change while it runs; any other key stops the tour and
+            // puts the latent back where it was; the quit keys still quit.
+            if let action, [Action.tourFaster, .tourSlower, .toggleSmoothTour].contains(action) { return apply(action) }
             tour = nil
+            code[running.latent] = running.savedValue
             statusMessage = "tour stopped"
             return action == .quit ? .quit : .none
         }
@@ -38,7 +41,29 @@ extension ExplorerState {
             }
         }
         guard let action else { return .none }
+        if let sweep, let moved = sweepAction(action, sweep) { return moved }
         return apply(action)
+    }
+
+    /// In the 2-D sweep the arrows choose the latents: ↑/↓ the rows' latent, ←/→ the
+    /// columns' (the selected one), never the same for both.
+    private mutating func sweepAction(_ action: Action, _ sweep: Sweep) -> Effect? {
+        func next(_ latent: Int, _ step: Int, avoiding other: Int) -> Int {
+            var l = (latent + step + latentCount) % latentCount
+            if l == other { l = (l + step + latentCount) % latentCount }
+            return l
+        }
+        switch action {
+        case .selectPreviousLatent, .selectNextLatent:
+            let step = action == .selectNextLatent ? 1 : -1
+            self.sweep = Sweep(rowLatent: next(sweep.rowLatent, step, avoiding: selectedLatent))
+        case .stepValue(let step):
+            selectedLatent = next(selectedLatent, step > 0 ? 1 : -1, avoiding: sweep.rowLatent)
+        default:
+            return nil
+        }
+        statusMessage = nil
+        return Effect.none
     }
 
     /// The meaning of each action.
@@ -99,6 +124,24 @@ extension ExplorerState {
             tour = Tour(scope: action == .tourAll ? .all : .selected, latents: latents,
                         startValue: code[latents[0]])
             statusMessage = "touring: any key stops"
+        case .tourFaster, .tourSlower:
+            let steps = [40, 60, 80, 100, 150, 200, 300, 500, 800, 1_200]
+            let index = steps.lastIndex { $0 <= tourInterval } ?? 0
+            tourInterval = steps[min(max(index + (action == .tourFaster ? -1 : 1), 0), steps.count - 1)]
+            statusMessage = "tour: \(tourInterval) ms per value"
+        case .toggleSmoothTour:
+            smoothTour.toggle()
+            statusMessage = smoothTour ? "tour: cross-fade between values" : "tour: one value at a time"
+        case .togglePresentation:
+            presenting.toggle()
+            sweep = nil
+        case .toggleSweep:
+            guard latentCount > 1 else {
+                statusMessage = "the sweep needs two latents"
+                return .none
+            }
+            sweep = sweep == nil ? Sweep(rowLatent: (selectedLatent + 1) % latentCount) : nil
+            presenting = false
         case .exportTraversal:
             return .exportTraversal
         case .exportTourGIF:
@@ -114,7 +157,8 @@ extension ExplorerState {
         case .toggleHelp:
             showHelp.toggle()
         case .closeHelp:
-            showHelp = false
+            // Esc goes back: out of help, then out of the presentation or the sweep.
+            if showHelp { showHelp = false } else { presenting = false; sweep = nil }
         case .redraw:
             return .redraw
         case .suspend:
@@ -123,6 +167,12 @@ extension ExplorerState {
             return .quit
         }
         return .none
+    }
+
+    /// The code the running tour shows next (for the cross-fade), nil without a tour.
+    public var nextTourCode: [Int]? {
+        guard var running = tour else { return nil }
+        return running.advance(code: code, valuesPerLatent: valueCount(of: running.latent))
     }
 
     /// One animation frame of the running tour (no-op without one).

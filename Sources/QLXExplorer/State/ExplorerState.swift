@@ -45,6 +45,17 @@ public struct ExplorerState: Sendable {
     public var colorDepth: ColorDepth
     public var showHelp = false
     public var tour: Tour?
+    /// Milliseconds per tour step (`+`/`-`).
+    public var tourInterval = 150
+    /// Cross-fade between neighbouring values while touring (`f`).
+    public var smoothTour = false
+    /// `p` (or `--present`): one large image, its caption and the codebook ruler.
+    public var presenting = false
+    /// `s`: the grid of two latents' values (columns: the selected latent).
+    public var sweep: Sweep?
+    /// How images reach the terminal, and its cell size in pixels (from the terminal layer).
+    public var graphics: GraphicsProtocol = .cells
+    public var cellPixels: CellPixels?
     public var statusMessage: String?
     /// Digits typed so far for a value index of a codebook over 10 values (the value follows
     /// each digit; Enter or any other key ends the number).
@@ -132,6 +143,19 @@ public struct ExplorerState: Sendable {
             var c = code
             c[selectedLatent] = value
             return c
+        }
+    }
+
+    /// The codes the screen shows: the 2-D sweep's grid (row by row), or the traversal.
+    public var visibleCodes: [[Int]] {
+        guard let sweep else { return traversalCodes }
+        return (0..<valueCount(of: sweep.rowLatent)).flatMap { row in
+            (0..<valueCount(of: selectedLatent)).map { column in
+                var c = code
+                c[sweep.rowLatent] = row
+                c[selectedLatent] = column
+                return c
+            }
         }
     }
 

@@ -18,6 +18,11 @@ public final class CursesScreen {
 
     private let screen: OpaquePointer
     private let window: UnsafeMutablePointer<WINDOW>
+    private let outputFile: UnsafeMutablePointer<FILE>
+    /// Draws image placements in pixels (kitty, sixel) after the cells; nil: cells only.
+    public var graphicsPainter: GraphicsPainter?
+    /// Pixel images sent by the last paint (for `--stats` and tests of "only what changed").
+    public private(set) var imagesSentLastPaint = 0
     private let directColor: Bool
     private var isOpen = true
     /// Colour pairs allocated this session (alloc_pair also remembers them; this saves the
@@ -91,6 +96,7 @@ public final class CursesScreen {
         guard let (screen, name) = opened else { throw ExplorerError.terminalSetupFailed(term: term) }
         self.screen = screen
         self.terminalName = name
+        self.outputFile = output
         set_term(screen)
         window = qlx_stdscr()!
         if let (width, height) = fixedSize { resize_term(Int32(height), Int32(width)) }
@@ -102,6 +108,9 @@ public final class CursesScreen {
         set_escdelay(25)
         curs_set(0)
         leaveok(window, true)
+        // No insert/delete-character shortcuts: they would shift cells under sixel pixels
+        // that ncurses does not know are there.
+        idcok(window, false)
         intrflush(window, false)
 
         // Colour: none where TerminalCapabilities says none (NO_COLOR); otherwise what
@@ -145,6 +154,10 @@ public final class CursesScreen {
     public func close() {
         guard isOpen else { return }
         isOpen = false
+        if let clear = graphicsPainter?.clearAll, !clear.isEmpty {
+            fputs(clear, outputFile)
+            fflush(outputFile)
+        }
         endwin()
         fflush(nil)
     }
@@ -186,6 +199,28 @@ public final class CursesScreen {
         }
     }
 
+    /// Paints the frame's cells, then its images in pixels (when the terminal draws them):
+    /// only images that changed are sent, so stepping values never blanks them.
+    public func paint(_ frame: ExplorerFrame, full: Bool = false) {
+        guard let painter = graphicsPainter else { return paint(frame.grid, full: full) }
+        let plan = painter.plan(frame, full: full)
+        draw(frame.grid, full: full)
+        // Lines under sixel images that went away: ncurses must rewrite them.
+        for row in plan.rowsToRepaint where row >= 0 && row < Int(getmaxy(window)) { wredrawln(window, Int32(row), 1) }
+        wnoutrefresh(window)
+        doupdate()
+        imagesSentLastPaint = plan.sent
+        guard !plan.output.isEmpty else { return }
+        fputs(plan.output, outputFile)
+        fflush(outputFile)
+        // The images moved the cursor behind ncurses' back, and with leaveok ncurses tracks
+        // the real cursor only inside itself (curscr keeps the logical one, so moving there
+        // left it one step off: the next update's relative moves put a digit at the top
+        // left). Moving from "unknown" makes ncurses address the cursor absolutely and
+        // records where it is.
+        mvcur(-1, -1, 0, 0)
+    }
+
     /// The mouse event behind a KEY_MOUSE; nil for events the explorer does not use
     /// (releases, other buttons).
     private func readMouse() -> Key? {
@@ -208,6 +243,13 @@ public final class CursesScreen {
     /// Paints `grid` at the top-left corner. erase + wnoutrefresh + doupdate: ncurses sends
     /// only the cells that changed. `full` repaints every cell (Ctrl-L).
     public func paint(_ grid: CellGrid, full: Bool = false) {
+        draw(grid, full: full)
+        wnoutrefresh(window)
+        doupdate()
+    }
+
+    /// The grid into ncurses' window (sent by the next doupdate).
+    private func draw(_ grid: CellGrid, full: Bool) {
         werase(window)
         if full { clearok(window, true) }
         let rows = min(grid.height, Int(getmaxy(window)))
@@ -231,8 +273,6 @@ public final class CursesScreen {
                 mvwadd_wch(window, Int32(y), Int32(x), &cell)
             }
         }
-        wnoutrefresh(window)
-        doupdate()
     }
 
     /// The colour pair for a foreground/background, allocated on first use.

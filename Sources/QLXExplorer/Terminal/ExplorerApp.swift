@@ -17,13 +17,23 @@ public enum ExplorerApp {
                            launched: Date, mouse: Bool = true) throws -> Outcome {
         TerminalGuard.install()
         defer { TerminalGuard.uninstall() }
+        // Ask the terminal about pixels before ncurses owns the input.
+        let graphics = GraphicsDetection.detect(choice: session.graphicsChoice, environment: environment)
         let screen: CursesScreen
         do {
             screen = try CursesScreen(environment: environment, mouse: mouse, trueColor: session.colorLimit == .trueColor)
         }
         defer { screen.close() }
         session.adapt(unicode: screen.unicode, maximumColors: screen.maximumColorDepth, colorReason: screen.colorReason)
-        return loop(session: session, screen: screen, script: script, launched: launched)
+        if graphics.graphics.hasPixels {
+            screen.graphicsPainter = GraphicsPainter(graphics: graphics.graphics, tmux: graphics.tmux,
+                                                     colorRegisters: graphics.colorRegisters)
+        }
+        session.adaptGraphics(graphics.graphics, cellPixels: graphics.cellPixels, reason: graphics.reason)
+        var outcome = loop(session: session, screen: screen, script: script, launched: launched)
+        outcome.stats.graphics = "\(graphics.graphics.rawValue): \(graphics.reason)"
+            + (graphics.cellPixels.map { ", cell \($0)" } ?? "")
+        return outcome
     }
 
     /// The loop proper, on an open screen (the benchmark runs it off-screen).
@@ -44,9 +54,10 @@ public enum ExplorerApp {
             if needsPaint {
                 let started = Date()
                 let size = screen.size
-                let grid = session.frame(width: size.width, height: size.height)
+                let frame = session.composed(width: size.width, height: size.height)
                 let built = Date()
-                screen.paint(grid, full: fullRepaint)
+                screen.paint(frame, full: fullRepaint)
+                stats.imagesSent += screen.imagesSentLastPaint
                 let painted = Date()
                 stats.frames += 1
                 stats.buildMilliseconds.append(built.timeIntervalSince(started) * 1000)

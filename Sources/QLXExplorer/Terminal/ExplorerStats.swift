@@ -8,6 +8,9 @@ public struct ExplorerStats: Sendable {
     public var buildMilliseconds: [Double] = []
     public var paintMilliseconds: [Double] = []
     public var frames = 0
+    /// Pixel images sent (kitty or sixel), and how the graphics were chosen.
+    public var imagesSent = 0
+    public var graphics: String?
 
     public init() {}
 
@@ -30,6 +33,7 @@ public struct ExplorerStats: Sendable {
             line("frame build (decode + draw)", buildMilliseconds),
             line("paint (ncurses)", paintMilliseconds),
             "frames painted: \(frames)",
+            "graphics: \(graphics ?? "cells")" + (imagesSent > 0 ? ", \(imagesSent) images sent" : ""),
         ].joined(separator: "\n")
     }
 }

@@ -39,6 +39,9 @@ struct Explore: ParsableCommand {
     @Flag(help: "Print start-up time and key-to-frame latency after exit.")
     var stats = false
 
+    @Flag(help: "Start in presentation mode: one large image, its caption and the codebook ruler (p leaves it).")
+    var present = false
+
     @OptionGroup var render: RenderFlags
 
     @Option(name: .customLong("metric-samples"), help: "Samples for the background metrics (0: none). Not run when the checkpoint stores metrics on at least this many samples (the bundled model: 10,000).")
@@ -66,6 +69,7 @@ struct Explore: ParsableCommand {
         if values < 1 || values > 1_000 { throw FlagError.badValue(flag: "--values", expected: "1…1000", found: "\(values)") }
         _ = try render.mode()
         _ = try render.colors()
+        _ = try render.graphics()
         _ = try seed.value()
     }
 
@@ -96,7 +100,9 @@ struct Explore: ParsableCommand {
         }
         session.preferredMode = try render.mode() ?? config.mode
         session.colorLimit = try render.colors() ?? config.colors
+        session.graphicsChoice = try render.graphics() ?? config.graphics ?? .auto
         if let ms = config.tourMilliseconds { session.tourInterval = ms }
+        if present { session.present() }
         session.start()
         if let configProblem { session.note(configProblem) }
         let outcome = try ExplorerApp.run(session: session, environment: Streams.environment,

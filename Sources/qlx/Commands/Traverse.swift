@@ -78,6 +78,7 @@ struct Traverse: ParsableCommand {
         // Flags first, so mistakes fail before the model loads.
         let renderMode = try render.mode()
         let colorFlag = try render.colors()
+        let graphicsChoice = try render.graphics() ?? .auto
         let cellWidth = try self.cellWidth.map { try FlagValue.integer($0, flag: "--cell-width", in: 1...400) }
         let scale = try FlagValue.integer(self.scale, flag: "--scale", in: 1...64)
         let seed = try self.seed.value()
@@ -137,11 +138,40 @@ struct Traverse: ParsableCommand {
             if !text { return }
         }
 
+        // A terminal that draws pixels gets the labelled picture itself.
+        if graphicsChoice != .cells, isatty(STDOUT_FILENO) == 1, cellWidth == nil {
+            let setup = GraphicsDetection.detect(choice: graphicsChoice, environment: Streams.environment)
+            if setup.graphics.hasPixels, let cell = setup.cellPixels {
+                let columns = Streams.standardOutputColumns ?? 80
+                try printPicture(figure(traversal, latents: latents, names: names, start: start, checkpointPath: checkpointPath),
+                                 setup: setup, maxWidth: columns * cell.width)
+                return
+            }
+            if graphicsChoice != .auto { Streams.warn("--graphics \(graphicsChoice.rawValue): \(setup.reason); drawing cells") }
+        }
+
         let capabilities = Streams.standardOutput(colors: colorFlag, mode: renderMode)
         let options = RenderOptions(mode: renderMode ?? capabilities.preferredMode, colors: capabilities.colors, dither: dither)
         let thumbnailWidth = cellWidth ?? Streams.standardOutputColumns.map { fittingCellWidth(rows: rows, columns: $0) } ?? 10
         let grid = Mosaic.cells(rows: rows, thumbnailWidth: thumbnailWidth, options: options)
         FileHandle.standardOutput.write(Data((ANSI.encode(grid, colors: capabilities.colors) + "\n").utf8))
+    }
+
+    /// The labelled figure (the one --png writes) in pixels, kitty or sixel, at the largest
+    /// whole scale that fits `maxWidth` pixels (shrunk to fit when even 1× is wider), then a new line.
+    func printPicture(_ figure: TraversalFigure, setup: GraphicsSetup, maxWidth: Int) throws {
+        var scale = 1
+        while scale < 8, figure.picture(scale: scale + 1).width <= maxWidth {
+            scale += 1
+        }
+        let picture = figure.picture(scale: scale)
+        let shrink = min(1, Double(maxWidth) / Double(picture.width))
+        let pixels = PixelImage(picture, width: max(1, Int(Double(picture.width) * shrink)),
+                                height: max(1, Int(Double(picture.height) * shrink)))
+        var sequence = try setup.graphics == .kitty ? KittyGraphics.place(pixels, id: 1, movesCursor: true)
+                                                    : SixelEncoder.encode(pixels, colorRegisters: setup.colorRegisters)
+        if setup.tmux != nil { sequence = TmuxState.wrap(sequence) }
+        FileHandle.standardOutput.write(Data((sequence + "\n").utf8))
     }
 
     /// The PNG figure: titled with the model and the start, the base image first in every row.

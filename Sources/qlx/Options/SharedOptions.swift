@@ -108,7 +108,15 @@ struct RenderFlags: ParsableArguments {
                                valueName: "colors"))
     var colorsName: String?
 
+    @Option(name: .customLong("graphics"),
+            help: ArgumentHelp("Images in pixels: auto (ask the terminal), kitty, sixel, or cells (default: auto).",
+                               valueName: "graphics"))
+    var graphicsName: String?
+
     func mode() throws -> RenderMode? { try Self.choice(modeName, flag: "--mode", kind: "mode") }
+
+    /// nil when the flag is not given (the explorer then reads its settings file; auto otherwise).
+    func graphics() throws -> GraphicsChoice? { try Self.choice(graphicsName, flag: "--graphics", kind: "graphics") }
 
     func colors() throws -> ColorDepth? { try Self.choice(colorsName, flag: "--colors", kind: "colour depth") }
 
