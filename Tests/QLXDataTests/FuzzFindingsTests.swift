@@ -61,20 +61,26 @@ final class FuzzFindingsTests: XCTestCase {
         }
     }
 
-    /// The committed HDF5 fixtures of scripts/golden/dataset_files.py (corrupt_chunks).
+    /// The committed HDF5 fixtures (scripts/golden/dataset_files.py's corrupt_chunks, and
+    /// fuzz inputs as found).
     func fixture(_ name: String) -> String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/datasets/\(name)").path
     }
 
-    /// hdf5 target: a chunk of `labels` recorded as 0xFFFF7FFF bytes long (4.29 GB). libhdf5 sized its
-    /// read buffer from that record before comparing it with the file (4.29 GB asked for, the
+    /// Opening fixture `name` fails with exactly "PATH: `message`".
+    func assertOpenRefused(_ name: String, _ message: String, line: UInt = #line) throws {
+        let path = fixture(name)
+        XCTAssertThrowsError(try DatasetFile.open(path: path, cache: DatasetCache(root: folder + "/cache")), line: line) {
+            XCTAssertEqual("\($0)", "\(path): \(message)", line: line)
+        }
+    }
+
+    /// hdf5 target: a chunk of `labels` recorded as 0xFFFF7FFF bytes long (4.29 GB). libhdf5
+    /// sized its read buffer from that record before comparing it with the file (4.29 GB asked for, the
     /// fuzzer's memory limit hit). Every chunk a read touches is now checked against the file.
     func testAChunkRecordedPastTheFilesEndIsRefusedBeforeReading() throws {
-        let path = fixture("bad_chunk_size.h5")
-        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
-        XCTAssertThrowsError(try DatasetFile.open(path: path, cache: DatasetCache(root: folder + "/cache"))) {
-            XCTAssertEqual("\($0)", "\(path): expected the chunk of 'labels' at [0, 0] inside the file's \(size) bytes, found 4294934527 bytes from offset 5297 (truncated or corrupt file?)")
-        }
+        let size = try FileManager.default.attributesOfItem(atPath: fixture("bad_chunk_size.h5"))[.size] as! Int
+        try assertOpenRefused("bad_chunk_size.h5", "expected the chunk of 'labels' at [0, 0] inside the file's \(size) bytes, found 4294934527 bytes from offset 5297 (truncated or corrupt file?)")
     }
 
     /// hdf5 target: a Shapes3D file whose first image chunk does not inflate opens (the open
@@ -96,30 +102,21 @@ final class FuzzFindingsTests: XCTestCase {
     /// wrote past its own buffer (AddressSanitizer: heap-buffer-overflow in H5VM_memcpyvv).
     /// Only HDF5's standard number types are read now.
     func testAMalformedNumberTypeIsRefusedBeforeHDF5ConvertsIt() throws {
-        let path = fixture("fuzz_label_type.h5")
-        XCTAssertThrowsError(try DatasetFile.open(path: path, cache: DatasetCache(root: folder + "/cache"))) {
-            XCTAssertEqual("\($0)", "\(path): expected numbers of a standard type (IEEE float or integer) in 'labels', found another element type")
-        }
+        try assertOpenRefused("fuzz_label_type.h5", "expected numbers of a standard type (IEEE float or integer) in 'labels', found another element type")
     }
 
     /// hdf5 target (the fuzz input as found, fuzz_chunk_shape.h5): `images` of shape
     /// (2, 4, 4, 3) claims chunks of (131073, 4, 4, 3) while its stored chunks hold one row
     /// each; libhdf5 1.10 read past its buffer. Chunks larger than a fixed extent are refused.
     func testAChunkLargerThanItsDatasetIsRefused() throws {
-        let path = fixture("fuzz_chunk_shape.h5")
-        XCTAssertThrowsError(try DatasetFile.open(path: path, cache: DatasetCache(root: folder + "/cache"))) {
-            XCTAssertEqual("\($0)", "\(path): expected chunks of 'images' no larger than its dimensions [2, 4, 4, 3], found chunks of [131073, 4, 4, 3]")
-        }
+        try assertOpenRefused("fuzz_chunk_shape.h5", "expected chunks of 'images' no larger than its dimensions [2, 4, 4, 3], found chunks of [131073, 4, 4, 3]")
     }
 
     /// hdf5 target (the fuzz input as found, fuzz_driver_block.h5): a superblock whose driver
     /// information address points into the superblock itself. libhdf5 1.10's H5Fopen then read
     /// and allocated for 16 s, up to 4.2 GB, for a 2.6 KB file. The superblock is checked first.
     func testADamagedSuperblockIsRefusedBeforeHDF5OpensTheFile() throws {
-        let path = fixture("fuzz_driver_block.h5")
-        XCTAssertThrowsError(try DatasetFile.open(path: path, cache: DatasetCache(root: folder + "/cache"))) {
-            XCTAssertEqual("\($0)", "\(path): expected no driver information block (files h5py writes have none), found one at offset 26")
-        }
+        try assertOpenRefused("fuzz_driver_block.h5", "expected no driver information block (files h5py writes have none), found one at offset 26")
     }
 
     /// hdf5 target (the fuzz input as found, fuzz_local_heap.h5): a damaged group heap makes
@@ -127,10 +124,7 @@ final class FuzzFindingsTests: XCTestCase {
     /// under the fuzzer). libhdf5's metadata calls are now made first in a forked child; the
     /// child's end is reported, and this process lives on.
     func testAFileThatCrashesLibhdf5IsRefusedWithoutCrashingQLX() throws {
-        let path = fixture("fuzz_local_heap.h5")
-        XCTAssertThrowsError(try DatasetFile.open(path: path, cache: DatasetCache(root: folder + "/cache"))) {
-            XCTAssertEqual("\($0)", "\(path): expected an HDF5 file libhdf5 can read, found a file that stops libhdf5 with signal 11 (corrupt or crafted?)")
-        }
+        try assertOpenRefused("fuzz_local_heap.h5", "expected an HDF5 file libhdf5 can read, found a file that stops libhdf5 with signal 11 (corrupt or crafted?)")
     }
 }
 
