@@ -1,4 +1,5 @@
 import CBLAS
+import Foundation
 
 /// Thin, row-major wrappers around OpenBLAS so that call sites read as the matrix product
 /// they compute. Every matrix product in qlx goes through `Gemm.multiply`.
@@ -31,8 +32,36 @@ public enum Gemm {
 
     /// Sets the number of OpenBLAS threads (qlx uses one per core).
     public static func setThreadCount(_ count: Int) {
-        openblas_set_num_threads(Int32(count))
+        singleThreadLock.lock()
+        defer { singleThreadLock.unlock() }
+        configuredThreads = count
+        if singleThreadScopes == 0 { openblas_set_num_threads(Int32(count)) }
     }
+
+    /// Runs `body` with OpenBLAS on one thread, for callers that split work into tasks across
+    /// the cores themselves: OpenBLAS's own split of a thin product costs more in hand-offs and
+    /// spinning workers than it saves, and its static halves wait for the slower core when the
+    /// machine is shared, while tasks taken in turn do not. Scopes may overlap (several threads);
+    /// the configured count returns when the last one ends. Other BLAS calls made meanwhile
+    /// also run on one thread (slower, never wrong).
+    public static func withSingleThread<R>(_ body: () throws -> R) rethrows -> R {
+        singleThreadLock.lock()
+        if singleThreadScopes == 0 { configuredThreads = threadCount }
+        singleThreadScopes += 1
+        if singleThreadScopes == 1 && configuredThreads > 1 { openblas_set_num_threads(1) }
+        singleThreadLock.unlock()
+        defer {
+            singleThreadLock.lock()
+            singleThreadScopes -= 1
+            if singleThreadScopes == 0 && configuredThreads > 1 { openblas_set_num_threads(Int32(configuredThreads)) }
+            singleThreadLock.unlock()
+        }
+        return try body()
+    }
+
+    private static let singleThreadLock = NSLock()
+    nonisolated(unsafe) private static var singleThreadScopes = 0
+    nonisolated(unsafe) private static var configuredThreads = 1
 
     public static var threadCount: Int { Int(openblas_get_num_threads()) }
 }
