@@ -30,6 +30,36 @@ public enum Gemm {
                     c, blasint(ldc ?? n))
     }
 
+    /// `multiply` without transposes (beta 0) as `blocks` products the cores take in turn, each
+    /// on one BLAS thread (see `withSingleThread`): split along C's rows when C is narrower than
+    /// tall (each block re-packs its rows of A and all of B, the smaller operand), else
+    /// along its columns.
+    public static func multiplyInBlocks(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                        into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int,
+                                        lda: Int? = nil, ldb: Int? = nil, ldc: Int? = nil, blocks: Int = 4) {
+        let (lda, ldb, ldc) = (lda ?? k, ldb ?? n, ldc ?? n)
+        let alongRows = n < m
+        // Column blocks in multiples of 16 floats, the width of OpenBLAS's packed panels.
+        let unit = alongRows ? 1 : 16
+        let units = ((alongRows ? m : n) + unit - 1) / unit
+        let count = min(blocks, units)
+        guard count > 1 else {
+            multiply(a, b, into: c, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
+            return
+        }
+        withSingleThread {
+            Parallel.forEachTask(count: count) { block in
+                let low = units * block / count * unit
+                let high = min(units * (block + 1) / count * unit, alongRows ? m : n)
+                if alongRows {
+                    multiply(a + low * lda, b, into: c + low * ldc, m: high - low, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
+                } else {
+                    multiply(a, b + low, into: c + low, m: m, n: high - low, k: k, lda: lda, ldb: ldb, ldc: ldc)
+                }
+            }
+        }
+    }
+
     /// Sets the number of OpenBLAS threads (qlx uses one per core).
     public static func setThreadCount(_ count: Int) {
         singleThreadLock.lock()

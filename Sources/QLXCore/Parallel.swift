@@ -51,6 +51,26 @@ extension Parallel {
     }
 }
 
+extension Parallel {
+    /// Calls `body(i)` for every i in 0..<count, each i a task the cores take in turn (no fixed
+    /// halves), with the caller's floating-point mode. For a few coarse tasks, such as the
+    /// blocks of a matrix product: when the machine is shared, a core that is held up takes
+    /// fewer tasks instead of holding up the whole call.
+    public static func forEachTask(count: Int, _ body: (Int) -> Void) {
+        if threadCount <= 1 || count <= 1 {
+            for i in 0..<count { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedBox(body)
+            let mode = SubnormalFlush.currentControlWord
+            DispatchQueue.concurrentPerform(iterations: count) { i in
+                SubnormalFlush.withControlWord(mode) { box.value(i) }
+            }
+        }
+    }
+}
+
 /// Carries a non-Sendable value into `concurrentPerform`; `Parallel.forEach` documents why
 /// that is safe (disjoint iterations, the call returns only when all have finished).
 struct UncheckedBox<Value>: @unchecked Sendable {

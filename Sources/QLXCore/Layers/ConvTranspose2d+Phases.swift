@@ -89,9 +89,9 @@ extension ConvTranspose2d {
             input.data.withUnsafeBufferPointer { x in
                 let xBase = x.baseAddress!
                 let tasks = phaseCount * slices.count
-                // Several tasks: each runs single-threaded BLAS, and the tasks share the cores.
-                // One task: OpenBLAS splits its matrix product itself.
-                let body = { (task: Int, parallelInside: Bool) in
+                // Several phases or slices: each is a task with single-threaded BLAS. One (a
+                // stride-1 layer): its matrix product is split into blocks instead.
+                let body = { (task: Int, split: Bool) in
                     let (phase, first) = (task % phaseCount, slices[task / phaseCount])
                     let images = min(sliceImages, n - first)
                     let taps = weights.taps[phase]
@@ -100,11 +100,16 @@ extension ConvTranspose2d {
                     defer { columns.deallocate() }
                     Im2col.unfoldShifted(xBase + first * plane, channels: inChannels, images: images,
                                          height: h, width: w, channelStride: n * plane,
-                                         offsets: taps.map { ($0.dy, $0.dx) }, into: columns, parallel: parallelInside)
+                                         offsets: taps.map { ($0.dy, $0.dx) }, into: columns, parallel: split)
                     weights.matrices[phase].withUnsafeBufferPointer { m in
                         if stride == 1 {
-                            Gemm.multiply(m.baseAddress!, columns, into: outBase + first * plane,
-                                          m: outChannels, n: images * plane, k: rows, ldc: n * plane)
+                            if split {
+                                Gemm.multiplyInBlocks(m.baseAddress!, columns, into: outBase + first * plane,
+                                                      m: outChannels, n: images * plane, k: rows, ldc: n * plane)
+                            } else {
+                                Gemm.multiply(m.baseAddress!, columns, into: outBase + first * plane,
+                                              m: outChannels, n: images * plane, k: rows, ldc: n * plane)
+                            }
                             return
                         }
                         let result = UnsafeMutablePointer<Float>.allocate(capacity: outChannels * images * plane)
@@ -127,7 +132,7 @@ extension ConvTranspose2d {
                     body(0, true)
                 } else {
                     Gemm.withSingleThread {
-                        Parallel.forEach(count: tasks) { body($0, false) }
+                        Parallel.forEachTask(count: tasks) { body($0, false) }
                     }
                 }
             }
