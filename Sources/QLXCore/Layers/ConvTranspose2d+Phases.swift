@@ -13,8 +13,9 @@ extension ConvTranspose2d {
     public var hasPhases: Bool { kernel == stride + 2 * padding }
 
     /// Whether `forward` takes the stride-phase form: where it has one and it is the faster.
-    /// A stride-1 layer narrowing its channels (Cin > Cout) is the one case where the col2im
-    /// form wins: its product has Cin·k² rows of columns against Cout·k² (`qlx bench --only layers`).
+    /// The col2im form wins on a stride-1 layer narrowing its channels (Cin > Cout): the phase
+    /// form's im2col columns (Cin·k² rows) then outgrow the col2im form's (Cout·k²)
+    /// (`qlx bench --only layers`).
     public var prefersPhases: Bool {
         hasPhases && !isPointwise && !(stride == 1 && inChannels > outChannels)
     }
