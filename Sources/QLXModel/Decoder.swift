@@ -33,12 +33,19 @@ struct DecoderConstants: Sendable {
     var map: FeatureMap? = nil
     /// Transposed-convolution weights re-laid out for the stride-phase form, by weight
     /// parameter name, for the layers where that form is the faster (`ConvTranspose2d.prefersPhases`).
+    /// A layer without them runs in its col2im form.
     var phasedWeights: [String: ConvTranspose2d.PhasedWeights] = [:]
 
-    /// Phased weights for every layer in `layers` (convT, weight parameter) that prefers them.
-    static func phasedWeights(_ layers: [(ConvTranspose2d, String)], _ p: ParameterSet) -> [String: ConvTranspose2d.PhasedWeights] {
+    /// Phased weights for every layer of a chain `layers` (convT, weight parameter), the first
+    /// fed `map`, that prefers them on its input.
+    static func phasedWeights(_ layers: [(ConvTranspose2d, String)], from map: MapShape, _ p: ParameterSet)
+        -> [String: ConvTranspose2d.PhasedWeights] {
         var phased: [String: ConvTranspose2d.PhasedWeights] = [:]
-        for (convT, weight) in layers where convT.prefersPhases { phased[weight] = convT.phasedWeights(p[weight]) }
+        var (h, w) = (map.height, map.width)
+        for (convT, weight) in layers {
+            if convT.prefersPhases(height: h, width: w) { phased[weight] = convT.phasedWeights(p[weight]) }
+            (h, w) = convT.outputSize(height: h, width: w)
+        }
         return phased
     }
 }

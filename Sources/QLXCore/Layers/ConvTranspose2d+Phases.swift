@@ -12,12 +12,16 @@ extension ConvTranspose2d {
     /// Whether `forward` can run as stride-phase convolutions (output = stride × input).
     public var hasPhases: Bool { kernel == stride + 2 * padding }
 
-    /// Whether `forward` takes the stride-phase form: where it has one and it is the faster.
-    /// The col2im form wins on a stride-1 layer narrowing its channels (Cin > Cout): the phase
-    /// form's im2col columns (Cin·k² rows) then outgrow the col2im form's (Cout·k²)
-    /// (`qlx bench --only layers`).
-    public var prefersPhases: Bool {
-        hasPhases && !isPointwise && !(stride == 1 && inChannels > outChannels)
+    /// Whether `forward` takes the stride-phase form on a `height`×`width` input: where the
+    /// layer has one, unless it narrows its channels (Cin > Cout) with a map its weights do not
+    /// outweigh. The phase form's im2col columns (Cin·k² rows per input pixel) then outgrow the
+    /// col2im form's (Cout·k²): at batch 1 the col2im form was the faster on such layers of the
+    /// reference decoders (256→128 and 128→64, stride 1 or 2), while the phase form won or tied
+    /// where Cin ≤ Cout, and won on the stride-2 512→256 layer of an 8×8 map (weights 8× its
+    /// col2im columns; Cin ≥ 4·H·W), whose weights the col2im form re-packs transposed on
+    /// every call (`qlx bench --only layers`).
+    public func prefersPhases(height: Int, width: Int) -> Bool {
+        hasPhases && !isPointwise && (inChannels <= outChannels || (stride > 1 && inChannels >= 4 * height * width))
     }
 
     /// One kernel tap of a phase: the weight position and the input offset it reads from.

@@ -42,10 +42,10 @@ public struct ConvTranspose2d: Sendable, Equatable {
     public static let defaultColumnsBudget = 16 << 20
 
     /// input (Cin, N, H, W) channel-major → output (Cout, N, Ho, Wo) channel-major: the
-    /// stride-phase form where it is the faster (`prefersPhases`, see
+    /// stride-phase form where it is the faster (`prefersPhases(height:width:)`, see
     /// ConvTranspose2d+Phases.swift), else `forwardFolded`.
     public func forward(_ input: FeatureMap, weight: Tensor, columnsBudget: Int = defaultColumnsBudget) -> FeatureMap {
-        guard prefersPhases else { return forwardFolded(input, weight: weight, columnsBudget: columnsBudget) }
+        guard prefersPhases(height: input.height, width: input.width) else { return forwardFolded(input, weight: weight, columnsBudget: columnsBudget) }
         return forward(input, phased: phasedWeights(weight), columnsBudget: columnsBudget)
     }
 

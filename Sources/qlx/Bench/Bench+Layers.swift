@@ -5,7 +5,7 @@ extension BenchSection {
     /// Where a batch-1 decode's time goes, layer by layer, for the reference decoders: each
     /// transposed convolution in its col2im form (sgemm into k²-times-larger columns, then a
     /// fold) and in its stride-phase form with weights laid out beforehand, marking the one
-    /// decoding takes (`prefersPhases`), then the block's element-wise passes as separate
+    /// decoding takes (`prefersPhases(height:width:)`), then the block's element-wise passes as separate
     /// passes (what training runs) and fused (what decoding runs). Random weights; 4×4 input maps.
     static let layers = BenchSection(name: "layers", summary: "batch-1 decode time per layer of the reference decoders") {
         print("  median of 25 calls after 3 warm-up calls, ms; convT k/s: kernel and stride; * the form decoding")
@@ -53,7 +53,7 @@ extension BenchSection {
                 }
                 let (ho, _) = convT.outputSize(height: side, width: side)
                 let cached = style && i == 0
-                let phasesChosen = convT.prefersPhases
+                let phasesChosen = convT.prefersPhases(height: side, width: side)
                 print(String(format: "    %5d  %4d→%-4d  %d/%d  %3d→%-3d %8.3f%@ %8.3f%@ %8.3f %7.3f%@", i, channels, convT.outChannels,
                              convT.kernel, convT.stride, side, ho, folded * 1e3, phasesChosen ? " " : "*", phases * 1e3, phasesChosen ? "*" : " ",
                              elementwise * 1e3, fused * 1e3, cached ? "  (cached)" : ""))
