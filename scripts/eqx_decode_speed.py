@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
 """Decode latency of the reference decoder architectures built from Equinox layers, the
-library the reference code uses, to compare with `qlx bench --only core` and with
+library the reference code uses, to compare with `qlx bench --only architectures` and with
 jax_decode_speed.py (plain jax.lax layers).
 
 Like the reference, each decoder maps one latent vector to one image and a batch goes
-through jax.vmap, under eqx.filter_jit. Blocks:
+through jax.vmap, jitted with the model closed over (its weights are constants to XLA, as
+for a user who loads a model and decodes). Prints the table `qlx bench --only architectures`
+prints: per decoder and batch 1, 10, 100, the median ms, GFLOPS and share of the sgemm peak
+measured in the same run. Blocks:
 - image / image_small: dense stack (ReLU) -> dense to the encoder's final map (ReLU) ->
   conv-transpose blocks (ConvTranspose2d without bias -> GroupNorm, one group per channel,
   eps 1e-6, affine -> leaky ReLU 0.2) -> 1x1 conv to logits.
 - style_image / style_image_small: w = dense stack (ReLU); a constant 0.1 input map goes
   through style blocks (ConvTranspose2d -> leaky ReLU 0.2 -> GroupNorm without affine ->
   x*scale + bias, [scale, bias] = ReLU(Linear(w))) -> 3x3 conv (padding 1) to logits.
-Random weights, 10 latents; 5 warm-up calls, then the median of --runs timed calls.
+Random weights, 10 latents; 5 warm-up calls, then the median of --runs timed calls (a third
+as many at batch 100).
 Needs `equinox` and `jax` from PyPI. Usage: python3 scripts/eqx_decode_speed.py [--runs 25]
 """
 import equinox as eqx
@@ -19,7 +23,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jax_layers import DECODE_CASES, latent_batches, median_ms, parse_runs
+from jax_layers import DECODE_CASES, decoder_multiply_adds, latent_batches, median_ms, parse_runs, sgemm_gflops
 
 def leaky(x):
     return jax.nn.leaky_relu(x, 0.2)
@@ -91,23 +95,34 @@ class StyleImageDecoder(eqx.Module):
         return self.out(x)
 
 
-@eqx.filter_jit
-def decode(decoder, z):
-    logits = jax.vmap(decoder)(z)
-    return logits, jax.nn.sigmoid(logits)
+def closed_over(decoder):
+    """The decoder jitted with its weights closed over, as a user runs a loaded model: XLA
+    sees the weights as constants (and folds a style decoder's z-independent first block)."""
+    @jax.jit
+    def decode(z):
+        logits = jax.vmap(decoder)(z)
+        return logits, jax.nn.sigmoid(logits)
+    return decode
 
 
 def main():
     runs = parse_runs(__doc__)
     rng = np.random.default_rng(0)
-    print(f"equinox {eqx.__version__}, jax {jax.__version__} on {jax.devices()[0].platform}, "
-          f"10 latents, median of {runs} (ms)")
+    peak = sgemm_gflops()
+    print(f"equinox {eqx.__version__}, jax {jax.__version__} on {jax.devices()[0].platform}; "
+          f"sgemm 2048x2048x2048 peak: {peak:.1f} GFLOPS (XLA)")
+    print(f"  10 latents, random weights; median of {runs} calls ({max(3, (runs + 2) // 3)} at batch 100) after 5 warm-up calls.")
+    print("  GFLOPS count the convolutions and dense layers (2 per multiply-add), without the style")
+    print("  decoders' z-independent first block.")
+    print(f"  {'decoder':34s} {'batch':>5s} {'median ms':>11s} {'GFLOPS':>9s}  share of peak")
     for name, arch, style in DECODE_CASES:
-        decoder = (StyleImageDecoder if style else ImageDecoder)(arch, 10, jax.random.PRNGKey(0))
-        for batch, z in latent_batches(rng):
-            logits = np.asarray(decode(decoder, z)[0])
+        decode = closed_over((StyleImageDecoder if style else ImageDecoder)(arch, 10, jax.random.PRNGKey(0)))
+        for batch, z in latent_batches(rng, batches=(1, 10, 100)):
+            logits = np.asarray(decode(z)[0])
             assert logits.shape == (batch, 1, 64, 64) and np.isfinite(logits).all(), f"{name}: output {logits.shape}"
-            print(f"  {name:34s} batch {batch:2d}: {median_ms(lambda: decode(decoder, z), runs):8.2f}", flush=True)
+            ms = median_ms(lambda: decode(z), runs if batch < 100 else max(3, (runs + 2) // 3))
+            gflops = 2 * decoder_multiply_adds(arch, style) * batch / ms / 1e6
+            print(f"  {name:34s} {batch:5d} {ms:11.2f} {gflops:9.1f} {100 * gflops / peak:13.0f}%", flush=True)
 
 
 if __name__ == "__main__":

@@ -19,9 +19,9 @@ LAYOUTS = {"NCHW": (("NCHW", "OIHW", "NCHW"), (2, 3), 1), "NHWC": (("NHWC", "HWI
 PAPER = dict(widths=[256, 256, 256, 128, 128, 128, 64, 64, 64, 32, 32, 32],
              kernels=[3, 3, 4] * 4, strides=[1, 1, 2] * 4, dense=[256, 256], map=(256, 4, 4))
 SMALL = dict(widths=[512, 256, 128, 64], kernels=[4] * 4, strides=[2] * 4, dense=[512], map=(512, 4, 4))
-# (name, architecture, style decoder?) in the order `qlx bench` prints them.
-DECODE_CASES = [("image_small + style_image_small", SMALL, True), ("image + style_image", PAPER, True),
-                ("image_small + image_small", SMALL, False), ("image + image", PAPER, False)]
+# (name, architecture, style decoder?) in the order `qlx bench --only architectures` prints them.
+DECODE_CASES = [("image + style_image (paper)", PAPER, True), ("image_small + image_small", SMALL, False),
+                ("image_small + style_image_small", SMALL, True), ("image + image", PAPER, False)]
 
 
 def conv(x, w, stride, padding, layout="NCHW"):
@@ -79,7 +79,35 @@ def parse_runs(doc):
     return parser.parse_args().runs
 
 
-def latent_batches(rng, latents=10):
-    """(batch, z) for the timed batch sizes 1 and 10: z uniform in [-0.5, 0.5), float32."""
-    for batch in (1, 10):
+def latent_batches(rng, latents=10, batches=(1, 10)):
+    """(batch, z) for the timed batch sizes: z uniform in [-0.5, 0.5), float32."""
+    for batch in batches:
         yield batch, jnp.asarray(rng.uniform(-0.5, 0.5, (batch, latents)).astype(np.float32))
+
+
+def decoder_multiply_adds(arch, style, latents=10, side=64):
+    """Multiply-adds of one image's decode, counted as `qlx bench` counts them: dense layers,
+    conditioning linears, transposed convolutions and the output conv, without a style
+    decoder's first block (it sees only the constant input map)."""
+    total, features = 0, latents
+    for width in arch["dense"]:
+        total, features = total + features * width, width
+    channels, size = arch["map"][0], arch["map"][1]
+    if not style:
+        total += features * int(np.prod(arch["map"]))
+    for i, (w, k, s) in enumerate(zip(arch["widths"], arch["kernels"], arch["strides"])):
+        if style:
+            total += features * 2 * w
+        if not (style and i == 0):
+            total += channels * w * k * k * size * size
+        channels, size = w, (size - 1) * s - 2 + k
+    assert size == side
+    return total + channels * (9 if style else 1) * size * size
+
+
+def sgemm_gflops(n=2048, runs=5):
+    """The machine's float32 matrix-product speed through XLA, n×n×n, median of `runs`."""
+    a = jnp.asarray(np.random.default_rng(1).uniform(size=(n, n)).astype(np.float32))
+    b = jnp.asarray(np.random.default_rng(2).uniform(size=(n, n)).astype(np.float32))
+    matmul = jax.jit(jnp.dot)
+    return 2 * n ** 3 / median_ms(lambda: matmul(a, b), runs, warm_up=1) / 1e6

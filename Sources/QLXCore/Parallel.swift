@@ -18,14 +18,8 @@ public enum Parallel {
             for i in 0..<count { body(i) }
             return
         }
-        withoutActuallyEscaping(body) { body in
-            let box = UncheckedBox(body)
-            let mode = SubnormalFlush.currentControlWord
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                let start = count * worker / workers
-                let end = count * (worker + 1) / workers
-                SubnormalFlush.withControlWord(mode) { for i in start..<end { box.value(i) } }
-            }
+        onWorkers(workers) { worker in
+            for i in (count * worker / workers)..<(count * (worker + 1) / workers) { body(i) }
         }
     }
 }
@@ -41,11 +35,31 @@ extension Parallel {
             body(0..<count)
             return
         }
+        onWorkers(workers) { worker in body((count * worker / workers)..<(count * (worker + 1) / workers)) }
+    }
+}
+
+extension Parallel {
+    /// Calls `body(i)` for every i in 0..<count, each i a task the cores take in turn (no fixed
+    /// halves), with the caller's floating-point mode. For a few coarse tasks, such as the
+    /// blocks of a matrix product: when the machine is shared, a core that is held up takes
+    /// fewer tasks instead of holding up the whole call.
+    public static func forEachTask(count: Int, _ body: (Int) -> Void) {
+        if threadCount <= 1 || count <= 1 {
+            for i in 0..<count { body(i) }
+            return
+        }
+        onWorkers(count, body)
+    }
+
+    /// `body(i)` for every i in 0..<iterations on the dispatch pool, concurrently, each with the
+    /// caller's floating-point mode (see `SubnormalFlush`); returns when all have finished.
+    static func onWorkers(_ iterations: Int, _ body: (Int) -> Void) {
         withoutActuallyEscaping(body) { body in
             let box = UncheckedBox(body)
             let mode = SubnormalFlush.currentControlWord
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                SubnormalFlush.withControlWord(mode) { box.value((count * worker / workers)..<(count * (worker + 1) / workers)) }
+            DispatchQueue.concurrentPerform(iterations: iterations) { i in
+                SubnormalFlush.withControlWord(mode) { box.value(i) }
             }
         }
     }

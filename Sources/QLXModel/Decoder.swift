@@ -8,12 +8,12 @@ protocol DecoderNetwork: Sendable {
     /// final map (the reference's `transition_shape`). Throws `ModelError.invalidConfig`.
     init(config: DecoderConfig, latentCount: Int, image: ImageShape, encoderMap: MapShape, at path: ModulePath,
          _ tree: inout ModuleTreeBuilder) throws
-    /// The part of the forward pass that depends on the parameters only, computed once per
-    /// parameter set and passed back to `forward` (nil: none).
-    func constantPart(_ p: ParameterSet) -> FeatureMap?
+    /// What decoding can reuse from the parameters alone, made once per parameter set and
+    /// passed back to `forward`.
+    func constants(_ p: ParameterSet) -> DecoderConstants
     /// z (N, n_z) → logits (C, N, H, W) channel-major; records into `tape` when it is non-nil
-    /// (and then does not use `constant`).
-    func forward(_ z: Tensor, _ p: ParameterSet, constant: FeatureMap?, tape: inout DecoderTape?) -> FeatureMap
+    /// (and then does not use `constants`).
+    func forward(_ z: Tensor, _ p: ParameterSet, constants: DecoderConstants?, tape: inout DecoderTape?) -> FeatureMap
     /// dLogits (C, N, H, W) → dz (N, n_z), storing every parameter's gradient.
     func backward(_ dLogits: FeatureMap, tape: DecoderTape, _ p: ParameterSet, gradients: inout [String: Tensor]) -> Tensor
     /// Multiply-adds of the matrix work to decode one image (cached constant parts excluded).
@@ -23,7 +23,39 @@ protocol DecoderNetwork: Sendable {
 }
 
 extension DecoderNetwork {
-    func constantPart(_ p: ParameterSet) -> FeatureMap? { nil }
+    func constants(_ p: ParameterSet) -> DecoderConstants { DecoderConstants() }
+}
+
+/// The part of decoding that depends on the parameters but not on z, made once per parameter
+/// set (at load and after every optimizer step) instead of on every call.
+struct DecoderConstants: Sendable {
+    /// The style decoder's first normalised map (C0, 1, H0, W0).
+    var map: FeatureMap? = nil
+    /// Transposed-convolution weights re-laid out for the stride-phase form, by weight
+    /// parameter name, for the layers where that form is the faster (`ConvTranspose2d.prefersPhases`).
+    /// A layer without them runs in its col2im form.
+    var phasedWeights: [String: ConvTranspose2d.PhasedWeights] = [:]
+
+    /// Phased weights for every layer of a chain `layers` (convT, weight parameter), the first
+    /// fed `map`, that prefers them on its input.
+    static func phasedWeights(_ layers: [(ConvTranspose2d, String)], from map: MapShape, _ p: ParameterSet)
+        -> [String: ConvTranspose2d.PhasedWeights] {
+        var phased: [String: ConvTranspose2d.PhasedWeights] = [:]
+        var (h, w) = (map.height, map.width)
+        for (convT, weight) in layers {
+            if convT.prefersPhases(height: h, width: w) { phased[weight] = convT.phasedWeights(p[weight]) }
+            (h, w) = convT.outputSize(height: h, width: w)
+        }
+        return phased
+    }
+}
+
+extension ConvTranspose2d {
+    /// The layer on `x`, through phased weights in `constants` when there are some for `weight`.
+    func forward(_ x: FeatureMap, weight: String, _ p: ParameterSet, constants: DecoderConstants?) -> FeatureMap {
+        if let phased = constants?.phasedWeights[weight] { return forward(x, phased: phased) }
+        return forward(x, weight: p[weight])
+    }
 }
 
 /// What the decoders' backward passes need from their forward pass.

@@ -19,7 +19,7 @@ struct DenseDecoder: DecoderNetwork {
                             at: path.child("head", ".layers[1]"), &tree)
     }
 
-    func forward(_ z: Tensor, _ p: ParameterSet, constant: FeatureMap?, tape: inout DecoderTape?) -> FeatureMap {
+    func forward(_ z: Tensor, _ p: ParameterSet, constants: DecoderConstants?, tape: inout DecoderTape?) -> FeatureMap {
         let h = dense.forward(z, p, tape: &tape)
         if tape != nil { tape!.transitionInput = h }
         let logits = head.forward(h, p)   // (N, C·H·W), each row an image in C, H, W order

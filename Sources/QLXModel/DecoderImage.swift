@@ -27,7 +27,11 @@ struct ImageDecoder: DecoderNetwork {
         tree.ints(path.child(nil, ".transition_shape"), [encoderMap.channels, encoderMap.height, encoderMap.width])
     }
 
-    func forward(_ z: Tensor, _ p: ParameterSet, constant: FeatureMap?, tape: inout DecoderTape?) -> FeatureMap {
+    func constants(_ p: ParameterSet) -> DecoderConstants {
+        DecoderConstants(phasedWeights: DecoderConstants.phasedWeights(blocks.map { ($0.convT, $0.weight) }, from: finalMap, p))
+    }
+
+    func forward(_ z: Tensor, _ p: ParameterSet, constants: DecoderConstants?, tape: inout DecoderTape?) -> FeatureMap {
         let h = dense.forward(z, p, tape: &tape)
         var t = transition.forward(h, p)
         Activation.relu(&t.data)
@@ -40,13 +44,17 @@ struct ImageDecoder: DecoderNetwork {
         var x = FeatureMap(channels: m.channels, batch: n, height: m.height, width: m.width,
                            data: Layout.swapLeadingAxes(t.data, first: n, second: m.channels, inner: m.height * m.width))
         for block in blocks {
-            let (cache, y) = block.norm.instanceNormLeakyReLU(block.convT.forward(x, weight: p[block.weight]), p)
-            if tape != nil {
-                tape!.convInputs.append(x)
-                tape!.norms.append(cache)
-                tape!.convOutputs.append(y)
+            let y = block.convT.forward(x, weight: block.weight, p, constants: constants)
+            guard tape != nil else {
+                // Decoding: norm, affine and activation in one pass (nothing kept for backward).
+                x = block.norm.fusedInstanceNormLeakyReLU(y, p)
+                continue
             }
-            x = y
+            let (cache, activated) = block.norm.instanceNormLeakyReLU(y, p)
+            tape!.convInputs.append(x)
+            tape!.norms.append(cache)
+            tape!.convOutputs.append(activated)
+            x = activated
         }
         if tape != nil { tape!.outputInput = x }
         return output.conv.forward(x, weight: p[output.weight])

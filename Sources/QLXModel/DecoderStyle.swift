@@ -5,12 +5,19 @@ import QLXCore
 /// affine → x·scale + bias, with [scale, bias] = ReLU(linear(w)) split per channel, scale
 /// first) on the input map, and a 3×3 conv to logits.
 /// The first block's convT, activation and norm see only the constant map, so they run once
-/// for the whole batch (and, for decoding, once per parameter set: `constantPart`).
+/// for the whole batch (and, for decoding, once per parameter set: `constants`).
 struct StyleImageDecoder: DecoderNetwork {
     struct Block: Sendable {
         let convT: ConvTranspose2d
         let weight: String
         let conditioning: LinearModule
+
+        /// [scale | bias] (N, 2C) = ReLU(linear(w)).
+        func condition(_ w: Tensor, _ p: ParameterSet) -> Tensor {
+            var condition = conditioning.forward(w, p)
+            Activation.relu(&condition.data)
+            return condition
+        }
     }
     let inputMap: String
     let inputMapShape: MapShape
@@ -61,18 +68,29 @@ struct StyleImageDecoder: DecoderNetwork {
         return (input, y, InstanceNorm(channels: first.convT.outChannels).normalize(y))
     }
 
-    func constantPart(_ p: ParameterSet) -> FeatureMap? { baseForward(p).cache.normalized }
+    func constants(_ p: ParameterSet) -> DecoderConstants {
+        let first = baseForward(p).cache.normalized
+        let firstMap = MapShape(channels: first.channels, height: first.height, width: first.width)
+        return DecoderConstants(map: first, phasedWeights: DecoderConstants.phasedWeights(
+            blocks.dropFirst().map { ($0.convT, $0.weight) }, from: firstMap, p))
+    }
 
-    func forward(_ z: Tensor, _ p: ParameterSet, constant: FeatureMap?, tape: inout DecoderTape?) -> FeatureMap {
+    func forward(_ z: Tensor, _ p: ParameterSet, constants: DecoderConstants?, tape: inout DecoderTape?) -> FeatureMap {
         let w = dense.forward(z, p, tape: &tape)
         let n = w.shape[0]
         if tape != nil { tape!.style = w }
         var x = FeatureMap(zerosChannels: 0, batch: n, height: 0, width: 0)
         for (i, block) in blocks.enumerated() {
             let convT = block.convT
+            if i > 0 && tape == nil {
+                // Decoding: activation, norm and modulation in one pass (nothing kept for backward).
+                x = InstanceNorm(channels: convT.outChannels).leakyReLUNormalizeModulate(
+                    convT.forward(x, weight: block.weight, p, constants: constants), scaleAndBias: block.condition(w, p))
+                continue
+            }
             let xHat: FeatureMap
             if i == 0 {
-                if tape != nil || constant == nil {
+                if tape != nil || constants?.map == nil {
                     let base = baseForward(p)
                     if tape != nil {
                         tape!.convInputs.append(base.input)
@@ -81,7 +99,7 @@ struct StyleImageDecoder: DecoderNetwork {
                     }
                     xHat = base.cache.normalized
                 } else {
-                    xHat = constant!
+                    xHat = constants!.map!
                 }
             } else {
                 var y = convT.forward(x, weight: p[block.weight])
@@ -94,8 +112,7 @@ struct StyleImageDecoder: DecoderNetwork {
                 }
                 xHat = cache.normalized
             }
-            var condition = block.conditioning.forward(w, p)
-            Activation.relu(&condition.data)
+            let condition = block.condition(w, p)
             if tape != nil { tape!.conditioning.append(condition) }
             x = Self.modulate(xHat, condition: condition, batch: n)
         }

@@ -56,7 +56,7 @@ extension QLAE {
             codes = q.codes
         }
         var decoderTape: DecoderTape? = DecoderTape()
-        let logits = architecture.decoder.forward(decoderInput, p, constant: nil, tape: &decoderTape)
+        let logits = architecture.decoder.forward(decoderInput, p, constants: nil, tape: &decoderTape)
 
         // Reconstruction: BCE from logits, stable form max(l, 0) − l·x + log(1 + e^−|l|).
         let pixelCount = logits.count

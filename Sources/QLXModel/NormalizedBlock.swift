@@ -11,6 +11,11 @@ extension NormAffine {
         return (cache, output)
     }
 
+    /// The same output in one pass over each plane, without the cache (decoding).
+    func fusedInstanceNormLeakyReLU(_ convOutput: FeatureMap, _ p: ParameterSet) -> FeatureMap {
+        InstanceNorm(channels: convOutput.channels).normalizeAffineLeakyReLU(convOutput, weight: p[weight], bias: p[bias])
+    }
+
     /// Given the gradient of the block's output, stores the affine's gradients and returns the
     /// gradient of the convolution's output.
     func instanceNormLeakyReLUBackward(cache: InstanceNorm.Cache, output: FeatureMap, dOutput: FeatureMap,

@@ -10,8 +10,8 @@ public struct QLAE: Sendable {
     let architecture: QLAEArchitecture
     public private(set) var parameters: [String: Tensor]
     /// The decoder's part that depends on the parameters but not on z (the style decoder's
-    /// first normalised map), so decoding reuses it.
-    private(set) var decoderConstant: FeatureMap?
+    /// first normalised map, re-laid-out weights), so decoding reuses it.
+    private(set) var decoderConstants: DecoderConstants
 
     /// A freshly initialised model: weights and biases uniform in ±1/√fan_in (Equinox's
     /// default), norm affines 1 and 0, codebooks linspace(−0.5, 0.5, n_v), input map 0.1.
@@ -25,7 +25,7 @@ public struct QLAE: Sendable {
         self.config = config
         self.architecture = architecture
         self.parameters = QLAE.initialParameters(architecture, seed: seed)
-        self.decoderConstant = nil
+        self.decoderConstants = DecoderConstants()
         refreshDerivedState()
     }
 
@@ -36,7 +36,7 @@ public struct QLAE: Sendable {
         self.config = config
         self.architecture = try QLAEArchitecture(config: config)
         self.parameters = [:]
-        self.decoderConstant = nil
+        self.decoderConstants = DecoderConstants()
         try setParameters(parameters)
     }
 
@@ -93,7 +93,7 @@ public struct QLAE: Sendable {
     }
 
     private mutating func refreshDerivedState() {
-        decoderConstant = architecture.decoder.constantPart(ParameterSet(tensors: parameters))
+        decoderConstants = architecture.decoder.constants(ParameterSet(tensors: parameters))
     }
 
     var parameterSet: ParameterSet { ParameterSet(tensors: parameters) }
@@ -147,7 +147,7 @@ extension QLAE {
         precondition(values.rank == 2 && values.shape[1] == architecture.latentCount,
                      "decode expects (N, \(architecture.latentCount)) values, got \(values.shape)")
         var tape: DecoderTape? = nil
-        let logits = architecture.decoder.forward(values, parameterSet, constant: decoderConstant, tape: &tape).nchw()
+        let logits = architecture.decoder.forward(values, parameterSet, constants: decoderConstants, tape: &tape).nchw()
         return Decoding(logits: logits, images: Tensor(shape: logits.shape, data: Activation.sigmoid(logits.data)))
     }
 }

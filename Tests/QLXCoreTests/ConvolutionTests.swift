@@ -81,6 +81,26 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    /// Layers with k = s + 2p run as s² stride-phase convolutions with weights laid out once;
+    /// every phase layout (one tap per phase, asymmetric tap offsets, several images) must
+    /// give the plain loops' output, and so must the col2im form kept beside it.
+    func testConvTranspose2dStridePhasesMatchPlainLoops() {
+        // (inChannels, outChannels, kernel, stride, padding, batch, height, width)
+        let phaseCases = [(3, 4, 3, 1, 1, 2, 5, 6), (2, 3, 4, 2, 1, 3, 4, 5), (2, 3, 2, 2, 0, 2, 3, 3),
+                          (3, 2, 5, 1, 2, 1, 6, 4), (2, 2, 3, 3, 0, 2, 3, 2), (2, 3, 6, 2, 2, 1, 5, 4), (1, 1, 1, 1, 0, 1, 2, 2)]
+        for (i, c) in phaseCases.enumerated() {
+            let convT = ConvTranspose2d(inChannels: c.0, outChannels: c.1, kernel: c.2, stride: c.3, padding: c.4)
+            XCTAssertTrue(convT.hasPhases)
+            let x = randomTensor([c.5, c.0, c.6, c.7], seed: UInt64(20 + i))
+            let w = randomTensor(convT.weightShape, seed: UInt64(120 + i))
+            let reference = convT.referenceForward(x, weight: w)
+            XCTAssertEqual(reference.shape, [c.5, c.1, c.3 * c.6, c.3 * c.7])
+            assertClose(convT.forward(FeatureMap(nchw: x), phased: convT.phasedWeights(w)).nchw(), reference, "phases, case \(i)")
+            assertClose(convT.forwardFolded(FeatureMap(nchw: x), weight: w).nchw(), reference, "col2im, case \(i)")
+        }
+        XCTAssertFalse(ConvTranspose2d(inChannels: 1, outChannels: 1, kernel: 3, stride: 2, padding: 0).hasPhases)
+    }
+
     /// Large batches go through in slices of images (a traversal of 100 images would need
     /// 105 MB of columns at once); slices of 2 + 2 + 1 images must give the same output.
     func testConvTranspose2dForwardInSlicesOfImagesMatchesPlainLoops() {

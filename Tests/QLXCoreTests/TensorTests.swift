@@ -41,4 +41,26 @@ final class TensorTests: XCTestCase {
             assertClose(c, expected, "transposeA \(ta) transposeB \(tb)")
         }
     }
+
+    /// Blocks along C's rows (C narrow) or along its columns in multiples of 16 (C wide), written
+    /// into a larger C through ldc, must give the plain loops' product; the BLAS thread count
+    /// must be back afterwards.
+    func testGemmInBlocksMatchesPlainLoops() {
+        let threads = Gemm.threadCount
+        for (m, n, k) in [(37, 5, 11), (6, 70, 9), (3, 3, 4), (64, 64, 8)] {
+            let a = randomTensor([m, k], seed: 6).data, b = randomTensor([k, n], seed: 7).data
+            let ldc = n + 3
+            var c = [Float](repeating: -7, count: m * ldc)
+            a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
+                Gemm.multiplyInBlocks(pa.baseAddress!, pb.baseAddress!, into: pc.baseAddress!, m: m, n: n, k: k, ldc: ldc)
+            } } }
+            for i in 0..<m { for j in 0..<ldc {
+                guard j < n else { XCTAssertEqual(c[i * ldc + j], -7); continue }
+                var s = 0.0
+                for l in 0..<k { s += Double(a[i * k + l]) * Double(b[l * n + j]) }
+                XCTAssertEqual(c[i * ldc + j], Float(s), accuracy: 1e-4, "\(m)×\(n)×\(k) at \(i), \(j)")
+            } }
+        }
+        XCTAssertEqual(Gemm.threadCount, threads)
+    }
 }

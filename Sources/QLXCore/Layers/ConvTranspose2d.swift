@@ -41,8 +41,16 @@ public struct ConvTranspose2d: Sendable, Equatable {
     /// a small decoder would otherwise allocate and stream 105 MB of columns.
     public static let defaultColumnsBudget = 16 << 20
 
-    /// input (Cin, N, H, W) channel-major → output (Cout, N, Ho, Wo) channel-major.
+    /// input (Cin, N, H, W) channel-major → output (Cout, N, Ho, Wo) channel-major: the
+    /// stride-phase form where it is the faster (`prefersPhases(height:width:)`, see
+    /// ConvTranspose2d+Phases.swift), else `forwardFolded`.
     public func forward(_ input: FeatureMap, weight: Tensor, columnsBudget: Int = defaultColumnsBudget) -> FeatureMap {
+        guard prefersPhases(height: input.height, width: input.width) else { return forwardFolded(input, weight: weight, columnsBudget: columnsBudget) }
+        return forward(input, phased: phasedWeights(weight), columnsBudget: columnsBudget)
+    }
+
+    /// `forward` as one sgemm into columns [Cout·k·k, N·H·W] and their col2im fold.
+    public func forwardFolded(_ input: FeatureMap, weight: Tensor, columnsBudget: Int = defaultColumnsBudget) -> FeatureMap {
         precondition(input.channels == inChannels, "convT expects \(inChannels) input channels, got \(input.channels)")
         precondition(weight.shape == weightShape, "convT weight shape \(weight.shape), expected \(weightShape)")
         let (ho, wo) = outputSize(height: input.height, width: input.width)

@@ -5,17 +5,14 @@ import QLXTraining
 
 extension BenchSection {
     /// Whole training steps as `qlx train` runs them (batch generation, forward, backward,
-    /// AdamW) at batch 64, for the bundled model's architecture (or `qlx train`'s default
-    /// when no bundled model is found). Compare with scripts/jax_train_speed.py.
+    /// AdamW) at batch 64, for `qlx train`'s default architecture on sprites: the architecture
+    /// scripts/jax_train_speed.py builds by default (and the bundled sprites model's). Not the
+    /// bundled default model: that is the colour scenes model, whose 3-channel images sprites
+    /// cannot feed.
     static let training = BenchSection(name: "training", summary: "qlx train throughput at batch 64 (images/s)") {
         let dataset = SpritesDataset()
-        var config = try ModelBuilder.defaultConfig(dataset: dataset)
-        var source = "qlx train default"
-        if let path = try? BundledModel.locate(), let checkpoint = try? Checkpoint.read(from: path) {
-            config = checkpoint.config
-            config.training = nil
-            source = "bundled model \(path)"
-        }
+        let config = try ModelBuilder.defaultConfig(dataset: dataset)
+        let source = "qlx train default on sprites"
         let describe = { (widths: [Int]) in widths.map(String.init).joined(separator: ",") }
         print("  architecture (\(source)): encoder \(config.encoder.preset) \(describe(config.encoder.conv.widths)) dense \(describe(config.encoder.denseWidths)), decoder \(config.decoder.kind.rawValue) \(describe(config.decoder.convTranspose.widths)), \(config.latent.count) latents × \(config.latent.valuesPerLatent)")
         var trainer = try Trainer(config: config, dataset: dataset, options: TrainingOptions(steps: 1_000_000, batchSize: 64, seed: 1))

@@ -14,6 +14,8 @@ let benchSections: [BenchSection] = [
     .data,
     .training,
     .architectures,
+    .layers,
+    .candidates,
     .render,
     .metrics,
     .checkpoint,
