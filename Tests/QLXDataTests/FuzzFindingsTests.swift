@@ -126,5 +126,12 @@ final class FuzzFindingsTests: XCTestCase {
     func testAFileThatCrashesLibhdf5IsRefusedWithoutCrashingQLX() throws {
         try assertOpenRefused("fuzz_local_heap.h5", "expected an HDF5 file libhdf5 can read, found a file that stops libhdf5 with signal 11 (corrupt or crafted?)")
     }
+
+    /// hdf5 target (the fuzz input as found, fuzz_no_label_columns.h5): labels of shape (2, 0).
+    /// The label encoding divided by the column count (a crash in qlx itself). A table with no
+    /// columns is refused wherever classes are encoded.
+    func testLabelsWithNoColumnsAreRefused() throws {
+        try assertOpenRefused("fuzz_no_label_columns.h5", "expected at least one column of factor classes, found none")
+    }
 }
 

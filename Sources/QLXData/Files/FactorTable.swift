@@ -28,6 +28,9 @@ enum FactorTable: Sendable {
     /// scikit-learn's LabelEncoder does), from a row-major N×K table of values. NaN has no
     /// place in a sorted order (and equals nothing, so it could not be looked up): refused.
     static func labelEncoded(_ values: [Double], columns: Int, path: String) throws -> FactorTable {
+        guard columns > 0 else {
+            throw DataError.datasetFileInvalid(path: path, expected: "at least one column of factor classes", found: "none")
+        }
         let rows = values.count / columns
         if let nan = values.firstIndex(where: \.isNaN) {
             throw DataError.datasetFileInvalid(path: path, expected: "numeric factor classes",
