@@ -65,10 +65,18 @@ static inline void qlx_h5_walk_dataset(hid_t file, const char *name) {
         int filters = H5Pget_nfilters(plist);
         for (int i = 0; i < filters && i < 32; i++) (void)qlx_h5p_filter_id(plist, (unsigned)i);
         if (H5Pget_layout(plist) == H5D_CHUNKED && H5Pget_chunk(plist, rank, chunk) == rank) {
-            // Counting the chunks walks the whole chunk index once, every node of it, which the
-            // reads' lookups by coordinate then only revisit (faster than looking up each one).
-            hsize_t chunks = 0;
+            // Counting the chunks walks the whole chunk index once, every node of it. libhdf5
+            // 1.10 finds a chunk by coordinate by iterating that index too, along another path,
+            // so the first and the last chunk are looked up as well (the last: a whole pass).
+            hsize_t chunks = 0, first[8], last[8];
             (void)H5Dget_num_chunks(dataset, space, &chunks);
+            for (int a = 0; a < rank; a++) {
+                first[a] = 0;
+                last[a] = dims[a] > 0 && chunk[a] > 0 ? (dims[a] - 1) / chunk[a] * chunk[a] : 0;
+            }
+            unsigned mask = 0; haddr_t address = 0; hsize_t size = 0;
+            (void)H5Dget_chunk_info_by_coord(dataset, first, &mask, &address, &size);
+            (void)H5Dget_chunk_info_by_coord(dataset, last, &mask, &address, &size);
         }
     }
     if (plist >= 0) H5Pclose(plist);
