@@ -64,16 +64,37 @@ public final class HDF5File: @unchecked Sendable {
 
     /// The dimensions of dataset `name`.
     public func shape(of name: String) throws -> [Int] {
-        try withDataset(name) { dataset, space in
-            let rank = Int(H5Sget_simple_extent_ndims(space))
-            guard rank > 0 else { throw invalid("dataset '\(name)' with at least one dimension", "rank \(rank)") }
-            var dims = [hsize_t](repeating: 0, count: rank)
-            H5Sget_simple_extent_dims(space, &dims, nil)
-            guard dims.allSatisfy({ $0 <= UInt64(Int.max) }) else {
-                throw invalid("dataset '\(name)' with dimensions below 2⁶³", "\(dims)")
-            }
-            return dims.map { Int($0) }
+        try withDataset(name) { _, space in try dimensions(space, name: name) }
+    }
+
+    /// The dimensions of dataset `name`'s dataspace `space`: at least one, each below 2⁶³.
+    private func dimensions(_ space: hid_t, name: String) throws -> [Int] {
+        let rank = Int(H5Sget_simple_extent_ndims(space))
+        guard rank > 0 else { throw invalid("dataset '\(name)' with at least one dimension", "rank \(rank)") }
+        var dims = [hsize_t](repeating: 0, count: rank)
+        H5Sget_simple_extent_dims(space, &dims, nil)
+        guard dims.allSatisfy({ $0 <= UInt64(Int.max) }) else {
+            throw invalid("dataset '\(name)' with dimensions below 2⁶³", "\(dims)")
         }
+        return dims.map { Int($0) }
+    }
+
+    /// An open dataset's element type, when it is one of HDF5's standard number types.
+    private func elementType(_ dataset: hid_t) -> NpyDType? {
+        let type = H5Dget_type(dataset)
+        defer { H5Tclose(type) }
+        guard let descriptor = qlx_h5t_numpy_descriptor(type) else { return nil }
+        return try? NpyDType(descriptor: String(cString: descriptor), path: path)
+    }
+
+    /// An open dataset's elements when they are stored as one allocated block in the file
+    /// (contiguous layout), all of it inside the file; nil for another layout or no block.
+    private func contiguousBlock(_ dataset: hid_t, properties: hid_t, name: String, dims: [Int],
+                                 dtype: NpyDType) throws -> UnsafeRawBufferPointer? {
+        guard H5Pget_layout(properties) == H5D_CONTIGUOUS else { return nil }
+        let offset = H5Dget_offset(dataset)
+        guard offset != haddr_t.max, let start = Int(exactly: offset) else { return nil }
+        return try HDF5Chunks.region(of: dims, dtype: dtype, at: start, in: mapped.bytes, name: name, path: path)
     }
 
     /// Rows [start, start + count) of dataset `name` (first dimension) as uint8 (`asBytes`, for
@@ -82,16 +103,13 @@ public final class HDF5File: @unchecked Sendable {
     public func readRows(_ name: String, start: Int, count: Int, rowShape: [Int], asBytes: Bool,
                          into out: UnsafeMutableRawPointer) throws {
         try withDataset(name) { dataset, space in
-            let type = H5Dget_type(dataset)
-            defer { H5Tclose(type) }
-            guard let descriptor = qlx_h5t_numpy_descriptor(type) else {
+            guard let dtype = elementType(dataset) else {
                 throw invalid("numbers of a standard type (IEEE float or integer) in '\(name)'", "another element type")
             }
-            let dtype = try NpyDType(descriptor: String(cString: descriptor), path: path)
-            if asBytes && !(dtype.kind == .unsigned && dtype.size == 1) {
+            if asBytes && dtype.descriptor != "|u1" {
                 throw invalid("uint8 elements in '\(name)'", "dtype \(dtype.descriptor)")
             }
-            let dims = try shape(space)
+            let dims = try dimensions(space, name: name)
             guard dims.count == rowShape.count + 1, Array(dims.dropFirst()) == rowShape,
                   start >= 0, count >= 0, start <= dims[0] - count else {
                 throw invalid("rows \(start)..<\(start + count) of rows \(rowShape) in '\(name)'", "a dataset of shape \(dims)")
@@ -101,11 +119,9 @@ public final class HDF5File: @unchecked Sendable {
             defer { H5Pclose(properties) }
             switch H5Pget_layout(properties) {
             case H5D_CONTIGUOUS:
-                let offset = H5Dget_offset(dataset)
-                guard offset != haddr_t.max, let start = Int(exactly: offset) else {
+                guard let elements = try contiguousBlock(dataset, properties: properties, name: name, dims: dims, dtype: dtype) else {
                     throw invalid("stored elements of '\(name)'", "none written")
                 }
-                let elements = try HDF5Chunks.region(of: dims, dtype: dtype, at: start, in: mapped.bytes, name: name, path: path)
                 HDF5Chunks.copy(from: elements, origin: dims.map { _ in 0 }, dims: dims, into: target)
             case H5D_CHUNKED:
                 try readChunks(dataset: dataset, space: space, properties: properties, name: name, target: target)
@@ -180,33 +196,21 @@ public final class HDF5File: @unchecked Sendable {
         return bytes
     }
 
-    private func shape(_ space: hid_t) throws -> [Int] {
-        let rank = Int(H5Sget_simple_extent_ndims(space))
-        var dims = [hsize_t](repeating: 0, count: max(rank, 0))
-        H5Sget_simple_extent_dims(space, &dims, nil)
-        return dims.map { Int(clamping: $0) }
-    }
-
-    /// Where dataset `name`'s elements start in the file, when they are stored there as one
-    /// plain block (contiguous layout, no compression or other filters, allocated): such data
-    /// can be memory-mapped and read without the library, as the published Shapes3D file is.
-    public func contiguousOffset(of name: String) throws -> Int? {
-        try withDataset(name) { dataset, _ in
+    /// The elements of uint8 dataset `name` when the file stores them as one plain block
+    /// (contiguous, no filters, allocated), checked to lie inside the file: such data is read
+    /// straight from the map, as the published Shapes3D file's images are; nil otherwise.
+    public func contiguousBytes(of name: String) throws -> UnsafeRawBufferPointer? {
+        try withDataset(name) { dataset, space in
             let properties = H5Dget_create_plist(dataset)
             defer { H5Pclose(properties) }
-            guard H5Pget_layout(properties) == H5D_CONTIGUOUS, H5Pget_nfilters(properties) == 0 else { return nil }
-            let offset = H5Dget_offset(dataset)
-            return offset == haddr_t.max ? nil : Int(exactly: offset)
+            guard H5Pget_nfilters(properties) == 0, let dtype = elementType(dataset), dtype.descriptor == "|u1" else { return nil }
+            return try contiguousBlock(dataset, properties: properties, name: name, dims: try dimensions(space, name: name), dtype: dtype)
         }
     }
 
     /// Whether dataset `name` stores unsigned bytes.
     public func storesBytes(_ name: String) throws -> Bool {
-        try withDataset(name) { dataset, _ in
-            let type = H5Dget_type(dataset)
-            defer { H5Tclose(type) }
-            return qlx_h5t_numpy_descriptor(type).map { String(cString: $0) } == "|u1"
-        }
+        try withDataset(name) { dataset, _ in elementType(dataset)?.descriptor == "|u1" }
     }
 
     private func withDataset<T>(_ name: String, _ body: (hid_t, hid_t) throws -> T) throws -> T {

@@ -1,5 +1,4 @@
 import QLXCore
-import QLXIO
 
 /// How an image array lays out one image: H×W (grey), H×W×C (channels last, as the published
 /// files store them) or C×H×W.
@@ -86,8 +85,9 @@ struct HDF5ImageRows: ImageRows {
     let shape: ImageShape
     let count: Int
     private let rowShape: [Int]
-    /// The file mapped, and where the images start, for contiguous unfiltered datasets.
-    private let mapped: (file: MappedFile, offset: Int)?
+    /// The images' bytes in the file's map (which `file` keeps), for contiguous unfiltered
+    /// datasets; read-only, so safe to share across threads.
+    nonisolated(unsafe) private let mapped: UnsafeRawBufferPointer?
 
     init(file: HDF5File, name: String) throws {
         let dims = try file.shape(of: name)
@@ -99,22 +99,13 @@ struct HDF5ImageRows: ImageRows {
         (layout, shape) = try ImageLayout.infer(dims, path: file.path)
         count = dims[0]
         rowShape = Array(dims.dropFirst())
-        if let offset = try file.contiguousOffset(of: name), let size = SizeLimit.product(dims) {
-            let whole = try MappedFile(path: file.path)
-            guard case let (end, false) = offset.addingReportingOverflow(size), end <= whole.bytes.count else {
-                throw DataError.datasetFileInvalid(path: file.path, expected: "\(size) bytes of images from offset \(offset)",
-                                                   found: "a file of \(whole.bytes.count) bytes (truncated?)")
-            }
-            mapped = (whole, offset)
-        } else {
-            mapped = nil
-        }
+        mapped = try file.contiguousBytes(of: name)
     }
 
     func image(_ index: Int, into out: UnsafeMutablePointer<Float>) throws {
         let size = shape.channels * shape.height * shape.width
         if let mapped {
-            let bytes = mapped.file.bytes.baseAddress!.advanced(by: mapped.offset + index * size).assumingMemoryBound(to: UInt8.self)
+            let bytes = mapped.baseAddress!.advanced(by: index * size).assumingMemoryBound(to: UInt8.self)
             convert(bytes, size: size, into: out)
             return
         }
