@@ -10,43 +10,39 @@ private let scratch = ProcessInfo.processInfo.environment["QLX_FUZZ_SCRATCH"] ??
 private let input = scratch + "/input"
 private let cacheRoot = scratch + "/cache"
 
-/// HDF5File's metadata check through the walker server scripts/fuzz builds (Fuzz/hdf5walk.c,
-/// not sanitized): one request line per file, one answer line back.
-private let spawnWalker: Void = {
-    guard let walker = ProcessInfo.processInfo.environment["QLX_FUZZ_HDF5_WALKER"] else { return }
-    var requests: [Int32] = [0, 0], answers: [Int32] = [0, 0]
-    guard pipe(&requests) == 0, pipe(&answers) == 0 else { fatalError("no pipes for \(walker)") }
+/// HDF5File's metadata server: the walker scripts/fuzz builds (Fuzz/hdf5walk.c, not
+/// sanitized), spawned once and kept across inputs; spawned again after an input stops it.
+nonisolated(unsafe) private var walker: HDF5MetadataServer?
+
+private func spawnWalker(_ path: String) -> HDF5MetadataServer {
+    var ends: [Int32] = [0, 0]
+    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &ends) == 0 else { fatalError("no socket for \(path)") }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
-    posix_spawn_file_actions_adddup2(&actions, requests[0], 0)
-    posix_spawn_file_actions_adddup2(&actions, answers[1], 1)
-    // The walker keeps only its ends: holding the request pipe's write end itself, it would
-    // never see the fuzzer's end close.
-    for end in requests + answers { posix_spawn_file_actions_addclose(&actions, end) }
+    posix_spawn_file_actions_adddup2(&actions, ends[1], 0)
+    // The walker keeps only its end: holding the fuzzer's too, it would never see it close.
+    for end in ends { posix_spawn_file_actions_addclose(&actions, end) }
     var child: pid_t = 0
-    let arguments = [strdup(walker), nil]
-    guard posix_spawn(&child, walker, &actions, nil, arguments, environ) == 0 else { fatalError("cannot start \(walker)") }
+    let arguments = [strdup(path), nil]
+    guard posix_spawn(&child, path, &actions, nil, arguments, environ) == 0 else { fatalError("cannot start \(path)") }
     arguments.forEach { free($0) }
     posix_spawn_file_actions_destroy(&actions)
-    close(requests[0])
-    close(answers[1])
-    nonisolated(unsafe) let toWalker = fdopen(requests[1], "w"), fromWalker = fdopen(answers[0], "r")
-    HDF5File.metadataCheck = { path, datasets in
-        fputs(([path] + datasets).joined(separator: "\t") + "\n", toWalker)
-        fflush(toWalker)
-        var line = [CChar](repeating: 0, count: 64)
-        // libFuzzer's timeout timer interrupts the wait now and then (EINTR): read on.
-        while fgets(&line, 64, fromWalker) == nil {
-            guard errno == EINTR else { fatalError("the walker stopped") }
-            clearerr(fromWalker)
-        }
-        return Int32(String(cString: line).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    close(ends[1])
+    return HDF5MetadataServer(socket: ends[0], process: child, ownsProcess: false)
+}
+
+private let useWalker: Void = {
+    guard let path = ProcessInfo.processInfo.environment["QLX_FUZZ_HDF5_WALKER"] else { return }
+    HDF5MetadataServer.start = {
+        if let walker, walker.stopped == nil { return walker }
+        walker = spawnWalker(path)
+        return walker
     }
 }()
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    _ = spawnWalker
+    _ = useWalker
     // A fresh cache each time: a member cached from an earlier input must not stand in.
     try? FileManager.default.removeItem(atPath: cacheRoot)
     guard FileManager.default.createFile(atPath: input, contents: Data(bytes: data, count: size)) else {

@@ -121,8 +121,8 @@ final class FuzzFindingsTests: XCTestCase {
 
     /// hdf5 target (the fuzz input as found, fuzz_local_heap.h5): a damaged group heap makes
     /// libhdf5 1.10's H5Lexists copy through a null pointer (SIGSEGV in qlx itself, not only
-    /// under the fuzzer). libhdf5's metadata calls are now made first in a forked child; the
-    /// child's end is reported, and this process lives on.
+    /// under the fuzzer). libhdf5 now runs only in a metadata server process; its end is
+    /// reported, and this process lives on.
     func testAFileThatCrashesLibhdf5IsRefusedWithoutCrashingQLX() throws {
         try assertOpenRefused("fuzz_local_heap.h5", "expected an HDF5 file libhdf5 can read, found a file that stops libhdf5 with signal 11 (corrupt or crafted?)")
     }

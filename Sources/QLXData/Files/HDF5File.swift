@@ -2,99 +2,77 @@ import CHDF5
 import Foundation
 import QLXIO
 
-/// A read-only HDF5 file (Shapes3D's `3dshapes.h5`). The HDF5 C library reads the metadata
-/// (shapes, types, layout, where each chunk is); qlx reads the elements itself from a memory
-/// map of the file, a row range at a time, never whole (HDF5Chunks: inflating, unshuffling,
-/// converting). libhdf5 1.10's own read path trusts what a damaged file says about chunk sizes
-/// and types: the hdf5 fuzz target found it allocating 4 GB and writing past its buffers.
-/// HDF5 is not thread-safe in Debian's serial build, so every library call holds one
-/// process-wide lock, as does the one decoded chunk kept for the next read.
+/// A read-only HDF5 file (Shapes3D's `3dshapes.h5`). libhdf5 reads the metadata (shapes,
+/// types, layout, where each chunk is) in a server process of its own (HDF5MetadataServer:
+/// crafted files crash, hang or corrupt libhdf5 1.10, and then only that process goes); qlx
+/// reads the elements itself from a memory map of the file, a row range at a time, never whole
+/// (HDF5Chunks: inflating, unshuffling, converting), after checking every offset and size the
+/// metadata gives against the file. One lock per file serialises its requests and guards the
+/// descriptions and the one decoded chunk kept for the next read.
 public final class HDF5File: @unchecked Sendable {
     public let path: String
-    private let file: hid_t
     private let mapped: MappedFile
+    private let server: HDF5MetadataServer
+    private let lock = NSLock()
+    /// Datasets described so far (guarded by `lock`).
+    private var described: [String: Dataset] = [:]
     /// The last chunk decoded, for reads of neighbouring rows (guarded by `lock`).
     private var lastChunk: (name: String, origin: [Int], bytes: [UInt8])?
-    static let lock = NSLock()
 
-    /// Makes libhdf5's metadata calls on `datasets` of a file elsewhere, returning 0 when that
-    /// came through, else the signal that ended it (-1: could not start). A forked child here;
-    /// the fuzz harness swaps in a spawned walker, since forking a sanitized process per input
-    /// costs 30 ms.
-    nonisolated(unsafe) static var metadataCheck: (_ path: String, _ datasets: [String]) -> Int32 = { path, datasets in
-        let names = datasets.map { strdup($0) }
-        defer { names.forEach { free($0) } }
-        return names.map { UnsafePointer($0) }.withUnsafeBufferPointer {
-            qlx_h5_survives_metadata(path, $0.baseAddress, Int32(datasets.count), 30)
-        }
+    /// What libhdf5 says of a dataset, with the checks every reader relies on made once.
+    private struct Dataset {
+        let dims: [Int]
+        let maxDims: [UInt64]
+        /// nil: not one of HDF5's standard number types.
+        let dtype: NpyDType?
+        let layout: Int32
+        /// Contiguous layout: where the elements start in the file; nil when none are written.
+        let offset: Int?
+        /// Chunked layout: the chunk dimensions; nil when libhdf5 gave none of the dataset's rank.
+        let chunk: [UInt64]?
+        let filterCount: Int
+        let filters: [Int32]
     }
 
-    /// Opens `path` for reading the datasets named in `datasets`: libhdf5's metadata calls on
-    /// them are made first in a forked child (`qlx_h5_survives_metadata`), so a file that
-    /// crashes or hangs libhdf5 is refused with an error instead of ending qlx.
+    /// Opens `path` for reading the datasets named in `datasets`, which are described at once:
+    /// a file that crashes or hangs libhdf5 is refused here, with an error.
     public init(path: String, datasets: [String]) throws {
         self.path = path
         let mapped = try MappedFile(path: path)
         try HDF5Superblock.check(mapped.bytes, path: path)
         self.mapped = mapped
-        let signal = HDF5File.lock.withLock { HDF5File.metadataCheck(path, datasets) }
-        guard signal == 0 else {
-            throw DataError.datasetFileInvalid(path: path, expected: "an HDF5 file libhdf5 can read",
-                                               found: signal < 0 ? "no process could be started to check it"
-                                                   : signal == SIGALRM ? "a file libhdf5 was still reading after 30 s (corrupt or crafted?)"
-                                                   : "a file that stops libhdf5 with signal \(signal) (corrupt or crafted?)")
+        guard let server = HDF5MetadataServer.start() else {
+            throw DataError.datasetFileInvalid(path: path, expected: "an HDF5 file libhdf5 can read", found: "no process could be started to read it")
         }
-        let id: hid_t = HDF5File.lock.withLock {
-            H5Eset_auto2(qlx_h5e_default(), nil, nil)   // errors come back as return codes, not printed
-            return H5Fopen(path, qlx_h5f_acc_rdonly(), qlx_h5p_default())
+        self.server = server
+        guard let opened = server.open(path) else { throw stoppedError() }
+        guard opened else { throw invalid("an HDF5 file", "a file HDF5 cannot open") }
+        for name in datasets {
+            do { _ = try dataset(name) } catch where server.stopped != nil { throw error }
         }
-        guard id >= 0 else {
-            throw DataError.datasetFileInvalid(path: path, expected: "an HDF5 file", found: "a file HDF5 cannot open")
-        }
-        file = id
     }
 
     private var fileSize: Int { mapped.bytes.count }
 
-    deinit { _ = HDF5File.lock.withLock { H5Fclose(file) } }
-
-    public func contains(_ name: String) -> Bool {
-        HDF5File.lock.withLock { H5Lexists(file, name, qlx_h5p_default()) > 0 }
-    }
-
     /// The dimensions of dataset `name`.
     public func shape(of name: String) throws -> [Int] {
-        try withDataset(name) { _, space in try dimensions(space, name: name) }
+        try lock.withLock { try dataset(name).dims }
     }
 
-    /// The dimensions of dataset `name`'s dataspace `space`: at least one, each below 2⁶³.
-    private func dimensions(_ space: hid_t, name: String) throws -> [Int] {
-        let rank = Int(H5Sget_simple_extent_ndims(space))
-        guard rank > 0 else { throw invalid("dataset '\(name)' with at least one dimension", "rank \(rank)") }
-        var dims = [hsize_t](repeating: 0, count: rank)
-        H5Sget_simple_extent_dims(space, &dims, nil)
-        guard dims.allSatisfy({ $0 <= UInt64(Int.max) }) else {
-            throw invalid("dataset '\(name)' with dimensions below 2⁶³", "\(dims)")
+    /// Whether dataset `name` stores unsigned bytes.
+    public func storesBytes(_ name: String) throws -> Bool {
+        try lock.withLock { try dataset(name).dtype?.descriptor == "|u1" }
+    }
+
+    /// The elements of uint8 dataset `name` when the file stores them as one plain block
+    /// (contiguous, no filters, allocated), checked to lie inside the file: such data is read
+    /// straight from the map, as the published Shapes3D file's images are; nil otherwise.
+    public func contiguousBytes(of name: String) throws -> UnsafeRawBufferPointer? {
+        try lock.withLock {
+            let dataset = try dataset(name)
+            guard dataset.filterCount == 0, let dtype = dataset.dtype, dtype.descriptor == "|u1" else { return nil }
+            return try contiguousBlock(dataset, dtype: dtype, name: name)
         }
-        return dims.map { Int($0) }
-    }
-
-    /// An open dataset's element type, when it is one of HDF5's standard number types.
-    private func elementType(_ dataset: hid_t) -> NpyDType? {
-        let type = H5Dget_type(dataset)
-        defer { H5Tclose(type) }
-        guard let descriptor = qlx_h5t_numpy_descriptor(type) else { return nil }
-        return try? NpyDType(descriptor: String(cString: descriptor), path: path)
-    }
-
-    /// An open dataset's elements when they are stored as one allocated block in the file
-    /// (contiguous layout), all of it inside the file; nil for another layout or no block.
-    private func contiguousBlock(_ dataset: hid_t, properties: hid_t, name: String, dims: [Int],
-                                 dtype: NpyDType) throws -> UnsafeRawBufferPointer? {
-        guard H5Pget_layout(properties) == H5D_CONTIGUOUS else { return nil }
-        let offset = H5Dget_offset(dataset)
-        guard offset != haddr_t.max, let start = Int(exactly: offset) else { return nil }
-        return try HDF5Chunks.region(of: dims, dtype: dtype, at: start, in: mapped.bytes, name: name, path: path)
     }
 
     /// Rows [start, start + count) of dataset `name` (first dimension) as uint8 (`asBytes`, for
@@ -102,57 +80,93 @@ public final class HDF5File: @unchecked Sendable {
     /// be the dataset's other dimensions).
     public func readRows(_ name: String, start: Int, count: Int, rowShape: [Int], asBytes: Bool,
                          into out: UnsafeMutableRawPointer) throws {
-        try withDataset(name) { dataset, space in
-            guard let dtype = elementType(dataset) else {
+        try lock.withLock {
+            let dataset = try dataset(name)
+            guard let dtype = dataset.dtype else {
                 throw invalid("numbers of a standard type (IEEE float or integer) in '\(name)'", "another element type")
             }
             if asBytes && dtype.descriptor != "|u1" {
                 throw invalid("uint8 elements in '\(name)'", "dtype \(dtype.descriptor)")
             }
-            let dims = try dimensions(space, name: name)
+            let dims = dataset.dims
             guard dims.count == rowShape.count + 1, Array(dims.dropFirst()) == rowShape,
                   start >= 0, count >= 0, start <= dims[0] - count else {
                 throw invalid("rows \(start)..<\(start + count) of rows \(rowShape) in '\(name)'", "a dataset of shape \(dims)")
             }
             let target = HDF5Chunks.Target(rows: start..<(start + count), rowShape: rowShape, dtype: dtype, asBytes: asBytes, out: out)
-            let properties = H5Dget_create_plist(dataset)
-            defer { H5Pclose(properties) }
-            switch H5Pget_layout(properties) {
-            case H5D_CONTIGUOUS:
-                guard let elements = try contiguousBlock(dataset, properties: properties, name: name, dims: dims, dtype: dtype) else {
+            switch dataset.layout {
+            case Int32(QLX_H5_CONTIGUOUS):
+                guard let elements = try contiguousBlock(dataset, dtype: dtype, name: name) else {
                     throw invalid("stored elements of '\(name)'", "none written")
                 }
                 HDF5Chunks.copy(from: elements, origin: dims.map { _ in 0 }, dims: dims, into: target)
-            case H5D_CHUNKED:
-                try readChunks(dataset: dataset, space: space, properties: properties, name: name, target: target)
+            case Int32(QLX_H5_CHUNKED):
+                try readChunks(dataset, name: name, target: target)
             default:
                 throw invalid("'\(name)' stored contiguous or in chunks", "another layout (compact or virtual)")
             }
         }
     }
 
+    /// libhdf5's description of dataset `name`, asked for once (the caller holds `lock`).
+    private func dataset(_ name: String) throws -> Dataset {
+        if let known = described[name] { return known }
+        guard let answer = server.describe(name) else { throw stoppedError() }
+        switch answer.status {
+        case Int32(QLX_H5_ANSWERED): break
+        case Int32(QLX_H5_NO_SUCH_NAME): throw invalid("a dataset '\(name)'", "none")
+        case Int32(QLX_H5_NOT_A_DATASET): throw invalid("a dataset '\(name)'", "an object HDF5 cannot open as a dataset")
+        default: throw invalid("a dataset '\(name)' HDF5 can describe", "one it cannot read (corrupt file?)")
+        }
+        // The server answers only for ranks 0...QLX_H5_MAX_RANK.
+        let rank = Int(answer.rank)
+        guard rank > 0 else { throw invalid("dataset '\(name)' with at least one dimension", "rank \(rank)") }
+        let dims = Self.values(of: answer.dims, count: rank, as: UInt64.self)
+        guard dims.allSatisfy({ $0 <= UInt64(Int.max) }) else {
+            throw invalid("dataset '\(name)' with dimensions below 2⁶³", "\(dims)")
+        }
+        let descriptor = withUnsafeBytes(of: answer.descriptor) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let filterCount = Int(answer.filter_count)
+        guard (0...Int(QLX_H5_MAX_FILTERS)).contains(filterCount) else {
+            throw invalid("at most \(QLX_H5_MAX_FILTERS) filters on '\(name)'", "\(filterCount)")
+        }
+        let dataset = Dataset(dims: dims.map { Int($0) }, maxDims: Self.values(of: answer.max_dims, count: rank, as: UInt64.self),
+                              dtype: descriptor.isEmpty ? nil : try NpyDType(descriptor: descriptor, path: path),
+                              layout: answer.layout, offset: answer.offset == UInt64.max ? nil : Int(exactly: answer.offset),
+                              chunk: answer.chunk_rank == answer.rank ? Self.values(of: answer.chunk, count: rank, as: UInt64.self) : nil,
+                              filterCount: filterCount, filters: Self.values(of: answer.filters, count: filterCount, as: Int32.self))
+        described[name] = dataset
+        return dataset
+    }
+
+    /// The first `count` elements of a fixed-size C array (imported as a tuple).
+    private static func values<Tuple, Element>(of array: Tuple, count: Int, as _: Element.Type) -> [Element] {
+        withUnsafeBytes(of: array) { Array($0.bindMemory(to: Element.self).prefix(count)) }
+    }
+
+    /// A dataset's elements when they are stored as one allocated block in the file
+    /// (contiguous layout), all of it inside the file; nil for another layout or no block.
+    private func contiguousBlock(_ dataset: Dataset, dtype: NpyDType, name: String) throws -> UnsafeRawBufferPointer? {
+        guard dataset.layout == Int32(QLX_H5_CONTIGUOUS), let start = dataset.offset else { return nil }
+        return try HDF5Chunks.region(of: dataset.dims, dtype: dtype, at: start, in: mapped.bytes, name: name, path: path)
+    }
+
     /// The chunks a read touches, each located by libhdf5, checked against the file, decoded by
     /// HDF5Chunks and copied into the target.
-    private func readChunks(dataset: hid_t, space: hid_t, properties: hid_t, name: String, target: HDF5Chunks.Target) throws {
+    private func readChunks(_ dataset: Dataset, name: String, target: HDF5Chunks.Target) throws {
         let rank = target.rowShape.count + 1
-        var chunk = [hsize_t](repeating: 0, count: rank)
-        guard H5Pget_chunk(properties, Int32(rank), &chunk) == Int32(rank), chunk.allSatisfy({ $0 > 0 }) else {
+        guard let chunk = dataset.chunk, chunk.allSatisfy({ $0 > 0 }) else {
             throw invalid("chunk dimensions of '\(name)' matching its rank \(rank)", "a chunk layout HDF5 cannot describe")
         }
         // HDF5 never makes a chunk larger than a fixed-size dataset's extent; a file that says
         // so is corrupt (libhdf5 1.10 then copied a whole chunk's worth out of a smaller buffer).
-        var dims = [hsize_t](repeating: 0, count: rank), maxDims = [hsize_t](repeating: 0, count: rank)
-        H5Sget_simple_extent_dims(space, &dims, &maxDims)
-        for axis in 0..<rank where maxDims[axis] != hsize_t.max && chunk[axis] > maxDims[axis] {
+        let maxDims = dataset.maxDims
+        for axis in 0..<rank where maxDims[axis] != UInt64.max && chunk[axis] > maxDims[axis] {
             throw invalid("chunks of '\(name)' no larger than its dimensions \(maxDims)", "chunks of \(chunk)")
         }
         let steps = chunk.map { Int(clamping: $0) }
         let chunkBytes = try HDF5Chunks.checkedBytes(of: steps, dtype: target.dtype, name: name, path: path)
-        var filters: [Int32] = []
-        for index in 0..<max(0, H5Pget_nfilters(properties)) {
-            filters.append(qlx_h5p_filter_id(properties, UInt32(index)))
-        }
-        let pipeline = try HDF5Chunks.Pipeline(filters: filters, chunkBytes: chunkBytes, dtype: target.dtype, name: name, path: path)
+        let pipeline = try HDF5Chunks.Pipeline(filters: dataset.filters, chunkBytes: chunkBytes, dtype: target.dtype, name: name, path: path)
         // Chunk origins covering the rows, and every chunk across the other dimensions: an
         // odometer over the chunk grid, bounded so a tiny chunk shape cannot mean a billion reads.
         let extent = [target.rows.upperBound] + target.rowShape
@@ -166,23 +180,22 @@ public final class HDF5File: @unchecked Sendable {
             let origin = (0..<rank).map { first[$0] + position[$0] * steps[$0] }
             var axis = rank - 1
             while axis >= 0 { position[axis] += 1; if position[axis] < counts[axis] { break }; position[axis] = 0; axis -= 1 }
-            let bytes = try decodedChunk(dataset: dataset, name: name, origin: origin, chunkBytes: chunkBytes, pipeline: pipeline)
+            let bytes = try decodedChunk(name: name, origin: origin, chunkBytes: chunkBytes, pipeline: pipeline)
             bytes.withUnsafeBytes { HDF5Chunks.copy(from: $0, origin: origin, dims: steps, into: target) }
         }
     }
 
     /// The chunk of `name` at `origin`, decoded (kept for the next read); zeros (HDF5's default
     /// fill value) for a chunk never written.
-    private func decodedChunk(dataset: hid_t, name: String, origin: [Int], chunkBytes: Int,
-                              pipeline: HDF5Chunks.Pipeline) throws -> [UInt8] {
+    private func decodedChunk(name: String, origin: [Int], chunkBytes: Int, pipeline: HDF5Chunks.Pipeline) throws -> [UInt8] {
         if let lastChunk, lastChunk.name == name, lastChunk.origin == origin { return lastChunk.bytes }
-        var coordinates = origin.map { hsize_t($0) }
-        var filterMask: UInt32 = 0, address: haddr_t = 0, size: hsize_t = 0
-        guard H5Dget_chunk_info_by_coord(dataset, &coordinates, &filterMask, &address, &size) >= 0 else {
+        guard let location = server.locateChunk(of: name, at: origin) else { throw stoppedError() }
+        guard location.status == Int32(QLX_H5_ANSWERED) else {
             throw invalid("a readable chunk index for '\(name)'", "a corrupt chunk index at \(origin)")
         }
+        let address = location.address, size = location.size
         let bytes: [UInt8]
-        if address == haddr_t.max {
+        if address == UInt64.max {
             bytes = [UInt8](repeating: 0, count: chunkBytes)
         } else {
             guard size <= UInt64(fileSize), address <= UInt64(fileSize) - size else {
@@ -190,41 +203,15 @@ public final class HDF5File: @unchecked Sendable {
                               "\(size) bytes from offset \(address) (truncated or corrupt file?)")
             }
             let stored = UnsafeRawBufferPointer(rebasing: mapped.bytes[Int(address)..<(Int(address) + Int(size))])
-            bytes = try pipeline.decode(stored, skipping: filterMask, origin: origin)
+            bytes = try pipeline.decode(stored, skipping: location.filter_mask, origin: origin)
         }
         lastChunk = (name, origin, bytes)
         return bytes
     }
 
-    /// The elements of uint8 dataset `name` when the file stores them as one plain block
-    /// (contiguous, no filters, allocated), checked to lie inside the file: such data is read
-    /// straight from the map, as the published Shapes3D file's images are; nil otherwise.
-    public func contiguousBytes(of name: String) throws -> UnsafeRawBufferPointer? {
-        try withDataset(name) { dataset, space in
-            let properties = H5Dget_create_plist(dataset)
-            defer { H5Pclose(properties) }
-            guard H5Pget_nfilters(properties) == 0, let dtype = elementType(dataset), dtype.descriptor == "|u1" else { return nil }
-            return try contiguousBlock(dataset, properties: properties, name: name, dims: try dimensions(space, name: name), dtype: dtype)
-        }
-    }
-
-    /// Whether dataset `name` stores unsigned bytes.
-    public func storesBytes(_ name: String) throws -> Bool {
-        try withDataset(name) { dataset, _ in elementType(dataset)?.descriptor == "|u1" }
-    }
-
-    private func withDataset<T>(_ name: String, _ body: (hid_t, hid_t) throws -> T) throws -> T {
-        try HDF5File.lock.withLock {
-            guard H5Lexists(file, name, qlx_h5p_default()) > 0 else {
-                throw invalid("a dataset '\(name)'", "none")
-            }
-            let dataset = H5Dopen2(file, name, qlx_h5p_default())
-            guard dataset >= 0 else { throw invalid("a dataset '\(name)'", "an object HDF5 cannot open as a dataset") }
-            defer { H5Dclose(dataset) }
-            let space = H5Dget_space(dataset)
-            defer { H5Sclose(space) }
-            return try body(dataset, space)
-        }
+    /// The error once the metadata server has stopped: how it ended.
+    private func stoppedError() -> DataError {
+        invalid("an HDF5 file libhdf5 can read", server.stopped ?? "a reader that stopped")
     }
 
     private func invalid(_ expected: String, _ found: String) -> DataError {
@@ -235,4 +222,3 @@ public final class HDF5File: @unchecked Sendable {
 private extension Int {
     func dividedRoundingUp(by divisor: Int) -> Int { self / divisor + (self % divisor == 0 ? 0 : 1) }
 }
-

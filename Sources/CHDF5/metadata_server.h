@@ -1,0 +1,199 @@
+// libhdf5 1.10's metadata parser trusts the file: crafted files made it read through a null
+// pointer (a group's local heap), allocate gigabytes, loop, and corrupt its own heap so that a
+// later, unrelated call crashed. So qlx makes no libhdf5 call in its own process. A server
+// does, in a child process, one per open file: qlx sends fixed-size requests over a socket
+// (open a file, describe a dataset, locate a chunk) and reads fixed-size answers; it then
+// reads the elements itself from a memory map. A file that crashes or hangs libhdf5 ends only
+// the server (each request has 30 s), and qlx reports it.
+//
+// Both ends are compiled from this header (qlx, and the fuzz walker Fuzz/hdf5walk.c), so the
+// structs go over the socket as they are.
+#ifndef QLX_HDF5_METADATA_SERVER_H
+#define QLX_HDF5_METADATA_SERVER_H
+
+#include "shim.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+enum { QLX_H5_MAX_RANK = 32, QLX_H5_MAX_FILTERS = 32, QLX_H5_MAX_TEXT = 4096, QLX_H5_SECONDS = 30 };
+
+enum { QLX_H5_OPEN = 1, QLX_H5_DESCRIBE = 2, QLX_H5_LOCATE_CHUNK = 3 };
+
+typedef struct {
+    int32_t operation;               // QLX_H5_OPEN, _DESCRIBE or _LOCATE_CHUNK
+    int32_t rank;                    // _LOCATE_CHUNK: coordinates given
+    uint64_t coordinates[QLX_H5_MAX_RANK];
+    char text[QLX_H5_MAX_TEXT];      // the file's path (_OPEN) or the dataset's name, NUL-ended
+} qlx_h5_request;
+
+enum { QLX_H5_ANSWERED = 0, QLX_H5_FAILED = 1, QLX_H5_NO_SUCH_NAME = 2, QLX_H5_NOT_A_DATASET = 3 };
+enum { QLX_H5_CONTIGUOUS = 0, QLX_H5_CHUNKED = 1, QLX_H5_OTHER_LAYOUT = 2 };
+
+typedef struct {
+    int32_t status;                  // QLX_H5_ANSWERED, _FAILED, _NO_SUCH_NAME, _NOT_A_DATASET
+    // _DESCRIBE. Values are libhdf5's, unchecked: qlx checks them.
+    int32_t rank;                    // dims and max_dims hold min(rank, QLX_H5_MAX_RANK) entries
+    uint64_t dims[QLX_H5_MAX_RANK], max_dims[QLX_H5_MAX_RANK];
+    char descriptor[8];              // numpy's ("<f8") for a standard number type, else ""
+    int32_t layout;                  // QLX_H5_CONTIGUOUS, _CHUNKED or _OTHER_LAYOUT
+    uint64_t offset;                 // contiguous: where the elements start; all ones: none
+    int32_t chunk_rank;              // chunked: H5Pget_chunk's answer (the rank, or negative)
+    uint64_t chunk[QLX_H5_MAX_RANK];
+    int32_t filter_count;            // filters holds min(filter_count, QLX_H5_MAX_FILTERS) ids
+    int32_t filters[QLX_H5_MAX_FILTERS];
+    // _LOCATE_CHUNK: all-ones address for a chunk never written.
+    uint32_t filter_mask;
+    uint64_t address, size;
+} qlx_h5_answer;
+
+// Sends (`sending`) or receives `length` bytes whole; 0, or -1 when the other end has gone.
+// Never raises SIGPIPE; retries after a signal interrupts (libFuzzer's timers do).
+static inline int qlx_h5_transfer(int socket, void *bytes, size_t length, int sending) {
+    char *at = (char *)bytes;
+    while (length > 0) {
+        ssize_t moved = sending ? send(socket, at, length, MSG_NOSIGNAL) : recv(socket, at, length, 0);
+        if (moved < 0 && errno == EINTR) continue;
+        if (moved <= 0) return -1;
+        at += moved;
+        length -= (size_t)moved;
+    }
+    return 0;
+}
+
+static inline void qlx_h5_describe(hid_t file, const char *name, qlx_h5_answer *answer) {
+    answer->status = QLX_H5_FAILED;
+    answer->offset = UINT64_MAX;
+    if (file < 0) return;
+    htri_t exists = H5Lexists(file, name, H5P_DEFAULT);
+    if (exists <= 0) {
+        if (exists == 0) answer->status = QLX_H5_NO_SUCH_NAME;
+        return;
+    }
+    hid_t dataset = H5Dopen2(file, name, H5P_DEFAULT);
+    if (dataset < 0) {
+        answer->status = QLX_H5_NOT_A_DATASET;
+        return;
+    }
+    hid_t space = H5Dget_space(dataset), type = H5Dget_type(dataset), properties = H5Dget_create_plist(dataset);
+    int complete = space >= 0 && type >= 0 && properties >= 0;
+    if (space >= 0) {
+        answer->rank = H5Sget_simple_extent_ndims(space);
+        if (answer->rank < 0 || answer->rank > QLX_H5_MAX_RANK ||
+            H5Sget_simple_extent_dims(space, (hsize_t *)answer->dims, (hsize_t *)answer->max_dims) < 0) complete = 0;
+    }
+    if (type >= 0) {
+        const char *descriptor = qlx_h5t_numpy_descriptor(type);
+        if (descriptor) strncpy(answer->descriptor, descriptor, sizeof answer->descriptor - 1);
+    }
+    if (properties >= 0) {
+        H5D_layout_t layout = H5Pget_layout(properties);
+        answer->layout = layout == H5D_CONTIGUOUS ? QLX_H5_CONTIGUOUS : layout == H5D_CHUNKED ? QLX_H5_CHUNKED : QLX_H5_OTHER_LAYOUT;
+        if (layout == H5D_CONTIGUOUS) answer->offset = H5Dget_offset(dataset);
+        if (layout == H5D_CHUNKED && answer->rank > 0 && answer->rank <= QLX_H5_MAX_RANK) {
+            answer->chunk_rank = H5Pget_chunk(properties, answer->rank, (hsize_t *)answer->chunk);
+        }
+        answer->filter_count = H5Pget_nfilters(properties);
+        for (int i = 0; i < answer->filter_count && i < QLX_H5_MAX_FILTERS; i++) {
+            answer->filters[i] = qlx_h5p_filter_id(properties, (unsigned)i);
+        }
+    }
+    if (complete) answer->status = QLX_H5_ANSWERED;
+    if (properties >= 0) H5Pclose(properties);
+    if (type >= 0) H5Tclose(type);
+    if (space >= 0) H5Sclose(space);
+    H5Dclose(dataset);
+}
+
+static inline void qlx_h5_locate_chunk(hid_t file, const qlx_h5_request *request, qlx_h5_answer *answer) {
+    answer->status = QLX_H5_FAILED;
+    if (file < 0 || request->rank < 1 || request->rank > QLX_H5_MAX_RANK) return;
+    hid_t dataset = H5Dopen2(file, request->text, H5P_DEFAULT);
+    if (dataset < 0) return;
+    hid_t space = H5Dget_space(dataset);
+    // libhdf5 reads as many coordinates as the dataset has dimensions.
+    if (space >= 0 && H5Sget_simple_extent_ndims(space) == request->rank) {
+        hsize_t coordinates[QLX_H5_MAX_RANK];
+        for (int i = 0; i < request->rank; i++) coordinates[i] = request->coordinates[i];
+        unsigned mask = 0;
+        haddr_t address = 0;
+        hsize_t size = 0;
+        if (H5Dget_chunk_info_by_coord(dataset, coordinates, &mask, &address, &size) >= 0) {
+            answer->status = QLX_H5_ANSWERED;
+            answer->filter_mask = mask;
+            answer->address = address;
+            answer->size = size;
+        }
+    }
+    if (space >= 0) H5Sclose(space);
+    H5Dclose(dataset);
+}
+
+// Answers requests on `socket` until the other end closes it. Each request has
+// QLX_H5_SECONDS: past that, SIGALRM ends the server.
+static inline void qlx_h5_serve(int socket) {
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);   // errors come back as return codes, not printed
+    hid_t file = -1;
+    qlx_h5_request request;
+    while (qlx_h5_transfer(socket, &request, sizeof request, 0) == 0) {
+        alarm(QLX_H5_SECONDS);
+        request.text[QLX_H5_MAX_TEXT - 1] = 0;
+        qlx_h5_answer answer;
+        memset(&answer, 0, sizeof answer);
+        switch (request.operation) {
+        case QLX_H5_OPEN:
+            if (file >= 0) H5Fclose(file);
+            file = H5Fopen(request.text, H5F_ACC_RDONLY, H5P_DEFAULT);
+            answer.status = file >= 0 ? QLX_H5_ANSWERED : QLX_H5_FAILED;
+            break;
+        case QLX_H5_DESCRIBE: qlx_h5_describe(file, request.text, &answer); break;
+        case QLX_H5_LOCATE_CHUNK: qlx_h5_locate_chunk(file, &request, &answer); break;
+        default: answer.status = QLX_H5_FAILED;
+        }
+        alarm(0);
+        if (qlx_h5_transfer(socket, &answer, sizeof answer, 1) != 0) break;
+    }
+    if (file >= 0) H5Fclose(file);
+}
+
+// Forks a server. Returns its process id and sets *socket to qlx's end, or returns -1.
+static inline pid_t qlx_h5_start_server(int *socket) {
+    int ends[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) return -1;
+    pid_t child = fork();
+    if (child < 0) {
+        close(ends[0]);
+        close(ends[1]);
+        return -1;
+    }
+    if (child == 0) {
+        // Die quietly by the signal: not through the Swift runtime's (or a sanitizer's) crash
+        // report, which would read as if qlx itself had crashed.
+        const int fatal[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGALRM, SIGPIPE};
+        for (unsigned i = 0; i < sizeof fatal / sizeof fatal[0]; i++) signal(fatal[i], SIG_DFL);
+        int quiet = open("/dev/null", O_WRONLY);
+        if (quiet >= 0) {
+            dup2(quiet, STDOUT_FILENO);
+            dup2(quiet, STDERR_FILENO);
+        }
+        // Keep only its own end: holding another server's socket (inherited from qlx), that
+        // server would never see qlx close it.
+        int keep = ends[1];
+        if (syscall(SYS_close_range, (unsigned)keep + 1, ~0u, 0u) != 0) {
+            for (int descriptor = keep + 1; descriptor < 4096; descriptor++) close(descriptor);   // kernels before 5.9
+        }
+        for (int descriptor = 3; descriptor < keep; descriptor++) close(descriptor);
+        qlx_h5_serve(keep);
+        _exit(0);
+    }
+    close(ends[1]);
+    *socket = ends[0];
+    return child;
+}
+
+#endif
