@@ -2,9 +2,10 @@
 // pointer (a group's local heap), allocate gigabytes, loop, and corrupt its own heap so that a
 // later, unrelated call crashed. So qlx makes no libhdf5 call in its own process. A server
 // does, in a child process, one per open file: qlx sends fixed-size requests over a socket
-// (open a file, describe a dataset, locate a chunk) and reads fixed-size answers; it then
-// reads the elements itself from a memory map. A file that crashes or hangs libhdf5 ends only
-// the server (each request has 30 s), and qlx reports it.
+// (open a file, describe a dataset, read a chunk's stored bytes) and reads fixed-size answers,
+// a chunk's bytes following its answer; it decodes chunks and reads contiguous elements
+// itself. A file that crashes or hangs libhdf5 ends only the server (each request has 30 s),
+// and qlx reports it.
 //
 // Both ends are compiled from this header (qlx, and the fuzz walker Fuzz/hdf5walk.c), so the
 // structs go over the socket as they are.
@@ -16,18 +17,20 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 enum { QLX_H5_MAX_RANK = 32, QLX_H5_MAX_FILTERS = 32, QLX_H5_MAX_TEXT = 4096, QLX_H5_SECONDS = 30 };
 
-enum { QLX_H5_OPEN = 1, QLX_H5_DESCRIBE = 2, QLX_H5_LOCATE_CHUNK = 3 };
+enum { QLX_H5_OPEN = 1, QLX_H5_DESCRIBE = 2, QLX_H5_READ_CHUNK = 3 };
 
 typedef struct {
-    int32_t operation;               // QLX_H5_OPEN, _DESCRIBE or _LOCATE_CHUNK
-    int32_t rank;                    // _LOCATE_CHUNK: coordinates given
+    int32_t operation;               // QLX_H5_OPEN, _DESCRIBE or _READ_CHUNK
+    int32_t rank;                    // _READ_CHUNK: coordinates given (the chunk's first element)
     uint64_t coordinates[QLX_H5_MAX_RANK];
     char text[QLX_H5_MAX_TEXT];      // the file's path (_OPEN) or the dataset's name, NUL-ended
 } qlx_h5_request;
@@ -47,9 +50,11 @@ typedef struct {
     uint64_t chunk[QLX_H5_MAX_RANK];
     int32_t filter_count;            // filters holds min(filter_count, QLX_H5_MAX_FILTERS) ids
     int32_t filters[QLX_H5_MAX_FILTERS];
-    // _LOCATE_CHUNK: all-ones address for a chunk never written.
-    uint32_t filter_mask;
-    uint64_t address, size;
+    // _READ_CHUNK: its stored size; when it is written and no larger than the file, `size`
+    // bytes follow the answer (larger: corrupt, and nothing follows).
+    int32_t written, bytes_follow;
+    uint32_t filter_mask;            // the filters not applied to it
+    uint64_t size;
 } qlx_h5_answer;
 
 // Sends (`sending`) or receives `length` bytes whole; 0, or -1 when the other end has gone.
@@ -110,24 +115,44 @@ static inline void qlx_h5_describe(hid_t file, const char *name, qlx_h5_answer *
     H5Dclose(dataset);
 }
 
-static inline void qlx_h5_locate_chunk(hid_t file, const qlx_h5_request *request, qlx_h5_answer *answer) {
+// Whether the chunk at `coordinates` was never written: H5Dget_chunk_storage_size fails on
+// one (libhdf5 1.10), as on a damaged index; the slower call tells them apart.
+static inline int qlx_h5_never_written(hid_t dataset, const hsize_t *coordinates) {
+    unsigned mask = 0;
+    haddr_t address = 0;
+    hsize_t size = 0;
+    return H5Dget_chunk_info_by_coord(dataset, coordinates, &mask, &address, &size) >= 0 && address == HADDR_UNDEF;
+}
+
+// The stored bytes of the chunk at request->coordinates, in *bytes (malloc'd) when they follow.
+// libhdf5 1.10 finds a chunk's size and bytes by searching the chunk index (H5Dget_chunk_info_by_coord,
+// the call that also gives its address, walks the whole index: 3 ms a chunk at 50,000 chunks).
+static inline void qlx_h5_read_chunk(hid_t file, uint64_t file_size, const qlx_h5_request *request,
+                                     qlx_h5_answer *answer, void **bytes) {
     answer->status = QLX_H5_FAILED;
     if (file < 0 || request->rank < 1 || request->rank > QLX_H5_MAX_RANK) return;
     hid_t dataset = H5Dopen2(file, request->text, H5P_DEFAULT);
     if (dataset < 0) return;
     hid_t space = H5Dget_space(dataset);
+    hsize_t coordinates[QLX_H5_MAX_RANK], size = 0;
+    for (int i = 0; i < request->rank; i++) coordinates[i] = request->coordinates[i];
     // libhdf5 reads as many coordinates as the dataset has dimensions.
-    if (space >= 0 && H5Sget_simple_extent_ndims(space) == request->rank) {
-        hsize_t coordinates[QLX_H5_MAX_RANK];
-        for (int i = 0; i < request->rank; i++) coordinates[i] = request->coordinates[i];
-        unsigned mask = 0;
-        haddr_t address = 0;
-        hsize_t size = 0;
-        if (H5Dget_chunk_info_by_coord(dataset, coordinates, &mask, &address, &size) >= 0) {
-            answer->status = QLX_H5_ANSWERED;
-            answer->filter_mask = mask;
-            answer->address = address;
-            answer->size = size;
+    if (space >= 0 && H5Sget_simple_extent_ndims(space) == request->rank &&
+        (H5Dget_chunk_storage_size(dataset, coordinates, &size) >= 0 || qlx_h5_never_written(dataset, coordinates))) {
+        answer->status = QLX_H5_ANSWERED;
+        answer->size = size;
+        answer->written = size > 0;
+        if (size > 0 && size <= file_size) {
+            uint32_t filter_mask = 0;
+            *bytes = malloc(size);
+            if (*bytes && H5Dread_chunk(dataset, H5P_DEFAULT, coordinates, &filter_mask, *bytes) >= 0) {
+                answer->bytes_follow = 1;
+                answer->filter_mask = filter_mask;
+            } else {
+                free(*bytes);
+                *bytes = NULL;
+                answer->status = QLX_H5_FAILED;
+            }
         }
     }
     if (space >= 0) H5Sclose(space);
@@ -139,24 +164,31 @@ static inline void qlx_h5_locate_chunk(hid_t file, const qlx_h5_request *request
 static inline void qlx_h5_serve(int socket) {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);   // errors come back as return codes, not printed
     hid_t file = -1;
+    uint64_t file_size = 0;
     qlx_h5_request request;
     while (qlx_h5_transfer(socket, &request, sizeof request, 0) == 0) {
         alarm(QLX_H5_SECONDS);
         request.text[QLX_H5_MAX_TEXT - 1] = 0;
         qlx_h5_answer answer;
         memset(&answer, 0, sizeof answer);
+        void *bytes = NULL;
+        struct stat status;
         switch (request.operation) {
         case QLX_H5_OPEN:
             if (file >= 0) H5Fclose(file);
-            file = H5Fopen(request.text, H5F_ACC_RDONLY, H5P_DEFAULT);
+            file = stat(request.text, &status) == 0 ? H5Fopen(request.text, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
+            file_size = file >= 0 ? (uint64_t)status.st_size : 0;
             answer.status = file >= 0 ? QLX_H5_ANSWERED : QLX_H5_FAILED;
             break;
         case QLX_H5_DESCRIBE: qlx_h5_describe(file, request.text, &answer); break;
-        case QLX_H5_LOCATE_CHUNK: qlx_h5_locate_chunk(file, &request, &answer); break;
+        case QLX_H5_READ_CHUNK: qlx_h5_read_chunk(file, file_size, &request, &answer, &bytes); break;
         default: answer.status = QLX_H5_FAILED;
         }
         alarm(0);
-        if (qlx_h5_transfer(socket, &answer, sizeof answer, 1) != 0) break;
+        int sent = qlx_h5_transfer(socket, &answer, sizeof answer, 1) == 0 &&
+                   (!answer.bytes_follow || qlx_h5_transfer(socket, bytes, answer.size, 1) == 0);
+        free(bytes);
+        if (!sent) break;
     }
     if (file >= 0) H5Fclose(file);
 }

@@ -2,13 +2,14 @@ import CHDF5
 import Foundation
 import QLXIO
 
-/// A read-only HDF5 file (Shapes3D's `3dshapes.h5`). libhdf5 reads the metadata (shapes,
-/// types, layout, where each chunk is) in a server process of its own (HDF5MetadataServer:
-/// crafted files crash, hang or corrupt libhdf5 1.10, and then only that process goes); qlx
-/// reads the elements itself from a memory map of the file, a row range at a time, never whole
-/// (HDF5Chunks: inflating, unshuffling, converting), after checking every offset and size the
-/// metadata gives against the file. One lock per file serialises its requests and guards the
-/// descriptions and the one decoded chunk kept for the next read.
+/// A read-only HDF5 file (Shapes3D's `3dshapes.h5`). libhdf5 runs in a server process of its
+/// own (HDF5MetadataServer: crafted files crash, hang or corrupt libhdf5 1.10, and then only
+/// that process goes): it describes datasets and hands over a chunk's bytes as stored, after
+/// checking its size against the file. qlx does the rest, a row range at a time, never the
+/// whole dataset: contiguous elements straight from a memory map of the file (their extent
+/// checked against it), chunks inflated, unshuffled and converted by HDF5Chunks. One lock per
+/// file serialises its requests and guards the descriptions and the one decoded chunk kept for
+/// the next read.
 public final class HDF5File: @unchecked Sendable {
     public let path: String
     private let mapped: MappedFile
@@ -151,8 +152,8 @@ public final class HDF5File: @unchecked Sendable {
         return try HDF5Chunks.region(of: dataset.dims, dtype: dtype, at: start, in: mapped.bytes, name: name, path: path)
     }
 
-    /// The chunks a read touches, each located by libhdf5, checked against the file, decoded by
-    /// HDF5Chunks and copied into the target.
+    /// The chunks a read touches, each read by libhdf5 as stored (its size checked against the
+    /// file first), decoded by HDF5Chunks and copied into the target.
     private func readChunks(_ dataset: Dataset, name: String, target: HDF5Chunks.Target) throws {
         let rank = target.rowShape.count + 1
         guard let chunk = dataset.chunk, chunk.allSatisfy({ $0 > 0 }) else {
@@ -189,21 +190,19 @@ public final class HDF5File: @unchecked Sendable {
     /// fill value) for a chunk never written.
     private func decodedChunk(name: String, origin: [Int], chunkBytes: Int, pipeline: HDF5Chunks.Pipeline) throws -> [UInt8] {
         if let lastChunk, lastChunk.name == name, lastChunk.origin == origin { return lastChunk.bytes }
-        guard let location = server.locateChunk(of: name, at: origin) else { throw stoppedError() }
-        guard location.status == Int32(QLX_H5_ANSWERED) else {
+        guard let (chunk, stored) = server.readChunk(of: name, at: origin, sizeLimit: fileSize) else { throw stoppedError() }
+        guard chunk.status == Int32(QLX_H5_ANSWERED) else {
             throw invalid("a readable chunk index for '\(name)'", "a corrupt chunk index at \(origin)")
         }
-        let address = location.address, size = location.size
         let bytes: [UInt8]
-        if address == UInt64.max {
+        if chunk.written == 0 {
             bytes = [UInt8](repeating: 0, count: chunkBytes)
         } else {
-            guard size <= UInt64(fileSize), address <= UInt64(fileSize) - size else {
-                throw invalid("the chunk of '\(name)' at \(origin) inside the file's \(fileSize) bytes",
-                              "\(size) bytes from offset \(address) (truncated or corrupt file?)")
+            guard let stored else {
+                throw invalid("the chunk of '\(name)' at \(origin) no larger than the file's \(fileSize) bytes",
+                              "\(chunk.size) bytes (truncated or corrupt file?)")
             }
-            let stored = UnsafeRawBufferPointer(rebasing: mapped.bytes[Int(address)..<(Int(address) + Int(size))])
-            bytes = try pipeline.decode(stored, skipping: location.filter_mask, origin: origin)
+            bytes = try stored.withUnsafeBytes { try pipeline.decode($0, skipping: chunk.filter_mask, origin: origin) }
         }
         lastChunk = (name, origin, bytes)
         return bytes

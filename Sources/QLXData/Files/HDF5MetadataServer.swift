@@ -54,16 +54,26 @@ final class HDF5MetadataServer: @unchecked Sendable {
         return ask(request)
     }
 
-    /// Where the chunk of dataset `name` starting at `origin` is stored, and how many bytes.
-    func locateChunk(of name: String, at origin: [Int]) -> qlx_h5_answer? {
+    /// The stored (still filtered) bytes of the chunk of dataset `name` starting at `origin`:
+    /// the answer (status, written, size, filter mask) and the bytes when they follow it.
+    func readChunk(of name: String, at origin: [Int], sizeLimit: Int) -> (answer: qlx_h5_answer, bytes: [UInt8]?)? {
         var request = qlx_h5_request()
-        request.operation = Int32(QLX_H5_LOCATE_CHUNK)
-        guard Self.setText(name, of: &request), (1...Int(QLX_H5_MAX_RANK)).contains(origin.count) else { return Self.failure }
+        request.operation = Int32(QLX_H5_READ_CHUNK)
+        guard Self.setText(name, of: &request), (1...Int(QLX_H5_MAX_RANK)).contains(origin.count) else { return (Self.failure, nil) }
         request.rank = Int32(origin.count)
         withUnsafeMutableBytes(of: &request.coordinates) { raw in
             for (axis, value) in origin.enumerated() { raw.storeBytes(of: UInt64(value), toByteOffset: axis * 8, as: UInt64.self) }
         }
-        return ask(request)
+        guard let answer = ask(request) else { return nil }
+        guard answer.bytes_follow != 0 else { return (answer, nil) }
+        // The server sends no more than the file holds; anything else means it is confused.
+        guard answer.size <= UInt64(sizeLimit) else { stopped = stop("a server that sent a chunk larger than the file"); return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(answer.size))
+        guard bytes.withUnsafeMutableBytes({ qlx_h5_transfer(socket, $0.baseAddress, $0.count, 0) }) == 0 else {
+            stopped = reasonForStopping()
+            return nil
+        }
+        return (answer, bytes)
     }
 
     private static var failure: qlx_h5_answer {
@@ -93,6 +103,12 @@ final class HDF5MetadataServer: @unchecked Sendable {
         }
         stopped = reasonForStopping()
         return nil
+    }
+
+    /// Ends a server that cannot be trusted any more, giving `reason`.
+    private func stop(_ reason: String) -> String {
+        _ = reasonForStopping()
+        return reason
     }
 
     /// Waits for the server that closed its end, and says how it ended.
