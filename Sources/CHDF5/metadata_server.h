@@ -115,9 +115,20 @@ static inline void qlx_h5_describe(hid_t file, const char *name, qlx_h5_answer *
     H5Dclose(dataset);
 }
 
-// Whether the chunk at `coordinates` was never written: H5Dget_chunk_storage_size fails on
-// one (libhdf5 1.10), as on a damaged index; the slower call tells them apart.
+static inline herr_t qlx_h5_find_unallocated(unsigned depth, const H5E_error2_t *error, void *found) {
+    (void)depth;
+    if (error->desc && strstr(error->desc, "chunk storage is not allocated")) *(int *)found = 1;
+    return 0;
+}
+
+// Whether the chunk at `coordinates` was never written. libhdf5 1.10's H5Dget_chunk_storage_size
+// searches the index, finds no such chunk and fails, saying so on the error stack; another
+// version may say it otherwise, and then the slow call (a walk of the whole index) tells a
+// chunk never written from a damaged index, which ends the read anyway.
 static inline int qlx_h5_never_written(hid_t dataset, const hsize_t *coordinates) {
+    int unallocated = 0;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, qlx_h5_find_unallocated, &unallocated);
+    if (unallocated) return 1;
     unsigned mask = 0;
     haddr_t address = 0;
     hsize_t size = 0;
@@ -127,11 +138,28 @@ static inline int qlx_h5_never_written(hid_t dataset, const hsize_t *coordinates
 // The stored bytes of the chunk at request->coordinates, in *bytes (malloc'd) when they follow.
 // libhdf5 1.10 finds a chunk's size and bytes by searching the chunk index (H5Dget_chunk_info_by_coord,
 // the call that also gives its address, walks the whole index: 3 ms a chunk at 50,000 chunks).
-static inline void qlx_h5_read_chunk(hid_t file, uint64_t file_size, const qlx_h5_request *request,
-                                     qlx_h5_answer *answer, void **bytes) {
+// The dataset read from last, kept open: reading an image's chunks one request at a time, an
+// H5Dopen2 each would cost more than finding the chunk.
+typedef struct {
+    hid_t id;
+    char name[QLX_H5_MAX_TEXT];
+} qlx_h5_open_dataset;
+
+static inline void qlx_h5_forget_dataset(qlx_h5_open_dataset *open) {
+    if (open->id >= 0) H5Dclose(open->id);
+    open->id = -1;
+}
+
+static inline void qlx_h5_read_chunk(hid_t file, uint64_t file_size, qlx_h5_open_dataset *open,
+                                     const qlx_h5_request *request, qlx_h5_answer *answer, void **bytes) {
     answer->status = QLX_H5_FAILED;
     if (file < 0 || request->rank < 1 || request->rank > QLX_H5_MAX_RANK) return;
-    hid_t dataset = H5Dopen2(file, request->text, H5P_DEFAULT);
+    if (open->id < 0 || strcmp(open->name, request->text) != 0) {
+        qlx_h5_forget_dataset(open);
+        open->id = H5Dopen2(file, request->text, H5P_DEFAULT);
+        strcpy(open->name, request->text);
+    }
+    hid_t dataset = open->id;
     if (dataset < 0) return;
     hid_t space = H5Dget_space(dataset);
     hsize_t coordinates[QLX_H5_MAX_RANK], size = 0;
@@ -156,7 +184,6 @@ static inline void qlx_h5_read_chunk(hid_t file, uint64_t file_size, const qlx_h
         }
     }
     if (space >= 0) H5Sclose(space);
-    H5Dclose(dataset);
 }
 
 // Answers requests on `socket` until the other end closes it. Each request has
@@ -165,6 +192,7 @@ static inline void qlx_h5_serve(int socket) {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);   // errors come back as return codes, not printed
     hid_t file = -1;
     uint64_t file_size = 0;
+    qlx_h5_open_dataset reading = {-1, ""};
     qlx_h5_request request;
     while (qlx_h5_transfer(socket, &request, sizeof request, 0) == 0) {
         alarm(QLX_H5_SECONDS);
@@ -175,13 +203,14 @@ static inline void qlx_h5_serve(int socket) {
         struct stat status;
         switch (request.operation) {
         case QLX_H5_OPEN:
+            qlx_h5_forget_dataset(&reading);
             if (file >= 0) H5Fclose(file);
             file = stat(request.text, &status) == 0 ? H5Fopen(request.text, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
             file_size = file >= 0 ? (uint64_t)status.st_size : 0;
             answer.status = file >= 0 ? QLX_H5_ANSWERED : QLX_H5_FAILED;
             break;
         case QLX_H5_DESCRIBE: qlx_h5_describe(file, request.text, &answer); break;
-        case QLX_H5_READ_CHUNK: qlx_h5_read_chunk(file, file_size, &request, &answer, &bytes); break;
+        case QLX_H5_READ_CHUNK: qlx_h5_read_chunk(file, file_size, &reading, &request, &answer, &bytes); break;
         default: answer.status = QLX_H5_FAILED;
         }
         alarm(0);
@@ -190,6 +219,7 @@ static inline void qlx_h5_serve(int socket) {
         free(bytes);
         if (!sent) break;
     }
+    qlx_h5_forget_dataset(&reading);
     if (file >= 0) H5Fclose(file);
 }
 

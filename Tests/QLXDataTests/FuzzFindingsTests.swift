@@ -133,5 +133,19 @@ final class FuzzFindingsTests: XCTestCase {
     func testLabelsWithNoColumnsAreRefused() throws {
         try assertOpenRefused("fuzz_no_label_columns.h5", "expected at least one column of factor classes, found none")
     }
-}
 
+    /// hdf5 target (the fuzz input as found, fuzz_tiny_chunks.h5; a libFuzzer timeout): images
+    /// of 4 × 393,220 pixels in chunks of 2 × 4 pixels, 98,000 chunks an image, each one request
+    /// to the metadata server: opening the 8 kB file took 20 s. Rows split into more than 4096
+    /// chunks are refused.
+    func testARowSplitIntoTooManyChunksIsRefused() throws {
+        try assertOpenRefused("fuzz_tiny_chunks.h5", "expected at most 4096 chunks across one row of 'images', found chunks of [2, 2, 4, 3] over [3, 4, 393220, 3]")
+    }
+
+    /// bad_sparse_chunks.h5 (scripts/golden/dataset_files.py): 100,000 one-image chunks, two of
+    /// them written, in 5.4 kB. A full pass would be 100,000 requests for a file of kilobytes.
+    func testAChunkGridMostlyNeverWrittenIsRefused() throws {
+        let size = try FileManager.default.attributesOfItem(atPath: fixture("bad_sparse_chunks.h5"))[.size] as! Int
+        try assertOpenRefused("bad_sparse_chunks.h5", "expected at most one chunk of 'images' per 8 bytes of the file's \(size), found chunks of [1, 64, 64, 3] over [100000, 64, 64, 3] (corrupt or crafted?)")
+    }
+}

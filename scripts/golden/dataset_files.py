@@ -10,8 +10,8 @@ h5py read from them, for QLXData's file-dataset tests.
 - shapes3d_filters.h5: 7 images through shuffle, gzip and fletcher32 in chunks of several
   rows, one image never written, big-endian float32 labels.
 - generic_small.npz: float32 N x 3 x 64 x 64 `images` and float `labels` to label-encode.
-- bad_*.npz / bad_*.h5 / bad_*.npy: one defect each (see BAD below; bad_chunk_*.h5 in
-  corrupt_chunks).
+- bad_*.npz / bad_*.h5 / bad_*.npy: one defect each (see BAD below; bad_sparse_chunks.h5 in
+  main; bad_chunk_*.h5 in corrupt_chunks).
 - expected.json: per file, per image the pixel sum and four pixel values as float32 in
   [0, 1], and the label-encoded classes (np.unique(..., return_inverse=True) per column).
 
@@ -133,6 +133,13 @@ def main(out):
     with h5py.File(os.path.join(out, "bad_huge_images.h5"), "w") as f:
         f.create_dataset("images", shape=(2, 1 << 20, 1 << 20, 3), dtype="uint8", chunks=(1, 64, 64, 3), compression="gzip")
         f.create_dataset("labels", data=np.zeros((2, 6)))
+    # 100,000 chunks of one image each, two written: a file of kilobytes whose every full read
+    # would be 100,000 chunk requests. A chunk written takes at least 8 bytes of the file, so
+    # more chunks than one per 8 bytes means a grid mostly never written (crafted or corrupt).
+    with h5py.File(os.path.join(out, "bad_sparse_chunks.h5"), "w") as f:
+        images = f.create_dataset("images", shape=(100_000, 64, 64, 3), dtype="uint8", chunks=(1, 64, 64, 3), compression="gzip")
+        images[0] = images[-1] = np.full((64, 64, 3), 9, dtype=np.uint8)
+        f.create_dataset("labels", shape=(100_000, 6), dtype="float64", chunks=(1000, 6), compression="gzip")
     corrupt_chunks(out)
 
     with open(os.path.join(out, "expected.json"), "w") as f:

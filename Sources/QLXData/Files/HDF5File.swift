@@ -166,6 +166,7 @@ public final class HDF5File: @unchecked Sendable {
             throw invalid("chunks of '\(name)' no larger than its dimensions \(maxDims)", "chunks of \(chunk)")
         }
         let steps = chunk.map { Int(clamping: $0) }
+        try checkChunkGrid(dims: dataset.dims, steps: steps, name: name)
         let chunkBytes = try HDF5Chunks.checkedBytes(of: steps, dtype: target.dtype, name: name, path: path)
         let pipeline = try HDF5Chunks.Pipeline(filters: dataset.filters, chunkBytes: chunkBytes, dtype: target.dtype, name: name, path: path)
         // Chunk origins covering the rows, and every chunk across the other dimensions: an
@@ -183,6 +184,23 @@ public final class HDF5File: @unchecked Sendable {
             while axis >= 0 { position[axis] += 1; if position[axis] < counts[axis] { break }; position[axis] = 0; axis -= 1 }
             let bytes = try decodedChunk(name: name, origin: origin, chunkBytes: chunkBytes, pipeline: pipeline)
             bytes.withUnsafeBytes { HDF5Chunks.copy(from: $0, origin: origin, dims: steps, into: target) }
+        }
+    }
+
+    /// Bounds on a chunk grid that keep a read's cost in proportion to the file, since each
+    /// chunk is one request to the server: a crafted file of 8 kB cut each image of a dataset
+    /// into 98,000 chunks of one row each, and reading one image took 20 s. Every chunk written
+    /// takes at least 8 bytes of the file (its address in the index, or its data), so a grid of
+    /// more chunks than one per 8 bytes is mostly never written (corrupt or crafted); and no
+    /// layout meant for reading by rows splits one row into more than 4096 chunks.
+    private func checkChunkGrid(dims: [Int], steps: [Int], name: String) throws {
+        let counts = zip(dims, steps).map { $0.dividedRoundingUp(by: $1) }
+        guard let perRow = SizeLimit.product(Array(counts.dropFirst())), perRow <= 4096 else {
+            throw invalid("at most 4096 chunks across one row of '\(name)'", "chunks of \(steps) over \(dims)")
+        }
+        guard let total = SizeLimit.product(counts), total <= max(1, fileSize / 8) else {
+            throw invalid("at most one chunk of '\(name)' per 8 bytes of the file's \(fileSize)",
+                          "chunks of \(steps) over \(dims) (corrupt or crafted?)")
         }
     }
 
