@@ -136,16 +136,30 @@ final class FuzzFindingsTests: XCTestCase {
 
     /// hdf5 target (the fuzz input as found, fuzz_tiny_chunks.h5; a libFuzzer timeout): images
     /// of 4 × 393,220 pixels in chunks of 2 × 4 pixels, 98,000 chunks an image, each one request
-    /// to the metadata server: opening the 8 kB file took 20 s. Rows split into more than 4096
-    /// chunks are refused.
+    /// to the metadata server: opening the 8 kB file took 20 s. The images are more than the
+    /// file could hold (below); bad_row_chunks.h5 (scripts/golden/dataset_files.py) splits rows
+    /// of 1 × 8192 pixels into 8192 chunks within that bound: rows of more than 4096 chunks are
+    /// refused.
     func testARowSplitIntoTooManyChunksIsRefused() throws {
-        try assertOpenRefused("fuzz_tiny_chunks.h5", "expected at most 4096 chunks across one row of 'images', found chunks of [2, 2, 4, 3] over [3, 4, 393220, 3]")
+        try assertOpenRefused("fuzz_tiny_chunks.h5", "expected at most 1032 bytes of 'images' per byte of the file's 8102 (deflate's largest ratio), found [3, 4, 393220, 3] elements of 1 bytes (corrupt or crafted?)")
+        try assertOpenRefused("bad_row_chunks.h5", "expected at most 4096 chunks across one row of 'images', found chunks of [1, 1, 1, 3] over [2, 1, 8192, 3]")
     }
 
-    /// bad_sparse_chunks.h5 (scripts/golden/dataset_files.py): 100,000 one-image chunks, two of
-    /// them written, in 5.4 kB. A full pass would be 100,000 requests for a file of kilobytes.
+    /// bad_sparse_chunks.h5 (scripts/golden/dataset_files.py): 2,000 one-image chunks, two of
+    /// them written, in 5.4 kB: every full pass would be 2,000 requests for a file that can
+    /// index a few hundred chunks.
     func testAChunkGridMostlyNeverWrittenIsRefused() throws {
         let size = try FileManager.default.attributesOfItem(atPath: fixture("bad_sparse_chunks.h5"))[.size] as! Int
-        try assertOpenRefused("bad_sparse_chunks.h5", "expected at most one chunk of 'images' per 8 bytes of the file's \(size), found chunks of [1, 64, 64, 3] over [100000, 64, 64, 3] (corrupt or crafted?)")
+        try assertOpenRefused("bad_sparse_chunks.h5", "expected at most one chunk of 'images' per 8 bytes of the file's \(size), found chunks of [1, 8, 8, 3] over [2000, 8, 8, 3] (corrupt or crafted?)")
+    }
+
+    /// hdf5 target, two out-of-memory findings (the inputs as found): `labels` declared as
+    /// 2 × 536,870,918 float64 stored contiguously in a 2.2 kB file (fuzz_label_extent.h5; 8.4 GB
+    /// allocated and 15 s before the read failed), and as 3 × 134,217,730 float32 in chunks
+    /// (fuzz_label_chunks.h5; 3.2 GB). A dataset larger than deflate could pack into the file
+    /// is refused when it is described, before a buffer is sized from its shape.
+    func testADatasetLargerThanTheFileCouldHoldIsRefusedBeforeAllocating() throws {
+        try assertOpenRefused("fuzz_label_extent.h5", "expected at most 1032 bytes of 'labels' per byte of the file's 2240 (deflate's largest ratio), found [2, 536870918] elements of 8 bytes (corrupt or crafted?)")
+        try assertOpenRefused("fuzz_label_chunks.h5", "expected at most 1032 bytes of 'labels' per byte of the file's 8709 (deflate's largest ratio), found [3, 134217730] elements of 4 bytes (corrupt or crafted?)")
     }
 }

@@ -10,8 +10,8 @@ h5py read from them, for QLXData's file-dataset tests.
 - shapes3d_filters.h5: 7 images through shuffle, gzip and fletcher32 in chunks of several
   rows, one image never written, big-endian float32 labels.
 - generic_small.npz: float32 N x 3 x 64 x 64 `images` and float `labels` to label-encode.
-- bad_*.npz / bad_*.h5 / bad_*.npy: one defect each (see BAD below; bad_sparse_chunks.h5 in
-  main; bad_chunk_*.h5 in corrupt_chunks).
+- bad_*.npz / bad_*.h5 / bad_*.npy: one defect each (see BAD below; bad_sparse_chunks.h5 and
+  bad_row_chunks.h5 in main; bad_chunk_*.h5 in corrupt_chunks).
 - expected.json: per file, per image the pixel sum and four pixel values as float32 in
   [0, 1], and the label-encoded classes (np.unique(..., return_inverse=True) per column).
 
@@ -133,13 +133,17 @@ def main(out):
     with h5py.File(os.path.join(out, "bad_huge_images.h5"), "w") as f:
         f.create_dataset("images", shape=(2, 1 << 20, 1 << 20, 3), dtype="uint8", chunks=(1, 64, 64, 3), compression="gzip")
         f.create_dataset("labels", data=np.zeros((2, 6)))
-    # 100,000 chunks of one image each, two written: a file of kilobytes whose every full read
-    # would be 100,000 chunk requests. A chunk written takes at least 8 bytes of the file, so
-    # more chunks than one per 8 bytes means a grid mostly never written (crafted or corrupt).
+    # Chunk grids out of proportion to the file, within what deflate could pack into it:
+    # 2,000 chunks of one 8x8 image each, two written, in a file of a few kilobytes (a chunk
+    # written takes at least 8 bytes of the file); and images of 1 x 8192 pixels in chunks of
+    # one pixel, 8192 chunks a row (each chunk is one request to qlx's metadata server).
     with h5py.File(os.path.join(out, "bad_sparse_chunks.h5"), "w") as f:
-        images = f.create_dataset("images", shape=(100_000, 64, 64, 3), dtype="uint8", chunks=(1, 64, 64, 3), compression="gzip")
-        images[0] = images[-1] = np.full((64, 64, 3), 9, dtype=np.uint8)
-        f.create_dataset("labels", shape=(100_000, 6), dtype="float64", chunks=(1000, 6), compression="gzip")
+        images = f.create_dataset("images", shape=(2000, 8, 8, 3), dtype="uint8", chunks=(1, 8, 8, 3), compression="gzip")
+        images[0] = images[-1] = np.full((8, 8, 3), 9, dtype=np.uint8)
+        f.create_dataset("labels", shape=(2000, 6), dtype="float64", chunks=(1000, 6), compression="gzip")
+    with h5py.File(os.path.join(out, "bad_row_chunks.h5"), "w") as f:
+        f.create_dataset("images", shape=(2, 1, 8192, 3), dtype="uint8", chunks=(1, 1, 1, 3), compression="gzip")
+        f.create_dataset("labels", data=np.zeros((2, 6)))
     corrupt_chunks(out)
 
     with open(os.path.join(out, "expected.json"), "w") as f:

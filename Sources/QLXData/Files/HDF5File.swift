@@ -131,8 +131,10 @@ public final class HDF5File: @unchecked Sendable {
         guard (0...Int(QLX_H5_MAX_FILTERS)).contains(filterCount) else {
             throw invalid("at most \(QLX_H5_MAX_FILTERS) filters on '\(name)'", "\(filterCount)")
         }
+        let dtype = descriptor.isEmpty ? nil : try NpyDType(descriptor: descriptor, path: path)
+        try checkHeldByFile(dims: dims.map { Int($0) }, elementSize: dtype?.size ?? 1, name: name)
         let dataset = Dataset(dims: dims.map { Int($0) }, maxDims: Self.values(of: answer.max_dims, count: rank, as: UInt64.self),
-                              dtype: descriptor.isEmpty ? nil : try NpyDType(descriptor: descriptor, path: path),
+                              dtype: dtype,
                               layout: answer.layout, offset: answer.offset == UInt64.max ? nil : Int(exactly: answer.offset),
                               chunk: answer.chunk_rank == answer.rank ? Self.values(of: answer.chunk, count: rank, as: UInt64.self) : nil,
                               filterCount: filterCount, filters: Self.values(of: answer.filters, count: filterCount, as: Int32.self))
@@ -184,6 +186,19 @@ public final class HDF5File: @unchecked Sendable {
             while axis >= 0 { position[axis] += 1; if position[axis] < counts[axis] { break }; position[axis] = 0; axis -= 1 }
             let bytes = try decodedChunk(name: name, origin: origin, chunkBytes: chunkBytes, pipeline: pipeline)
             bytes.withUnsafeBytes { HDF5Chunks.copy(from: $0, origin: origin, dims: steps, into: target) }
+        }
+    }
+
+    /// A dataset's elements must fit what the file can hold: as stored, or compressed by deflate,
+    /// whose largest ratio is 1032 to 1. Callers size their buffers from the shape, so this is
+    /// checked when a dataset is described, before any allocation (an 8.7 kB fuzz input declared
+    /// labels of 3 × 134,217,730 float64, and 3.2 GB were allocated before any read failed).
+    private func checkHeldByFile(dims: [Int], elementSize: Int, name: String) throws {
+        let limit = fileSize.multipliedReportingOverflow(by: 1032)
+        guard let elements = SizeLimit.product(dims), case let (bytes, false) = elements.multipliedReportingOverflow(by: elementSize),
+              limit.overflow || bytes <= limit.partialValue else {
+            throw invalid("at most 1032 bytes of '\(name)' per byte of the file's \(fileSize) (deflate's largest ratio)",
+                          "\(dims) elements of \(elementSize) bytes (corrupt or crafted?)")
         }
     }
 
