@@ -121,6 +121,8 @@ final class DatasetFileTests: XCTestCase {
             ("bad_rank.npz", "expected images N×H×W, N×H×W×C or N×C×H×W with C 1 or 3, found an array of shape [4, 64]"),
             ("bad_object.npz", "holds a pickled object array (dtype 'O'), which qlx refuses to load"),
             ("bad_truncated.npz", "expected a complete member images.npy, found a truncated or corrupt member"),
+            ("bad_bomb_member.npz", "expected member images.npy at most 1032 times its 424 compressed bytes (deflate's largest ratio), found 4294967280 bytes declared (corrupt or crafted?)"),
+            ("bad_long_member.npz", "expected member images.npy of 1024 bytes, as its zip entry declares, found a member that inflates past them (corrupt or crafted?)"),
             ("bad_no_labels.h5", "expected a dataset 'labels', found none"),
             ("bad_huge_images.h5", "expected at most 1032 bytes of 'images' per byte of the file's 2144 (deflate's largest ratio), found [2, 1048576, 1048576, 3] elements"),
             ("expected.json", "expected an .npz (zip), .h5 (HDF5) or .npy dataset file, found other content (first bytes 7b22647370726974)"),
@@ -135,7 +137,8 @@ final class DatasetFileTests: XCTestCase {
         }
         let leftovers = FileManager.default.enumerator(atPath: cacheRoot)?.allObjects as? [String] ?? []
         XCTAssertFalse(leftovers.contains { $0.contains(".tmp-") }, "\(leftovers)")
-        XCTAssertFalse(leftovers.contains { $0.hasSuffix("images.npy") && $0.contains("bad_object") }, "\(leftovers)")
+        XCTAssertFalse(leftovers.contains { $0.hasSuffix("images.npy") && ["bad_object", "bad_long", "bad_bomb"].contains(where: $0.contains) },
+                       "\(leftovers)")
     }
 
     func testMPI3DGridFollowsThePublishedOrder() throws {

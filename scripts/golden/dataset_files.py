@@ -127,6 +127,21 @@ def main(out):
         start = member.header_offset + 30 + int(name_length) + int(extra_length)
         f.seek(start + member.compress_size // 2)
         f.write(b"\xff" * min(64, member.compress_size // 4))
+    # A member that inflates past the size its zip entries declare (1024 bytes): qlx must stop
+    # writing it to the cache there, not when the disk is full. And one declaring 4 GB from a
+    # few hundred compressed bytes, past deflate's largest ratio: refused before writing.
+    for name, declared in (("bad_long_member.npz", 1024), ("bad_bomb_member.npz", 0xFFFFFFF0)):
+        path = os.path.join(out, name)
+        np.savez_compressed(path, images=blobs(8, 3), classes=classes[:8])
+        with zipfile.ZipFile(path) as archive:
+            member = archive.getinfo("images.npy")
+        with open(path, "r+b") as f:
+            data = f.read()
+            # The uncompressed size: at byte 22 of the local header, 24 of the central directory's.
+            central = data.index(b"images.npy", data.index(b"PK\x01\x02")) - 46
+            for at, field in ((member.header_offset, 22), (central, 24)):
+                f.seek(at + field)
+                f.write(struct.pack("<I", declared))
     with h5py.File(os.path.join(out, "bad_no_labels.h5"), "w") as f:
         f.create_dataset("images", data=blobs(4, 3))
     # 2 KB on disk, 26 TB per image: sizes from the file must be checked before allocating.

@@ -40,16 +40,29 @@ public struct NpzArchive {
         if let cached = try? MappedNpy(path: target), UInt64(cached.fileSize) == entry.uncompressedSize {
             return cached
         }
+        // Deflate packs at most 1032 bytes into one (and a few bytes of stream overhead): a member
+        // declaring more is corrupt or a bomb, refused before anything is written to the cache.
+        guard entry.uncompressedSize <= entry.compressedSize.multipliedReportingOverflow(by: 1032).partialValue + 4096
+                || entry.compressedSize > UInt64.max / 1032 else {
+            throw DataError.datasetFileInvalid(path: path, expected: "member \(member).npy at most 1032 times its \(entry.compressedSize) compressed bytes (deflate's largest ratio)",
+                                               found: "\(entry.uncompressedSize) bytes declared (corrupt or crafted?)")
+        }
         try refuseNonNumeric(entry, label: label)
         try cache.write(to: target) { handle in
             var done: Int64 = 0
             let total = Int64(clamping: entry.uncompressedSize)
             do {
                 _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                    // Never more than the entry declares onto the disk: a member that inflates
+                    // past it stops here, not when the disk is full.
+                    guard done + Int64(chunk.count) <= total else { throw MemberLongerThanDeclared() }
                     try handle.write(contentsOf: chunk)
                     done += Int64(chunk.count)
                     progress?(done, total)
                 }
+            } catch is MemberLongerThanDeclared {
+                throw DataError.datasetFileInvalid(path: path, expected: "member \(member).npy of \(total) bytes, as its zip entry declares",
+                                                   found: "a member that inflates past them (corrupt or crafted?)")
             } catch {
                 throw DataError.datasetFileInvalid(path: path, expected: "a complete member \(member).npy",
                                                    found: "a truncated or corrupt member (\(error))")
@@ -66,6 +79,8 @@ public struct NpzArchive {
             throw error
         }
     }
+
+    private struct MemberLongerThanDeclared: Error {}
 
     /// Reads only the member's header (the first chunk) and checks its dtype, so a pickled
     /// object array is refused before anything is decompressed to disk.
