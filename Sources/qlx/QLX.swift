@@ -103,7 +103,10 @@ struct QLX: ParsableCommand {
         let lines = fullMessage(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         var first = lines.first ?? "\(error)"
         if first.hasPrefix("Error: ") { first.removeFirst("Error: ".count) }
-        if let c = first.first, c.isUppercase, first.dropFirst().first?.isLowercase == true {
+        // ArgumentParser's sentences start with a capital ("Missing value"); a message that
+        // starts with a file's path ("Tests/a.h5: ...") keeps it as typed.
+        if let c = first.first, c.isUppercase, first.dropFirst().first?.isLowercase == true,
+           first.prefix(while: { $0 != " " }).allSatisfy(\.isLetter) {
             first = c.lowercased() + first.dropFirst()
         }
         guard let hint = lines.first(where: { $0.hasPrefix("See '") }),

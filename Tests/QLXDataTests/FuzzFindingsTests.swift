@@ -136,12 +136,12 @@ final class FuzzFindingsTests: XCTestCase {
 
     /// hdf5 target (the fuzz input as found, fuzz_tiny_chunks.h5; a libFuzzer timeout): images
     /// of 4 × 393,220 pixels in chunks of 2 × 4 pixels, 98,000 chunks an image, each one request
-    /// to the metadata server: opening the 8 kB file took 20 s. The images are more than the
-    /// file could hold (below); bad_row_chunks.h5 (scripts/golden/dataset_files.py) splits rows
+    /// to the metadata server: opening the 8 kB file took 20 s. Its dimensions exceed the
+    /// maximum dimensions it declares (checked first now); bad_row_chunks.h5 (scripts/golden/dataset_files.py) splits rows
     /// of 1 × 8192 pixels into 8192 chunks within that bound: rows of more than 4096 chunks are
     /// refused.
     func testARowSplitIntoTooManyChunksIsRefused() throws {
-        try assertOpenRefused("fuzz_tiny_chunks.h5", "expected at most 1032 bytes of 'images' per byte of the file's 8102 (deflate's largest ratio), found [3, 4, 393220, 3] elements of 1 bytes (corrupt or crafted?)")
+        try assertOpenRefused("fuzz_tiny_chunks.h5", "expected dimensions of 'images' within its maximum dimensions [3, 4, 4, 3], found [3, 4, 393220, 3] (corrupt file?)")
         try assertOpenRefused("bad_row_chunks.h5", "expected at most 4096 chunks across one row of 'images', found chunks of [1, 1, 1, 3] over [2, 1, 8192, 3]")
     }
 
@@ -156,10 +156,23 @@ final class FuzzFindingsTests: XCTestCase {
     /// hdf5 target, two out-of-memory findings (the inputs as found): `labels` declared as
     /// 2 × 536,870,918 float64 stored contiguously in a 2.2 kB file (fuzz_label_extent.h5; 8.4 GB
     /// allocated and 15 s before the read failed), and as 3 × 134,217,730 float32 in chunks
-    /// (fuzz_label_chunks.h5; 3.2 GB). A dataset larger than deflate could pack into the file
-    /// is refused when it is described, before a buffer is sized from its shape.
+    /// (fuzz_label_chunks.h5; 3.2 GB). Both declare dimensions beyond their maximum dimensions,
+    /// refused first now. A dataset larger than deflate could pack into the file is refused
+    /// when it is described, before a buffer is sized from its shape, and so is a chunk (all of
+    /// which is allocated, written or not).
     func testADatasetLargerThanTheFileCouldHoldIsRefusedBeforeAllocating() throws {
-        try assertOpenRefused("fuzz_label_extent.h5", "expected at most 1032 bytes of 'labels' per byte of the file's 2240 (deflate's largest ratio), found [2, 536870918] elements of 8 bytes (corrupt or crafted?)")
-        try assertOpenRefused("fuzz_label_chunks.h5", "expected at most 1032 bytes of 'labels' per byte of the file's 8709 (deflate's largest ratio), found [3, 134217730] elements of 4 bytes (corrupt or crafted?)")
+        try assertOpenRefused("fuzz_label_extent.h5", "expected dimensions of 'images' within its maximum dimensions [2, 4, 4, 3], found [2, 260, 0, 3] (corrupt file?)")
+        try assertOpenRefused("fuzz_label_chunks.h5", "expected dimensions of 'labels' within its maximum dimensions [3, 2], found [3, 134217730] (corrupt file?)")
+        // Within its maximum dimensions (unlimited), bad_huge_images.h5 (DatasetFileTests) and
+        // bad_huge_chunk.h5 meet the bound itself.
+        let size = try FileManager.default.attributesOfItem(atPath: fixture("bad_huge_chunk.h5"))[.size] as! Int
+        try assertOpenRefused("bad_huge_chunk.h5", "expected at most 1032 bytes of one chunk of 'images' per byte of the file's \(size) (deflate's largest ratio), found [100000, 8, 8, 3] elements of 1 bytes (corrupt or crafted?)")
+    }
+
+    /// hdf5 target (the fuzz input as found, fuzz_max_dims.h5; a libFuzzer timeout): images of
+    /// (2, 7, 95, 3) against maximum dimensions (2, 4, 4, unlimited), in chunks of 267 MB along
+    /// the unlimited axis: one image read 48 of them (72 s under the fuzzer's sanitizer).
+    func testDimensionsBeyondTheirMaximumAreRefused() throws {
+        try assertOpenRefused("fuzz_max_dims.h5", "expected dimensions of 'images' within its maximum dimensions [2, 4, 4, unlimited], found [2, 7, 95, 3] (corrupt file?)")
     }
 }

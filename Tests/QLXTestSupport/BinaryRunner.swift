@@ -28,12 +28,13 @@ public enum QLXBinary {
             .deletingLastPathComponent()
     }
 
-    /// Runs qlx with `arguments`, optional stdin text and extra environment; waits at most
-    /// `timeout` seconds, then kills it.
-    public static func run(_ arguments: [String], stdin: String? = nil,
-                           environment: [String: String] = [:], timeout: TimeInterval = 60) throws -> QLXRun {
+    /// Runs qlx with `arguments`, optional stdin text, extra environment and working folder;
+    /// waits at most `timeout` seconds, then kills it.
+    public static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+                           directory: URL? = nil, timeout: TimeInterval = 60) throws -> QLXRun {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
+        if let directory { process.currentDirectoryURL = directory }
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }

@@ -44,6 +44,16 @@ final class DataFileCommandTests: XCTestCase {
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
     }
 
+    /// A relative path that starts with a capital letter is quoted as given: the first letter of
+    /// a message is lowered only for ArgumentParser's sentences ("Missing value ...").
+    func testAnErrorKeepsTheFilePathAsTyped() throws {
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("Shapes"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: fixture("bad_no_labels.h5"), toPath: file("Shapes/bad.h5"))
+        let run = try QLXBinary.run(["metrics", "scenes", "--data", "Shapes/bad.h5"], environment: environment, directory: directory)
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.stderr, "qlx: Shapes/bad.h5: expected a dataset 'labels', found none\n")
+    }
+
     func testAnImageNpyWithItsClassesInASecondNpy() throws {
         let model = try trainOnShapes3D()
         // 6 images of 3×64×64 (float64, N×C×H×W) and their 2 factor columns.

@@ -156,6 +156,12 @@ def main(out):
         images = f.create_dataset("images", shape=(2000, 8, 8, 3), dtype="uint8", chunks=(1, 8, 8, 3), compression="gzip")
         images[0] = images[-1] = np.full((8, 8, 3), 9, dtype=np.uint8)
         f.create_dataset("labels", shape=(2000, 6), dtype="float64", chunks=(1000, 6), compression="gzip")
+    # Chunks of 100,000 images along the unlimited first axis of a 2-image dataset, never
+    # written: a 19 MB buffer of fill for every chunk read from a file of a few kilobytes.
+    with h5py.File(os.path.join(out, "bad_huge_chunk.h5"), "w") as f:
+        f.create_dataset("images", shape=(2, 8, 8, 3), dtype="uint8", maxshape=(None, 8, 8, 3),
+                         chunks=(100_000, 8, 8, 3), compression="gzip")
+        f.create_dataset("labels", data=np.zeros((2, 6)))
     with h5py.File(os.path.join(out, "bad_row_chunks.h5"), "w") as f:
         f.create_dataset("images", shape=(2, 1, 8192, 3), dtype="uint8", chunks=(1, 1, 1, 3), compression="gzip")
         f.create_dataset("labels", data=np.zeros((2, 6)))

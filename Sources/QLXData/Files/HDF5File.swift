@@ -131,9 +131,14 @@ public final class HDF5File: @unchecked Sendable {
         guard (0...Int(QLX_H5_MAX_FILTERS)).contains(filterCount) else {
             throw invalid("at most \(QLX_H5_MAX_FILTERS) filters on '\(name)'", "\(filterCount)")
         }
+        let maxDims = Self.values(of: answer.max_dims, count: rank, as: UInt64.self)
+        guard zip(dims, maxDims).allSatisfy({ $0 <= $1 }) else {
+            let limits = maxDims.map { $0 == UInt64.max ? "unlimited" : "\($0)" }.joined(separator: ", ")
+            throw invalid("dimensions of '\(name)' within its maximum dimensions [\(limits)]", "\(dims) (corrupt file?)")
+        }
         let dtype = descriptor.isEmpty ? nil : try NpyDType(descriptor: descriptor, path: path)
-        try checkHeldByFile(dims: dims.map { Int($0) }, elementSize: dtype?.size ?? 1, name: name)
-        let dataset = Dataset(dims: dims.map { Int($0) }, maxDims: Self.values(of: answer.max_dims, count: rank, as: UInt64.self),
+        try checkHeldByFile(dims.map { Int($0) }, elementSize: dtype?.size ?? 1, what: "'\(name)'")
+        let dataset = Dataset(dims: dims.map { Int($0) }, maxDims: maxDims,
                               dtype: dtype,
                               layout: answer.layout, offset: answer.offset == UInt64.max ? nil : Int(exactly: answer.offset),
                               chunk: answer.chunk_rank == answer.rank ? Self.values(of: answer.chunk, count: rank, as: UInt64.self) : nil,
@@ -169,6 +174,9 @@ public final class HDF5File: @unchecked Sendable {
         }
         let steps = chunk.map { Int(clamping: $0) }
         try checkChunkGrid(dims: dataset.dims, steps: steps, name: name)
+        // A chunk is allocated whole, written or not (a fuzz input declared chunks of 267 MB in
+        // 10 kB and read 48 of them for one image).
+        try checkHeldByFile(steps, elementSize: target.dtype.size, what: "one chunk of '\(name)'")
         let chunkBytes = try HDF5Chunks.checkedBytes(of: steps, dtype: target.dtype, name: name, path: path)
         let pipeline = try HDF5Chunks.Pipeline(filters: dataset.filters, chunkBytes: chunkBytes, dtype: target.dtype, name: name, path: path)
         // Chunk origins covering the rows, and every chunk across the other dimensions: an
@@ -189,15 +197,16 @@ public final class HDF5File: @unchecked Sendable {
         }
     }
 
-    /// A dataset's elements must fit what the file can hold: as stored, or compressed by deflate,
-    /// whose largest ratio is 1032 to 1. Callers size their buffers from the shape, so this is
-    /// checked when a dataset is described, before any allocation (an 8.7 kB fuzz input declared
-    /// labels of 3 × 134,217,730 float64, and 3.2 GB were allocated before any read failed).
-    private func checkHeldByFile(dims: [Int], elementSize: Int, name: String) throws {
+    /// A block of elements (a dataset, a chunk) must fit what the file can hold: as stored, or
+    /// compressed by deflate, whose largest ratio is 1032 to 1. Callers size their buffers from
+    /// the shape, so a dataset is checked when it is described, before any allocation (an 8.7 kB
+    /// fuzz input declared labels of 3 × 134,217,730 float64, and 3.2 GB were allocated before
+    /// any read failed).
+    private func checkHeldByFile(_ dims: [Int], elementSize: Int, what: String) throws {
         let limit = fileSize.multipliedReportingOverflow(by: 1032)
         guard let elements = SizeLimit.product(dims), case let (bytes, false) = elements.multipliedReportingOverflow(by: elementSize),
               limit.overflow || bytes <= limit.partialValue else {
-            throw invalid("at most 1032 bytes of '\(name)' per byte of the file's \(fileSize) (deflate's largest ratio)",
+            throw invalid("at most 1032 bytes of \(what) per byte of the file's \(fileSize) (deflate's largest ratio)",
                           "\(dims) elements of \(elementSize) bytes (corrupt or crafted?)")
         }
     }
