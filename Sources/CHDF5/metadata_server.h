@@ -186,16 +186,16 @@ static inline void qlx_h5_read_chunk(hid_t file, uint64_t file_size, qlx_h5_open
     if (space >= 0) H5Sclose(space);
 }
 
-// Answers requests on `socket` until the other end closes it. Each request has
-// QLX_H5_SECONDS: past that, SIGALRM ends the server.
-static inline void qlx_h5_serve(int socket) {
+// Answers requests on `socket` until the other end closes it. Each request has `seconds`:
+// past that, SIGALRM ends the server.
+static inline void qlx_h5_serve(int socket, unsigned seconds) {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);   // errors come back as return codes, not printed
     hid_t file = -1;
     uint64_t file_size = 0;
     qlx_h5_open_dataset reading = {-1, ""};
     qlx_h5_request request;
     while (qlx_h5_transfer(socket, &request, sizeof request, 0) == 0) {
-        alarm(QLX_H5_SECONDS);
+        alarm(seconds);
         request.text[QLX_H5_MAX_TEXT - 1] = 0;
         qlx_h5_answer answer;
         memset(&answer, 0, sizeof answer);
@@ -250,7 +250,7 @@ static inline pid_t qlx_h5_start_server(int *socket) {
             for (int descriptor = keep + 1; descriptor < 4096; descriptor++) close(descriptor);   // kernels before 5.9
         }
         for (int descriptor = 3; descriptor < keep; descriptor++) close(descriptor);
-        qlx_h5_serve(keep);
+        qlx_h5_serve(keep, QLX_H5_SECONDS);
         _exit(0);
     }
     close(ends[1]);
