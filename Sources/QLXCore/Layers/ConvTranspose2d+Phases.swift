@@ -12,16 +12,12 @@ extension ConvTranspose2d {
     /// Whether `forward` can run as stride-phase convolutions (output = stride × input).
     public var hasPhases: Bool { kernel == stride + 2 * padding }
 
-    /// Whether `forward` takes the stride-phase form on a `height`×`width` input: where the
-    /// layer has one, unless it narrows its channels (Cin > Cout) with a map its weights do not
-    /// outweigh. The phase form's im2col columns (Cin·k² rows per input pixel) then outgrow the
-    /// col2im form's (Cout·k²): at batch 1 the col2im form was the faster on such layers of the
-    /// reference decoders (256→128 and 128→64, stride 1 or 2), while the phase form won or tied
-    /// where Cin ≤ Cout, and won on the stride-2 512→256 layer of an 8×8 map (weights 8× its
-    /// col2im columns; Cin ≥ 4·H·W), whose weights the col2im form re-packs transposed on
-    /// every call (`qlx bench --only layers`).
+    /// Whether `forward` takes the stride-phase form on a `height`×`width` input: wherever the
+    /// layer has one. (With OpenBLAS, layers narrowing their channels ran faster in the col2im
+    /// form; with weights packed ahead of time (`PackedMatrix`) the phase form has the same
+    /// multiply-adds without the fold or the zeroing of its columns.)
     public func prefersPhases(height: Int, width: Int) -> Bool {
-        hasPhases && !isPointwise && (inChannels <= outChannels || (stride > 1 && inChannels >= 4 * height * width))
+        hasPhases && !isPointwise
     }
 
     /// One kernel tap of a phase: the weight position and the input offset it reads from.
@@ -40,12 +36,12 @@ extension ConvTranspose2d {
     }
 
     /// A transposed convolution's weights re-laid out for `forward(_:phased:)`: per output
-    /// phase a row-major [Cout, Cin·T] matrix, column ci·T + t holding tap t of input channel ci.
-    /// Make them once per weight tensor (at load, or after an optimizer step).
+    /// phase a [Cout, Cin·T] matrix, column ci·T + t holding tap t of input channel ci, packed
+    /// for `PackedMatrix`. Make them once per weight tensor (at load, or after an optimizer step).
     public struct PhasedWeights: Sendable {
         public let layer: ConvTranspose2d
         let taps: [[PhaseTap]]
-        let matrices: [[Float]]
+        let matrices: [PackedMatrix]
     }
 
     /// Re-lays `weight` ([Cin, Cout, k, k]) out by phase; the layer must have phases.
@@ -53,7 +49,7 @@ extension ConvTranspose2d {
         precondition(hasPhases, "convT k\(kernel) s\(stride) p\(padding) has no stride-phase form")
         precondition(weight.shape == weightShape, "convT weight shape \(weight.shape), expected \(weightShape)")
         var taps: [[PhaseTap]] = []
-        var matrices: [[Float]] = []
+        var matrices: [PackedMatrix] = []
         for py in 0..<stride {
             for px in 0..<stride {
                 let phase = phaseTaps(py: py, px: px)
@@ -70,7 +66,7 @@ extension ConvTranspose2d {
                     count = outChannels * inChannels * t
                 }
                 taps.append(phase)
-                matrices.append(matrix)
+                matrices.append(PackedMatrix(rowMajor: matrix, rows: outChannels, columns: inChannels * t))
             }
         }
         return PhasedWeights(layer: self, taps: taps, matrices: matrices)
@@ -94,8 +90,8 @@ extension ConvTranspose2d {
             input.data.withUnsafeBufferPointer { x in
                 let xBase = x.baseAddress!
                 let tasks = phaseCount * slices.count
-                // Several phases or slices: each is a task with single-threaded BLAS. One (a
-                // stride-1 layer): its matrix product is split into blocks instead.
+                // Several phases or slices: each is a task on one core. One (a stride-1 layer):
+                // its unfolding and matrix product are split across the cores instead.
                 let body = { (task: Int, split: Bool) in
                     let (phase, first) = (task % phaseCount, slices[task / phaseCount])
                     let images = min(sliceImages, n - first)
@@ -106,29 +102,22 @@ extension ConvTranspose2d {
                     Im2col.unfoldShifted(xBase + first * plane, channels: inChannels, images: images,
                                          height: h, width: w, channelStride: n * plane,
                                          offsets: taps.map { ($0.dy, $0.dx) }, into: columns, parallel: split)
-                    weights.matrices[phase].withUnsafeBufferPointer { m in
-                        if stride == 1 {
-                            if split {
-                                Gemm.multiplyInBlocks(m.baseAddress!, columns, into: outBase + first * plane,
-                                                      m: outChannels, n: images * plane, k: rows, ldc: n * plane)
-                            } else {
-                                Gemm.multiply(m.baseAddress!, columns, into: outBase + first * plane,
-                                              m: outChannels, n: images * plane, k: rows, ldc: n * plane)
-                            }
-                            return
-                        }
-                        let result = UnsafeMutablePointer<Float>.allocate(capacity: outChannels * images * plane)
-                        defer { result.deallocate() }
-                        Gemm.multiply(m.baseAddress!, columns, into: result, m: outChannels, n: images * plane, k: rows)
-                        let (py, px) = (phase / stride, phase % stride)
-                        for co in 0..<outChannels {
-                            for image in 0..<images {
-                                let src = result + (co * images + image) * plane
-                                let dst = outBase + ((co * n + first + image) * ho + py) * wo + px
-                                for u in 0..<h {
-                                    let s = src + u * w, d = dst + u * stride * wo
-                                    for v in 0..<w { d[v * stride] = s[v] }
-                                }
+                    let matrix = weights.matrices[phase]
+                    if stride == 1 {
+                        matrix.multiply(columns, n: images * plane, into: outBase + first * plane, ldc: n * plane, parallel: split)
+                        return
+                    }
+                    let result = UnsafeMutablePointer<Float>.allocate(capacity: outChannels * images * plane)
+                    defer { result.deallocate() }
+                    matrix.multiply(columns, n: images * plane, into: result, parallel: split)
+                    let (py, px) = (phase / stride, phase % stride)
+                    for co in 0..<outChannels {
+                        for image in 0..<images {
+                            let src = result + (co * images + image) * plane
+                            let dst = outBase + ((co * n + first + image) * ho + py) * wo + px
+                            for u in 0..<h {
+                                let s = src + u * w, d = dst + u * stride * wo
+                                for v in 0..<w { d[v * stride] = s[v] }
                             }
                         }
                     }
@@ -136,9 +125,7 @@ extension ConvTranspose2d {
                 if tasks == 1 {
                     body(0, true)
                 } else {
-                    Gemm.withSingleThread {
-                        Parallel.forEachTask(count: tasks) { body($0, false) }
-                    }
+                    Parallel.forEachTask(count: tasks) { body($0, false) }
                 }
             }
             initialized = outCount
