@@ -22,6 +22,15 @@ public enum Gemm {
         }
         let leadingA = lda ?? (transposeA ? m : k)
         let leadingB = ldb ?? (transposeB ? k : n)
+        if m == 1 {
+            // One row (a linear layer at batch 1): a matrix-vector product. sgemm would copy
+            // all of B into its packed panels first, which costs more than the product.
+            if beta == 0 { c.initialize(repeating: 0, count: n) }   // sgemv scales C by beta; C may be uninitialised
+            cblas_sgemv(CblasRowMajor, transposeB ? CblasNoTrans : CblasTrans,
+                        blasint(transposeB ? n : k), blasint(transposeB ? k : n), alpha, b, blasint(leadingB),
+                        a, blasint(transposeA ? leadingA : 1), beta, c, 1)
+            return
+        }
         cblas_sgemm(CblasRowMajor,
                     transposeA ? CblasTrans : CblasNoTrans,
                     transposeB ? CblasTrans : CblasNoTrans,
@@ -30,10 +39,68 @@ public enum Gemm {
                     c, blasint(ldc ?? n))
     }
 
+    /// `multiply` without transposes (beta 0) as `blocks` products the cores take in turn, each
+    /// on one BLAS thread (see `withSingleThread`): split along C's rows when C is narrower than
+    /// tall (each block re-packs its rows of A and all of B, the smaller operand), else
+    /// along its columns.
+    public static func multiplyInBlocks(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                        into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int,
+                                        lda: Int? = nil, ldb: Int? = nil, ldc: Int? = nil, blocks: Int = 4) {
+        let (lda, ldb, ldc) = (lda ?? k, ldb ?? n, ldc ?? n)
+        let alongRows = n < m
+        // Column blocks in multiples of 16 floats, the width of OpenBLAS's packed panels.
+        let unit = alongRows ? 1 : 16
+        let units = ((alongRows ? m : n) + unit - 1) / unit
+        let count = min(blocks, units)
+        guard count > 1 else {
+            multiply(a, b, into: c, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
+            return
+        }
+        withSingleThread {
+            Parallel.forEachTask(count: count) { block in
+                let low = units * block / count * unit
+                let high = min(units * (block + 1) / count * unit, alongRows ? m : n)
+                if alongRows {
+                    multiply(a + low * lda, b, into: c + low * ldc, m: high - low, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
+                } else {
+                    multiply(a, b + low, into: c + low, m: m, n: high - low, k: k, lda: lda, ldb: ldb, ldc: ldc)
+                }
+            }
+        }
+    }
+
     /// Sets the number of OpenBLAS threads (qlx uses one per core).
     public static func setThreadCount(_ count: Int) {
-        openblas_set_num_threads(Int32(count))
+        singleThreadLock.lock()
+        defer { singleThreadLock.unlock() }
+        configuredThreads = count
+        if singleThreadScopes == 0 { openblas_set_num_threads(Int32(count)) }
     }
+
+    /// Runs `body` with OpenBLAS on one thread, for callers that split work into tasks across
+    /// the cores themselves: OpenBLAS's own split of a thin product costs more in hand-offs and
+    /// spinning workers than it saves, and its static halves wait for the slower core when the
+    /// machine is shared, while tasks taken in turn do not. Scopes may overlap (several threads);
+    /// the configured count returns when the last one ends. Other BLAS calls made meanwhile
+    /// also run on one thread (slower, never wrong).
+    public static func withSingleThread<R>(_ body: () throws -> R) rethrows -> R {
+        singleThreadLock.lock()
+        if singleThreadScopes == 0 { configuredThreads = threadCount }
+        singleThreadScopes += 1
+        if singleThreadScopes == 1 && configuredThreads > 1 { openblas_set_num_threads(1) }
+        singleThreadLock.unlock()
+        defer {
+            singleThreadLock.lock()
+            singleThreadScopes -= 1
+            if singleThreadScopes == 0 && configuredThreads > 1 { openblas_set_num_threads(Int32(configuredThreads)) }
+            singleThreadLock.unlock()
+        }
+        return try body()
+    }
+
+    private static let singleThreadLock = NSLock()
+    nonisolated(unsafe) private static var singleThreadScopes = 0
+    nonisolated(unsafe) private static var configuredThreads = 1
 
     public static var threadCount: Int { Int(openblas_get_num_threads()) }
 }

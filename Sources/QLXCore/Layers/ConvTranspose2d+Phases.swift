@@ -8,17 +8,30 @@
 /// output. Against the col2im form (sgemm into Cout·k²·N·H·W columns, then fold them) this
 /// skips zeroing and re-reading those columns and the fold's scattered adds, and the weights
 /// are re-laid out once (`PhasedWeights`) instead of being transposed by OpenBLAS every call.
+/// Decoding goes one step further: its phased weights are also packed (`PackedMatrix`), and
+/// every layer with phases takes them (`prefersPackedPhases`).
 extension ConvTranspose2d {
     /// Whether `forward` can run as stride-phase convolutions (output = stride × input).
     public var hasPhases: Bool { kernel == stride + 2 * padding }
 
-    /// Whether `forward` takes the stride-phase form on a `height`×`width` input: wherever the
-    /// layer has one. (With OpenBLAS, layers narrowing their channels ran faster in the col2im
-    /// form; with weights packed ahead of time (`PackedMatrix`) the phase form has the same
-    /// multiply-adds without the fold or the zeroing of its columns.)
+    /// Whether `forward` takes the stride-phase form on a `height`×`width` input: where the
+    /// layer has one, unless it narrows its channels (Cin > Cout) with a map its weights do not
+    /// outweigh. The phase form's im2col columns (Cin·k² rows per input pixel) then outgrow the
+    /// col2im form's (Cout·k²): at batch 1 the col2im form was the faster on such layers of the
+    /// reference decoders (256→128 and 128→64, stride 1 or 2), while the phase form won or tied
+    /// where Cin ≤ Cout, and won on the stride-2 512→256 layer of an 8×8 map (weights 8× its
+    /// col2im columns; Cin ≥ 4·H·W), whose weights the col2im form re-packs transposed on
+    /// every call (`qlx bench --only layers`).
     public func prefersPhases(height: Int, width: Int) -> Bool {
-        hasPhases && !isPointwise
+        hasPhases && !isPointwise && (inChannels <= outChannels || (stride > 1 && inChannels >= 4 * height * width))
     }
+
+    /// Whether decoding, with weights packed once per parameter set, takes the stride-phase
+    /// form: wherever the layer has one. The packed product writes the output directly, so a
+    /// layer narrowing its channels no longer pays OpenBLAS's re-packing for its larger
+    /// columns, and skips the col2im form's fold. Training (weights new every step, batch 64:
+    /// wide products where OpenBLAS's threads are the faster) keeps `prefersPhases`.
+    public var prefersPackedPhases: Bool { hasPhases && !isPointwise }
 
     /// One kernel tap of a phase: the weight position and the input offset it reads from.
     struct PhaseTap: Sendable, Equatable {
@@ -36,20 +49,23 @@ extension ConvTranspose2d {
     }
 
     /// A transposed convolution's weights re-laid out for `forward(_:phased:)`: per output
-    /// phase a [Cout, Cin·T] matrix, column ci·T + t holding tap t of input channel ci, packed
-    /// for `PackedMatrix`. Make them once per weight tensor (at load, or after an optimizer step).
+    /// phase a row-major [Cout, Cin·T] matrix, column ci·T + t holding tap t of input channel ci,
+    /// for OpenBLAS, or the same matrices packed (`PackedMatrix`). Make them once per weight
+    /// tensor (at load, or after an optimizer step).
     public struct PhasedWeights: Sendable {
         public let layer: ConvTranspose2d
         let taps: [[PhaseTap]]
-        let matrices: [PackedMatrix]
+        let matrices: [[Float]]
+        let packed: [PackedMatrix]?
     }
 
-    /// Re-lays `weight` ([Cin, Cout, k, k]) out by phase; the layer must have phases.
-    public func phasedWeights(_ weight: Tensor) -> PhasedWeights {
+    /// Re-lays `weight` ([Cin, Cout, k, k]) out by phase, packed or for OpenBLAS; the layer
+    /// must have phases.
+    public func phasedWeights(_ weight: Tensor, packed: Bool = false) -> PhasedWeights {
         precondition(hasPhases, "convT k\(kernel) s\(stride) p\(padding) has no stride-phase form")
         precondition(weight.shape == weightShape, "convT weight shape \(weight.shape), expected \(weightShape)")
         var taps: [[PhaseTap]] = []
-        var matrices: [PackedMatrix] = []
+        var matrices: [[Float]] = []
         for py in 0..<stride {
             for px in 0..<stride {
                 let phase = phaseTaps(py: py, px: px)
@@ -66,10 +82,12 @@ extension ConvTranspose2d {
                     count = outChannels * inChannels * t
                 }
                 taps.append(phase)
-                matrices.append(PackedMatrix(rowMajor: matrix, rows: outChannels, columns: inChannels * t))
+                matrices.append(matrix)
             }
         }
-        return PhasedWeights(layer: self, taps: taps, matrices: matrices)
+        guard packed else { return PhasedWeights(layer: self, taps: taps, matrices: matrices, packed: nil) }
+        let packedMatrices = zip(matrices, taps).map { PackedMatrix(rowMajor: $0, rows: outChannels, columns: inChannels * $1.count) }
+        return PhasedWeights(layer: self, taps: taps, matrices: [], packed: packedMatrices)
     }
 
     /// `forward` through the stride-phase form with weights from `phasedWeights`.
@@ -90,8 +108,8 @@ extension ConvTranspose2d {
             input.data.withUnsafeBufferPointer { x in
                 let xBase = x.baseAddress!
                 let tasks = phaseCount * slices.count
-                // Several phases or slices: each is a task on one core. One (a stride-1 layer):
-                // its unfolding and matrix product are split across the cores instead.
+                // Several phases or slices: each is a task with single-threaded BLAS. One (a
+                // stride-1 layer): its matrix product is split into blocks instead.
                 let body = { (task: Int, split: Bool) in
                     let (phase, first) = (task % phaseCount, slices[task / phaseCount])
                     let images = min(sliceImages, n - first)
@@ -102,35 +120,65 @@ extension ConvTranspose2d {
                     Im2col.unfoldShifted(xBase + first * plane, channels: inChannels, images: images,
                                          height: h, width: w, channelStride: n * plane,
                                          offsets: taps.map { ($0.dy, $0.dx) }, into: columns, parallel: split)
-                    let matrix = weights.matrices[phase]
-                    if stride == 1 {
-                        matrix.multiply(columns, n: images * plane, into: outBase + first * plane, ldc: n * plane, parallel: split)
+                    if let packed = weights.packed?[phase] {
+                        if stride == 1 {
+                            packed.multiply(columns, n: images * plane, into: outBase + first * plane, ldc: n * plane, parallel: split)
+                        } else {
+                            let result = UnsafeMutablePointer<Float>.allocate(capacity: outChannels * images * plane)
+                            defer { result.deallocate() }
+                            packed.multiply(columns, n: images * plane, into: result, parallel: split)
+                            scatter(result, phase: phase, images: images, into: outBase, firstImage: first, batch: n, height: h, width: w)
+                        }
                         return
                     }
-                    let result = UnsafeMutablePointer<Float>.allocate(capacity: outChannels * images * plane)
-                    defer { result.deallocate() }
-                    matrix.multiply(columns, n: images * plane, into: result, parallel: split)
-                    let (py, px) = (phase / stride, phase % stride)
-                    for co in 0..<outChannels {
-                        for image in 0..<images {
-                            let src = result + (co * images + image) * plane
-                            let dst = outBase + ((co * n + first + image) * ho + py) * wo + px
-                            for u in 0..<h {
-                                let s = src + u * w, d = dst + u * stride * wo
-                                for v in 0..<w { d[v * stride] = s[v] }
+                    weights.matrices[phase].withUnsafeBufferPointer { m in
+                        if stride == 1 {
+                            if split {
+                                Gemm.multiplyInBlocks(m.baseAddress!, columns, into: outBase + first * plane,
+                                                      m: outChannels, n: images * plane, k: rows, ldc: n * plane)
+                            } else {
+                                Gemm.multiply(m.baseAddress!, columns, into: outBase + first * plane,
+                                              m: outChannels, n: images * plane, k: rows, ldc: n * plane)
                             }
+                            return
                         }
+                        let result = UnsafeMutablePointer<Float>.allocate(capacity: outChannels * images * plane)
+                        defer { result.deallocate() }
+                        Gemm.multiply(m.baseAddress!, columns, into: result, m: outChannels, n: images * plane, k: rows)
+                        scatter(result, phase: phase, images: images, into: outBase, firstImage: first, batch: n, height: h, width: w)
                     }
                 }
                 if tasks == 1 {
                     body(0, true)
                 } else {
-                    Parallel.forEachTask(count: tasks) { body($0, false) }
+                    Gemm.withSingleThread {
+                        Parallel.forEachTask(count: tasks) { body($0, false) }
+                    }
                 }
             }
             initialized = outCount
         }
         return FeatureMap(channels: outChannels, batch: n, height: ho, width: wo, data: output)
+    }
+}
+
+extension ConvTranspose2d {
+    /// Writes one phase's result (Cout, images, H, W) to its pixels (s·u + py, s·v + px) of the
+    /// output (Cout, batch, s·H, s·W), images from `firstImage` on.
+    func scatter(_ result: UnsafePointer<Float>, phase: Int, images: Int, into output: UnsafeMutablePointer<Float>,
+                 firstImage: Int, batch n: Int, height h: Int, width w: Int) {
+        let (py, px) = (phase / stride, phase % stride)
+        let (ho, wo, plane) = (h * stride, w * stride, h * w)
+        for co in 0..<outChannels {
+            for image in 0..<images {
+                let src = result + (co * images + image) * plane
+                let dst = output + ((co * n + firstImage + image) * ho + py) * wo + px
+                for u in 0..<h {
+                    let s = src + u * w, d = dst + u * stride * wo
+                    for v in 0..<w { d[v * stride] = s[v] }
+                }
+            }
+        }
     }
 }
 
@@ -147,19 +195,31 @@ extension Im2col {
         let fill = { (c: Int) in
             for (j, (dy, dx)) in offsets.enumerated() {
                 let row = columns + (c * t + j) * rowLength
-                let xLow = min(max(-dx, 0), width), xHigh = max(min(width - dx, width), xLow)
+                // Rows u whose source row u + dy is inside the image; the others are zeros.
+                let uLow = min(max(-dy, 0), height), uHigh = max(min(height - dy, height), uLow)
+                let shift = min(abs(dx), width)
                 for n in 0..<images {
                     let src = image + c * channelStride + n * plane
-                    for u in 0..<height {
-                        let dst = row + n * plane + u * width
-                        let y = u + dy
-                        guard y >= 0 && y < height else {
-                            dst.initialize(repeating: 0, count: width)
-                            continue
+                    let dst = row + n * plane
+                    if uLow > 0 { dst.initialize(repeating: 0, count: uLow * width) }
+                    if uHigh < height { (dst + uHigh * width).initialize(repeating: 0, count: (height - uHigh) * width) }
+                    guard uHigh > uLow else { continue }
+                    // The valid rows as one block shifted by dx (one copy instead of one per row),
+                    // then the |dx| columns per row that the shift brought in from a neighbouring
+                    // row (or past the block) set to zero.
+                    let span = (uHigh - uLow) * width - shift
+                    let block = dst + uLow * width
+                    if span > 0 {
+                        if dx >= 0 {
+                            block.initialize(from: src + (uLow + dy) * width + shift, count: span)
+                        } else {
+                            (block + shift).initialize(from: src + (uLow + dy) * width, count: span)
                         }
-                        if xLow > 0 { dst.initialize(repeating: 0, count: xLow) }
-                        (dst + xLow).initialize(from: src + y * width + xLow + dx, count: xHigh - xLow)
-                        if xHigh < width { (dst + xHigh).initialize(repeating: 0, count: width - xHigh) }
+                    }
+                    guard shift > 0 else { continue }
+                    for u in 0..<(uHigh - uLow) {
+                        let edge = dx > 0 ? block + u * width + width - shift : block + u * width
+                        edge.initialize(repeating: 0, count: shift)
                     }
                 }
             }
