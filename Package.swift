@@ -35,11 +35,15 @@ let package = Package(
         .systemLibrary(name: "CSixel", pkgConfig: "libsixel", providers: [.apt(["libsixel-dev"])]),
         // Header-only: the thread's floating-point control register (subnormal flushing).
         .systemLibrary(name: "CFloatEnv"),
+        // Compiled C: matrix products with one operand packed ahead of time (PackedGemm.swift).
+        .target(name: "CPackedGemm"),
+        // Compiled C: helper threads that stay awake between short parallel steps (Parallel.swift).
+        .target(name: "CTaskTeam"),
 
         // Libraries.
         // Untrusted input and output: atomic writes, size limits, quoting values for messages.
         .target(name: "QLXIO", exclude: ["README.md"]),
-        .target(name: "QLXCore", dependencies: ["CBLAS", "CFloatEnv"], exclude: ["README.md"],
+        .target(name: "QLXCore", dependencies: ["CBLAS", "CFloatEnv", "CPackedGemm", "CTaskTeam"], exclude: ["README.md"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         .target(name: "QLXModel", dependencies: ["QLXCore", "QLXIO"], exclude: ["README.md"]),
         .target(name: "QLXData", dependencies: ["QLXCore", "QLXIO", "CHDF5", "CZlibSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")],

@@ -22,6 +22,15 @@ public enum Gemm {
         }
         let leadingA = lda ?? (transposeA ? m : k)
         let leadingB = ldb ?? (transposeB ? k : n)
+        if m == 1 {
+            // One row (a linear layer at batch 1): a matrix-vector product. sgemm would copy
+            // all of B into its packed panels first, which costs more than the product.
+            if beta == 0 { c.initialize(repeating: 0, count: n) }   // sgemv scales C by beta; C may be uninitialised
+            cblas_sgemv(CblasRowMajor, transposeB ? CblasNoTrans : CblasTrans,
+                        blasint(transposeB ? n : k), blasint(transposeB ? k : n), alpha, b, blasint(leadingB),
+                        a, blasint(transposeA ? leadingA : 1), beta, c, 1)
+            return
+        }
         cblas_sgemm(CblasRowMajor,
                     transposeA ? CblasTrans : CblasNoTrans,
                     transposeB ? CblasTrans : CblasNoTrans,

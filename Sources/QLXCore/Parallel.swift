@@ -1,3 +1,4 @@
+import CTaskTeam
 import Dispatch
 
 /// Splits independent loop iterations across the machine's cores. Memory-bound passes
@@ -52,17 +53,35 @@ extension Parallel {
         onWorkers(count, body)
     }
 
-    /// `body(i)` for every i in 0..<iterations on the dispatch pool, concurrently, each with the
-    /// caller's floating-point mode (see `SubnormalFlush`); returns when all have finished.
+    /// `body(i)` for every i in 0..<iterations, concurrently, each with the caller's
+    /// floating-point mode (see `SubnormalFlush`); returns when all have finished. Runs on the
+    /// task team (CTaskTeam: helper threads that stay awake for 200 µs after each job, so a
+    /// batch-1 decode's dozens of short parallel steps do not each wait for a parked thread to
+    /// wake), or on the dispatch pool when the team is busy (a nested or concurrent call).
     static func onWorkers(_ iterations: Int, _ body: (Int) -> Void) {
         withoutActuallyEscaping(body) { body in
+            var job = TeamJob(body: body, mode: SubnormalFlush.currentControlWord)
+            let helpers = Int32(min(threadCount, iterations) - 1)
+            let ran = withUnsafeMutablePointer(to: &job) { job in
+                qlx_task_team_run(iterations, helpers, { context, index in
+                    let job = context!.assumingMemoryBound(to: TeamJob.self)
+                    SubnormalFlush.withControlWord(job.pointee.mode) { job.pointee.body(index) }
+                }, job)
+            }
+            if ran != 0 { return }
             let box = UncheckedBox(body)
-            let mode = SubnormalFlush.currentControlWord
+            let mode = job.mode
             DispatchQueue.concurrentPerform(iterations: iterations) { i in
                 SubnormalFlush.withControlWord(mode) { box.value(i) }
             }
         }
     }
+}
+
+/// What a task-team job's threads call: the body and the caller's floating-point mode.
+private struct TeamJob {
+    let body: (Int) -> Void
+    let mode: UInt64
 }
 
 /// Carries a non-Sendable value into `concurrentPerform`; `Parallel.forEach` documents why

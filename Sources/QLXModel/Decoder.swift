@@ -31,20 +31,18 @@ extension DecoderNetwork {
 struct DecoderConstants: Sendable {
     /// The style decoder's first normalised map (C0, 1, H0, W0).
     var map: FeatureMap? = nil
-    /// Transposed-convolution weights re-laid out for the stride-phase form, by weight
-    /// parameter name, for the layers where that form is the faster (`ConvTranspose2d.prefersPhases`).
-    /// A layer without them runs in its col2im form.
+    /// Transposed-convolution weights re-laid out for the stride-phase form and packed, by
+    /// weight parameter name, for every layer that has that form (`ConvTranspose2d.prefersPackedPhases`).
+    /// A layer without them runs as training does (`ConvTranspose2d.forward(_:weight:)`).
     var phasedWeights: [String: ConvTranspose2d.PhasedWeights] = [:]
 
-    /// Phased weights for every layer of a chain `layers` (convT, weight parameter), the first
-    /// fed `map`, that prefers them on its input.
-    static func phasedWeights(_ layers: [(ConvTranspose2d, String)], from map: MapShape, _ p: ParameterSet)
+    /// Packed phased weights for every layer of `layers` (convT, weight parameter) that has a
+    /// phase form.
+    static func phasedWeights(_ layers: [(ConvTranspose2d, String)], _ p: ParameterSet)
         -> [String: ConvTranspose2d.PhasedWeights] {
         var phased: [String: ConvTranspose2d.PhasedWeights] = [:]
-        var (h, w) = (map.height, map.width)
-        for (convT, weight) in layers {
-            if convT.prefersPhases(height: h, width: w) { phased[weight] = convT.phasedWeights(p[weight]) }
-            (h, w) = convT.outputSize(height: h, width: w)
+        for (convT, weight) in layers where convT.prefersPackedPhases {
+            phased[weight] = convT.phasedWeights(p[weight], packed: true)
         }
         return phased
     }

@@ -70,9 +70,8 @@ struct StyleImageDecoder: DecoderNetwork {
 
     func constants(_ p: ParameterSet) -> DecoderConstants {
         let first = baseForward(p).cache.normalized
-        let firstMap = MapShape(channels: first.channels, height: first.height, width: first.width)
         return DecoderConstants(map: first, phasedWeights: DecoderConstants.phasedWeights(
-            blocks.dropFirst().map { ($0.convT, $0.weight) }, from: firstMap, p))
+            blocks.dropFirst().map { ($0.convT, $0.weight) }, p))
     }
 
     func forward(_ z: Tensor, _ p: ParameterSet, constants: DecoderConstants?, tape: inout DecoderTape?) -> FeatureMap {

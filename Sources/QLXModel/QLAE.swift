@@ -147,7 +147,13 @@ extension QLAE {
         precondition(values.rank == 2 && values.shape[1] == architecture.latentCount,
                      "decode expects (N, \(architecture.latentCount)) values, got \(values.shape)")
         var tape: DecoderTape? = nil
-        let logits = architecture.decoder.forward(values, parameterSet, constants: decoderConstants, tape: &tape).nchw()
+        // OpenBLAS on one thread: decoding's products go through PackedMatrix on the task team,
+        // and what is left for OpenBLAS (linear layers: matrix-vector products at batch 1) is
+        // too small to split, while its idle workers would spin on the core the team's helper
+        // needs (one BLAS thread: 4.0–4.3 ms per paper decode at batch 1, two: 5.4–5.7 ms).
+        let logits = Gemm.withSingleThread {
+            architecture.decoder.forward(values, parameterSet, constants: decoderConstants, tape: &tape).nchw()
+        }
         return Decoding(logits: logits, images: Tensor(shape: logits.shape, data: Activation.sigmoid(logits.data)))
     }
 }

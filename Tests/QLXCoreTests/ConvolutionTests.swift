@@ -96,6 +96,8 @@ final class ConvolutionTests: XCTestCase {
             let reference = convT.referenceForward(x, weight: w)
             XCTAssertEqual(reference.shape, [c.5, c.1, c.3 * c.6, c.3 * c.7])
             assertClose(convT.forward(FeatureMap(nchw: x), phased: convT.phasedWeights(w)).nchw(), reference, "phases, case \(i)")
+            assertClose(convT.forward(FeatureMap(nchw: x), phased: convT.phasedWeights(w, packed: true)).nchw(), reference,
+                        "packed phases, case \(i)")
             assertClose(convT.forwardFolded(FeatureMap(nchw: x), weight: w).nchw(), reference, "col2im, case \(i)")
         }
         XCTAssertFalse(ConvTranspose2d(inChannels: 1, outChannels: 1, kernel: 3, stride: 2, padding: 0).hasPhases)

@@ -19,26 +19,31 @@ final class TensorTests: XCTestCase {
         XCTAssertEqual(m.nchw(), t)
     }
 
+    /// Every transposition, with beta 0.5 and with beta 0 over a C holding NaN (BLAS must not
+    /// read it), for a matrix product and a one-row one (which goes through sgemv).
     func testGemmMatchesPlainLoopsWithTranspositions() {
-        let (m, n, k) = (5, 7, 3)
-        let a = randomTensor([m, k], seed: 2).data, at = randomTensor([k, m], seed: 3).data
-        let b = randomTensor([k, n], seed: 4).data, bt = randomTensor([n, k], seed: 5).data
-        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-            let aa = ta ? at : a, bb = tb ? bt : b
-            var c = [Float](repeating: 1, count: m * n)
-            aa.withUnsafeBufferPointer { pa in bb.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
-                Gemm.multiply(pa.baseAddress!, transposeA: ta, pb.baseAddress!, transposeB: tb, into: pc.baseAddress!,
-                              m: m, n: n, k: k, beta: 0.5)
-            } } }
-            var expected = [Float](repeating: 0, count: m * n)
-            for i in 0..<m { for j in 0..<n {
-                var s = 0.0
-                for l in 0..<k {
-                    s += Double(ta ? at[l * m + i] : a[i * k + l]) * Double(tb ? bt[j * k + l] : b[l * n + j])
+        for (m, n, k) in [(5, 7, 3), (1, 7, 3)] {
+            let a = randomTensor([m, k], seed: 2).data, at = randomTensor([k, m], seed: 3).data
+            let b = randomTensor([k, n], seed: 4).data, bt = randomTensor([n, k], seed: 5).data
+            for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                for beta: Float in [0.5, 0] {
+                    let aa = ta ? at : a, bb = tb ? bt : b
+                    var c = [Float](repeating: beta == 0 ? .nan : 1, count: m * n)
+                    aa.withUnsafeBufferPointer { pa in bb.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
+                        Gemm.multiply(pa.baseAddress!, transposeA: ta, pb.baseAddress!, transposeB: tb, into: pc.baseAddress!,
+                                      m: m, n: n, k: k, beta: beta)
+                    } } }
+                    var expected = [Float](repeating: 0, count: m * n)
+                    for i in 0..<m { for j in 0..<n {
+                        var s = 0.0
+                        for l in 0..<k {
+                            s += Double(ta ? at[l * m + i] : a[i * k + l]) * Double(tb ? bt[j * k + l] : b[l * n + j])
+                        }
+                        expected[i * n + j] = Float(s) + beta
+                    } }
+                    assertClose(c, expected, "m \(m) transposeA \(ta) transposeB \(tb) beta \(beta)")
                 }
-                expected[i * n + j] = Float(s) + 0.5
-            } }
-            assertClose(c, expected, "transposeA \(ta) transposeB \(tb)")
+            }
         }
     }
 

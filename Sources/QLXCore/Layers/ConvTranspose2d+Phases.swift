@@ -8,6 +8,8 @@
 /// output. Against the col2im form (sgemm into Cout·k²·N·H·W columns, then fold them) this
 /// skips zeroing and re-reading those columns and the fold's scattered adds, and the weights
 /// are re-laid out once (`PhasedWeights`) instead of being transposed by OpenBLAS every call.
+/// Decoding goes one step further: its phased weights are also packed (`PackedMatrix`), and
+/// every layer with phases takes them (`prefersPackedPhases`).
 extension ConvTranspose2d {
     /// Whether `forward` can run as stride-phase convolutions (output = stride × input).
     public var hasPhases: Bool { kernel == stride + 2 * padding }
@@ -23,6 +25,13 @@ extension ConvTranspose2d {
     public func prefersPhases(height: Int, width: Int) -> Bool {
         hasPhases && !isPointwise && (inChannels <= outChannels || (stride > 1 && inChannels >= 4 * height * width))
     }
+
+    /// Whether decoding, with weights packed once per parameter set, takes the stride-phase
+    /// form: wherever the layer has one. The packed product writes the output directly, so a
+    /// layer narrowing its channels no longer pays OpenBLAS's re-packing for its larger
+    /// columns, and skips the col2im form's fold. Training (weights new every step, batch 64:
+    /// wide products where OpenBLAS's threads are the faster) keeps `prefersPhases`.
+    public var prefersPackedPhases: Bool { hasPhases && !isPointwise }
 
     /// One kernel tap of a phase: the weight position and the input offset it reads from.
     struct PhaseTap: Sendable, Equatable {
@@ -40,16 +49,19 @@ extension ConvTranspose2d {
     }
 
     /// A transposed convolution's weights re-laid out for `forward(_:phased:)`: per output
-    /// phase a row-major [Cout, Cin·T] matrix, column ci·T + t holding tap t of input channel ci.
-    /// Make them once per weight tensor (at load, or after an optimizer step).
+    /// phase a row-major [Cout, Cin·T] matrix, column ci·T + t holding tap t of input channel ci,
+    /// for OpenBLAS, or the same matrices packed (`PackedMatrix`). Make them once per weight
+    /// tensor (at load, or after an optimizer step).
     public struct PhasedWeights: Sendable {
         public let layer: ConvTranspose2d
         let taps: [[PhaseTap]]
         let matrices: [[Float]]
+        let packed: [PackedMatrix]?
     }
 
-    /// Re-lays `weight` ([Cin, Cout, k, k]) out by phase; the layer must have phases.
-    public func phasedWeights(_ weight: Tensor) -> PhasedWeights {
+    /// Re-lays `weight` ([Cin, Cout, k, k]) out by phase, packed or for OpenBLAS; the layer
+    /// must have phases.
+    public func phasedWeights(_ weight: Tensor, packed: Bool = false) -> PhasedWeights {
         precondition(hasPhases, "convT k\(kernel) s\(stride) p\(padding) has no stride-phase form")
         precondition(weight.shape == weightShape, "convT weight shape \(weight.shape), expected \(weightShape)")
         var taps: [[PhaseTap]] = []
@@ -73,7 +85,9 @@ extension ConvTranspose2d {
                 matrices.append(matrix)
             }
         }
-        return PhasedWeights(layer: self, taps: taps, matrices: matrices)
+        guard packed else { return PhasedWeights(layer: self, taps: taps, matrices: matrices, packed: nil) }
+        let packedMatrices = zip(matrices, taps).map { PackedMatrix(rowMajor: $0, rows: outChannels, columns: inChannels * $1.count) }
+        return PhasedWeights(layer: self, taps: taps, matrices: [], packed: packedMatrices)
     }
 
     /// `forward` through the stride-phase form with weights from `phasedWeights`.
@@ -106,6 +120,17 @@ extension ConvTranspose2d {
                     Im2col.unfoldShifted(xBase + first * plane, channels: inChannels, images: images,
                                          height: h, width: w, channelStride: n * plane,
                                          offsets: taps.map { ($0.dy, $0.dx) }, into: columns, parallel: split)
+                    if let packed = weights.packed?[phase] {
+                        if stride == 1 {
+                            packed.multiply(columns, n: images * plane, into: outBase + first * plane, ldc: n * plane, parallel: split)
+                        } else {
+                            let result = UnsafeMutablePointer<Float>.allocate(capacity: outChannels * images * plane)
+                            defer { result.deallocate() }
+                            packed.multiply(columns, n: images * plane, into: result, parallel: split)
+                            scatter(result, phase: phase, images: images, into: outBase, firstImage: first, batch: n, height: h, width: w)
+                        }
+                        return
+                    }
                     weights.matrices[phase].withUnsafeBufferPointer { m in
                         if stride == 1 {
                             if split {
@@ -120,17 +145,7 @@ extension ConvTranspose2d {
                         let result = UnsafeMutablePointer<Float>.allocate(capacity: outChannels * images * plane)
                         defer { result.deallocate() }
                         Gemm.multiply(m.baseAddress!, columns, into: result, m: outChannels, n: images * plane, k: rows)
-                        let (py, px) = (phase / stride, phase % stride)
-                        for co in 0..<outChannels {
-                            for image in 0..<images {
-                                let src = result + (co * images + image) * plane
-                                let dst = outBase + ((co * n + first + image) * ho + py) * wo + px
-                                for u in 0..<h {
-                                    let s = src + u * w, d = dst + u * stride * wo
-                                    for v in 0..<w { d[v * stride] = s[v] }
-                                }
-                            }
-                        }
+                        scatter(result, phase: phase, images: images, into: outBase, firstImage: first, batch: n, height: h, width: w)
                     }
                 }
                 if tasks == 1 {
@@ -147,6 +162,26 @@ extension ConvTranspose2d {
     }
 }
 
+extension ConvTranspose2d {
+    /// Writes one phase's result (Cout, images, H, W) to its pixels (s·u + py, s·v + px) of the
+    /// output (Cout, batch, s·H, s·W), images from `firstImage` on.
+    func scatter(_ result: UnsafePointer<Float>, phase: Int, images: Int, into output: UnsafeMutablePointer<Float>,
+                 firstImage: Int, batch n: Int, height h: Int, width w: Int) {
+        let (py, px) = (phase / stride, phase % stride)
+        let (ho, wo, plane) = (h * stride, w * stride, h * w)
+        for co in 0..<outChannels {
+            for image in 0..<images {
+                let src = result + (co * images + image) * plane
+                let dst = output + ((co * n + firstImage + image) * ho + py) * wo + px
+                for u in 0..<h {
+                    let s = src + u * w, d = dst + u * stride * wo
+                    for v in 0..<w { d[v * stride] = s[v] }
+                }
+            }
+        }
+    }
+}
+
 extension Im2col {
     /// Columns of a same-size convolution with arbitrary tap offsets: row (c, t), column
     /// (n, u, v) holds image[c, n, u + dy_t, v + dx_t], 0 outside the image. `channelStride`
@@ -160,19 +195,31 @@ extension Im2col {
         let fill = { (c: Int) in
             for (j, (dy, dx)) in offsets.enumerated() {
                 let row = columns + (c * t + j) * rowLength
-                let xLow = min(max(-dx, 0), width), xHigh = max(min(width - dx, width), xLow)
+                // Rows u whose source row u + dy is inside the image; the others are zeros.
+                let uLow = min(max(-dy, 0), height), uHigh = max(min(height - dy, height), uLow)
+                let shift = min(abs(dx), width)
                 for n in 0..<images {
                     let src = image + c * channelStride + n * plane
-                    for u in 0..<height {
-                        let dst = row + n * plane + u * width
-                        let y = u + dy
-                        guard y >= 0 && y < height else {
-                            dst.initialize(repeating: 0, count: width)
-                            continue
+                    let dst = row + n * plane
+                    if uLow > 0 { dst.initialize(repeating: 0, count: uLow * width) }
+                    if uHigh < height { (dst + uHigh * width).initialize(repeating: 0, count: (height - uHigh) * width) }
+                    guard uHigh > uLow else { continue }
+                    // The valid rows as one block shifted by dx (one copy instead of one per row),
+                    // then the |dx| columns per row that the shift brought in from a neighbouring
+                    // row (or past the block) set to zero.
+                    let span = (uHigh - uLow) * width - shift
+                    let block = dst + uLow * width
+                    if span > 0 {
+                        if dx >= 0 {
+                            block.initialize(from: src + (uLow + dy) * width + shift, count: span)
+                        } else {
+                            (block + shift).initialize(from: src + (uLow + dy) * width, count: span)
                         }
-                        if xLow > 0 { dst.initialize(repeating: 0, count: xLow) }
-                        (dst + xLow).initialize(from: src + y * width + xLow + dx, count: xHigh - xLow)
-                        if xHigh < width { (dst + xHigh).initialize(repeating: 0, count: width - xHigh) }
+                    }
+                    guard shift > 0 else { continue }
+                    for u in 0..<(uHigh - uLow) {
+                        let edge = dx > 0 ? block + u * width + width - shift : block + u * width
+                        edge.initialize(repeating: 0, count: shift)
                     }
                 }
             }
