@@ -127,6 +127,18 @@ static void run_baseline(const float *packed, long m, long k, long first_panel, 
     run(packed, m, k, first_panel, end_panel, b, ldb, n, c, ldc, bpack);
 }
 
+#if defined(__x86_64__)
+static int has_avx2 = -1;   // -1 until the first call looks (a benign race: every thread finds the same)
+#endif
+
+void qlx_packed_gemm_use_baseline(int baseline) {
+#if defined(__x86_64__)
+    __atomic_store_n(&has_avx2, baseline ? 0 : -1, __ATOMIC_RELAXED);
+#else
+    (void)baseline;
+#endif
+}
+
 void qlx_packed_gemm_run(const float *packed, long m, long k, long first_panel, long end_panel,
                          const float *b, long ldb, long n, float *c, long ldc) {
     if (first_panel >= end_panel || n <= 0) return;
@@ -139,7 +151,6 @@ void qlx_packed_gemm_run(const float *packed, long m, long k, long first_panel, 
     long widest = (n < NC ? n : NC) + NR - 1;
     float *bpack = aligned_alloc(64, (size_t)KC * (size_t)(widest / NR * NR) * sizeof(float));
 #if defined(__x86_64__)
-    static int has_avx2 = -1;   // -1 until the first call looks (a benign race: every thread finds the same)
     int found = __atomic_load_n(&has_avx2, __ATOMIC_RELAXED);
     if (found < 0) {
         __builtin_cpu_init();

@@ -33,6 +33,14 @@ public struct PackedMatrix: Sendable {
         self = a.withUnsafeBufferPointer { PackedMatrix($0.baseAddress!, rows: rows, columns: columns, rowStride: columns, columnStride: 1) }
     }
 
+    /// Runs the portable kernel instead of the AVX2 + FMA one while `body` runs, so tests check
+    /// it on machines that would never pick it. Not for concurrent use with other products.
+    public static func withBaselineKernel<T>(_ body: () throws -> T) rethrows -> T {
+        qlx_packed_gemm_use_baseline(1)
+        defer { qlx_packed_gemm_use_baseline(0) }
+        return try body()
+    }
+
     /// Rows per panel: work is split between cores in whole panels.
     public static let panelRows = Int(QLX_PACKED_GEMM_PANEL_ROWS)
     public var panelCount: Int { (rows + PackedMatrix.panelRows - 1) / PackedMatrix.panelRows }

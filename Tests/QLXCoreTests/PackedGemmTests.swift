@@ -37,6 +37,14 @@ final class PackedGemmTests: XCTestCase {
         }
     }
 
+    /// The portable kernel, which this machine (AVX2 + FMA) never picks by itself.
+    func testBaselineKernelMatchesPlainLoops() {
+        PackedMatrix.withBaselineKernel {
+            testProductMatchesPlainLoops()
+            testStridedOperands()
+        }
+    }
+
     /// A transposed A (column stride > 1), a B read from a wider matrix and a C written into
     /// a wider one, leaving its other columns alone.
     func testStridedOperands() {

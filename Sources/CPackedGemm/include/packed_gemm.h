@@ -25,6 +25,10 @@ void qlx_packed_gemm_pack(const float *a, long row_stride, long column_stride, l
 void qlx_packed_gemm_run(const float *packed, long m, long k, long first_panel, long end_panel,
                          const float *b, long ldb, long n, float *c, long ldc);
 
+/// Runs the baseline kernel from now on (nonzero), or the best the CPU has (0, the default):
+/// so the baseline, which a machine with AVX2 never picks, is checked there too.
+void qlx_packed_gemm_use_baseline(int baseline);
+
 #ifdef __cplusplus
 }
 #endif
