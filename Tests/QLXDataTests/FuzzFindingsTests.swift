@@ -175,4 +175,13 @@ final class FuzzFindingsTests: XCTestCase {
     func testDimensionsBeyondTheirMaximumAreRefused() throws {
         try assertOpenRefused("fuzz_max_dims.h5", "expected dimensions of 'images' within its maximum dimensions [2, 4, 4, unlimited], found [2, 7, 95, 3] (corrupt file?)")
     }
+
+    /// npz target (the input as found, fuzz_npz_sizes.npz): a member whose sizes are near 2⁶³.
+    /// The deflate-ratio check on members overflowed computing its bound (a trap); the member
+    /// now fails as the truncated stream it is.
+    func testMemberSizesNearTheLimitDoNotOverflowTheRatioCheck() throws {
+        XCTAssertThrowsError(try DatasetFile.open(path: fixture("fuzz_npz_sizes.npz"), cache: DatasetCache(root: folder + "/cache"))) {
+            XCTAssertTrue("\($0)".hasSuffix("expected a complete member images.npy, found a truncated or corrupt member (272 of 9223372036854775807 bytes)"), "\($0)")
+        }
+    }
 }

@@ -42,8 +42,7 @@ public struct NpzArchive {
         }
         // Deflate packs at most 1032 bytes into one (and a few bytes of stream overhead): a member
         // declaring more is corrupt or a bomb, refused before anything is written to the cache.
-        guard entry.uncompressedSize <= entry.compressedSize.multipliedReportingOverflow(by: 1032).partialValue + 4096
-                || entry.compressedSize > UInt64.max / 1032 else {
+        guard entry.uncompressedSize / 1032 <= entry.compressedSize || entry.uncompressedSize <= 4096 else {
             throw DataError.datasetFileInvalid(path: path, expected: "member \(member).npy at most 1032 times its \(entry.compressedSize) compressed bytes (deflate's largest ratio)",
                                                found: "\(entry.uncompressedSize) bytes declared (corrupt or crafted?)")
         }
