@@ -33,6 +33,11 @@ extension ConvTranspose2d {
     /// wide products where OpenBLAS's threads are the faster) keeps `prefersPhases`.
     public var prefersPackedPhases: Bool { hasPhases && !isPointwise }
 
+    /// Products at least this wide go to OpenBLAS even with packed weights: there its kernel
+    /// (about 67 GFLOPS a core here) outruns the packed one (about 30, perf on the paper decoder
+    /// at batch 10), and packing its share of the weights costs little against the columns.
+    static let packedColumnsLimit = 1024
+
     /// One kernel tap of a phase: the weight position and the input offset it reads from.
     struct PhaseTap: Sendable, Equatable {
         var kh: Int, kw: Int, dy: Int, dx: Int
@@ -87,7 +92,7 @@ extension ConvTranspose2d {
         }
         guard packed else { return PhasedWeights(layer: self, taps: taps, matrices: matrices, packed: nil) }
         let packedMatrices = zip(matrices, taps).map { PackedMatrix(rowMajor: $0, rows: outChannels, columns: inChannels * $1.count) }
-        return PhasedWeights(layer: self, taps: taps, matrices: [], packed: packedMatrices)
+        return PhasedWeights(layer: self, taps: taps, matrices: matrices, packed: packedMatrices)
     }
 
     /// `forward` through the stride-phase form with weights from `phasedWeights`.
@@ -120,7 +125,7 @@ extension ConvTranspose2d {
                     Im2col.unfoldShifted(xBase + first * plane, channels: inChannels, images: images,
                                          height: h, width: w, channelStride: n * plane,
                                          offsets: taps.map { ($0.dy, $0.dx) }, into: columns, parallel: split)
-                    if let packed = weights.packed?[phase] {
+                    if let packed = weights.packed?[phase], images * plane < Self.packedColumnsLimit {
                         if stride == 1 {
                             packed.multiply(columns, n: images * plane, into: outBase + first * plane, ldc: n * plane, parallel: split)
                         } else {
