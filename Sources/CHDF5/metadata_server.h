@@ -135,9 +135,6 @@ static inline int qlx_h5_never_written(hid_t dataset, const hsize_t *coordinates
     return H5Dget_chunk_info_by_coord(dataset, coordinates, &mask, &address, &size) >= 0 && address == HADDR_UNDEF;
 }
 
-// The stored bytes of the chunk at request->coordinates, in *bytes (malloc'd) when they follow.
-// libhdf5 1.10 finds a chunk's size and bytes by searching the chunk index (H5Dget_chunk_info_by_coord,
-// the call that also gives its address, walks the whole index: 3 ms a chunk at 50,000 chunks).
 // The dataset read from last, kept open: reading an image's chunks one request at a time, an
 // H5Dopen2 each would cost more than finding the chunk.
 typedef struct {
@@ -150,6 +147,9 @@ static inline void qlx_h5_forget_dataset(qlx_h5_open_dataset *open) {
     open->id = -1;
 }
 
+// The stored bytes of the chunk at request->coordinates, in *bytes (malloc'd) when they follow.
+// libhdf5 1.10 finds a chunk's size and bytes by searching the chunk index (H5Dget_chunk_info_by_coord,
+// the call that also gives its address, walks the whole index: 3 ms a chunk at 50,000 chunks).
 static inline void qlx_h5_read_chunk(hid_t file, uint64_t file_size, qlx_h5_open_dataset *open,
                                      const qlx_h5_request *request, qlx_h5_answer *answer, void **bytes) {
     answer->status = QLX_H5_FAILED;

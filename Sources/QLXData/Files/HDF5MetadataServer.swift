@@ -31,11 +31,7 @@ final class HDF5MetadataServer: @unchecked Sendable {
         guard ownsProcess else { return }
         close(socket)
         // Not waiting for it to finish a request: it holds nothing but a read-only file.
-        if stopped == nil {
-            kill(process, SIGKILL)
-            var status: Int32 = 0
-            while waitpid(process, &status, 0) < 0 && errno == EINTR {}
-        }
+        if stopped == nil { _ = reasonForStopping() }
     }
 
     /// Opens the file at `path` in the server (closing the one it had); false when libhdf5 cannot.
@@ -111,7 +107,7 @@ final class HDF5MetadataServer: @unchecked Sendable {
         return reason
     }
 
-    /// Waits for the server that closed its end, and says how it ended.
+    /// Ends the server (if its end is not closed already), waits for it, and says how it ended.
     private func reasonForStopping() -> String {
         kill(process, SIGKILL)   // in case it lives on with its end closed (it should not)
         var status: Int32 = 0
