@@ -39,11 +39,13 @@ let package = Package(
         .target(name: "CPackedGemm"),
         // Compiled C: helper threads that stay awake between short parallel steps (Parallel.swift).
         .target(name: "CTaskTeam"),
+        // Compiled C: vectorised stride-1 convolutions of few output channels (Conv2d+Direct.swift).
+        .target(name: "CDirectConv"),
 
         // Libraries.
         // Untrusted input and output: atomic writes, size limits, quoting values for messages.
         .target(name: "QLXIO", exclude: ["README.md"]),
-        .target(name: "QLXCore", dependencies: ["CBLAS", "CFloatEnv", "CPackedGemm", "CTaskTeam"], exclude: ["README.md"],
+        .target(name: "QLXCore", dependencies: ["CBLAS", "CFloatEnv", "CPackedGemm", "CTaskTeam", "CDirectConv"], exclude: ["README.md"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         .target(name: "QLXModel", dependencies: ["QLXCore", "QLXIO"], exclude: ["README.md"]),
         .target(name: "QLXData", dependencies: ["QLXCore", "QLXIO", "CHDF5", "CZlibSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")],

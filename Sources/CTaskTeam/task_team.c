@@ -117,3 +117,10 @@ int qlx_task_team_run(long count, int helpers, qlx_task_body body, void *context
     pthread_mutex_unlock(&caller_lock);
     return 1;
 }
+
+// Per-thread count of open serial scopes (see Parallel.serially).
+static _Thread_local long serial_depth = 0;
+
+void qlx_task_team_enter_serial(void) { serial_depth++; }
+void qlx_task_team_leave_serial(void) { serial_depth--; }
+int qlx_task_team_is_serial(void) { return serial_depth > 0; }

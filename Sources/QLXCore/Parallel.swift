@@ -14,7 +14,7 @@ public enum Parallel {
     /// Runs inline when there is one thread or fewer than `minimumPerThread` iterations each.
     @inline(__always)
     public static func forEach(count: Int, minimumPerThread: Int = 1, _ body: (Int) -> Void) {
-        let workers = min(threadCount, count / max(minimumPerThread, 1))
+        let workers = min(availableThreads, count / max(minimumPerThread, 1))
         if workers <= 1 {
             for i in 0..<count { body(i) }
             return
@@ -26,12 +26,28 @@ public enum Parallel {
 }
 
 extension Parallel {
+    /// Runs `body` with every `Parallel` loop it starts on this thread run inline: for one
+    /// share of work that its caller has already split across the cores (see
+    /// `forEachTask`), where nested splitting would only queue behind the other shares.
+    @inline(__always)
+    public static func serially<R>(_ body: () throws -> R) rethrows -> R {
+        qlx_task_team_enter_serial()
+        defer { qlx_task_team_leave_serial() }
+        return try body()
+    }
+
+    /// `threadCount`, or 1 inside `serially`.
+    @inline(__always)
+    static var availableThreads: Int { qlx_task_team_is_serial() != 0 ? 1 : threadCount }
+}
+
+extension Parallel {
     /// Splits 0..<count into up to `threadCount` contiguous ranges and calls `body` once per
     /// range, concurrently, with the caller's floating-point mode. For element-wise passes
     /// where a call per element would cost more than the work.
     @inline(__always)
     public static func forRanges(count: Int, minimumPerThread: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
-        let workers = min(threadCount, count / max(minimumPerThread, 1))
+        let workers = min(availableThreads, count / max(minimumPerThread, 1))
         if workers <= 1 {
             body(0..<count)
             return
@@ -46,7 +62,7 @@ extension Parallel {
     /// blocks of a matrix product: when the machine is shared, a core that is held up takes
     /// fewer tasks instead of holding up the whole call.
     public static func forEachTask(count: Int, _ body: (Int) -> Void) {
-        if threadCount <= 1 || count <= 1 {
+        if availableThreads <= 1 || count <= 1 {
             for i in 0..<count { body(i) }
             return
         }

@@ -9,6 +9,13 @@ private let cases: [(Int, Int, Int, Int, Int, Int, Int, Int)] = [
     (4, 2, 1, 1, 0, 2, 3, 5),
     (2, 3, 3, 2, 0, 1, 7, 6),
     (1, 2, 5, 3, 2, 2, 9, 7),
+    // Stride 1 with at most 4 outputs: CDirectConv's kernels, rows wide enough for their
+    // 64- and 8-float blocks and a scalar tail; unpadded (the input gradient then pads by 2).
+    (3, 1, 3, 1, 1, 2, 4, 75),
+    (2, 3, 5, 1, 2, 1, 3, 70),
+    (2, 2, 3, 1, 0, 2, 6, 20),
+    // Padding past k − 1: the plain loops.
+    (2, 1, 2, 1, 2, 1, 4, 9),
 ]
 
 final class ConvolutionTests: XCTestCase {
@@ -54,6 +61,23 @@ final class ConvolutionTests: XCTestCase {
         let last = Conv2d(inChannels: 8, outChannels: 1, kernel: 3, stride: 1, padding: 1)
         let x = randomTensor([2, 8, 6, 6], seed: 7), w = randomTensor(last.weightShape, seed: 8)
         assertClose(last.forward(x, weight: w), last.referenceForward(x, weight: w))
+    }
+
+    /// The baseline build of CDirectConv's kernels, which a machine with AVX2 never picks.
+    func testConv2dDirectBaselineKernelsMatchPlainLoops() {
+        Conv2d.withBaselineDirectKernels {
+            for (i, c) in cases.enumerated() where c.1 <= Conv2d.directOutputChannelLimit && c.3 == 1 {
+                let conv = Conv2d(inChannels: c.0, outChannels: c.1, kernel: c.2, stride: c.3, padding: c.4)
+                let x = randomTensor([c.5, c.0, c.6, c.7], seed: UInt64(i))
+                let w = randomTensor(conv.weightShape, seed: UInt64(100 + i))
+                assertClose(conv.forward(x, weight: w), conv.referenceForward(x, weight: w), "case \(i) forward")
+                let dy = randomTensor(conv.referenceForward(x, weight: w).shape, seed: UInt64(200 + i))
+                let fast = conv.backward(input: x, weight: w, dOutput: dy)
+                let slow = conv.referenceBackward(input: x, weight: w, dOutput: dy)
+                assertClose(fast.dInput, slow.dInput, "case \(i) dInput")
+                assertClose(fast.dWeight, slow.dWeight, "case \(i) dWeight")
+            }
+        }
     }
 
     func testConv2dReferenceBackwardMatchesFiniteDifferences() {

@@ -37,6 +37,38 @@ final class ModelGradientTests: XCTestCase {
         }
     }
 
+    /// A batch larger than one shard (8 images) is cut into shards run side by side; its loss
+    /// and gradients must be the means of each image's own, computed one image at a time.
+    func testABatchCutIntoShardsGivesTheMeanOfItsImages() throws {
+        for kind in DecoderKind.allCases {
+            let model = QLAE(config: TinyModels.config(kind), seed: 12)
+            let count = 19   // three shards of 6, 6 and 7
+            let images = TinyModels.images(count: count, seed: 13)
+            let weights = LossWeights(quantization: 0.3, commitment: 0.2)
+            let (terms, gradients) = model.lossAndGradients(images: images, weights: weights)
+            let imageSize = images.count / count
+            var meanTotal = 0.0
+            var meanGradients: [String: [Double]] = [:]
+            for i in 0..<count {
+                let one = Tensor(shape: [1] + images.shape.dropFirst(),
+                                 data: Array(images.data[(i * imageSize)..<((i + 1) * imageSize)]))
+                let (t, g) = model.lossAndGradients(images: one, weights: weights)
+                meanTotal += Double(t.total) / Double(count)
+                for (name, tensor) in g {
+                    var sum = meanGradients[name] ?? [Double](repeating: 0, count: tensor.count)
+                    for k in 0..<tensor.count { sum[k] += Double(tensor.data[k]) / Double(count) }
+                    meanGradients[name] = sum
+                }
+            }
+            XCTAssertEqual(Double(terms.total), meanTotal, accuracy: 1e-5 * abs(meanTotal), "\(kind) loss")
+            XCTAssertEqual(Set(gradients.keys), Set(meanGradients.keys))
+            for (name, expected) in meanGradients {
+                let scale = expected.map(abs).max() ?? 0
+                assertClose(gradients[name]!.data, expected.map(Float.init), rtol: 1e-4, atol: Float(max(1e-5 * scale, 1e-9)), "\(kind) \(name)")
+            }
+        }
+    }
+
     func testQuantizedLossUsesTheStraightThroughEstimator() throws {
         for kind in DecoderKind.allCases {
             let config = TinyModels.config(kind)

@@ -16,6 +16,14 @@ typedef void (*qlx_task_body)(void *context, long index);
 /// another caller's job (the caller then runs them some other way).
 int qlx_task_team_run(long count, int helpers, qlx_task_body body, void *context);
 
+/// Marks the calling thread as running one share of a job split by its caller (a shard of a
+/// training batch), so its own parallel loops run inline: nesting them would only queue
+/// them behind the other shares. Scopes nest; each enter needs its leave.
+void qlx_task_team_enter_serial(void);
+void qlx_task_team_leave_serial(void);
+/// 1 inside a serial scope on this thread, else 0.
+int qlx_task_team_is_serial(void);
+
 #ifdef __cplusplus
 }
 #endif

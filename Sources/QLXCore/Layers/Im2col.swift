@@ -72,6 +72,10 @@ public enum Im2col {
                             if xs.lowerBound > 0 { dst.initialize(repeating: 0, count: xs.lowerBound) }
                             if s == 1 {
                                 (dst + xs.lowerBound).initialize(from: srcRow + xs.lowerBound, count: xs.count)
+                            } else if s == 2 {
+                                // The encoder's and the transposed convolutions' stride: a constant
+                                // stride lets the loop vectorise (even elements by shuffles).
+                                for ox in xs { dst[ox] = srcRow[2 &* ox] }
                             } else {
                                 for ox in xs { dst[ox] = srcRow[ox * s] }
                             }
@@ -111,6 +115,8 @@ public enum Im2col {
                             let dstRow = dstImage + (oy * s - p + kh) * g.width - p + kw
                             if s == 1 {
                                 for ox in xs { dstRow[ox] += src[ox] }
+                            } else if s == 2 {
+                                for ox in xs { dstRow[2 &* ox] += src[ox] }
                             } else {
                                 for ox in xs { dstRow[ox * s] += src[ox] }
                             }
