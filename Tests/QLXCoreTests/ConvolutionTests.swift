@@ -153,6 +153,28 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    /// Batches whose im2col columns outgrow `Conv2d.columnsBudget` go through in slices of
+    /// images (here one image each): the weight gradient adds up over slices, and each slice
+    /// writes its own images of the output and input gradient.
+    func testConvolutionsInSlicesOfImagesMatchPlainLoops() {
+        let conv = Conv2d(inChannels: 16, outChannels: 5, kernel: 4, stride: 2, padding: 1)
+        let x = randomTensor([3, 16, 64, 64], seed: 40), w = randomTensor(conv.weightShape, seed: 41)
+        XCTAssertEqual(conv.weightShape[1] * 16 * 32 * 32, Conv2d.columnsBudget, "one image per slice")
+        assertClose(conv.forward(x, weight: w), conv.referenceForward(x, weight: w), "conv forward")
+        let dy = randomTensor([3, 5, 32, 32], seed: 42)
+        let fast = conv.backward(input: x, weight: w, dOutput: dy), slow = conv.referenceBackward(input: x, weight: w, dOutput: dy)
+        assertClose(fast.dInput, slow.dInput, "conv dInput")
+        assertClose(fast.dWeight, slow.dWeight, rtol: 1e-4, atol: 1e-4, "conv dWeight")
+
+        let convT = ConvTranspose2d(inChannels: 5, outChannels: 16, kernel: 4, stride: 2, padding: 1)
+        let dyT = randomTensor([3, 16, 64, 64], seed: 43), xT = randomTensor([3, 5, 32, 32], seed: 44)
+        let wT = randomTensor(convT.weightShape, seed: 45)
+        let fastT = convT.backward(input: xT, weight: wT, dOutput: dyT)
+        let slowT = convT.referenceBackward(input: xT, weight: wT, dOutput: dyT)
+        assertClose(fastT.dInput, slowT.dInput, "convT dInput")
+        assertClose(fastT.dWeight, slowT.dWeight, rtol: 1e-4, atol: 1e-4, "convT dWeight")
+    }
+
     func testConvTranspose2dReferenceBackwardMatchesFiniteDifferences() {
         let convT = ConvTranspose2d(inChannels: 3, outChannels: 2, kernel: 4, stride: 2, padding: 1)
         let x = randomTensor([2, 3, 3, 3], seed: 1), w = randomTensor(convT.weightShape, seed: 2)

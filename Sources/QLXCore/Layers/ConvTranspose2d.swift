@@ -86,32 +86,32 @@ public struct ConvTranspose2d: Sendable, Equatable {
         return FeatureMap(channels: outChannels, batch: input.batch, height: ho, width: wo, data: output)
     }
 
-    /// Gradients of `forward` given the gradient of its output.
+    /// Gradients of `forward` given the gradient of its output: the output gradient's im2col
+    /// columns (`Conv2d.columnSlices` of the adjoint convolution) a slice of images at a time.
     public func backward(input: FeatureMap, weight: Tensor, dOutput: FeatureMap,
                          computeInputGradient: Bool = true) -> (dInput: FeatureMap?, dWeight: Tensor) {
         let g = geometry(batch: input.batch, inputHeight: input.height, inputWidth: input.width)
         precondition(dOutput.channels == outChannels && dOutput.batch == input.batch
                      && dOutput.height == g.height && dOutput.width == g.width)
+        let planeIn = input.height * input.width
         var dWeight = [Float](repeating: 0, count: weight.count)
-        var dInputData: [Float]? = nil
-        // dColumns = im2col(dOutput) [Cout·k·k, N·H·W]
+        var dInputData = computeInputGradient ? [Float](repeating: 0, count: input.count) : nil
         let conv = Conv2d(inChannels: outChannels, outChannels: inChannels, kernel: kernel, stride: stride, padding: padding)
-        conv.withColumns(of: dOutput, geometry: g) { dColumns in
-            input.data.withUnsafeBufferPointer { x in
-                // dWeight[Cin, Cout·k·k] = input[Cin, N·H·W] × dColumnsᵀ
-                dWeight.withUnsafeMutableBufferPointer { dw in
-                    Gemm.multiply(x.baseAddress!, dColumns, transposeB: true, into: dw.baseAddress!,
-                                  m: inChannels, n: g.rows, k: g.columns)
+        input.data.withUnsafeBufferPointer { x in
+            weight.data.withUnsafeBufferPointer { w in
+                conv.columnSlices(of: dOutput, geometry: g) { first, slice, dColumns, ldColumns in
+                    // dWeight[Cin, Cout·k·k] += input[Cin, images·H·W] × dColumnsᵀ
+                    dWeight.withUnsafeMutableBufferPointer { dw in
+                        Gemm.multiply(x.baseAddress! + first * planeIn, dColumns, transposeB: true, into: dw.baseAddress!,
+                                      m: inChannels, n: g.rows, k: slice.columns, beta: first == 0 ? 0 : 1,
+                                      lda: g.columns, ldb: ldColumns)
+                    }
+                    // dInput[Cin, images·H·W] = W[Cin, Cout·k·k] × dColumns
+                    dInputData?.withUnsafeMutableBufferPointer { dx in
+                        Gemm.multiply(w.baseAddress!, dColumns, into: dx.baseAddress! + first * planeIn,
+                                      m: inChannels, n: slice.columns, k: g.rows, ldb: ldColumns, ldc: g.columns)
+                    }
                 }
-            }
-            guard computeInputGradient else { return }
-            // dInput[Cin, N·H·W] = W[Cin, Cout·k·k] × dColumns
-            dInputData = [Float](unsafeUninitializedCapacity: input.count) { dx, n in
-                weight.data.withUnsafeBufferPointer { w in
-                    Gemm.multiply(w.baseAddress!, dColumns, into: dx.baseAddress!,
-                                  m: inChannels, n: g.columns, k: g.rows)
-                }
-                n = input.count
             }
         }
         let dInput = dInputData.map {

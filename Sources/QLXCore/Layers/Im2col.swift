@@ -48,11 +48,14 @@ public struct WindowGeometry: Sendable, Equatable {
 
 public enum Im2col {
     /// Fills `columns` ([rows, columns] of `geometry`) from the channel-major `image`.
+    /// `channelStride` is the distance between channels in `image` (default: the geometry's
+    /// own batch × plane), so a slice of images of a larger batch can be read in place.
     public static func unfold(_ image: UnsafePointer<Float>, geometry g: WindowGeometry,
-                              into columns: UnsafeMutablePointer<Float>) {
+                              into columns: UnsafeMutablePointer<Float>, channelStride: Int? = nil) {
         let (ho, wo, k, s, p) = (g.outHeight, g.outWidth, g.kernel, g.stride, g.padding)
         let plane = g.height * g.width
         let rowLength = g.columns
+        let channelStride = channelStride ?? g.batch * plane
         Parallel.forEach(count: g.channels) { c in
             for kh in 0..<k {
                 let ys = g.validRange(offset: kh, size: g.height, outSize: ho)
@@ -60,7 +63,7 @@ public enum Im2col {
                     let xs = g.validRange(offset: kw, size: g.width, outSize: wo)
                     let row = columns + ((c * k + kh) * k + kw) * rowLength
                     for n in 0..<g.batch {
-                        let src = image + (c * g.batch + n) * plane
+                        let src = image + c * channelStride + n * plane
                         let dstImage = row + n * ho * wo
                         for oy in 0..<ho {
                             let dst = dstImage + oy * wo
