@@ -36,21 +36,25 @@ public struct ConvTranspose2d: Sendable, Equatable {
 
     var isPointwise: Bool { kernel == 1 && stride == 1 && padding == 0 }
 
-    /// Most floats of columns `forward` holds at once (64 MB): larger batches go through in
-    /// slices of images. A reference decode at batch 10 stays whole; a 100-image traversal of
-    /// a small decoder would otherwise allocate and stream 105 MB of columns.
+    /// Most floats of stride-phase columns `forward` holds at once (64 MB): larger batches go
+    /// through in slices of images. A reference decode at batch 10 stays whole; a 100-image
+    /// traversal of a small decoder would otherwise allocate and stream 105 MB of columns.
     public static let defaultColumnsBudget = 16 << 20
 
     /// input (Cin, N, H, W) channel-major → output (Cout, N, Ho, Wo) channel-major: the
     /// stride-phase form where it is the faster (`prefersPhases(height:width:)`, see
     /// ConvTranspose2d+Phases.swift), else `forwardFolded`.
     public func forward(_ input: FeatureMap, weight: Tensor, columnsBudget: Int = defaultColumnsBudget) -> FeatureMap {
-        guard prefersPhases(height: input.height, width: input.width) else { return forwardFolded(input, weight: weight, columnsBudget: columnsBudget) }
+        guard prefersPhases(height: input.height, width: input.width) else {
+            return forwardFolded(input, weight: weight, columnsBudget: min(columnsBudget, Conv2d.columnsBudget))
+        }
         return forward(input, phased: phasedWeights(weight), columnsBudget: columnsBudget)
     }
 
-    /// `forward` as one sgemm into columns [Cout·k·k, N·H·W] and their col2im fold.
-    public func forwardFolded(_ input: FeatureMap, weight: Tensor, columnsBudget: Int = defaultColumnsBudget) -> FeatureMap {
+    /// `forward` as sgemm into columns [Cout·k·k, N·H·W] and their col2im fold, in slices of
+    /// images whose columns fit `columnsBudget` floats. The fold re-reads what the product
+    /// wrote, so `forward` passes at most `Conv2d.columnsBudget` (1 MB, still in cache).
+    public func forwardFolded(_ input: FeatureMap, weight: Tensor, columnsBudget: Int = Conv2d.columnsBudget) -> FeatureMap {
         precondition(input.channels == inChannels, "convT expects \(inChannels) input channels, got \(input.channels)")
         precondition(weight.shape == weightShape, "convT weight shape \(weight.shape), expected \(weightShape)")
         let (ho, wo) = outputSize(height: input.height, width: input.width)
