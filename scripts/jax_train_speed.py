@@ -17,11 +17,17 @@ Images are sparse random binary 64x64 batches prepared beforehand, so the figure
 train step alone (sprite generation in qlx costs about 2 ms per batch of 64).
 
 Prints one line: "jax: <images/s> images/s at batch <B> (<ms> ms/step, ...)".
-Usage: python3 scripts/jax_train_speed.py [--encoder-widths 16,32,32,64] [--dense-widths 128]
+With --rounds N it alternates its own timing with `qlx bench --only training` N times (the
+machine's speed drifts from minute to minute) and prints each round's ratio and their median.
+Usage: python3 scripts/jax_train_speed.py [--rounds N [--qlx .build/release/qlx]]
+       [--encoder-widths 16,32,32,64] [--dense-widths 128]
        [--decoder-kind style_image|image]
        [--latents 10] [--values 10] [--batch 64] [--steps 20]
 """
 import argparse
+import re
+import statistics
+import subprocess
 import sys
 import time
 
@@ -181,6 +187,9 @@ def main():
     parser.add_argument("--values", type=int, default=10)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=0,
+                        help="alternate JAX and `qlx bench --only training` this many times and print their ratios")
+    parser.add_argument("--qlx", default=".build/release/qlx", help="the qlx binary for --rounds")
     args = parser.parse_args()
 
     enc, dense = widths(args.encoder_widths), widths(args.dense_widths)
@@ -197,21 +206,42 @@ def main():
         params, m, v, t, loss = step(params, m, v, t, batches[i % 4])
     loss.block_until_ready()
     print(f"compiled and warmed up in {time.perf_counter() - warm_start:.1f} s", file=sys.stderr, flush=True)
-    times = []
-    cpu_start = time.process_time()
-    for i in range(args.steps):
-        start = time.perf_counter()
-        params, m, v, t, loss = step(params, m, v, t, batches[i % 4])
-        loss.block_until_ready()
-        times.append(time.perf_counter() - start)
-        print(f"step {i + 1}/{args.steps}: {times[-1] * 1e3:.1f} ms", file=sys.stderr, flush=True)
-    cpu_per_step = (time.process_time() - cpu_start) / args.steps
-    median = sorted(times)[len(times) // 2]
+    state = [params, m, v, t]
+
+    def time_steps():
+        """(median seconds per step, CPU seconds per step) over args.steps steps."""
+        times = []
+        cpu_start = time.process_time()
+        for i in range(args.steps):
+            start = time.perf_counter()
+            state[0], state[1], state[2], state[3], loss = step(*state, batches[i % 4])
+            loss.block_until_ready()
+            times.append(time.perf_counter() - start)
+            print(f"step {i + 1}/{args.steps}: {times[-1] * 1e3:.1f} ms", file=sys.stderr, flush=True)
+        return sorted(times)[len(times) // 2], (time.process_time() - cpu_start) / args.steps
+
     count = sum(int(np.prod(p.shape)) for p in params.values())
-    print(f"jax: {args.batch / median:.1f} images/s at batch {args.batch} ({median * 1e3:.1f} ms/step median of "
-          f"{args.steps}, {cpu_per_step * 1e3:.0f} ms CPU/step, encoder {args.encoder_widths} dense {args.dense_widths}, {args.decoder_kind} decoder, "
-          f"{count:,} parameters, "
-          f"jax {jax.__version__} on {jax.devices()[0].platform})")
+    describe = (f"encoder {args.encoder_widths} dense {args.dense_widths}, {args.decoder_kind} decoder, "
+                f"{count:,} parameters, jax {jax.__version__} on {jax.devices()[0].platform}")
+    if args.rounds == 0:
+        median, cpu_per_step = time_steps()
+        print(f"jax: {args.batch / median:.1f} images/s at batch {args.batch} ({median * 1e3:.1f} ms/step median of "
+              f"{args.steps}, {cpu_per_step * 1e3:.0f} ms CPU/step, {describe})")
+        return
+    # Rounds: this machine's speed drifts by up to half from minute to minute, so each round
+    # times JAX and then `qlx bench --only training` right after, and the verdict is the
+    # median of the rounds' ratios.
+    ratios = []
+    for number in range(1, args.rounds + 1):
+        median, _ = time_steps()
+        output = subprocess.run([args.qlx, "bench", "--only", "training"], check=True, capture_output=True, text=True).stdout
+        found = re.search(r"([\d.]+) images/s", output)
+        if not found:
+            raise SystemExit(f"jax_train_speed: no images/s in the output of {args.qlx} bench --only training")
+        ours, theirs = float(found.group(1)), args.batch / median
+        ratios.append(ours / theirs)
+        print(f"round {number}: jax {theirs:.1f} images/s, qlx {ours:.1f} images/s, qlx/jax {ours / theirs:.2f}", flush=True)
+    print(f"qlx/jax over {args.rounds} rounds: median {statistics.median(ratios):.2f}, lowest {min(ratios):.2f} ({describe}, batch {args.batch})")
 
 
 if __name__ == "__main__":

@@ -14,9 +14,10 @@ extension BenchSection {
         print("  GFLOPS count the convolutions and dense layers (2 per multiply-add), without the style")
         print("  decoders' z-independent first block.")
         print("  decoder                            batch   median ms    GFLOPS  share of peak")
-        for (label, encoder, decoder) in CoreBench.referenceDecoders {
+        for (label, encoder, decoder) in CoreBench.referenceDecoders
+        where BenchInputs.decoders.isEmpty || BenchInputs.decoders.contains(label) {
             let model = QLAE(config: CoreBench.config(encoder: encoder, decoder: decoder), seed: 1)
-            for batch in [1, 10, 100] {
+            for batch in CoreBench.architectureBatches where BenchInputs.batches.isEmpty || BenchInputs.batches.contains(batch) {
                 var rng = SeededGenerator(seed: 2)
                 let codes = (0..<batch).map { _ in (0..<10).map { _ in Int(rng.next() % 10) } }
                 let seconds = CoreBench.median(runs: batch >= 100 ? 9 : 25, warmUp: 3) { _ = model.decode(codes: codes) }

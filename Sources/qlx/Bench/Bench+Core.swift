@@ -44,6 +44,9 @@ enum CoreBench {
                                     ("image_small + style_image_small", "image_small", "style_image_small"),
                                     ("image + image", "image", "image")]
 
+    /// The batch sizes the architectures section times.
+    static let architectureBatches = [1, 10, 100]
+
     static let dataset = DatasetInfo(name: "sprites", factorNames: ["shape", "scale", "orientation", "posX", "posY"],
                                      factorSizes: [3, 6, 40, 32, 32])
 

@@ -25,6 +25,9 @@ let benchSections: [BenchSection] = [
 /// What the command line hands to the sections (set once, before any section runs).
 enum BenchInputs {
     nonisolated(unsafe) static var dataFiles: [String] = []
+    /// The architectures section's decoders (by table label) and batches; empty for all.
+    nonisolated(unsafe) static var decoders: [String] = []
+    nonisolated(unsafe) static var batches: [Int] = []
 }
 
 struct Bench: ParsableCommand {
@@ -43,12 +46,29 @@ struct Bench: ParsableCommand {
             help: "A dataset file for the data section to time (open, cache, random access, memory); repeat for several.")
     var dataFiles: [String] = []
 
+    @Option(name: .customLong("decoder"),
+            help: "Time only this reference decoder in the architectures section (its label in the table, e.g. 'image + image'); repeat for several.")
+    var decoders: [String] = []
+
+    @Option(name: .customLong("batch"),
+            help: "Time only this batch size (1, 10 or 100) in the architectures section; repeat for several.")
+    var batches: [Int] = []
+
     func run() throws {
         let known = benchSections.map(\.name)
         for name in only where !known.contains(name) {
             throw FlagError.unknownName(flag: "--only", kind: "section", found: name, choices: known.sorted())
         }
+        let labels = CoreBench.referenceDecoders.map(\.0)
+        for name in decoders where !labels.contains(name) {
+            throw FlagError.unknownName(flag: "--decoder", kind: "decoder", found: name, choices: labels.map { "'\($0)'" })
+        }
+        for batch in batches where !CoreBench.architectureBatches.contains(batch) {
+            throw FlagError.badValue(flag: "--batch", expected: "one of 1, 10, 100", found: "\(batch)")
+        }
         BenchInputs.dataFiles = dataFiles
+        BenchInputs.decoders = decoders
+        BenchInputs.batches = batches
         for section in benchSections where only.isEmpty || only.contains(section.name) {
             print("== \(section.name): \(section.summary)")
             try section.run()
