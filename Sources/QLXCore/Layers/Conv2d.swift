@@ -76,29 +76,29 @@ public struct Conv2d: Sendable, Equatable {
                      && dOutput.height == g.outHeight && dOutput.width == g.outWidth)
         let (planeIn, planeOut) = (input.height * input.width, g.outHeight * g.outWidth)
         var dWeight = [Float](repeating: 0, count: weight.count)
-        var dInputData = computeInputGradient ? [Float](repeating: 0, count: input.count) : nil
         let dColumns = UnsafeMutablePointer<Float>.allocate(capacity: isPointwise ? 0 : g.rows * columnSliceImages(g) * planeOut)
         defer { dColumns.deallocate() }
-        dOutput.data.withUnsafeBufferPointer { dy in
-            weight.data.withUnsafeBufferPointer { w in
-                columnSlices(of: input, geometry: g) { first, slice, columns, ldColumns in
-                    let dySlice = dy.baseAddress! + first * planeOut
-                    // dWeight[Cout, Cin·k·k] += dOutput[Cout, images·Ho·Wo] × columnsᵀ
-                    dWeight.withUnsafeMutableBufferPointer { dw in
-                        Gemm.multiply(dySlice, columns, transposeB: true, into: dw.baseAddress!,
-                                      m: outChannels, n: g.rows, k: slice.columns, beta: first == 0 ? 0 : 1,
-                                      lda: g.columns, ldb: ldColumns)
-                    }
-                    // dColumns[Cin·k·k, images·Ho·Wo] = Wᵀ × dOutput, folded back onto the input.
-                    dInputData?.withUnsafeMutableBufferPointer { dx in
+        let dInputData = Self.withOptionalOutput(count: computeInputGradient ? input.count : nil) { dx in
+            dOutput.data.withUnsafeBufferPointer { dy in
+                weight.data.withUnsafeBufferPointer { w in
+                    columnSlices(of: input, geometry: g) { first, slice, columns, ldColumns in
+                        let dySlice = dy.baseAddress! + first * planeOut
+                        // dWeight[Cout, Cin·k·k] += dOutput[Cout, images·Ho·Wo] × columnsᵀ
+                        dWeight.withUnsafeMutableBufferPointer { dw in
+                            Gemm.multiply(dySlice, columns, transposeB: true, into: dw.baseAddress!,
+                                          m: outChannels, n: g.rows, k: slice.columns, beta: first == 0 ? 0 : 1,
+                                          lda: g.columns, ldb: ldColumns)
+                        }
+                        // dColumns[Cin·k·k, images·Ho·Wo] = Wᵀ × dOutput, folded back onto the input.
+                        guard let dx else { return }
                         if isPointwise {
-                            Gemm.multiply(w.baseAddress!, transposeA: true, dySlice, into: dx.baseAddress!,
+                            Gemm.multiply(w.baseAddress!, transposeA: true, dySlice, into: dx,
                                           m: g.rows, n: g.columns, k: outChannels)
                             return
                         }
                         Gemm.multiply(w.baseAddress!, transposeA: true, dySlice, into: dColumns,
                                       m: g.rows, n: slice.columns, k: outChannels, ldb: g.columns)
-                        Im2col.fold(dColumns, geometry: slice, into: dx.baseAddress! + first * planeIn,
+                        Im2col.fold(dColumns, geometry: slice, into: dx + first * planeIn,
                                     channelStride: input.batch * planeIn)
                     }
                 }
@@ -142,6 +142,19 @@ public struct Conv2d: Sendable, Equatable {
                 Im2col.unfold(x.baseAddress! + first * plane, geometry: slice, into: columns, channelStride: g.batch * plane)
                 body(first, slice, columns, slice.columns)
             }
+        }
+    }
+
+    /// Runs `body` with an uninitialised buffer of `count` floats that it fills, and returns
+    /// the buffer as an array; with nil (no input gradient wanted) runs it with nil.
+    static func withOptionalOutput(count: Int?, _ body: (UnsafeMutablePointer<Float>?) -> Void) -> [Float]? {
+        guard let count else {
+            body(nil)
+            return nil
+        }
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            body(buffer.baseAddress!)
+            initialized = count
         }
     }
 

@@ -99,20 +99,20 @@ public struct ConvTranspose2d: Sendable, Equatable {
                      && dOutput.height == g.height && dOutput.width == g.width)
         let planeIn = input.height * input.width
         var dWeight = [Float](repeating: 0, count: weight.count)
-        var dInputData = computeInputGradient ? [Float](repeating: 0, count: input.count) : nil
         let conv = Conv2d(inChannels: outChannels, outChannels: inChannels, kernel: kernel, stride: stride, padding: padding)
-        input.data.withUnsafeBufferPointer { x in
-            weight.data.withUnsafeBufferPointer { w in
-                conv.columnSlices(of: dOutput, geometry: g) { first, slice, dColumns, ldColumns in
-                    // dWeight[Cin, Cout·k·k] += input[Cin, images·H·W] × dColumnsᵀ
-                    dWeight.withUnsafeMutableBufferPointer { dw in
-                        Gemm.multiply(x.baseAddress! + first * planeIn, dColumns, transposeB: true, into: dw.baseAddress!,
-                                      m: inChannels, n: g.rows, k: slice.columns, beta: first == 0 ? 0 : 1,
-                                      lda: g.columns, ldb: ldColumns)
-                    }
-                    // dInput[Cin, images·H·W] = W[Cin, Cout·k·k] × dColumns
-                    dInputData?.withUnsafeMutableBufferPointer { dx in
-                        Gemm.multiply(w.baseAddress!, dColumns, into: dx.baseAddress! + first * planeIn,
+        let dInputData = Conv2d.withOptionalOutput(count: computeInputGradient ? input.count : nil) { dx in
+            input.data.withUnsafeBufferPointer { x in
+                weight.data.withUnsafeBufferPointer { w in
+                    conv.columnSlices(of: dOutput, geometry: g) { first, slice, dColumns, ldColumns in
+                        // dWeight[Cin, Cout·k·k] += input[Cin, images·H·W] × dColumnsᵀ
+                        dWeight.withUnsafeMutableBufferPointer { dw in
+                            Gemm.multiply(x.baseAddress! + first * planeIn, dColumns, transposeB: true, into: dw.baseAddress!,
+                                          m: inChannels, n: g.rows, k: slice.columns, beta: first == 0 ? 0 : 1,
+                                          lda: g.columns, ldb: ldColumns)
+                        }
+                        // dInput[Cin, images·H·W] = W[Cin, Cout·k·k] × dColumns
+                        guard let dx else { return }
+                        Gemm.multiply(w.baseAddress!, dColumns, into: dx + first * planeIn,
                                       m: inChannels, n: slice.columns, k: g.rows, ldb: ldColumns, ldc: g.columns)
                     }
                 }
