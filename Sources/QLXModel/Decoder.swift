@@ -64,7 +64,8 @@ struct DecoderTape {
     var transitionOutput: Tensor? = nil
     var convInputs: [FeatureMap] = []
     var norms: [InstanceNorm.Cache] = []
-    /// Image decoder: post-activation block outputs; style decoder: leaky-ReLU outputs before the norm.
+    /// Image decoder: post-activation block outputs; style decoder: the convT outputs, inputs of
+    /// the leaky ReLU before the norm (their signs are its outputs' signs, all backward needs).
     var convOutputs: [FeatureMap] = []
     // Style decoder
     var style: Tensor? = nil

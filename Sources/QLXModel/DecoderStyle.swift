@@ -57,15 +57,15 @@ struct StyleImageDecoder: DecoderNetwork {
                             at: path.child("conv", ".conv"), &tree)
     }
 
-    /// The first style block up to its norm, on the input map (batch 1).
-    func baseForward(_ p: ParameterSet) -> (input: FeatureMap, activated: FeatureMap, cache: InstanceNorm.Cache) {
+    /// The first style block up to its norm, on the input map (batch 1): the input, the
+    /// convT's output (before the activation) and the norm's cache.
+    func baseForward(_ p: ParameterSet) -> (input: FeatureMap, convOutput: FeatureMap, cache: InstanceNorm.Cache) {
         let shape = inputMapShape
         let input = FeatureMap(channels: shape.channels, batch: 1, height: shape.height, width: shape.width,
                                data: p[inputMap].data)
         let first = blocks[0]
-        var y = first.convT.forward(input, weight: p[first.weight])
-        Activation.leakyReLU(&y.data)
-        return (input, y, InstanceNorm(channels: first.convT.outChannels).normalize(y))
+        let y = first.convT.forward(input, weight: p[first.weight])
+        return (input, y, InstanceNorm(channels: first.convT.outChannels).normalize(y, afterLeakyReLU: Activation.leakySlope))
     }
 
     func constants(_ p: ParameterSet) -> DecoderConstants {
@@ -93,7 +93,7 @@ struct StyleImageDecoder: DecoderNetwork {
                     let base = baseForward(p)
                     if tape != nil {
                         tape!.convInputs.append(base.input)
-                        tape!.convOutputs.append(base.activated)
+                        tape!.convOutputs.append(base.convOutput)
                         tape!.norms.append(base.cache)
                     }
                     xHat = base.cache.normalized
@@ -101,9 +101,8 @@ struct StyleImageDecoder: DecoderNetwork {
                     xHat = constants!.map!
                 }
             } else {
-                var y = convT.forward(x, weight: p[block.weight])
-                Activation.leakyReLU(&y.data)
-                let cache = InstanceNorm(channels: convT.outChannels).normalize(y)
+                let y = convT.forward(x, weight: p[block.weight])
+                let cache = InstanceNorm(channels: convT.outChannels).normalize(y, afterLeakyReLU: Activation.leakySlope)
                 if tape != nil {
                     tape!.convInputs.append(x)
                     tape!.convOutputs.append(y)
@@ -132,8 +131,9 @@ struct StyleImageDecoder: DecoderNetwork {
             Activation.reluBackward(output: tape.conditioning[i].data, gradient: &dCondition.data)
             let dwPart = block.conditioning.backward(input: w, dOutput: dCondition, p, gradients: &gradients)!
             for k in 0..<dw.count { dw.data[k] += dwPart.data[k] }
-            var dy = InstanceNorm(channels: convT.outChannels).normalizeBackward(cache, dNormalized: dXHat)
-            Activation.leakyReLUBackward(output: tape.convOutputs[i].data, gradient: &dy.data)
+            // convOutputs hold the activation's inputs, whose signs are its outputs' signs.
+            let dy = InstanceNorm(channels: convT.outChannels).normalizeBackward(cache, dNormalized: dXHat,
+                                                                                throughLeakyReLUOf: tape.convOutputs[i])
             let r = convT.backward(input: tape.convInputs[i], weight: p[block.weight], dOutput: dy)
             gradients[block.weight] = r.dWeight
             if i == 0 {

@@ -102,6 +102,24 @@ final class LayerTests: XCTestCase {
         assertClose(whole.dBias, parts.dBias)
     }
 
+    /// The style blocks' leaky ReLU folded into the norm's passes gives the separate passes'
+    /// numbers exactly, forward and backward.
+    func testLeakyReLUFoldedIntoInstanceNormMatchesItsParts() {
+        let norm = InstanceNorm(channels: 3)
+        let x = FeatureMap(nchw: randomTensor([2, 3, 5, 4], seed: 5))
+        var activated = x
+        Activation.leakyReLU(&activated.data)
+        let parts = norm.normalize(activated)
+        let fused = norm.normalize(x, afterLeakyReLU: Activation.leakySlope)
+        XCTAssertEqual(fused.normalized.data, parts.normalized.data)
+        XCTAssertEqual(fused.inverseStd, parts.inverseStd)
+        let dXHat = FeatureMap(nchw: randomTensor([2, 3, 5, 4], seed: 6))
+        var expected = norm.normalizeBackward(parts, dNormalized: dXHat)
+        Activation.leakyReLUBackward(output: activated.data, gradient: &expected.data)
+        XCTAssertEqual(norm.normalizeBackward(fused, dNormalized: dXHat, throughLeakyReLUOf: x).data, expected.data)
+        XCTAssertTrue(x.data.contains { $0 < 0 } && x.data.contains { $0 > 0 }, "both slopes are exercised")
+    }
+
     func testActivationsAndTheirGradients() {
         var x: [Float] = [-2, -0.5, 0.5, 3]
         Activation.leakyReLU(&x)

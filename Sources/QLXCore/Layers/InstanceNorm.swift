@@ -17,8 +17,10 @@ public struct InstanceNorm: Sendable, Equatable {
         public var inverseStd: [Float]
     }
 
-    /// x (C, N, H, W) → x̂ with the same shape, per-plane mean 0 and variance ≈ 1.
-    public func normalize(_ x: FeatureMap) -> Cache {
+    /// x (C, N, H, W) → x̂ with the same shape, per-plane mean 0 and variance ≈ 1. With
+    /// `leakySlope`, normalises leakyReLU(x) instead, in the same pass over each plane (the
+    /// style blocks' activation then norm).
+    public func normalize(_ x: FeatureMap, afterLeakyReLU leakySlope: Float? = nil) -> Cache {
         precondition(x.channels == channels, "instance norm expects \(channels) channels, got \(x.channels)")
         let planes = x.channels * x.batch
         let size = x.planeSize
@@ -27,8 +29,15 @@ public struct InstanceNorm: Sendable, Equatable {
             x.data.withUnsafeBufferPointer { src in
                 inverseStd.withUnsafeMutableBufferPointer { rstd in
                     Parallel.forEach(count: planes, minimumPerThread: max(1, 4096 / max(size, 1))) { plane in
-                        let p = src.baseAddress! + plane * size
+                        var p = src.baseAddress! + plane * size
                         let q = y.baseAddress! + plane * size
+                        if let leakySlope {
+                            for i in 0..<size {
+                                let v = p[i]
+                                q[i] = v * (v > 0 ? 1 : leakySlope)
+                            }
+                            p = UnsafePointer(q)
+                        }
                         let mean = Reduce.sum(p, count: size) / Float(size)
                         let squares = Reduce.squaredDeviations(p, count: size, around: mean)
                         let r = 1 / (squares / Float(size) + epsilon).squareRoot()
@@ -43,10 +52,14 @@ public struct InstanceNorm: Sendable, Equatable {
                      inverseStd: inverseStd)
     }
 
-    /// dInput from dx̂: dx = (1/σ)·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), per plane.
-    public func normalizeBackward(_ cache: Cache, dNormalized: FeatureMap) -> FeatureMap {
+    /// dInput from dx̂: dx = (1/σ)·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), per plane. With
+    /// `leakyInput` (what `normalize(_:afterLeakyReLU:)` was given) and its slope, also back
+    /// through the activation, in the same pass.
+    public func normalizeBackward(_ cache: Cache, dNormalized: FeatureMap,
+                                  throughLeakyReLUOf leakyInput: FeatureMap? = nil,
+                                  slope: Float = Activation.leakySlope) -> FeatureMap {
         let xHat = cache.normalized
-        precondition(dNormalized.count == xHat.count)
+        precondition(dNormalized.count == xHat.count && (leakyInput?.count ?? xHat.count) == xHat.count)
         let planes = xHat.channels * xHat.batch
         let size = xHat.planeSize
         let out = [Float](unsafeUninitializedCapacity: xHat.count) { dx, n in
@@ -60,6 +73,12 @@ public struct InstanceNorm: Sendable, Equatable {
                         let r = cache.inverseStd[plane]
                         let d = dx.baseAddress! + plane * size
                         for i in 0..<size { d[i] = r * (b[i] - meanG - a[i] * meanGX) }
+                        if let leakyInput {
+                            leakyInput.data.withUnsafeBufferPointer { input in
+                                let y = input.baseAddress! + plane * size
+                                for i in 0..<size { d[i] *= (y[i] > 0 ? 1 : slope) }
+                            }
+                        }
                     }
                 }
             }
