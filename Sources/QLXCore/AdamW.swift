@@ -103,17 +103,22 @@ public struct AdamW: Sendable {
                 m.data.withUnsafeMutableBufferPointer { mp in
                     v.data.withUnsafeMutableBufferPointer { vp in
                         gradient.data.withUnsafeBufferPointer { gp in
-                            for i in 0..<pp.count {
-                                var g = gp[i]
-                                if let clip { g = min(max(g, -clip), clip) }
-                                let mi = h.beta1 * mp[i] + (1 - h.beta1) * g
-                                let vi = h.beta2 * vp[i] + (1 - h.beta2) * g * g
-                                mp[i] = mi
-                                vp[i] = vi
-                                let mHat = mi / correction1
-                                let vHat = vi / correction2
-                                let u = mHat / (vHat.squareRoot() + h.epsilon) + decay * pp[i]
-                                pp[i] -= h.learningRate * u
+                            // Element-wise, so split across cores: a step's update is otherwise a
+                            // serial stretch between two parallel passes (a square root and a
+                            // division per parameter).
+                            Parallel.forRanges(count: pp.count, minimumPerThread: 1 << 13) { range in
+                                for i in range {
+                                    var g = gp[i]
+                                    if let clip { g = min(max(g, -clip), clip) }
+                                    let mi = h.beta1 * mp[i] + (1 - h.beta1) * g
+                                    let vi = h.beta2 * vp[i] + (1 - h.beta2) * g * g
+                                    mp[i] = mi
+                                    vp[i] = vi
+                                    let mHat = mi / correction1
+                                    let vHat = vi / correction2
+                                    let u = mHat / (vHat.squareRoot() + h.epsilon) + decay * pp[i]
+                                    pp[i] -= h.learningRate * u
+                                }
                             }
                         }
                     }

@@ -110,7 +110,9 @@ extension QLAE {
             for (name, gradient) in other.gradients {
                 gradients[name]!.data.withUnsafeMutableBufferPointer { sum in
                     gradient.data.withUnsafeBufferPointer { part in
-                        for i in 0..<part.count { sum[i] += part[i] }
+                        Parallel.forRanges(count: part.count, minimumPerThread: 1 << 14) { range in
+                            for i in range { sum[i] += part[i] }
+                        }
                     }
                 }
             }
@@ -146,9 +148,12 @@ extension QLAE {
                     let scale = 1 / Float(normalization.pixels)
                     var partial: Float = 0
                     for i in 0..<pixelCount {
+                        // One exponential serves the loss and the sigmoid (as Activation.sigmoid
+                        // computes it: e^−|v| on either side of 0).
                         let v = l[i]
-                        partial += max(v, 0) - v * x[i] + log1pf(expf(-abs(v)))
-                        d[i] = (Activation.sigmoid(v) - x[i]) * scale
+                        let e = expf(-abs(v))
+                        partial += max(v, 0) - v * x[i] + log1pf(e)
+                        d[i] = ((v >= 0 ? 1 : e) / (1 + e) - x[i]) * scale
                         if i & 4095 == 4095 { bce += Double(partial); partial = 0 }
                     }
                     bce += Double(partial)
