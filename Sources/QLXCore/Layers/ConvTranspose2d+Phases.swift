@@ -188,6 +188,35 @@ extension ConvTranspose2d {
 }
 
 extension Im2col {
+    /// dst[u, v] = src[u + dy, v + dx] over a height × width plane, 0 where that falls outside.
+    @inline(__always)
+    static func shiftedPlane(_ src: UnsafePointer<Float>, height: Int, width: Int, dy: Int, dx: Int,
+                             into dst: UnsafeMutablePointer<Float>) {
+        // Rows u whose source row u + dy is inside the plane; the others are zeros.
+        let uLow = min(max(-dy, 0), height), uHigh = max(min(height - dy, height), uLow)
+        let shift = min(abs(dx), width)
+        if uLow > 0 { dst.initialize(repeating: 0, count: uLow * width) }
+        if uHigh < height { (dst + uHigh * width).initialize(repeating: 0, count: (height - uHigh) * width) }
+        guard uHigh > uLow else { return }
+        // The valid rows as one block shifted by dx (one copy instead of one per row), then the
+        // |dx| columns per row that the shift brought in from a neighbouring row (or past the
+        // block) set to zero.
+        let span = (uHigh - uLow) * width - shift
+        let block = dst + uLow * width
+        if span > 0 {
+            if dx >= 0 {
+                block.initialize(from: src + (uLow + dy) * width + shift, count: span)
+            } else {
+                (block + shift).initialize(from: src + (uLow + dy) * width, count: span)
+            }
+        }
+        guard shift > 0 else { return }
+        for u in 0..<(uHigh - uLow) {
+            let edge = dx > 0 ? block + u * width + width - shift : block + u * width
+            edge.initialize(repeating: 0, count: shift)
+        }
+    }
+
     /// Columns of a same-size convolution with arbitrary tap offsets: row (c, t), column
     /// (n, u, v) holds image[c, n, u + dy_t, v + dx_t], 0 outside the image. `channelStride`
     /// is the distance between channels in `image` (a slice of a larger batch reads in place).
@@ -200,32 +229,9 @@ extension Im2col {
         let fill = { (c: Int) in
             for (j, (dy, dx)) in offsets.enumerated() {
                 let row = columns + (c * t + j) * rowLength
-                // Rows u whose source row u + dy is inside the image; the others are zeros.
-                let uLow = min(max(-dy, 0), height), uHigh = max(min(height - dy, height), uLow)
-                let shift = min(abs(dx), width)
                 for n in 0..<images {
-                    let src = image + c * channelStride + n * plane
-                    let dst = row + n * plane
-                    if uLow > 0 { dst.initialize(repeating: 0, count: uLow * width) }
-                    if uHigh < height { (dst + uHigh * width).initialize(repeating: 0, count: (height - uHigh) * width) }
-                    guard uHigh > uLow else { continue }
-                    // The valid rows as one block shifted by dx (one copy instead of one per row),
-                    // then the |dx| columns per row that the shift brought in from a neighbouring
-                    // row (or past the block) set to zero.
-                    let span = (uHigh - uLow) * width - shift
-                    let block = dst + uLow * width
-                    if span > 0 {
-                        if dx >= 0 {
-                            block.initialize(from: src + (uLow + dy) * width + shift, count: span)
-                        } else {
-                            (block + shift).initialize(from: src + (uLow + dy) * width, count: span)
-                        }
-                    }
-                    guard shift > 0 else { continue }
-                    for u in 0..<(uHigh - uLow) {
-                        let edge = dx > 0 ? block + u * width + width - shift : block + u * width
-                        edge.initialize(repeating: 0, count: shift)
-                    }
+                    shiftedPlane(image + c * channelStride + n * plane, height: height, width: width, dy: dy, dx: dx,
+                                 into: row + n * plane)
                 }
             }
         }

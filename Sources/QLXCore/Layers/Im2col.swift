@@ -56,6 +56,10 @@ public enum Im2col {
         let plane = g.height * g.width
         let rowLength = g.columns
         let channelStride = channelStride ?? g.batch * plane
+        if s > 1 && g.height % s == 0 && g.width % s == 0 && ho == g.height / s && wo == g.width / s {
+            unfoldByPhases(image, geometry: g, into: columns, channelStride: channelStride)
+            return
+        }
         Parallel.forEach(count: g.channels) { c in
             for kh in 0..<k {
                 let ys = g.validRange(offset: kh, size: g.height, outSize: ho)
@@ -92,6 +96,62 @@ public enum Im2col {
         }
     }
 
+    /// `unfold` for a stride s > 1 whose output is the image's size divided by s (the 4×4
+    /// stride-2 windows, padding 1, of the encoders and of transposed-convolution backward).
+    /// Each image is first split into its s² phase planes, image[ry::s, rx::s]; tap (kh, kw)
+    /// then reads one phase plane shifted by whole pixels, so every row of columns is a
+    /// contiguous copy (`shiftedPlane`) instead of a strided gather.
+    static func unfoldByPhases(_ image: UnsafePointer<Float>, geometry g: WindowGeometry,
+                               into columns: UnsafeMutablePointer<Float>, channelStride: Int) {
+        let (k, s, p) = (g.kernel, g.stride, g.padding)
+        let (hq, wq) = (g.height / s, g.width / s)
+        let (plane, phasePlane, rowLength) = (g.height * g.width, hq * wq, g.columns)
+        Parallel.forEach(count: g.channels) { c in
+            // phases[n·plane + (ry·s + rx)·phasePlane + a·wq + b] = image[c, n, a·s + ry, b·s + rx]
+            let phases = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * plane)
+            defer { phases.deallocate() }
+            for n in 0..<g.batch {
+                let src = image + c * channelStride + n * plane, dst = phases + n * plane
+                for ry in 0..<s {
+                    for a in 0..<hq {
+                        let row = src + (a * s + ry) * g.width
+                        if s == 2 {
+                            let even = dst + (2 * ry * hq + a) * wq, odd = dst + ((2 * ry + 1) * hq + a) * wq
+                            for b in 0..<wq {
+                                even[b] = row[2 &* b]
+                                odd[b] = row[2 &* b &+ 1]
+                            }
+                        } else {
+                            for rx in 0..<s {
+                                let out = dst + ((ry * s + rx) * hq + a) * wq
+                                for b in 0..<wq { out[b] = row[b * s + rx] }
+                            }
+                        }
+                    }
+                }
+            }
+            // Tap (kh, kw) reads image row o·s − p + kh = (o + qy)·s + ry with ry = (kh − p) mod s.
+            for kh in 0..<k {
+                let (qy, ry) = floorDivision(kh - p, s)
+                for kw in 0..<k {
+                    let (qx, rx) = floorDivision(kw - p, s)
+                    let row = columns + ((c * k + kh) * k + kw) * rowLength
+                    for n in 0..<g.batch {
+                        shiftedPlane(phases + n * plane + (ry * s + rx) * phasePlane, height: hq, width: wq, dy: qy, dx: qx,
+                                     into: row + n * phasePlane)
+                    }
+                }
+            }
+        }
+    }
+
+    /// (q, r) with a = q·b + r and 0 ≤ r < b (b > 0).
+    @inline(__always)
+    static func floorDivision(_ a: Int, _ b: Int) -> (quotient: Int, remainder: Int) {
+        let r = ((a % b) + b) % b
+        return ((a - r) / b, r)
+    }
+
     /// Sets the channel-major `image` to the adjoint of `unfold` applied to `columns`:
     /// every column entry is added onto the pixel it was taken from. `channelStride` is the
     /// distance between channels in `image` (default: the geometry's own batch × plane), so a
@@ -102,6 +162,10 @@ public enum Im2col {
         let plane = g.height * g.width
         let rowLength = g.columns
         let channelStride = channelStride ?? g.batch * plane
+        if s > 1 && g.height % s == 0 && g.width % s == 0 && ho == g.height / s && wo == g.width / s {
+            foldByPhases(columns, geometry: g, into: image, channelStride: channelStride)
+            return
+        }
         // Channels are independent, so they split across threads without races.
         Parallel.forEach(count: g.channels) { c in
             (image + c * channelStride).initialize(repeating: 0, count: g.batch * plane)
@@ -127,6 +191,66 @@ public enum Im2col {
                     }
                 }
             }
+        }
+    }
+
+    /// `fold` in the layout of `unfoldByPhases`: each tap's row of columns is added, shifted by
+    /// whole pixels, onto one phase plane (contiguous adds instead of strided ones), and the
+    /// phase planes are then interleaved into the image.
+    static func foldByPhases(_ columns: UnsafePointer<Float>, geometry g: WindowGeometry,
+                             into image: UnsafeMutablePointer<Float>, channelStride: Int) {
+        let (k, s, p) = (g.kernel, g.stride, g.padding)
+        let (hq, wq) = (g.height / s, g.width / s)
+        let (plane, phasePlane, rowLength) = (g.height * g.width, hq * wq, g.columns)
+        Parallel.forEach(count: g.channels) { c in
+            let phases = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * plane)
+            defer { phases.deallocate() }
+            phases.initialize(repeating: 0, count: g.batch * plane)
+            for kh in 0..<k {
+                let (qy, ry) = floorDivision(kh - p, s)
+                for kw in 0..<k {
+                    let (qx, rx) = floorDivision(kw - p, s)
+                    let row = columns + ((c * k + kh) * k + kw) * rowLength
+                    for n in 0..<g.batch {
+                        shiftedAdd(row + n * phasePlane, height: hq, width: wq, dy: qy, dx: qx,
+                                   into: phases + n * plane + (ry * s + rx) * phasePlane)
+                    }
+                }
+            }
+            for n in 0..<g.batch {
+                let src = phases + n * plane, dst = image + c * channelStride + n * plane
+                for ry in 0..<s {
+                    for a in 0..<hq {
+                        let row = dst + (a * s + ry) * g.width
+                        if s == 2 {
+                            let even = src + (2 * ry * hq + a) * wq, odd = src + ((2 * ry + 1) * hq + a) * wq
+                            for b in 0..<wq {
+                                row[2 &* b] = even[b]
+                                row[2 &* b &+ 1] = odd[b]
+                            }
+                        } else {
+                            for rx in 0..<s {
+                                let phaseRow = src + ((ry * s + rx) * hq + a) * wq
+                                for b in 0..<wq { row[b * s + rx] = phaseRow[b] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dst[u, v] += src[u − dy, v − dx] over a height × width plane where that is inside: the
+    /// adjoint of `shiftedPlane`.
+    @inline(__always)
+    static func shiftedAdd(_ src: UnsafePointer<Float>, height: Int, width: Int, dy: Int, dx: Int,
+                           into dst: UnsafeMutablePointer<Float>) {
+        let uLow = min(max(dy, 0), height), uHigh = max(min(height + dy, height), uLow)
+        let vLow = min(max(dx, 0), width), vHigh = max(min(width + dx, width), vLow)
+        guard vHigh > vLow else { return }
+        for u in uLow..<uHigh {
+            let d = dst + u * width, from = src + (u - dy) * width - dx
+            for v in vLow..<vHigh { d[v] += from[v] }
         }
     }
 }
