@@ -103,44 +103,13 @@ public enum Im2col {
     /// contiguous copy (`shiftedPlane`) instead of a strided gather.
     static func unfoldByPhases(_ image: UnsafePointer<Float>, geometry g: WindowGeometry,
                                into columns: UnsafeMutablePointer<Float>, channelStride: Int) {
-        let (k, s, p) = (g.kernel, g.stride, g.padding)
-        let (hq, wq) = (g.height / s, g.width / s)
-        let (plane, phasePlane, rowLength) = (g.height * g.width, hq * wq, g.columns)
+        let layout = PhaseLayout(g)
         Parallel.forEach(count: g.channels) { c in
-            // phases[n·plane + (ry·s + rx)·phasePlane + a·wq + b] = image[c, n, a·s + ry, b·s + rx]
-            let phases = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * plane)
+            let phases = UnsafeMutablePointer<Float>.allocate(capacity: layout.channelCount)
             defer { phases.deallocate() }
-            for n in 0..<g.batch {
-                let src = image + c * channelStride + n * plane, dst = phases + n * plane
-                for ry in 0..<s {
-                    for a in 0..<hq {
-                        let row = src + (a * s + ry) * g.width
-                        if s == 2 {
-                            let even = dst + (2 * ry * hq + a) * wq, odd = dst + ((2 * ry + 1) * hq + a) * wq
-                            for b in 0..<wq {
-                                even[b] = row[2 &* b]
-                                odd[b] = row[2 &* b &+ 1]
-                            }
-                        } else {
-                            for rx in 0..<s {
-                                let out = dst + ((ry * s + rx) * hq + a) * wq
-                                for b in 0..<wq { out[b] = row[b * s + rx] }
-                            }
-                        }
-                    }
-                }
-            }
-            // Tap (kh, kw) reads image row o·s − p + kh = (o + qy)·s + ry with ry = (kh − p) mod s.
-            for kh in 0..<k {
-                let (qy, ry) = floorDivision(kh - p, s)
-                for kw in 0..<k {
-                    let (qx, rx) = floorDivision(kw - p, s)
-                    let row = columns + ((c * k + kh) * k + kw) * rowLength
-                    for n in 0..<g.batch {
-                        shiftedPlane(phases + n * plane + (ry * s + rx) * phasePlane, height: hq, width: wq, dy: qy, dx: qx,
-                                     into: row + n * phasePlane)
-                    }
-                }
+            layout.convert(image: UnsafeMutablePointer(mutating: image + c * channelStride), phases: phases, toPhases: true)
+            layout.forEachTap(channel: c) { row, phase, dy, dx in
+                shiftedPlane(phases + phase, height: layout.height, width: layout.width, dy: dy, dx: dx, into: columns + row)
             }
         }
     }
@@ -199,44 +168,15 @@ public enum Im2col {
     /// phase planes are then interleaved into the image.
     static func foldByPhases(_ columns: UnsafePointer<Float>, geometry g: WindowGeometry,
                              into image: UnsafeMutablePointer<Float>, channelStride: Int) {
-        let (k, s, p) = (g.kernel, g.stride, g.padding)
-        let (hq, wq) = (g.height / s, g.width / s)
-        let (plane, phasePlane, rowLength) = (g.height * g.width, hq * wq, g.columns)
+        let layout = PhaseLayout(g)
         Parallel.forEach(count: g.channels) { c in
-            let phases = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * plane)
+            let phases = UnsafeMutablePointer<Float>.allocate(capacity: layout.channelCount)
             defer { phases.deallocate() }
-            phases.initialize(repeating: 0, count: g.batch * plane)
-            for kh in 0..<k {
-                let (qy, ry) = floorDivision(kh - p, s)
-                for kw in 0..<k {
-                    let (qx, rx) = floorDivision(kw - p, s)
-                    let row = columns + ((c * k + kh) * k + kw) * rowLength
-                    for n in 0..<g.batch {
-                        shiftedAdd(row + n * phasePlane, height: hq, width: wq, dy: qy, dx: qx,
-                                   into: phases + n * plane + (ry * s + rx) * phasePlane)
-                    }
-                }
+            phases.initialize(repeating: 0, count: layout.channelCount)
+            layout.forEachTap(channel: c) { row, phase, dy, dx in
+                shiftedAdd(columns + row, height: layout.height, width: layout.width, dy: dy, dx: dx, into: phases + phase)
             }
-            for n in 0..<g.batch {
-                let src = phases + n * plane, dst = image + c * channelStride + n * plane
-                for ry in 0..<s {
-                    for a in 0..<hq {
-                        let row = dst + (a * s + ry) * g.width
-                        if s == 2 {
-                            let even = src + (2 * ry * hq + a) * wq, odd = src + ((2 * ry + 1) * hq + a) * wq
-                            for b in 0..<wq {
-                                row[2 &* b] = even[b]
-                                row[2 &* b &+ 1] = odd[b]
-                            }
-                        } else {
-                            for rx in 0..<s {
-                                let phaseRow = src + ((ry * s + rx) * hq + a) * wq
-                                for b in 0..<wq { row[b * s + rx] = phaseRow[b] }
-                            }
-                        }
-                    }
-                }
-            }
+            layout.convert(image: image + c * channelStride, phases: phases, toPhases: false)
         }
     }
 
@@ -251,6 +191,65 @@ public enum Im2col {
         for u in uLow..<uHigh {
             let d = dst + u * width, from = src + (u - dy) * width - dx
             for v in vLow..<vHigh { d[v] += from[v] }
+        }
+    }
+}
+
+/// One channel of a batch split into phase planes, for `Im2col.unfoldByPhases` and
+/// `foldByPhases`: image n's plane (height·s × width·s) becomes s² planes of height × width,
+/// phase (ry, rx) at n·plane + (ry·s + rx)·height·width holding pixels (a·s + ry, b·s + rx).
+struct PhaseLayout {
+    let geometry: WindowGeometry
+    let stride: Int, height: Int, width: Int
+
+    init(_ g: WindowGeometry) {
+        geometry = g
+        stride = g.stride
+        height = g.height / g.stride
+        width = g.width / g.stride
+    }
+
+    var plane: Int { geometry.height * geometry.width }
+    var channelCount: Int { geometry.batch * plane }
+
+    /// Splits a channel's images into their phase planes (`toPhases`) or interleaves the
+    /// phase planes back into the images.
+    func convert(image: UnsafeMutablePointer<Float>, phases: UnsafeMutablePointer<Float>, toPhases: Bool) {
+        let s = stride
+        for n in 0..<geometry.batch {
+            for ry in 0..<s {
+                for a in 0..<height {
+                    let row = image + n * plane + (a * s + ry) * geometry.width
+                    for rx in 0..<s {
+                        let phaseRow = phases + n * plane + ((ry * s + rx) * height + a) * width
+                        // Constant strides for the common s = 2, so the loops vectorise.
+                        switch (toPhases, s) {
+                        case (true, 2): for b in 0..<width { phaseRow[b] = row[2 &* b &+ rx] }
+                        case (false, 2): for b in 0..<width { row[2 &* b &+ rx] = phaseRow[b] }
+                        case (true, _): for b in 0..<width { phaseRow[b] = row[b * s + rx] }
+                        case (false, _): for b in 0..<width { row[b * s + rx] = phaseRow[b] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// For each tap (kh, kw) of the window and each image n of channel c: the offset of its
+    /// row of columns (columns of image n), the offset of the phase plane it reads, and the
+    /// whole-pixel shift: tap (kh, kw) at output (o_y, o_x) reads image pixel
+    /// (o_y·s − p + kh, o_x·s − p + kw) = ((o_y + dy)·s + ry, (o_x + dx)·s + rx).
+    func forEachTap(channel c: Int, _ body: (_ row: Int, _ phase: Int, _ dy: Int, _ dx: Int) -> Void) {
+        let (k, p) = (geometry.kernel, geometry.padding)
+        for kh in 0..<k {
+            let (dy, ry) = Im2col.floorDivision(kh - p, stride)
+            for kw in 0..<k {
+                let (dx, rx) = Im2col.floorDivision(kw - p, stride)
+                let row = ((c * k + kh) * k + kw) * geometry.columns
+                for n in 0..<geometry.batch {
+                    body(row + n * height * width, n * plane + (ry * stride + rx) * height * width, dy, dx)
+                }
+            }
         }
     }
 }
