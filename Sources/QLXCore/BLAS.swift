@@ -51,7 +51,7 @@ public enum Gemm {
         // Column blocks in multiples of 16 floats, the width of OpenBLAS's packed panels.
         let unit = alongRows ? 1 : 16
         let units = ((alongRows ? m : n) + unit - 1) / unit
-        let count = min(blocks, units)
+        let count = Parallel.availableThreads > 1 ? min(blocks, units) : 1   // one core: one product
         guard count > 1 else {
             multiply(a, b, into: c, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
             return

@@ -78,7 +78,7 @@ public struct PackedMatrix: Sendable {
     /// thread hand-offs' worth), at most two per core so that a core held up by other work
     /// takes fewer of them.
     private func taskCount(n: Int) -> Int {
-        let threads = Parallel.threadCount
+        let threads = Parallel.availableThreads
         guard threads > 1 else { return 1 }
         let work = rows * columns * n
         return max(1, min(2 * threads, work / (1 << 20), panelCount))

@@ -37,12 +37,12 @@ extension QLAE {
     /// moves the codebooks, the commitment term the encoder. Unquantized models decode c and
     /// have only the BCE term. images (N, C, H, W) in [0, 1].
     ///
-    /// The batch is cut into one shard per core (`trainingShardCount`), each run forward and
-    /// backward on its own core with every inner loop and product on that core, and the
+    /// The batch is cut into shards of `imagesPerShard` images that the cores take in turn,
+    /// each run forward and backward with every inner loop and product on its core, and the
     /// shards' sums added: images are independent through the whole network (instance norm
     /// is per image), so this is the same loss and gradient as one pass, with two joins per
-    /// step instead of one per layer. Sums are added in shard order, so a given core count
-    /// gives the same bits every time.
+    /// step instead of one per layer. Sums are added in shard order, so any core count gives
+    /// the same bits.
     public func lossAndGradients(images: Tensor, weights: LossWeights = LossWeights())
         -> (loss: LossTerms, gradients: [String: Tensor]) {
         let image = config.image

@@ -118,7 +118,7 @@ public struct Conv2d: Sendable, Equatable {
 
     /// Images per slice of `columnSlices`.
     func columnSliceImages(_ g: WindowGeometry) -> Int {
-        max(1, min(g.batch, Conv2d.columnsBudget / max(1, g.rows * g.outHeight * g.outWidth)))
+        Im2col.imagesPerSlice(batch: g.batch, floatsPerImage: g.rows * g.outHeight * g.outWidth, budget: Conv2d.columnsBudget)
     }
 
     /// Calls `body(first, slice, columns, ldColumns)` for consecutive slices of the images of

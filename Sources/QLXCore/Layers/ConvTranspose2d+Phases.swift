@@ -105,7 +105,7 @@ extension ConvTranspose2d {
         let plane = h * w
         let outCount = outChannels * n * ho * wo
         let largestTaps = weights.taps.map(\.count).max()!
-        let sliceImages = max(1, min(n, columnsBudget / max(1, inChannels * largestTaps * plane)))
+        let sliceImages = Im2col.imagesPerSlice(batch: n, floatsPerImage: inChannels * largestTaps * plane, budget: columnsBudget)
         let slices = Array(Swift.stride(from: 0, to: n, by: sliceImages))
         let phaseCount = weights.taps.count
         let output = [Float](unsafeUninitializedCapacity: outCount) { out, initialized in

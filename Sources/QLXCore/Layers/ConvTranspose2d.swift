@@ -71,7 +71,7 @@ public struct ConvTranspose2d: Sendable, Equatable {
                     }
                     // Columns are k²·Cout/Cin times the input: slice large batches by image.
                     let planeIn = input.height * input.width, planeOut = ho * wo
-                    let sliceImages = max(1, min(input.batch, columnsBudget / (g.rows * planeIn)))
+                    let sliceImages = Im2col.imagesPerSlice(batch: input.batch, floatsPerImage: g.rows * planeIn, budget: columnsBudget)
                     let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.rows * sliceImages * planeIn)
                     defer { columns.deallocate() }
                     for first in Swift.stride(from: 0, to: input.batch, by: sliceImages) {

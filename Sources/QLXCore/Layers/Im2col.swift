@@ -56,8 +56,8 @@ public enum Im2col {
         let plane = g.height * g.width
         let rowLength = g.columns
         let channelStride = channelStride ?? g.batch * plane
-        if s > 1 && g.height % s == 0 && g.width % s == 0 && ho == g.height / s && wo == g.width / s {
-            unfoldByPhases(image, geometry: g, into: columns, channelStride: channelStride)
+        if let layout = PhaseLayout(g) {
+            unfoldByPhases(image, layout: layout, into: columns, channelStride: channelStride)
             return
         }
         Parallel.forEach(count: g.channels) { c in
@@ -79,10 +79,6 @@ public enum Im2col {
                             if xs.lowerBound > 0 { dst.initialize(repeating: 0, count: xs.lowerBound) }
                             if s == 1 {
                                 (dst + xs.lowerBound).initialize(from: srcRow + xs.lowerBound, count: xs.count)
-                            } else if s == 2 {
-                                // The encoder's and the transposed convolutions' stride: a constant
-                                // stride lets the loop vectorise (even elements by shuffles).
-                                for ox in xs { dst[ox] = srcRow[2 &* ox] }
                             } else {
                                 for ox in xs { dst[ox] = srcRow[ox * s] }
                             }
@@ -101,17 +97,20 @@ public enum Im2col {
     /// Each image is first split into its s² phase planes, image[ry::s, rx::s]; tap (kh, kw)
     /// then reads one phase plane shifted by whole pixels, so every row of columns is a
     /// contiguous copy (`shiftedPlane`) instead of a strided gather.
-    static func unfoldByPhases(_ image: UnsafePointer<Float>, geometry g: WindowGeometry,
+    static func unfoldByPhases(_ image: UnsafePointer<Float>, layout: PhaseLayout,
                                into columns: UnsafeMutablePointer<Float>, channelStride: Int) {
-        let layout = PhaseLayout(g)
-        Parallel.forEach(count: g.channels) { c in
-            let phases = UnsafeMutablePointer<Float>.allocate(capacity: layout.channelCount)
-            defer { phases.deallocate() }
+        layout.forEachChannel(zeroed: false) { c, phases in
             layout.convert(image: UnsafeMutablePointer(mutating: image + c * channelStride), phases: phases, toPhases: true)
             layout.forEachTap(channel: c) { row, phase, dy, dx in
                 shiftedPlane(phases + phase, height: layout.height, width: layout.width, dy: dy, dx: dx, into: columns + row)
             }
         }
+    }
+
+    /// How many images of a batch go through at once when each needs `floatsPerImage` floats
+    /// of columns and at most `budget` floats may be held: at least 1, at most the batch.
+    static func imagesPerSlice(batch: Int, floatsPerImage: Int, budget: Int) -> Int {
+        max(1, min(batch, budget / max(1, floatsPerImage)))
     }
 
     /// (q, r) with a = q·b + r and 0 ≤ r < b (b > 0).
@@ -131,8 +130,8 @@ public enum Im2col {
         let plane = g.height * g.width
         let rowLength = g.columns
         let channelStride = channelStride ?? g.batch * plane
-        if s > 1 && g.height % s == 0 && g.width % s == 0 && ho == g.height / s && wo == g.width / s {
-            foldByPhases(columns, geometry: g, into: image, channelStride: channelStride)
+        if let layout = PhaseLayout(g) {
+            foldByPhases(columns, layout: layout, into: image, channelStride: channelStride)
             return
         }
         // Channels are independent, so they split across threads without races.
@@ -151,8 +150,6 @@ public enum Im2col {
                             let dstRow = dstImage + (oy * s - p + kh) * g.width - p + kw
                             if s == 1 {
                                 for ox in xs { dstRow[ox] += src[ox] }
-                            } else if s == 2 {
-                                for ox in xs { dstRow[2 &* ox] += src[ox] }
                             } else {
                                 for ox in xs { dstRow[ox * s] += src[ox] }
                             }
@@ -166,13 +163,9 @@ public enum Im2col {
     /// `fold` in the layout of `unfoldByPhases`: each tap's row of columns is added, shifted by
     /// whole pixels, onto one phase plane (contiguous adds instead of strided ones), and the
     /// phase planes are then interleaved into the image.
-    static func foldByPhases(_ columns: UnsafePointer<Float>, geometry g: WindowGeometry,
+    static func foldByPhases(_ columns: UnsafePointer<Float>, layout: PhaseLayout,
                              into image: UnsafeMutablePointer<Float>, channelStride: Int) {
-        let layout = PhaseLayout(g)
-        Parallel.forEach(count: g.channels) { c in
-            let phases = UnsafeMutablePointer<Float>.allocate(capacity: layout.channelCount)
-            defer { phases.deallocate() }
-            phases.initialize(repeating: 0, count: layout.channelCount)
+        layout.forEachChannel(zeroed: true) { c, phases in
             layout.forEachTap(channel: c) { row, phase, dy, dx in
                 shiftedAdd(columns + row, height: layout.height, width: layout.width, dy: dy, dx: dx, into: phases + phase)
             }
@@ -202,7 +195,12 @@ struct PhaseLayout {
     let geometry: WindowGeometry
     let stride: Int, height: Int, width: Int
 
-    init(_ g: WindowGeometry) {
+    /// The layout of a window whose stride s > 1 divides the image and whose output is the
+    /// image divided by s (the 4×4 stride-2 windows, padding 1); nil for any other window.
+    init?(_ g: WindowGeometry) {
+        let s = g.stride
+        guard s > 1 && g.height % s == 0 && g.width % s == 0
+              && g.outHeight == g.height / s && g.outWidth == g.width / s else { return nil }
         geometry = g
         stride = g.stride
         height = g.height / g.stride
@@ -211,6 +209,17 @@ struct PhaseLayout {
 
     var plane: Int { geometry.height * geometry.width }
     var channelCount: Int { geometry.batch * plane }
+
+    /// Calls `body(c, phases)` for every channel c, the channels split across cores, each with
+    /// its own buffer of `channelCount` floats (zeros when `zeroed`).
+    func forEachChannel(zeroed: Bool, _ body: (_ channel: Int, _ phases: UnsafeMutablePointer<Float>) -> Void) {
+        Parallel.forEach(count: geometry.channels) { c in
+            let phases = UnsafeMutablePointer<Float>.allocate(capacity: channelCount)
+            defer { phases.deallocate() }
+            if zeroed { phases.initialize(repeating: 0, count: channelCount) }
+            body(c, phases)
+        }
+    }
 
     /// Splits a channel's images into their phase planes (`toPhases`) or interleaves the
     /// phase planes back into the images.

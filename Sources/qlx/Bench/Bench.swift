@@ -64,7 +64,7 @@ struct Bench: ParsableCommand {
             throw FlagError.unknownName(flag: "--decoder", kind: "decoder", found: name, choices: labels.map { "'\($0)'" })
         }
         for batch in batches where !CoreBench.architectureBatches.contains(batch) {
-            throw FlagError.badValue(flag: "--batch", expected: "one of 1, 10, 100", found: "\(batch)")
+            throw FlagError.badValue(flag: "--batch", expected: "one of " + CoreBench.architectureBatches.map(String.init).joined(separator: ", "), found: "\(batch)")
         }
         BenchInputs.dataFiles = dataFiles
         BenchInputs.decoders = decoders
