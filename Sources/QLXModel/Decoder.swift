@@ -31,27 +31,27 @@ extension DecoderNetwork {
 struct DecoderConstants: Sendable {
     /// The style decoder's first normalised map (C0, 1, H0, W0).
     var map: FeatureMap? = nil
-    /// Transposed-convolution weights re-laid out for the stride-phase form and packed, by
-    /// weight parameter name, for every layer that has that form (`ConvTranspose2d.prefersPackedPhases`).
+    /// Transposed-convolution weights as decoding prepares them (re-laid out by stride phase and
+    /// packed, and Winograd-transformed where the layer is 3×3 stride 1), by weight parameter
+    /// name, for every layer that has a stride-phase form (`ConvTranspose2d.decodingWeights`).
     /// A layer without them runs as training does (`ConvTranspose2d.forward(_:weight:)`).
-    var phasedWeights: [String: ConvTranspose2d.PhasedWeights] = [:]
+    var convTWeights: [String: ConvTranspose2d.DecodingWeights] = [:]
 
-    /// Packed phased weights for every layer of `layers` (convT, weight parameter) that has a
-    /// phase form.
-    static func phasedWeights(_ layers: [(ConvTranspose2d, String)], _ p: ParameterSet)
-        -> [String: ConvTranspose2d.PhasedWeights] {
-        var phased: [String: ConvTranspose2d.PhasedWeights] = [:]
-        for (convT, weight) in layers where convT.prefersPackedPhases {
-            phased[weight] = convT.phasedWeights(p[weight], packed: true)
+    /// Decoding weights for every layer of `layers` (convT, weight parameter) that has them.
+    static func convTWeights(_ layers: [(ConvTranspose2d, String)], _ p: ParameterSet)
+        -> [String: ConvTranspose2d.DecodingWeights] {
+        var prepared: [String: ConvTranspose2d.DecodingWeights] = [:]
+        for (convT, weight) in layers {
+            if let weights = convT.decodingWeights(p[weight]) { prepared[weight] = weights }
         }
-        return phased
+        return prepared
     }
 }
 
 extension ConvTranspose2d {
-    /// The layer on `x`, through phased weights in `constants` when there are some for `weight`.
+    /// The layer on `x`, through decoding weights in `constants` when there are some for `weight`.
     func forward(_ x: FeatureMap, weight: String, _ p: ParameterSet, constants: DecoderConstants?) -> FeatureMap {
-        if let phased = constants?.phasedWeights[weight] { return forward(x, phased: phased) }
+        if let prepared = constants?.convTWeights[weight] { return forward(x, decoding: prepared) }
         return forward(x, weight: p[weight])
     }
 }

@@ -28,7 +28,7 @@ struct ImageDecoder: DecoderNetwork {
     }
 
     func constants(_ p: ParameterSet) -> DecoderConstants {
-        DecoderConstants(phasedWeights: DecoderConstants.phasedWeights(blocks.map { ($0.convT, $0.weight) }, p))
+        DecoderConstants(convTWeights: DecoderConstants.convTWeights(blocks.map { ($0.convT, $0.weight) }, p))
     }
 
     func forward(_ z: Tensor, _ p: ParameterSet, constants: DecoderConstants?, tape: inout DecoderTape?) -> FeatureMap {

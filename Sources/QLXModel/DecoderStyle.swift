@@ -70,7 +70,7 @@ struct StyleImageDecoder: DecoderNetwork {
 
     func constants(_ p: ParameterSet) -> DecoderConstants {
         let first = baseForward(p).cache.normalized
-        return DecoderConstants(map: first, phasedWeights: DecoderConstants.phasedWeights(
+        return DecoderConstants(map: first, convTWeights: DecoderConstants.convTWeights(
             blocks.dropFirst().map { ($0.convT, $0.weight) }, p))
     }
 

@@ -9,7 +9,8 @@
 /// skips zeroing and re-reading those columns and the fold's scattered adds, and the weights
 /// are re-laid out once (`PhasedWeights`) instead of being transposed by OpenBLAS every call.
 /// Decoding goes one step further: its phased weights are also packed (`PackedMatrix`), and
-/// every layer with phases takes them (`prefersPackedPhases`).
+/// every layer with phases takes them (`prefersPackedPhases`) unless it takes Winograd's form
+/// (ConvTranspose2d+Winograd.swift).
 extension ConvTranspose2d {
     /// Whether `forward` can run as stride-phase convolutions (output = stride × input).
     public var hasPhases: Bool { kernel == stride + 2 * padding }
