@@ -127,40 +127,49 @@ final class ConvolutionTests: XCTestCase {
         XCTAssertFalse(ConvTranspose2d(inChannels: 1, outChannels: 1, kernel: 3, stride: 2, padding: 0).hasPhases)
     }
 
-    /// 3×3 stride-1 layers decode through Winograd's F(2×2, 3×3) once they have enough tiles:
-    /// its output must be the plain loops' on even maps of several sizes (one tile row, tiles
-    /// at every edge, several images, Cin above and below Cout), with weights for OpenBLAS and
-    /// packed, and with the 16 products wider than the packed kernel takes.
+    /// 3×3 stride-1 and 4×4 stride-2 layers decode through Winograd's forms once they have
+    /// enough tiles: the output must be the plain loops' on even maps of several sizes (one tile
+    /// row, tiles at every edge, several images, Cin above and below Cout), with weights for
+    /// OpenBLAS and packed, with products wider than the packed kernel takes, and in slices of
+    /// images.
     func testConvTranspose2dWinogradMatchesPlainLoops() {
-        // (inChannels, outChannels, batch, height, width)
-        let winogradCases = [(3, 5, 1, 2, 2), (4, 2, 2, 4, 6), (7, 9, 3, 8, 4), (16, 8, 2, 6, 10), (2, 3, 1, 64, 64)]
+        // (inChannels, outChannels, kernel, stride, batch, height, width)
+        let winogradCases = [(3, 5, 3, 1, 1, 2, 2), (4, 2, 3, 1, 2, 4, 6), (7, 9, 3, 1, 3, 8, 4), (16, 8, 3, 1, 2, 6, 10),
+                             (2, 3, 3, 1, 1, 64, 64), (3, 5, 4, 2, 1, 2, 2), (4, 2, 4, 2, 2, 4, 6), (9, 7, 4, 2, 3, 8, 4),
+                             (2, 3, 4, 2, 1, 64, 64)]
         for (i, c) in winogradCases.enumerated() {
-            let convT = ConvTranspose2d(inChannels: c.0, outChannels: c.1, kernel: 3, stride: 1, padding: 1)
-            XCTAssertTrue(convT.hasWinograd(height: c.3, width: c.4))
-            let x = randomTensor([c.2, c.0, c.3, c.4], seed: UInt64(40 + i))
+            let convT = ConvTranspose2d(inChannels: c.0, outChannels: c.1, kernel: c.2, stride: c.3, padding: 1)
+            XCTAssertTrue(convT.hasWinograd(height: c.5, width: c.6))
+            let x = randomTensor([c.4, c.0, c.5, c.6], seed: UInt64(40 + i))
             let w = randomTensor(convT.weightShape, seed: UInt64(140 + i))
             let reference = convT.referenceForward(x, weight: w)
             assertClose(convT.forward(FeatureMap(nchw: x), winograd: convT.winogradWeights(w)).nchw(), reference, "Winograd, case \(i)")
-            assertClose(convT.forward(FeatureMap(nchw: x), winograd: convT.winogradWeights(w, packed: true)).nchw(), reference,
-                        "packed Winograd, case \(i)")
+            let packed = convT.winogradWeights(w, packed: true)
+            assertClose(convT.forward(FeatureMap(nchw: x), winograd: packed).nchw(), reference, "packed Winograd, case \(i)")
+            assertClose(convT.forward(FeatureMap(nchw: x), winograd: packed, columnsBudget: 1).nchw(), reference,
+                        "Winograd one image at a time, case \(i)")
         }
         let convT = ConvTranspose2d(inChannels: 2, outChannels: 2, kernel: 3, stride: 1, padding: 1)
         XCTAssertFalse(convT.hasWinograd(height: 5, width: 4), "odd maps have no 2×2 tiling")
-        XCTAssertFalse(ConvTranspose2d(inChannels: 2, outChannels: 2, kernel: 4, stride: 2, padding: 1).hasWinograd(height: 4, width: 4))
+        XCTAssertFalse(ConvTranspose2d(inChannels: 2, outChannels: 2, kernel: 2, stride: 2, padding: 0).hasWinograd(height: 4, width: 4))
+        XCTAssertFalse(ConvTranspose2d(inChannels: 2, outChannels: 2, kernel: 5, stride: 1, padding: 2).hasWinograd(height: 4, width: 4))
     }
 
     /// Decoding picks Winograd's form by tile count and the packed phases below it; both must
     /// give the plain loops' output, at a batch on each side of the switch.
     func testConvTranspose2dDecodingFormsMatchPlainLoops() throws {
-        let convT = ConvTranspose2d(inChannels: 6, outChannels: 4, kernel: 3, stride: 1, padding: 1)
-        let w = randomTensor(convT.weightShape, seed: 9)
-        let weights = try XCTUnwrap(convT.decodingWeights(w))
-        XCTAssertNotNil(weights.winograd)
-        XCTAssertFalse(convT.prefersWinograd(height: 4, width: 4, batch: 1))
-        XCTAssertTrue(convT.prefersWinograd(height: 4, width: 4, batch: 16))
-        for batch in [1, 16] {
-            let x = randomTensor([batch, 6, 4, 4], seed: UInt64(batch))
-            assertClose(convT.forward(FeatureMap(nchw: x), decoding: weights).nchw(), convT.referenceForward(x, weight: w), "batch \(batch)")
+        for (kernel, stride) in [(3, 1), (4, 2)] {
+            let convT = ConvTranspose2d(inChannels: 6, outChannels: 4, kernel: kernel, stride: stride, padding: 1)
+            let w = randomTensor(convT.weightShape, seed: 9)
+            let weights = try XCTUnwrap(convT.decodingWeights(w))
+            XCTAssertNotNil(weights.winograd)
+            XCTAssertFalse(convT.prefersWinograd(height: 4, width: 4, batch: 1))
+            XCTAssertTrue(convT.prefersWinograd(height: 4, width: 4, batch: 32))
+            for batch in [1, 32] {
+                let x = randomTensor([batch, 6, 4, 4], seed: UInt64(batch))
+                assertClose(convT.forward(FeatureMap(nchw: x), decoding: weights).nchw(), convT.referenceForward(x, weight: w),
+                            "k\(kernel) s\(stride) batch \(batch)")
+            }
         }
         XCTAssertNil(ConvTranspose2d(inChannels: 6, outChannels: 4, kernel: 1, stride: 1, padding: 0)
             .decodingWeights(randomTensor([6, 4, 1, 1], seed: 1)), "pointwise layers decode as training runs them")

@@ -1,114 +1,199 @@
 import CDirectConv
 
-/// 3×3 stride-1 transposed convolutions (padding 1) by Winograd's F(2×2, 3×3).
+/// Transposed convolutions by Winograd's minimal filtering, 2×2 output tiles.
 ///
-/// Such a layer is a same-size 3×3 convolution with its weights flipped and Cin, Cout swapped.
-/// Winograd's form splits the output into 2×2 tiles and each tile's 4×4 input patch into 16
-/// transformed elements: the layer becomes 16 matrix products [Cout, Cin] × [Cin, tiles], 16
-/// multiply-adds per tile and channel pair where the direct form (im2col) needs 36, between two
-/// passes of additions (CDirectConv's winograd.c). The weights are transformed once
-/// (`WinogradWeights`, at load) and, for decoding, packed. Rounding: each output is a sum of
-/// the same products regrouped, with transforms whose coefficients are 0, ±1 and ±½; against
-/// the direct form the difference stays near float32's resolution of the largest partial sums
-/// (`ConvolutionTests`).
+/// A 3×3 stride-1 layer (padding 1) is a same-size 3×3 convolution with its weights flipped and
+/// Cin, Cout swapped; each stride phase of a 4×4 stride-2 layer (padding 1) is a 2×2
+/// convolution of the input (ConvTranspose2d+Phases.swift). Winograd's F(2×2, r×r) splits such
+/// a convolution's output into 2×2 tiles and each tile's (r+1)×(r+1) input patch into as many
+/// transformed elements: the layer becomes one matrix product [Cout, Cin] × [Cin, tiles] per
+/// element and phase, (r+1)² multiply-adds per tile and channel pair where the direct form
+/// needs 4r² (16 for 36 at 3×3, 9 for 16 at 2×2), between two passes of additions
+/// (CDirectConv's winograd.c). The weights are transformed once (`WinogradWeights`, at load)
+/// and, for decoding, packed. Rounding: each output is a sum of the same products regrouped,
+/// through transforms whose coefficients are 0, ±1 and ±½; the difference from the direct form
+/// stays near float32's resolution of the largest partial sums (`ConvolutionTests`).
 extension ConvTranspose2d {
-    /// Whether the layer has a Winograd form: 3×3, stride 1, padding 1, on even-sized maps.
+    /// The filter size r of each phase's Winograd form (3 for 3×3 stride 1, 2 for 4×4 stride 2,
+    /// both with padding 1), nil for other layers.
+    var winogradFilterSize: Int? {
+        switch (kernel, stride, padding) {
+        case (3, 1, 1): return 3
+        case (4, 2, 1): return 2
+        default: return nil
+        }
+    }
+
+    /// Whether the layer has a Winograd form on a `height`×`width` input: 3×3 stride 1 or 4×4
+    /// stride 2, padding 1, on even-sized maps (whole 2×2 tiles).
     public func hasWinograd(height: Int, width: Int) -> Bool {
-        kernel == 3 && stride == 1 && padding == 1 && height % 2 == 0 && width % 2 == 0
+        winogradFilterSize != nil && height % 2 == 0 && width % 2 == 0
     }
 
     /// Whether decoding takes the Winograd form on `batch` images of `height`×`width`: where
-    /// there are enough tiles for the 16 products to use their 16 transformed weight matrices
-    /// (16/9 of the layer's weights) on more than a few columns each. On the reference decoders
-    /// (`qlx bench --only layers`) it won from 16 tiles (an 8×8 map at batch 1: 0.21 against
-    /// 0.35 ms for 256→128) and lost at 4 (a 4×4 map: 0.38 against 0.19 ms), where the packed
-    /// stride-phase product, reading the weights once, is the faster.
+    /// there are enough tiles for the products to use their transformed weight matrices ((r+1)²/r²
+    /// of the layer's weights) on more than a few columns each; below that the packed
+    /// stride-phase product, reading the weights once, is the faster. On the reference decoders
+    /// (`qlx bench --only layers`): 3×3 stride 1 won from 16 tiles (an 8×8 map at batch 1: 0.18
+    /// against 0.32 ms for 256→128) and lost at 4 (a 4×4 map: 0.31 against 0.14 ms); 4×4 stride
+    /// 2 lost at 16 tiles (0.29 against 0.23 ms for 128→128 on 8×8), won from 40 (a 4×4 map at
+    /// batch 10: 1.95 against 2.27 ms for 256→256) and at 64 (0.23 against 0.26 ms on 16×16).
     public func prefersWinograd(height: Int, width: Int, batch: Int) -> Bool {
-        hasWinograd(height: height, width: width) && batch * height * width / 4 >= Self.winogradTilesMinimum
+        guard hasWinograd(height: height, width: width), let r = winogradFilterSize else { return false }
+        return batch * height * width / 4 >= (r == 3 ? 16 : 32)
     }
 
-    /// Fewest tiles (images × 2×2 output tiles) for which decoding takes the Winograd form.
-    static let winogradTilesMinimum = 16
+    /// Floats of transformed input per slice of images (4 MB). The transforms stream their
+    /// matrices through memory once each way; in slices this size they stay near the cache, and
+    /// the stride-2 128→64 layer of image_small at batch 10 (47 MB in one piece) went from
+    /// slower than the packed phases (52 against 39 ms) to faster (20 against 36), while 4×4
+    /// maps of 512 channels keep 14 images, 56 tiles, per product.
+    public static let winogradColumnsBudget = 1 << 20
 
-    /// A layer's weights transformed for `forward(_:winograd:)`: 16 row-major [Cout, Cin]
-    /// matrices, for OpenBLAS, and the same packed (`PackedMatrix`) when asked for.
+    /// A layer's weights transformed for `forward(_:winograd:)`: per stride phase, one row-major
+    /// [Cout, Cin] matrix per transform element, for OpenBLAS, and the same packed
+    /// (`PackedMatrix`) when asked for.
     public struct WinogradWeights: Sendable {
         public let layer: ConvTranspose2d
-        let matrices: [[Float]]
-        let packed: [PackedMatrix]?
+        let phases: [WinogradPhase]
     }
 
-    /// Transforms `weight` ([Cin, Cout, 3, 3]): U = G g Gᵀ per channel pair, g the flipped
-    /// kernel, G's rows (1, 0, 0), (½, ½, ½), (½, −½, ½), (0, 0, 1).
+    /// One stride phase: where its patches start relative to 2·(tile), and its weights.
+    struct WinogradPhase: Sendable {
+        var phaseY: Int, phaseX: Int
+        var rowOffset: Int, columnOffset: Int
+        var matrices: [[Float]]
+        var packed: [PackedMatrix]?
+    }
+
+    /// Transforms `weight` ([Cin, Cout, k, k]): per phase and channel pair, U = G g Gᵀ with g the
+    /// phase's r×r filter. G's rows are (1, 0, 0), (½, ½, ½), (½, −½, ½), (0, 0, 1) for r = 3 and
+    /// (1, 0), (1, 1), (0, 1) for r = 2.
     public func winogradWeights(_ weight: Tensor, packed: Bool = false) -> WinogradWeights {
-        precondition(kernel == 3 && stride == 1 && padding == 1, "convT k\(kernel) s\(stride) p\(padding) has no Winograd form")
+        guard let r = winogradFilterSize else {
+            preconditionFailure("convT k\(kernel) s\(stride) p\(padding) has no Winograd form")
+        }
         precondition(weight.shape == weightShape, "convT weight shape \(weight.shape), expected \(weightShape)")
-        let g: [[Double]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
-        var matrices = [[Float]](repeating: [Float](repeating: 0, count: outChannels * inChannels), count: 16)
-        for ci in 0..<inChannels {
-            for co in 0..<outChannels {
-                // The equivalent convolution's kernel: the transposed one rotated by half a turn.
-                let base = (ci * outChannels + co) * 9
-                let kernel3 = (0..<3).map { a in (0..<3).map { b in Double(weight.data[base + (2 - a) * 3 + (2 - b)]) } }
-                for i in 0..<4 {
-                    // Row i of G·g, then its product with Gᵀ.
-                    let row = (0..<3).map { b in (0..<3).reduce(0.0) { $0 + g[i][$1] * kernel3[$1][b] } }
-                    for j in 0..<4 {
-                        let u = (0..<3).reduce(0.0) { $0 + row[$1] * g[j][$1] }
-                        matrices[i * 4 + j][co * inChannels + ci] = Float(u)
+        let g: [[Double]] = r == 3 ? [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]] : [[1, 0], [1, 1], [0, 1]]
+        let alpha = r + 1
+        var phases: [WinogradPhase] = []
+        for py in 0..<stride {
+            for px in 0..<stride {
+                // The phase's taps as an r×r correlation filter over input offsets (dy, dx),
+                // from the smallest offset on.
+                let taps = phaseTaps(py: py, px: px)
+                let (rowOffset, columnOffset) = (taps.map(\.dy).min()!, taps.map(\.dx).min()!)
+                var matrices = [[Float]](repeating: [Float](repeating: 0, count: outChannels * inChannels), count: alpha * alpha)
+                for ci in 0..<inChannels {
+                    for co in 0..<outChannels {
+                        var filter = [[Double]](repeating: [Double](repeating: 0, count: r), count: r)
+                        for tap in taps {
+                            filter[tap.dy - rowOffset][tap.dx - columnOffset] =
+                                Double(weight.data[((ci * outChannels + co) * kernel + tap.kh) * kernel + tap.kw])
+                        }
+                        for i in 0..<alpha {
+                            // Row i of G·filter, then its product with Gᵀ.
+                            let row = (0..<r).map { b in (0..<r).reduce(0.0) { $0 + g[i][$1] * filter[$1][b] } }
+                            for j in 0..<alpha {
+                                matrices[i * alpha + j][co * inChannels + ci] = Float((0..<r).reduce(0.0) { $0 + row[$1] * g[j][$1] })
+                            }
+                        }
                     }
                 }
+                let packedMatrices = packed ? matrices.map { PackedMatrix(rowMajor: $0, rows: outChannels, columns: inChannels) } : nil
+                phases.append(WinogradPhase(phaseY: py, phaseX: px, rowOffset: rowOffset, columnOffset: columnOffset,
+                                            matrices: matrices, packed: packedMatrices))
             }
         }
-        let packedMatrices = packed ? matrices.map { PackedMatrix(rowMajor: $0, rows: outChannels, columns: inChannels) } : nil
-        return WinogradWeights(layer: self, matrices: matrices, packed: packedMatrices)
+        return WinogradWeights(layer: self, phases: phases)
     }
 
-    /// `forward` through Winograd's form with weights from `winogradWeights`.
-    public func forward(_ input: FeatureMap, winograd weights: WinogradWeights) -> FeatureMap {
+    /// `forward` through Winograd's form with weights from `winogradWeights`, in slices of images
+    /// whose transformed inputs fit `columnsBudget` floats.
+    public func forward(_ input: FeatureMap, winograd weights: WinogradWeights,
+                        columnsBudget: Int = winogradColumnsBudget) -> FeatureMap {
         precondition(weights.layer == self, "Winograd weights of another layer")
         precondition(input.channels == inChannels, "convT expects \(inChannels) input channels, got \(input.channels)")
         let (h, w, n) = (input.height, input.width, input.batch)
         precondition(hasWinograd(height: h, width: w), "no Winograd form for a \(h)×\(w) map")
-        let tiles = n * (h / 2) * (w / 2)
-        let (cin, cout) = (inChannels, outChannels)
-        let transformed = UnsafeMutablePointer<Float>.allocate(capacity: 16 * cin * tiles)
-        let products = UnsafeMutablePointer<Float>.allocate(capacity: 16 * cout * tiles)
+        let (cin, cout, plane) = (inChannels, outChannels, h * w)
+        let (ho, wo) = outputSize(height: h, width: w)
+        let phaseCount = weights.phases.count
+        let elements = weights.phases[0].matrices.count
+        // Per image: every phase's transformed input, (r+1)² floats per 2×2 tile and channel.
+        let sliceImages = Im2col.imagesPerSlice(batch: n, floatsPerImage: phaseCount * elements * cin * plane / 4, budget: columnsBudget)
+        let outCount = cout * n * ho * wo
+        let output = [Float](unsafeUninitializedCapacity: outCount) { out, initialized in
+            input.data.withUnsafeBufferPointer { x in
+                for first in Swift.stride(from: 0, to: n, by: sliceImages) {
+                    let images = min(sliceImages, n - first)
+                    winogradSlice(x.baseAddress! + first * plane, images: images, batch: n, height: h, width: w,
+                                  weights: weights, into: out.baseAddress! + first * ho * wo)
+                }
+            }
+            initialized = outCount
+        }
+        return FeatureMap(channels: cout, batch: n, height: ho, width: wo, data: output)
+    }
+
+    /// One slice of `forward(_:winograd:)`: `images` images whose channel c starts at
+    /// x + c·batch·H·W, into output planes at out + c·batch·Ho·Wo.
+    private func winogradSlice(_ x: UnsafePointer<Float>, images: Int, batch: Int, height h: Int, width w: Int,
+                               weights: WinogradWeights, into out: UnsafeMutablePointer<Float>) {
+        let (cin, cout, plane) = (inChannels, outChannels, h * w)
+        let (ho, wo) = outputSize(height: h, width: w)
+        let phases = weights.phases
+        let elements = phases[0].matrices.count
+        let tiles = images * plane / 4
+        let transformed = UnsafeMutablePointer<Float>.allocate(capacity: phases.count * elements * cin * tiles)
+        let products = UnsafeMutablePointer<Float>.allocate(capacity: phases.count * elements * cout * tiles)
         defer {
             transformed.deallocate()
             products.deallocate()
         }
-        input.data.withUnsafeBufferPointer { x in
-            Parallel.forRanges(count: cin, minimumPerThread: max(1, 8192 / max(1, n * h * w))) { range in
-                qlx_winograd_input(x.baseAddress!, cin, range.lowerBound, range.upperBound, n, h, w, n * h * w, transformed)
+        let minimumChannels = max(1, 8192 / max(1, images * plane))
+        Parallel.forRanges(count: cin, minimumPerThread: minimumChannels) { range in
+            for (index, phase) in phases.enumerated() {
+                let v = transformed + index * elements * cin * tiles
+                if elements == 16 {
+                    qlx_winograd3_input(x, cin, range.lowerBound, range.upperBound, images, h, w, batch * plane, v)
+                } else {
+                    qlx_winograd2_input(x, cin, range.lowerBound, range.upperBound, images, h, w, batch * plane,
+                                        phase.rowOffset, phase.columnOffset, v)
+                }
             }
         }
-        let packed = weights.packed.flatMap { tiles < Self.packedColumnsLimit ? $0 : nil }
+        let usePacked = tiles < Self.packedColumnsLimit
         Gemm.withSingleThread {
-            Parallel.forEachTask(count: 16) { e in
-                let v = transformed + e * cin * tiles, m = products + e * cout * tiles
-                if let packed {
+            Parallel.forEachTask(count: phases.count * elements) { task in
+                let (phase, e) = (phases[task / elements], task % elements)
+                let v = transformed + task * cin * tiles, m = products + task * cout * tiles
+                if usePacked, let packed = phase.packed {
                     packed[e].multiply(v, n: tiles, into: m, parallel: false)
                 } else {
-                    weights.matrices[e].withUnsafeBufferPointer { u in
+                    phase.matrices[e].withUnsafeBufferPointer { u in
                         Gemm.multiply(u.baseAddress!, v, into: m, m: cout, n: tiles, k: cin)
                     }
                 }
             }
         }
-        let output = [Float](unsafeUninitializedCapacity: cout * n * h * w) { out, initialized in
-            Parallel.forRanges(count: cout, minimumPerThread: max(1, 8192 / max(1, n * h * w))) { range in
-                qlx_winograd_output(products, cout, range.lowerBound, range.upperBound, n, h, w, out.baseAddress!)
+        Parallel.forRanges(count: cout, minimumPerThread: minimumChannels) { range in
+            for (index, phase) in phases.enumerated() {
+                let m = products + index * elements * cout * tiles
+                if elements == 16 {
+                    qlx_winograd3_output(m, cout, range.lowerBound, range.upperBound, images, h, w, batch * ho * wo, out)
+                } else {
+                    qlx_winograd2_output(m, cout, range.lowerBound, range.upperBound, images, h, w,
+                                         phase.phaseY, phase.phaseX, batch * ho * wo, out)
+                }
             }
-            initialized = cout * n * h * w
         }
-        return FeatureMap(channels: cout, batch: n, height: h, width: w, data: output)
     }
 }
 
 extension ConvTranspose2d {
     /// A layer's weights as decoding prepares them once per parameter set: packed by stride
-    /// phase, and also Winograd-transformed for 3×3 stride-1 layers. `forward(_:decoding:)`
+    /// phase, and also Winograd-transformed where the layer has that form. `forward(_:decoding:)`
     /// picks between them by the input's size.
     public struct DecodingWeights: Sendable {
         public let phased: PhasedWeights
@@ -118,7 +203,7 @@ extension ConvTranspose2d {
     /// Decoding weights for a layer with a stride-phase form (`prefersPackedPhases`), else nil.
     public func decodingWeights(_ weight: Tensor) -> DecodingWeights? {
         guard prefersPackedPhases else { return nil }
-        let winograd = kernel == 3 && stride == 1 && padding == 1 ? winogradWeights(weight, packed: true) : nil
+        let winograd = winogradFilterSize != nil ? winogradWeights(weight, packed: true) : nil
         return DecodingWeights(phased: phasedWeights(weight, packed: true), winograd: winograd)
     }
 

@@ -5,13 +5,13 @@ extension BenchSection {
     /// Where a decode's time goes, layer by layer, for the reference decoders: each transposed
     /// convolution in its col2im form (sgemm into k²-times-larger columns, then a fold), in its
     /// stride-phase form through OpenBLAS (both as training runs them), in the stride-phase form
-    /// with weights packed beforehand and, for 3×3 stride-1 layers, in Winograd's form, marking
+    /// with weights packed beforehand and in Winograd's form (F(2×2, 3×3) or, per phase, F(2×2, 2×2)), marking
     /// the one decoding takes (`forward(_:decoding:)`), then the block's element-wise passes as separate
     /// passes (what training runs) and fused (what decoding runs). Random weights; 4×4 input maps.
     /// `--batch` and `--decoder` pick the batch (1 unless given) and decoders as for `architectures`.
     static let layers = BenchSection(name: "layers", summary: "decode time per layer of the reference decoders (batch 1 unless --batch)") {
         print("  median of 25 calls after 3 warm-up calls, ms; convT k/s: kernel and stride; phases: through OpenBLAS;")
-        print("  packed: weights packed once; winograd: F(2×2, 3×3) with packed weights (3×3 stride-1 layers);")
+        print("  packed: weights packed once; winograd: F(2×2, 3×3), or F(2×2, 2×2) per stride phase, packed;")
         print("  * the form decoding takes; norm: the block's instance norm, affine or modulation, and activation,")
         print("  separate and fused.")
         let decoders = CoreBench.referenceDecoders.filter { BenchInputs.decoders.isEmpty || BenchInputs.decoders.contains($0.0) }
