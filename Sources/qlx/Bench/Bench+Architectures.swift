@@ -11,8 +11,9 @@ extension BenchSection {
         print(String(format: "  sgemm 2048×2048×2048 peak: %.1f GFLOPS (%d BLAS threads, %@)",
                      peak, Gemm.threadCount, BLASKernels.describe()))
         print("  10 latents × 10 values, random weights; median of 25 calls (9 at batch 100) after 3 warm-up calls.")
-        print("  GFLOPS count the convolutions and dense layers (2 per multiply-add), without the style")
-        print("  decoders' z-independent first block.")
+        print("  GFLOPS count the convolutions and dense layers (2 per multiply-add of their direct form), without")
+        print("  the style decoders' z-independent first block; Winograd's forms do fewer multiply-adds, so this is")
+        print("  the direct form's equivalent rate.")
         print("  decoder                            batch   median ms    GFLOPS  share of peak")
         for (label, encoder, decoder) in CoreBench.referenceDecoders
         where BenchInputs.decoders.isEmpty || BenchInputs.decoders.contains(label) {
