@@ -74,8 +74,13 @@ extension ConvTranspose2d {
             preconditionFailure("convT k\(kernel) s\(stride) p\(padding) has no Winograd form")
         }
         precondition(weight.shape == weightShape, "convT weight shape \(weight.shape), expected \(weightShape)")
-        let g: [[Double]] = r == 3 ? [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]] : [[1, 0], [1, 1], [0, 1]]
+        // Row-major G (alpha × r). Made after every optimizer step (QLAE refreshes its decoder
+        // constants), so the loops below allocate nothing per channel pair.
+        let g: [Double] = r == 3 ? [1, 0, 0, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, 0, 0, 1] : [1, 0, 1, 1, 0, 1]
         let alpha = r + 1
+        let pairs = outChannels * inChannels
+        var filter = [Double](repeating: 0, count: r * r)
+        var gFilter = [Double](repeating: 0, count: alpha * r)
         var phases: [WinogradPhase] = []
         for py in 0..<stride {
             for px in 0..<stride {
@@ -83,23 +88,30 @@ extension ConvTranspose2d {
                 // from the smallest offset on.
                 let taps = phaseTaps(py: py, px: px)
                 let (rowOffset, columnOffset) = (taps.map(\.dy).min()!, taps.map(\.dx).min()!)
-                var matrices = [[Float]](repeating: [Float](repeating: 0, count: outChannels * inChannels), count: alpha * alpha)
+                var flat = [Float](repeating: 0, count: alpha * alpha * pairs)
                 for ci in 0..<inChannels {
                     for co in 0..<outChannels {
-                        var filter = [[Double]](repeating: [Double](repeating: 0, count: r), count: r)
                         for tap in taps {
-                            filter[tap.dy - rowOffset][tap.dx - columnOffset] =
+                            filter[(tap.dy - rowOffset) * r + tap.dx - columnOffset] =
                                 Double(weight.data[((ci * outChannels + co) * kernel + tap.kh) * kernel + tap.kw])
                         }
                         for i in 0..<alpha {
-                            // Row i of G·filter, then its product with Gᵀ.
-                            let row = (0..<r).map { b in (0..<r).reduce(0.0) { $0 + g[i][$1] * filter[$1][b] } }
+                            for b in 0..<r {
+                                var sum = 0.0
+                                for a in 0..<r { sum += g[i * r + a] * filter[a * r + b] }
+                                gFilter[i * r + b] = sum
+                            }
+                        }
+                        for i in 0..<alpha {
                             for j in 0..<alpha {
-                                matrices[i * alpha + j][co * inChannels + ci] = Float((0..<r).reduce(0.0) { $0 + row[$1] * g[j][$1] })
+                                var sum = 0.0
+                                for b in 0..<r { sum += gFilter[i * r + b] * g[j * r + b] }
+                                flat[(i * alpha + j) * pairs + co * inChannels + ci] = Float(sum)
                             }
                         }
                     }
                 }
+                let matrices = (0..<(alpha * alpha)).map { Array(flat[($0 * pairs)..<(($0 + 1) * pairs)]) }
                 let packedMatrices = packed ? matrices.map { PackedMatrix(rowMajor: $0, rows: outChannels, columns: inChannels) } : nil
                 phases.append(WinogradPhase(phaseY: py, phaseX: px, rowOffset: rowOffset, columnOffset: columnOffset,
                                             matrices: matrices, packed: packedMatrices))
