@@ -159,14 +159,16 @@ final class ConvolutionTests: XCTestCase {
     /// give the plain loops' output, at a batch on each side of the switch.
     func testConvTranspose2dDecodingFormsMatchPlainLoops() throws {
         for (kernel, stride) in [(3, 1), (4, 2)] {
-            let convT = ConvTranspose2d(inChannels: 6, outChannels: 4, kernel: kernel, stride: stride, padding: 1)
+            let convT = ConvTranspose2d(inChannels: 64, outChannels: 64, kernel: kernel, stride: stride, padding: 1)
             let w = randomTensor(convT.weightShape, seed: 9)
             let weights = try XCTUnwrap(convT.decodingWeights(w))
             XCTAssertNotNil(weights.winograd)
             XCTAssertFalse(convT.prefersWinograd(height: 4, width: 4, batch: 1))
-            XCTAssertTrue(convT.prefersWinograd(height: 4, width: 4, batch: 32))
-            for batch in [1, 32] {
-                let x = randomTensor([batch, 6, 4, 4], seed: UInt64(batch))
+            XCTAssertTrue(convT.prefersWinograd(height: 4, width: 4, batch: 16))
+            XCTAssertFalse(ConvTranspose2d(inChannels: 8, outChannels: 8, kernel: kernel, stride: stride, padding: 1)
+                .prefersWinograd(height: 4, width: 4, batch: 16), "products too small to pay for the transforms")
+            for batch in [1, 16] {
+                let x = randomTensor([batch, 64, 4, 4], seed: UInt64(batch))
                 assertClose(convT.forward(FeatureMap(nchw: x), decoding: weights).nchw(), convT.referenceForward(x, weight: w),
                             "k\(kernel) s\(stride) batch \(batch)")
             }

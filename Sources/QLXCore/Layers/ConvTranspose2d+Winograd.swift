@@ -31,16 +31,19 @@ extension ConvTranspose2d {
     }
 
     /// Whether decoding takes the Winograd form on `batch` images of `height`×`width`: where
-    /// there are enough tiles for the products to use their transformed weight matrices ((r+1)²/r²
-    /// of the layer's weights) on more than a few columns each; below that the packed
-    /// stride-phase product, reading the weights once, is the faster. On the reference decoders
-    /// (`qlx bench --only layers`): 3×3 stride 1 won from 16 tiles (an 8×8 map at batch 1: 0.18
-    /// against 0.32 ms for 256→128) and lost at 4 (a 4×4 map: 0.31 against 0.14 ms); 4×4 stride
-    /// 2 lost at 16 tiles (0.29 against 0.23 ms for 128→128 on 8×8), won from 40 (a 4×4 map at
-    /// batch 10: 1.95 against 2.27 ms for 256→256) and at 64 (0.23 against 0.26 ms on 16×16).
+    /// each of its products (one per transform element and phase) is wide and large enough to
+    /// outweigh reading (r+1)²/r² of the layer's weights and the two transform passes; below
+    /// that the packed stride-phase product, reading the weights once, is the faster. On the
+    /// reference decoders (`qlx bench --only layers`): 3×3 stride 1 won from 16 tiles (an 8×8 map
+    /// at batch 1: 0.18 against 0.32 ms for 256→128) and lost at 4 (a 4×4 map: 0.31 against 0.14
+    /// ms); 4×4 stride 2 lost at 16 tiles (0.29 against 0.23 ms for 128→128 on 8×8) and won from
+    /// 40 (a 4×4 map at batch 10: 1.95 against 2.27 ms for 256→256). Small layers also need
+    /// work: 32→32 stride 2 on a 16×16 map at batch 1 (64 tiles, 65,536 multiply-adds per
+    /// product) took 0.29 ms on one core against 0.15 for the packed phases.
     public func prefersWinograd(height: Int, width: Int, batch: Int) -> Bool {
         guard hasWinograd(height: height, width: width), let r = winogradFilterSize else { return false }
-        return batch * height * width / 4 >= (r == 3 ? 16 : 32)
+        let tiles = batch * height * width / 4
+        return tiles >= (r == 3 ? 16 : 32) && inChannels * outChannels * tiles >= 1 << 18
     }
 
     /// Floats of transformed input per slice of images (4 MB). The transforms stream their
