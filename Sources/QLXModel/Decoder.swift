@@ -27,7 +27,8 @@ extension DecoderNetwork {
 }
 
 /// The part of decoding that depends on the parameters but not on z, made once per parameter
-/// set (at load and after every optimizer step) instead of on every call.
+/// set (at load) instead of on every call; after an optimizer step, each decode makes its own
+/// until the parameters are set again (`QLAE.applyUpdate`).
 struct DecoderConstants: Sendable {
     /// The style decoder's first normalised map (C0, 1, H0, W0).
     var map: FeatureMap? = nil

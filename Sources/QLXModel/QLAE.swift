@@ -11,7 +11,8 @@ public struct QLAE: Sendable {
     public private(set) var parameters: [String: Tensor]
     /// The decoder's part that depends on the parameters but not on z (the style decoder's
     /// first normalised map, re-laid-out weights), so decoding reuses it.
-    private(set) var decoderConstants: DecoderConstants
+    /// Nil after an optimizer step until `setParameters` (see `applyUpdate`).
+    private(set) var decoderConstants: DecoderConstants?
 
     /// A freshly initialised model: weights and biases uniform in ±1/√fan_in (Equinox's
     /// default), norm affines 1 and 0, codebooks linspace(−0.5, 0.5, n_v), input map 0.1.
@@ -82,7 +83,10 @@ public struct QLAE: Sendable {
     public mutating func applyUpdate(gradients: [String: Tensor], optimizer: inout AdamW) {
         let decayed = Set(architecture.tree.leaves.filter { $0.parameter?.decayed == true }.map(\.path.name))
         optimizer.update(&parameters, gradients: gradients, isDecayed: decayed.contains)
-        refreshDerivedState()
+        // Training's forward passes never use the decoder constants, and re-laying out, packing
+        // and transforming every convT weight after each step took 2% of it (perf, default
+        // architecture); a decode between steps makes them for itself instead.
+        decoderConstants = nil
     }
 
     /// Whether a parameter is in AdamW's decayed group (weight decay and clipping): weights of
@@ -152,7 +156,9 @@ extension QLAE {
         // too small to split, while its idle workers would spin on the core the team's helper
         // needs (one BLAS thread: 4.0–4.3 ms per paper decode at batch 1, two: 5.4–5.7 ms).
         let logits = Gemm.withSingleThread {
-            architecture.decoder.forward(values, parameterSet, constants: decoderConstants, tape: &tape).nchw()
+            let parameters = parameterSet
+            let constants = decoderConstants ?? architecture.decoder.constants(parameters)
+            return architecture.decoder.forward(values, parameters, constants: constants, tape: &tape).nchw()
         }
         return Decoding(logits: logits, images: Tensor(shape: logits.shape, data: Activation.sigmoid(logits.data)))
     }

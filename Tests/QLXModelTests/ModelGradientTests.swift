@@ -143,4 +143,19 @@ final class ModelGradientTests: XCTestCase {
             XCTAssertEqual(optimizer.step, 40)
         }
     }
+
+    /// After an optimizer step decoding makes its constants per call (applyUpdate drops them);
+    /// the images must be those of the same parameters loaded afresh.
+    func testDecodeAfterAnOptimizerStepMatchesTheReloadedModel() throws {
+        for kind in DecoderKind.allCases {
+            var model = QLAE(config: TinyModels.config(kind), seed: 14)
+            var optimizer = AdamW(hyperparameters: .init(learningRate: 1e-2))
+            let images = TinyModels.images(count: 4, seed: 15)
+            model.applyUpdate(gradients: model.lossAndGradients(images: images, weights: LossWeights()).gradients, optimizer: &optimizer)
+            var reloaded = QLAE(config: TinyModels.config(kind), seed: 1)
+            try reloaded.setParameters(model.parameters)
+            let values = model.encode(images).values
+            XCTAssertEqual(model.decode(values: values).images, reloaded.decode(values: values).images, "\(kind)")
+        }
+    }
 }

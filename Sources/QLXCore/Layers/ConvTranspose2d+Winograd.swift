@@ -77,8 +77,8 @@ extension ConvTranspose2d {
             preconditionFailure("convT k\(kernel) s\(stride) p\(padding) has no Winograd form")
         }
         precondition(weight.shape == weightShape, "convT weight shape \(weight.shape), expected \(weightShape)")
-        // Row-major G (alpha × r). Made after every optimizer step (QLAE refreshes its decoder
-        // constants), so the loops below allocate nothing per channel pair.
+        // Row-major G (alpha × r). Decoding during training makes these once per call, so the
+        // loops below allocate nothing per channel pair.
         let g: [Double] = r == 3 ? [1, 0, 0, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, 0, 0, 1] : [1, 0, 1, 1, 0, 1]
         let alpha = r + 1
         let pairs = outChannels * inChannels
