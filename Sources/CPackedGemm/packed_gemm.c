@@ -1,4 +1,5 @@
 #include "packed_gemm.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,6 +151,12 @@ void qlx_packed_gemm_run(const float *packed, long m, long k, long first_panel, 
     // B's packed block: KC rows of up to NC columns, rounded up to whole 16-column panels.
     long widest = (n < NC ? n : NC) + NR - 1;
     float *bpack = aligned_alloc(64, (size_t)KC * (size_t)(widest / NR * NR) * sizeof(float));
+    if (!bpack) {
+        // At most a few MB (KC × NC floats); failing here means the process is out of memory,
+        // as Swift's own allocations would trap: say so instead of dereferencing null.
+        fputs("qlx: out of memory for a packed matrix product's buffer\n", stderr);
+        abort();
+    }
 #if defined(__x86_64__)
     int found = __atomic_load_n(&has_avx2, __ATOMIC_RELAXED);
     if (found < 0) {
