@@ -93,35 +93,44 @@ void qlx_winograd3_output(const float *m, long out_channels, long first, long la
 }
 
 void qlx_winograd2_input(const float *image, long channels, long first, long last, long images,
-                         long height, long width, long channel_stride, long row_offset,
-                         long column_offset, float *v) {
+                         long height, long width, long channel_stride, float *v, long phase_stride) {
     const long tiles_y = height / 2, tiles_x = width / 2;
     const long tiles = images * tiles_y * tiles_x;
     float padded[width + 3];
-    float rows[3][3][tiles_x];   // [patch row][element along x][tx]
+    // [patch row 2ty − 1 + i][phase_x][element along x][tx]: phase_y 0 reads rows 0–2, 1 rows 1–3.
+    float rows[4][2][3][tiles_x];
     for (long c = first; c < last; c++) {
         for (long n = 0; n < images; n++) {
             const float *src = image + c * channel_stride + n * height * width;
             for (long ty = 0; ty < tiles_y; ty++) {
-                for (long i = 0; i < 3; i++) {
-                    padded_row(src, height, width, 2 * ty + row_offset + i, padded, 2);
+                for (long i = 0; i < 4; i++) {
+                    padded_row(src, height, width, 2 * ty - 1 + i, padded, 2);
+                    // Columns 2tx − 1 … 2tx + 1 for phase_x 0, 2tx … 2tx + 2 for phase_x 1.
                     for (long tx = 0; tx < tiles_x; tx++) {
-                        const float *p = padded + 1 + 2 * tx + column_offset;
-                        rows[i][0][tx] = p[0] - p[1];
-                        rows[i][1][tx] = p[1];
-                        rows[i][2][tx] = p[2] - p[1];
+                        const float *p = padded + 2 * tx;
+                        rows[i][0][0][tx] = p[0] - p[1];
+                        rows[i][0][1][tx] = p[1];
+                        rows[i][0][2][tx] = p[2] - p[1];
+                        rows[i][1][0][tx] = p[1] - p[2];
+                        rows[i][1][1][tx] = p[2];
+                        rows[i][1][2][tx] = p[3] - p[2];
                     }
                 }
                 const long t0 = (n * tiles_y + ty) * tiles_x;
-                for (long j = 0; j < 3; j++) {
-                    float *v0 = v + ((0 * 3 + j) * channels + c) * tiles + t0;
-                    float *v1 = v + ((1 * 3 + j) * channels + c) * tiles + t0;
-                    float *v2 = v + ((2 * 3 + j) * channels + c) * tiles + t0;
-                    const float *r0 = rows[0][j], *r1 = rows[1][j], *r2 = rows[2][j];
-                    for (long tx = 0; tx < tiles_x; tx++) {
-                        v0[tx] = r0[tx] - r1[tx];
-                        v1[tx] = r1[tx];
-                        v2[tx] = r2[tx] - r1[tx];
+                for (long py = 0; py < 2; py++) {
+                    for (long px = 0; px < 2; px++) {
+                        float *phase = v + (py * 2 + px) * phase_stride;
+                        for (long j = 0; j < 3; j++) {
+                            float *v0 = phase + ((0 * 3 + j) * channels + c) * tiles + t0;
+                            float *v1 = phase + ((1 * 3 + j) * channels + c) * tiles + t0;
+                            float *v2 = phase + ((2 * 3 + j) * channels + c) * tiles + t0;
+                            const float *r0 = rows[py][px][j], *r1 = rows[py + 1][px][j], *r2 = rows[py + 2][px][j];
+                            for (long tx = 0; tx < tiles_x; tx++) {
+                                v0[tx] = r0[tx] - r1[tx];
+                                v1[tx] = r1[tx];
+                                v2[tx] = r2[tx] - r1[tx];
+                            }
+                        }
                     }
                 }
             }
@@ -130,32 +139,41 @@ void qlx_winograd2_input(const float *image, long channels, long first, long las
 }
 
 void qlx_winograd2_output(const float *m, long out_channels, long first, long last, long images,
-                          long height, long width, long phase_y, long phase_x, long channel_stride,
-                          float *out) {
+                          long height, long width, long channel_stride, float *out, long phase_stride) {
     const long tiles_y = height / 2, tiles_x = width / 2;
     const long tiles = images * tiles_y * tiles_x;
     const long out_width = 2 * width;
-    float columns[2][3][tiles_x];
+    float columns[2][2][3][tiles_x];   // [phase_x][output row][element along x][tx]
     for (long c = first; c < last; c++) {
         for (long n = 0; n < images; n++) {
             float *dst = out + c * channel_stride + n * 4 * height * width;
             for (long ty = 0; ty < tiles_y; ty++) {
                 const long t0 = (n * tiles_y + ty) * tiles_x;
-                for (long j = 0; j < 3; j++) {
-                    const float *m0 = m + ((0 * 3 + j) * out_channels + c) * tiles + t0;
-                    const float *m1 = m + ((1 * 3 + j) * out_channels + c) * tiles + t0;
-                    const float *m2 = m + ((2 * 3 + j) * out_channels + c) * tiles + t0;
-                    for (long tx = 0; tx < tiles_x; tx++) {
-                        columns[0][j][tx] = m0[tx] + m1[tx];
-                        columns[1][j][tx] = m1[tx] + m2[tx];
+                for (long py = 0; py < 2; py++) {
+                    for (long px = 0; px < 2; px++) {
+                        const float *phase = m + (py * 2 + px) * phase_stride;
+                        for (long j = 0; j < 3; j++) {
+                            const float *m0 = phase + ((0 * 3 + j) * out_channels + c) * tiles + t0;
+                            const float *m1 = phase + ((1 * 3 + j) * out_channels + c) * tiles + t0;
+                            const float *m2 = phase + ((2 * 3 + j) * out_channels + c) * tiles + t0;
+                            for (long tx = 0; tx < tiles_x; tx++) {
+                                columns[px][0][j][tx] = m0[tx] + m1[tx];
+                                columns[px][1][j][tx] = m1[tx] + m2[tx];
+                            }
+                        }
                     }
-                }
-                for (long i = 0; i < 2; i++) {
-                    float *row = dst + (2 * (2 * ty + i) + phase_y) * out_width + phase_x;
-                    const float *s0 = columns[i][0], *s1 = columns[i][1], *s2 = columns[i][2];
-                    for (long tx = 0; tx < tiles_x; tx++) {
-                        row[4 * tx] = s0[tx] + s1[tx];
-                        row[4 * tx + 2] = s1[tx] + s2[tx];
+                    // Output row 2(2ty + i) + py, columns 4tx + 2j + px: both phases of a row
+                    // together, so the row is written in order.
+                    for (long i = 0; i < 2; i++) {
+                        float *row = dst + (2 * (2 * ty + i) + py) * out_width;
+                        const float *a0 = columns[0][i][0], *a1 = columns[0][i][1], *a2 = columns[0][i][2];
+                        const float *b0 = columns[1][i][0], *b1 = columns[1][i][1], *b2 = columns[1][i][2];
+                        for (long tx = 0; tx < tiles_x; tx++) {
+                            row[4 * tx] = a0[tx] + a1[tx];
+                            row[4 * tx + 1] = b0[tx] + b1[tx];
+                            row[4 * tx + 2] = a1[tx] + a2[tx];
+                            row[4 * tx + 3] = b1[tx] + b2[tx];
+                        }
                     }
                 }
             }

@@ -24,18 +24,18 @@ void qlx_winograd3_input(const float *image, long channels, long first, long las
 void qlx_winograd3_output(const float *m, long out_channels, long first, long last, long images,
                           long height, long width, long channel_stride, float *out);
 
-/// F(2×2, 2×2) input transform: 9 elements per tile, patch rows 2ty + row_offset + {0, 1, 2},
-/// columns 2tx + column_offset + {0, 1, 2}.
+/// F(2×2, 2×2) input transform of all four stride phases of a 4×4 stride-2 layer (padding 1):
+/// 9 elements per tile, phase (py, px) at v + (2·py + px)·phase_stride, its patches at rows
+/// 2ty + py − 1 + {0, 1, 2} and columns 2tx + px − 1 + {0, 1, 2}.
 void qlx_winograd2_input(const float *image, long channels, long first, long last, long images,
-                         long height, long width, long channel_stride, long row_offset,
-                         long column_offset, float *v);
+                         long height, long width, long channel_stride, float *v, long phase_stride);
 
-/// F(2×2, 2×2) output transform of stride phase (phase_y, phase_x) of a stride-2 layer: tile
-/// element (i, j) goes to output row 2(2ty + i) + phase_y, column 2(2tx + j) + phase_x of the
-/// (2·height) × (2·width) planes at out + c·channel_stride + n·4·height·width.
+/// F(2×2, 2×2) output transform of all four phases (products of phase (py, px) at
+/// m + (2·py + px)·phase_stride): tile element (i, j) of phase (py, px) goes to output row
+/// 2(2ty + i) + py, column 2(2tx + j) + px of the (2·height) × (2·width) planes at
+/// out + c·channel_stride + n·4·height·width.
 void qlx_winograd2_output(const float *m, long out_channels, long first, long last, long images,
-                          long height, long width, long phase_y, long phase_x, long channel_stride,
-                          float *out);
+                          long height, long width, long channel_stride, float *out, long phase_stride);
 
 #ifdef __cplusplus
 }

@@ -61,10 +61,10 @@ extension ConvTranspose2d {
         let phases: [WinogradPhase]
     }
 
-    /// One stride phase: where its patches start relative to 2·(tile), and its weights.
+    /// One stride phase's transformed weights. Phases are in row-major (py, px) order, and a
+    /// stride-2 phase's patches start at offset (py − 1, px − 1) from twice the tile, as
+    /// winograd.c's F(2×2, 2×2) transforms take them.
     struct WinogradPhase: Sendable {
-        var phaseY: Int, phaseX: Int
-        var rowOffset: Int, columnOffset: Int
         var matrices: [[Float]]
         var packed: [PackedMatrix]?
     }
@@ -91,6 +91,7 @@ extension ConvTranspose2d {
                 // from the smallest offset on.
                 let taps = phaseTaps(py: py, px: px)
                 let (rowOffset, columnOffset) = (taps.map(\.dy).min()!, taps.map(\.dx).min()!)
+                precondition(r == 3 || (rowOffset == py - 1 && columnOffset == px - 1), "phase (\(py), \(px)) starts elsewhere")
                 var flat = [Float](repeating: 0, count: alpha * alpha * pairs)
                 for ci in 0..<inChannels {
                     for co in 0..<outChannels {
@@ -116,8 +117,7 @@ extension ConvTranspose2d {
                 }
                 let matrices = (0..<(alpha * alpha)).map { Array(flat[($0 * pairs)..<(($0 + 1) * pairs)]) }
                 let packedMatrices = packed ? matrices.map { PackedMatrix(rowMajor: $0, rows: outChannels, columns: inChannels) } : nil
-                phases.append(WinogradPhase(phaseY: py, phaseX: px, rowOffset: rowOffset, columnOffset: columnOffset,
-                                            matrices: matrices, packed: packedMatrices))
+                phases.append(WinogradPhase(matrices: matrices, packed: packedMatrices))
             }
         }
         return WinogradWeights(layer: self, phases: phases)
@@ -167,15 +167,14 @@ extension ConvTranspose2d {
             products.deallocate()
         }
         let minimumChannels = max(1, 8192 / max(1, images * plane))
+        // The four phases of a stride-2 layer share their input rows and output rows, so one
+        // pass transforms all of them.
         Parallel.forRanges(count: cin, minimumPerThread: minimumChannels) { range in
-            for (index, phase) in phases.enumerated() {
-                let v = transformed + index * elements * cin * tiles
-                if elements == 16 {
-                    qlx_winograd3_input(x, cin, range.lowerBound, range.upperBound, images, h, w, batch * plane, v)
-                } else {
-                    qlx_winograd2_input(x, cin, range.lowerBound, range.upperBound, images, h, w, batch * plane,
-                                        phase.rowOffset, phase.columnOffset, v)
-                }
+            if elements == 16 {
+                qlx_winograd3_input(x, cin, range.lowerBound, range.upperBound, images, h, w, batch * plane, transformed)
+            } else {
+                qlx_winograd2_input(x, cin, range.lowerBound, range.upperBound, images, h, w, batch * plane,
+                                    transformed, elements * cin * tiles)
             }
         }
         let usePacked = tiles < Self.packedColumnsLimit
@@ -193,14 +192,11 @@ extension ConvTranspose2d {
             }
         }
         Parallel.forRanges(count: cout, minimumPerThread: minimumChannels) { range in
-            for (index, phase) in phases.enumerated() {
-                let m = products + index * elements * cout * tiles
-                if elements == 16 {
-                    qlx_winograd3_output(m, cout, range.lowerBound, range.upperBound, images, h, w, batch * ho * wo, out)
-                } else {
-                    qlx_winograd2_output(m, cout, range.lowerBound, range.upperBound, images, h, w,
-                                         phase.phaseY, phase.phaseX, batch * ho * wo, out)
-                }
+            if elements == 16 {
+                qlx_winograd3_output(products, cout, range.lowerBound, range.upperBound, images, h, w, batch * ho * wo, out)
+            } else {
+                qlx_winograd2_output(products, cout, range.lowerBound, range.upperBound, images, h, w, batch * ho * wo,
+                                     out, elements * cout * tiles)
             }
         }
     }
