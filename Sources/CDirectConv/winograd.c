@@ -9,31 +9,37 @@
 // (m0 + m1 + m2, m1 − m2 − m3) of four products.
 // F(2×2, 2×2): Bᵀ takes (d0 − d1, d1, d2 − d1) of three inputs; Aᵀ takes (m0 + m1, m1 + m2).
 
-// Row y of a plane into padded[1 …], zeros at padded[0] and past the row (pad ≥ 1 floats).
-static inline void padded_row(const float *plane, long height, long width, long y, float *padded, long pad) {
-    if (y < 0 || y >= height) {
-        memset(padded, 0, sizeof(float) * (width + 1 + pad));
-        return;
+// The four input rows 2ty − 1 … 2ty + 2 that tile row ty's patches cover (both forms: F(2×2, 3×3)
+// reads all four, each F(2×2, 2×2) phase three of them), each at rows[i] with one zero column
+// before and after it (width + 2 floats), rows outside the plane all zeros.
+static inline void patch_rows(const float *plane, long height, long width, long ty, float *rows) {
+    for (long i = 0; i < 4; i++) {
+        float *row = rows + i * (width + 2);
+        long y = 2 * ty - 1 + i;
+        if (y < 0 || y >= height) {
+            memset(row, 0, sizeof(float) * (width + 2));
+            continue;
+        }
+        row[0] = 0;
+        memcpy(row + 1, plane + y * width, sizeof(float) * width);
+        row[width + 1] = 0;
     }
-    padded[0] = 0;
-    memcpy(padded + 1, plane + y * width, sizeof(float) * width);
-    memset(padded + 1 + width, 0, sizeof(float) * pad);
 }
 
 void qlx_winograd3_input(const float *image, long channels, long first, long last, long images,
                          long height, long width, long channel_stride, float *v) {
     const long tiles_y = height / 2, tiles_x = width / 2;
     const long tiles = images * tiles_y * tiles_x;
-    float padded[width + 2];
+    float padded[4][width + 2];
     float rows[4][4][tiles_x];   // [patch row][element along x][tx]
     for (long c = first; c < last; c++) {
         for (long n = 0; n < images; n++) {
             const float *src = image + c * channel_stride + n * height * width;
             for (long ty = 0; ty < tiles_y; ty++) {
+                patch_rows(src, height, width, ty, &padded[0][0]);
                 for (long i = 0; i < 4; i++) {
-                    padded_row(src, height, width, 2 * ty - 1 + i, padded, 1);
                     for (long tx = 0; tx < tiles_x; tx++) {
-                        const float *p = padded + 2 * tx;
+                        const float *p = padded[i] + 2 * tx;
                         rows[i][0][tx] = p[0] - p[2];
                         rows[i][1][tx] = p[1] + p[2];
                         rows[i][2][tx] = p[2] - p[1];
@@ -96,18 +102,18 @@ void qlx_winograd2_input(const float *image, long channels, long first, long las
                          long height, long width, long channel_stride, float *v, long phase_stride) {
     const long tiles_y = height / 2, tiles_x = width / 2;
     const long tiles = images * tiles_y * tiles_x;
-    float padded[width + 3];
+    float padded[4][width + 2];
     // [patch row 2ty − 1 + i][phase_x][element along x][tx]: phase_y 0 reads rows 0–2, 1 rows 1–3.
     float rows[4][2][3][tiles_x];
     for (long c = first; c < last; c++) {
         for (long n = 0; n < images; n++) {
             const float *src = image + c * channel_stride + n * height * width;
             for (long ty = 0; ty < tiles_y; ty++) {
+                patch_rows(src, height, width, ty, &padded[0][0]);
                 for (long i = 0; i < 4; i++) {
-                    padded_row(src, height, width, 2 * ty - 1 + i, padded, 2);
                     // Columns 2tx − 1 … 2tx + 1 for phase_x 0, 2tx … 2tx + 2 for phase_x 1.
                     for (long tx = 0; tx < tiles_x; tx++) {
-                        const float *p = padded + 2 * tx;
+                        const float *p = padded[i] + 2 * tx;
                         rows[i][0][0][tx] = p[0] - p[1];
                         rows[i][0][1][tx] = p[1];
                         rows[i][0][2][tx] = p[2] - p[1];

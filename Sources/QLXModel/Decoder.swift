@@ -33,8 +33,8 @@ struct DecoderConstants: Sendable {
     /// The style decoder's first normalised map (C0, 1, H0, W0).
     var map: FeatureMap? = nil
     /// Transposed-convolution weights as decoding prepares them (re-laid out by stride phase and
-    /// packed, and Winograd-transformed where the layer is 3×3 stride 1), by weight parameter
-    /// name, for every layer that has a stride-phase form (`ConvTranspose2d.decodingWeights`).
+    /// packed, and Winograd-transformed where the layer has that form), by weight parameter name,
+    /// for every layer that has a stride-phase form (`ConvTranspose2d.decodingWeights`).
     /// A layer without them runs as training does (`ConvTranspose2d.forward(_:weight:)`).
     var convTWeights: [String: ConvTranspose2d.DecodingWeights] = [:]
 

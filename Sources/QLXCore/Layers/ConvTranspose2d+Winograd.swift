@@ -159,6 +159,7 @@ extension ConvTranspose2d {
         let (ho, wo) = outputSize(height: h, width: w)
         let phases = weights.phases
         let elements = phases[0].matrices.count
+        let threeByThree = winogradFilterSize == 3
         let tiles = images * plane / 4
         let transformed = UnsafeMutablePointer<Float>.allocate(capacity: phases.count * elements * cin * tiles)
         let products = UnsafeMutablePointer<Float>.allocate(capacity: phases.count * elements * cout * tiles)
@@ -170,7 +171,7 @@ extension ConvTranspose2d {
         // The four phases of a stride-2 layer share their input rows and output rows, so one
         // pass transforms all of them.
         Parallel.forRanges(count: cin, minimumPerThread: minimumChannels) { range in
-            if elements == 16 {
+            if threeByThree {
                 qlx_winograd3_input(x, cin, range.lowerBound, range.upperBound, images, h, w, batch * plane, transformed)
             } else {
                 qlx_winograd2_input(x, cin, range.lowerBound, range.upperBound, images, h, w, batch * plane,
@@ -192,7 +193,7 @@ extension ConvTranspose2d {
             }
         }
         Parallel.forRanges(count: cout, minimumPerThread: minimumChannels) { range in
-            if elements == 16 {
+            if threeByThree {
                 qlx_winograd3_output(products, cout, range.lowerBound, range.upperBound, images, h, w, batch * ho * wo, out)
             } else {
                 qlx_winograd2_output(products, cout, range.lowerBound, range.upperBound, images, h, w, batch * ho * wo,
@@ -203,6 +204,23 @@ extension ConvTranspose2d {
 }
 
 extension ConvTranspose2d {
+    /// The forms a transposed convolution takes when decoding.
+    public enum DecodingForm: Sendable, Equatable {
+        /// Winograd's, with transformed weights (`prefersWinograd`).
+        case winograd
+        /// Stride phases with packed weights (`prefersPackedPhases`).
+        case packedPhases
+        /// As training runs it (`forward(_:weight:)`): layers without a stride-phase form.
+        case training
+    }
+
+    /// The form decoding takes on `batch` images of `height`×`width`: the one home of that
+    /// choice, for `forward(_:decoding:)` and for `qlx bench --only layers`.
+    public func decodingForm(height: Int, width: Int, batch: Int) -> DecodingForm {
+        guard prefersPackedPhases else { return .training }
+        return prefersWinograd(height: height, width: width, batch: batch) ? .winograd : .packedPhases
+    }
+
     /// A layer's weights as decoding prepares them once per parameter set: packed by stride
     /// phase, and also Winograd-transformed where the layer has that form. `forward(_:decoding:)`
     /// picks between them by the input's size.
@@ -218,10 +236,11 @@ extension ConvTranspose2d {
         return DecodingWeights(phased: phasedWeights(weight, packed: true), winograd: winograd)
     }
 
-    /// The layer on `input` in the form decoding takes: Winograd's where it has one and the
-    /// input has enough tiles (`prefersWinograd`), else the packed stride-phase form.
+    /// The layer on `input` in the form decoding takes (`decodingForm`): Winograd's or the
+    /// packed stride-phase form.
     public func forward(_ input: FeatureMap, decoding weights: DecodingWeights) -> FeatureMap {
-        if let winograd = weights.winograd, prefersWinograd(height: input.height, width: input.width, batch: input.batch) {
+        if decodingForm(height: input.height, width: input.width, batch: input.batch) == .winograd,
+           let winograd = weights.winograd {
             return forward(input, winograd: winograd)
         }
         return forward(input, phased: weights.phased)

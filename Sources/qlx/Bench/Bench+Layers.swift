@@ -5,9 +5,10 @@ extension BenchSection {
     /// Where a decode's time goes, layer by layer, for the reference decoders: each transposed
     /// convolution in its col2im form (sgemm into k²-times-larger columns, then a fold), in its
     /// stride-phase form through OpenBLAS (both as training runs them), in the stride-phase form
-    /// with weights packed beforehand and in Winograd's form (F(2×2, 3×3) or, per phase, F(2×2, 2×2)), marking
-    /// the one decoding takes (`forward(_:decoding:)`), then the block's element-wise passes as separate
-    /// passes (what training runs) and fused (what decoding runs). Random weights; 4×4 input maps.
+    /// with weights packed beforehand and in Winograd's form (F(2×2, 3×3), or F(2×2, 2×2) per
+    /// phase), marking the one decoding takes (`ConvTranspose2d.decodingForm`), then the block's
+    /// element-wise passes as separate passes (what training runs) and fused (what decoding
+    /// runs). Random weights; 4×4 input maps.
     /// `--batch` and `--decoder` pick the batch (1 unless given) and decoders as for `architectures`.
     static let layers = BenchSection(name: "layers", summary: "decode time per layer of the reference decoders (batch 1 unless --batch)") {
         print("  median of 25 calls after 3 warm-up calls, ms; convT k/s: kernel and stride; phases: through OpenBLAS;")
@@ -70,9 +71,8 @@ extension BenchSection {
             }
             let (ho, _) = convT.outputSize(height: side, width: side)
             let cached = style && i == 0
-            let winogradChosen = convT.prefersWinograd(height: side, width: side, batch: batch)
-            let packedChosen = convT.prefersPackedPhases && !winogradChosen
-            let foldedChosen = !packedChosen && !winogradChosen
+            let form = convT.decodingForm(height: side, width: side, batch: batch)
+            let (winogradChosen, packedChosen, foldedChosen) = (form == .winograd, form == .packedPhases, form == .training)
             let trainingForm = convT.prefersPhases(height: side, width: side) ? phases : folded
             let chosen = winogradChosen ? winogradTime! : packedChosen ? packedTime : trainingForm
             let winogradColumn = winogradTime.map { String(format: "%8.3f", $0 * 1e3) } ?? "       -"
