@@ -25,7 +25,8 @@ let benchSections: [BenchSection] = [
 /// What the command line hands to the sections (set once, before any section runs).
 enum BenchInputs {
     nonisolated(unsafe) static var dataFiles: [String] = []
-    /// The architectures section's decoders (by table label) and batches; empty for all.
+    /// The architectures and layers sections' decoders (by table label) and batches; empty for
+    /// all (layers: batch 1).
     nonisolated(unsafe) static var decoders: [String] = []
     nonisolated(unsafe) static var batches: [Int] = []
 }
@@ -47,11 +48,11 @@ struct Bench: ParsableCommand {
     var dataFiles: [String] = []
 
     @Option(name: .customLong("decoder"),
-            help: "Time only this reference decoder in the architectures section (its label in the table, e.g. 'image + image'); repeat for several.")
+            help: "Time only this reference decoder in the architectures and layers sections (its label in the table, e.g. 'image + image'); repeat for several.")
     var decoders: [String] = []
 
     @Option(name: .customLong("batch"),
-            help: "Time only this batch size (1, 10 or 100) in the architectures section; repeat for several.")
+            help: "Time only this batch size (1, 10 or 100) in the architectures section, and time the layers section at it (default 1); repeat for several.")
     var batches: [Int] = []
 
     func run() throws {
