@@ -22,9 +22,21 @@ public protocol FactorDataset: Sendable {
     /// Images (N, C, H, W) with values in [0, 1], in the order of `indices`. Procedural
     /// datasets never throw; a file throws when a row cannot be read (damaged after opening).
     func images(at indices: [Int]) throws -> Tensor
+    /// A readable name for a factor value ("cylinder"); the index when the dataset has none.
+    func valueName(factor: Int, value: Int) -> String
+    /// The RGB (0…1) a colour factor's value stands for, for swatches; nil for other factors.
+    func valueColour(factor: Int, value: Int) -> (r: Float, g: Float, b: Float)?
 }
 
 extension FactorDataset {
+    public func valueName(factor: Int, value: Int) -> String { "\(value)" }
+    public func valueColour(factor: Int, value: Int) -> (r: Float, g: Float, b: Float)? { nil }
+
+    /// `valueName` of every value of every factor.
+    public var valueNames: [[String]] {
+        factorSizes.indices.map { i in (0..<factorSizes[i]).map { valueName(factor: i, value: $0) } }
+    }
+
     /// The dataset's description for a model config.
     public var info: DatasetInfo {
         DatasetInfo(name: name, factorNames: factorNames, factorSizes: factorSizes)

@@ -17,6 +17,16 @@ public struct ScenesDataset: FactorDataset {
                               SceneRenderer.scaleCount, SceneShape.allCases.count, SceneRenderer.orientationCount]
     public let imageShape = ImageShape(channels: 3, height: SceneRenderer.side, width: SceneRenderer.side)
     private let grid: FactorGrid
+
+    /// Shapes by name; hues, scale and orientation by index (hues have `valueColour`).
+    public func valueName(factor: Int, value: Int) -> String {
+        factor == 4 && SceneShape.allCases.indices.contains(value) ? SceneShape.allCases[value].name : "\(value)"
+    }
+
+    /// The three hue factors' colours, as the renderer paints them.
+    public func valueColour(factor: Int, value: Int) -> (r: Float, g: Float, b: Float)? {
+        factor < 3 && (0..<SceneRenderer.hueCount).contains(value) ? SceneRenderer.hueColour(value) : nil
+    }
     private let geometries: SceneGeometryCache
 
     public init() {

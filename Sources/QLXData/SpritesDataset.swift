@@ -15,6 +15,11 @@ public struct SpritesDataset: FactorDataset {
 
     public init() { grid = FactorGrid(sizes: factorSizes) }
 
+    /// Shapes by name; the other factors by index.
+    public func valueName(factor: Int, value: Int) -> String {
+        factor == 0 && value >= 0 && value < SpriteShape.allCases.count ? SpriteShape.allCases[value].name : "\(value)"
+    }
+
     public var count: Int { grid.count }
     public func factors(at index: Int) -> [Int] { grid.factors(at: index) }
     public func index(of factors: [Int]) -> Int { grid.index(of: factors) }

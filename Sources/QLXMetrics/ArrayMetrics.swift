@@ -34,6 +34,8 @@ public enum ArrayMetrics {
                 try InfoMEC.continuousChance(sources: sourceColumns, latentColumns: latentColumns, seed: $0,
                                              sourcesName: sourcesName, latentsName: latentsName)
             }
+            report.dci = try DCI.compute(factors: sourceColumns, latentColumns: latentColumns, seed: seed,
+                                         factorNames: names, sourcesName: sourcesName)
             return report
         }
         let latentColumns = try labelEncoded(latents, name: latentsName)
@@ -47,6 +49,16 @@ public enum ArrayMetrics {
             try InfoMEC.discreteChance(sources: sourceColumns, latents: latentColumns, seed: $0,
                                        sourcesName: sourcesName, latentsName: latentsName)
         }
+        let values = latents.doubles, columns = latents.shape[1]
+        report.dci = try DCI.compute(factors: sourceColumns, latentColumns: (0..<columns).map { j in
+            (0..<latents.shape[0]).map { values[$0 * columns + j] }
+        }, seed: seed, factorNames: names, sourcesName: sourcesName)
+        // Values and factors by their label-encoded index (a column's n-th smallest value).
+        let rows = latents.shape[0]
+        report.valueMeanings = ValueMeanings(
+            codes: (0..<rows).map { r in latentColumns.labels.map { Int($0[r]) } },
+            factors: (0..<rows).map { r in sourceColumns.labels.map { Int($0[r]) } },
+            codebookSize: latentColumns.classCounts.max() ?? 1)
         return report
     }
 

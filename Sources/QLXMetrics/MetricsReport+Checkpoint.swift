@@ -24,7 +24,10 @@ extension MetricsReport {
         let latents = checkpoint.config.latent.count
         guard let report = try? JSONDecoder().decode(MetricsReport.self, from: Data(json.utf8)),
               report.activeLatents.count == latents, report.latentFactor.count == latents,
-              report.nmi.count == report.factorNames.count, report.nmi.allSatisfy({ $0.count == latents })
+              report.nmi.count == report.factorNames.count, report.nmi.allSatisfy({ $0.count == latents }),
+              report.dci.map({ $0.importance.count == latents && $0.importance.allSatisfy { $0.count == report.factorNames.count } }) ?? true,
+              report.valueMeanings.map({ $0.latentCount == latents }) ?? true,
+              report.interventions.map({ $0.latentCount == latents }) ?? true
         else {
             return Stored(warning: "ignoring the checkpoint's \(metadataKey) (not a metrics report for \(latents) latents)")
         }

@@ -20,6 +20,14 @@ extension MetricsReport {
         lines += sourceTableLines()
         lines.append("")
         lines += latentTableLines(unicode: unicode)
+        if let meanings = valueMeanings {
+            lines.append("")
+            lines += valuesTableLines(meanings)
+        }
+        if let interventions {
+            lines.append("")
+            lines += interventionLines(interventions, unicode: unicode)
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -31,6 +39,11 @@ extension MetricsReport {
             "  InfoC \(fixed(infoC, 3))   compactness: each factor is captured by one latent",
             "  MIG   \(fixed(mig, 3))   mutual information gap",
         ]
+        if let d = dci {
+            lines.append("DCI (gradient-boosted trees per factor, trained on \(d.trainSamples) samples, tested on \(d.testSamples)):")
+            lines.append("  D \(fixed(d.disentanglement, 3))   C \(fixed(d.completeness, 3))   I \(fixed(d.informativeness, 3))"
+                         + "   (disentanglement, completeness, informativeness = test accuracy)")
+        }
         if let c = chance {
             lines.append("Chance level (the same latents with their rows shuffled, seed \(c.seed)):")
             lines.append("  InfoM \(fixed(c.infoM, 3))   InfoE \(fixed(c.infoE, 3))   InfoC \(fixed(c.infoC, 3))   MIG \(fixed(c.mig, 3))")

@@ -29,6 +29,12 @@ public struct MetricsReport: Codable, Sendable, Equatable {
     public var samples: Int
     /// The same figures for the latents with their rows shuffled (`qlx metrics --chance`).
     public var chance: ChanceLevel?
+    /// DCI (Eastwood & Williams 2018) as disentanglement_lib computes it.
+    public var dci: DCIResult?
+    /// What each latent value means over the samples (discrete latents only).
+    public var valueMeanings: ValueMeanings?
+    /// What setting each latent does after a decode and re-encode (`qlx metrics --interventions`).
+    public var interventions: InterventionMatrix?
 
     public init(factorNames: [String], infoMEC r: InfoMECResult, latentKind: LatentKind, samples: Int,
                 reconstruction: ReconstructionMetrics? = nil, codebookUsage: [CodebookUsage]? = nil) throws {

@@ -31,16 +31,25 @@ public enum ModelEvaluation {
     /// metric and reports progress 0…1 on `progress` (after each batch and at the end).
     /// With `chanceSeed`, the report also holds the chance level (`ChanceLevel`) of the same
     /// latents shuffled with that seed: one more InfoMEC, whose regressions find nothing to fit
-    /// and stop early.
+    /// and stop early. With `interventionBases`, it also holds the interventions on the codes of
+    /// the first that many samples (quantized models).
     public static func evaluate(model: QLAE, dataset: any FactorDataset, samples: Int, seed: UInt64,
-                                chanceSeed: UInt64? = nil, progress: (Double) -> Void) throws -> MetricsReport {
+                                chanceSeed: UInt64? = nil, interventionBases: Int? = nil,
+                                progress: (Double) -> Void) throws -> MetricsReport {
         guard samples >= 2 else {
             throw MetricsError.invalidSetting(name: "samples", expected: "at least 2", found: "\(samples)")
         }
+        let share = interventionBases == nil ? 1.0 : 0.5
         let encoded = try encode(model: model, dataset: dataset, samples: samples, seed: seed) { fraction in
-            progress(0.9 * fraction)
+            progress(0.8 * share * fraction)
         }
-        let report = try metrics(of: encoded, model: model, factorNames: dataset.factorNames, chanceSeed: chanceSeed)
+        var report = try metrics(of: encoded, model: model, factorNames: dataset.factorNames, seed: seed,
+                                 valueNames: dataset.valueNames, chanceSeed: chanceSeed)
+        if let bases = interventionBases {
+            report.interventions = try InterventionMatrix.measure(model: model, baseCodes: Array(encoded.codes.prefix(bases))) {
+                progress(share + (1 - share) * $0)
+            }
+        }
         progress(1)
         return report
     }
@@ -101,10 +110,11 @@ public enum ModelEvaluation {
                              reconstruction: reconstruction.result)
     }
 
-    /// InfoMEC and MIG (discrete codes for a quantized model, continuous values otherwise),
-    /// with reconstruction and codebook usage.
-    public static func metrics(of sample: EncodedSample, model: QLAE, factorNames: [String],
-                               chanceSeed: UInt64? = nil) throws -> MetricsReport {
+    /// InfoMEC, MIG and DCI (discrete codes for a quantized model, continuous values
+    /// otherwise), with reconstruction, codebook usage and (codes) the values' meanings.
+    /// `seed` picks DCI's held-out third.
+    public static func metrics(of sample: EncodedSample, model: QLAE, factorNames: [String], seed: UInt64 = 0,
+                               valueNames: [[String]]? = nil, chanceSeed: UInt64? = nil) throws -> MetricsReport {
         let n = sample.factors.count
         let sources = try LabelEncodedColumns(rows: sample.factors, input: "dataset factors")
         if model.config.latent.quantized {
@@ -120,6 +130,11 @@ public enum ModelEvaluation {
                 try InfoMEC.discreteChance(sources: sources, latents: latents, seed: $0,
                                            sourcesName: "dataset factors", latentsName: "latent codes")
             }
+            report.dci = try DCI.compute(factors: sources, latentColumns: (0..<model.config.latent.count).map { j in
+                sample.codes.map { Double($0[j]) }
+            }, seed: seed, factorNames: factorNames, sourcesName: "dataset factors")
+            report.valueMeanings = ValueMeanings(codes: sample.codes, factors: sample.factors,
+                                                 codebookSize: model.config.latent.valuesPerLatent, valueNames: valueNames)
             return report
         }
         let latents = sample.continuous.shape[1]
@@ -134,6 +149,8 @@ public enum ModelEvaluation {
             try InfoMEC.continuousChance(sources: sources, latentColumns: columns, seed: $0,
                                          sourcesName: "dataset factors", latentsName: "latent values")
         }
+        report.dci = try DCI.compute(factors: sources, latentColumns: columns, seed: seed, factorNames: factorNames,
+                                     sourcesName: "dataset factors")
         return report
     }
 }

@@ -23,6 +23,34 @@ extension BenchSection {
                      times.min()!, times.sorted()[1], cpuTimes.min()!, result.infoM, result.infoE, result.infoC))
         print(try MetricsBenchArrays.fitsLine(sources: sources, codes: codes))
         print("  scikit-learn: " + MetricsBenchArrays.sklearnLine(sources: sources, codes: codes, qlxSeconds: times.min()!))
+        try dciLines()
+    }
+
+    /// DCI on 15,000 scenes-like codes (12 latents, 6 factors): trained on the first 10,000 and
+    /// tested on the last 5,000, disentanglement_lib's sizes, beside scikit-learn on the same rows.
+    static func dciLines() throws {
+        let (sources, codes) = MetricsBenchArrays.makeScenesLike(samples: 15_000)
+        let train = 10_000
+        func columns<T>(_ rows: ArraySlice<[Int]>, _ map: (Int) -> T) -> [[T]] {
+            (0..<rows.first!.count).map { j in rows.map { map($0[j]) } }
+        }
+        var times: [Double] = [], cpuTimes: [Double] = []
+        var result: DCIResult?
+        for _ in 0..<3 {
+            let start = Date(), cpuStart = processCPUSeconds()
+            result = try DCI.compute(trainFactors: columns(sources[..<train], Int32.init), trainLatents: columns(codes[..<train], Double.init),
+                                     testFactors: columns(sources[train...], Int32.init), testLatents: columns(codes[train...], Double.init),
+                                     seed: 0)
+            times.append(Date().timeIntervalSince(start))
+            cpuTimes.append(processCPUSeconds() - cpuStart)
+        }
+        guard let result else { return }
+        print("DCI on 10,000 training + 5,000 test codes × 12 latents × 6 factors (100 stages of depth-3 trees per class)")
+        print(String(format: "  qlx:          %.3f s (best of 3; median %.3f s; %.3f CPU-s)  D %.4f  C %.4f  I %.4f",
+                     times.min()!, times.sorted()[1], cpuTimes.min()!, result.disentanglement, result.completeness,
+                     result.informativeness))
+        print("  scikit-learn: " + MetricsBenchArrays.sklearnLine(script: "scripts/sklearn_dci_speed.py", sources: sources, codes: codes,
+                                                                  qlxSeconds: times.min()!, figures: [("d", "D"), ("c", "C"), ("i", "I")]))
     }
 }
 
@@ -92,9 +120,38 @@ enum MetricsBenchArrays {
 
     static let sklearnTimeLimit: TimeInterval = 900
 
-    /// Runs the Python script on the same arrays; one line of figures or why it was skipped.
+    /// Scenes-like arrays: factors of sizes 10, 10, 10, 8, 4, 15; latents 0–5 each a binned copy
+    /// of one factor with 10% of entries replaced by noise, 6–8 mix two latents, 9–11 are noise.
+    static func makeScenesLike(samples: Int) -> (sources: [[Int]], codes: [[Int]]) {
+        var generator = SeededGenerator(seed: 2018)
+        let sizes = [10, 10, 10, 8, 4, 15]
+        var sources: [[Int]] = [], codes: [[Int]] = []
+        for _ in 0..<samples {
+            let s = sizes.map { uniformIndex(below: $0, using: &generator) }
+            var z = (0..<6).map { j in
+                uniformIndex(below: 10, using: &generator) == 0 ? uniformIndex(below: 10, using: &generator) : min(9, s[j] * 10 / sizes[j])
+            }
+            z.append((z[0] + z[1]) % 10)
+            z.append((z[2] * 3 + z[3]) % 10)
+            z.append(uniformIndex(below: 2, using: &generator) == 0 ? z[4] : z[5])
+            z += [uniformIndex(below: 10, using: &generator), uniformIndex(below: 4, using: &generator),
+                  uniformIndex(below: 10, using: &generator)]
+            sources.append(s)
+            codes.append(z)
+        }
+        return (sources, codes)
+    }
+
     static func sklearnLine(sources: [[Int]], codes: [[Int]], qlxSeconds: Double) -> String {
-        guard let script = locateScript() else { return "skipped: python3/sklearn not available (scripts/sklearn_metrics_speed.py not found)" }
+        sklearnLine(script: "scripts/sklearn_metrics_speed.py", sources: sources, codes: codes, qlxSeconds: qlxSeconds,
+                    figures: [("infom", "InfoM"), ("infoe", "InfoE"), ("infoc", "InfoC")])
+    }
+
+    /// Runs a Python timing script on the same arrays; one line of figures (`figures` maps the
+    /// script's `key=value` fields to labels, in order) or why it was skipped.
+    static func sklearnLine(script name: String, sources: [[Int]], codes: [[Int]], qlxSeconds: Double,
+                            figures: [(key: String, label: String)]) -> String {
+        guard let script = locateScript(name) else { return "skipped: python3/sklearn not available (\(name) not found)" }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("qlx-bench-metrics-\(getpid())")
         defer { try? FileManager.default.removeItem(at: dir) }
         do {
@@ -133,8 +190,8 @@ enum MetricsBenchArrays {
                 let kv = part.split(separator: "=")
                 if kv.count == 2, let v = Double(kv[1]) { fields[String(kv[0])] = v }
             }
-            return String(format: "%.3f s (same arrays, one run)  InfoM %.4f  InfoE %.4f  InfoC %.4f",
-                          fields["seconds"] ?? .nan, fields["infom"] ?? .nan, fields["infoe"] ?? .nan, fields["infoc"] ?? .nan)
+            let values = figures.map { String(format: "  %@ %.4f", $0.label, fields[$0.key] ?? .nan) }.joined()
+            return String(format: "%.3f s (same arrays, one run)", fields["seconds"] ?? .nan) + values
                 + (qlxSeconds > 0 ? String(format: "  (qlx %.0f× faster)", (fields["seconds"] ?? 0) / qlxSeconds) : "")
         } catch {
             return "skipped: python3/sklearn not available (\(error))"
@@ -142,8 +199,7 @@ enum MetricsBenchArrays {
     }
 
     /// ./scripts, then the scripts/ folder of the repository the executable was built in.
-    static func locateScript() -> String? {
-        let name = "scripts/sklearn_metrics_speed.py"
+    static func locateScript(_ name: String) -> String? {
         var candidates = [FileManager.default.currentDirectoryPath + "/" + name]
         var dir = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<5 {

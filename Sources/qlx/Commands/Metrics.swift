@@ -39,6 +39,23 @@ struct Metrics: ParsableCommand {
         """)
     var chance = false
 
+    @Flag(help: """
+        Also print what each latent value means: how many samples take it and, per factor, the \
+        most common factor value and its share (in --json as valueMeanings).
+        """)
+    var valuesTable = false
+
+    @Flag(help: """
+        Also measure interventions (checkpoints with codes): for --bases samples, set each latent \
+        to each other value, decode, re-encode; print how often it holds and how often each other \
+        latent changes (in --json as interventions).
+        """)
+    var interventions = false
+
+    @Option(name: .customLong("bases"), parsing: .unconditional,
+            help: "Base codes for --interventions: the first N samples' codes (default 200).")
+    var bases: String?
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -54,12 +71,27 @@ struct Metrics: ParsableCommand {
         if sources == nil && continuous {
             throw FlagError.badCombination("--continuous applies to --sources/--latents arrays only")
         }
+        if sources != nil && interventions {
+            throw FlagError.badCombination("--interventions decodes and re-encodes codes: it needs a checkpoint, not --sources/--latents")
+        }
+        if bases != nil && !interventions {
+            throw FlagError.badCombination("--bases sets the base codes of --interventions; pass --interventions too")
+        }
         return (try sample.samples.value(atLeast: 2), try sample.seed.value())
+    }
+
+    /// The base-code count of --interventions (at most --samples: the bases are samples' codes).
+    func interventionBases(samples: Int) throws -> Int? {
+        guard interventions else { return nil }
+        guard let bases else { return min(200, samples) }
+        return try FlagValue.integer(bases, flag: "--bases", in: 1...samples,
+                                     expected: "an integer 1…\(samples) (the bases are the first samples' codes; see --samples)")
     }
 
     func run() throws {
         let (_, seed) = try checkedFlags()
-        let report = try sources != nil ? arrayReport(seed: seed) : checkpointReport(seed: seed)
+        var report = try sources != nil ? arrayReport(seed: seed) : checkpointReport(seed: seed)
+        if !valuesTable { report.valueMeanings = nil }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -84,9 +116,13 @@ struct Metrics: ParsableCommand {
     func checkpointReport(seed: UInt64) throws -> MetricsReport {
         let model = try checkpoint.load().model()
         let samples = try sample.samples.value(atLeast: 2, config: model.config)
+        let bases = try interventionBases(samples: samples)
+        if bases != nil && !model.config.latent.quantized {
+            throw FlagError.badCombination("--interventions sets codes: this checkpoint's latents are continuous (not quantized)")
+        }
         return try sample.run(on: model, samples: samples) { data, progress in
             try ModelEvaluation.evaluate(model: model, dataset: data, samples: samples, seed: seed,
-                                         chanceSeed: chance ? seed : nil, progress: progress)
+                                         chanceSeed: chance ? seed : nil, interventionBases: bases, progress: progress)
         }.1
     }
 }
