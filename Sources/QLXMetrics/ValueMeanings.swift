@@ -10,6 +10,12 @@ public struct ValueMeanings: Codable, Sendable, Equatable {
         public var count: Int
         /// count / samples coded to the latent value.
         public var share: Double
+
+        public init(value: Int, count: Int, share: Double) {
+            self.value = value
+            self.count = count
+            self.share = share
+        }
     }
 
     /// One latent value.

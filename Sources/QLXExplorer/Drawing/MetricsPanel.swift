@@ -7,16 +7,21 @@ import QLXRender
 enum MetricsPanel {
     private enum Section: Int, CaseIterable {
         // Display order; `priority` decides what stays when rows are short.
-        case header, bars, comparison, heatmap, reconstruction, usage, timing
+        // The sections after the heatmap come after it in priority too: the layout counts on
+        // the heatmap fitting in `rowsWithHeatmap` + its rows.
+        case header, bars, comparison, heatmap, interventions, meaning, dci, reconstruction, usage, timing
         var priority: Int {
             switch self {
             case .header: return 0
             case .bars: return 1
             case .comparison: return 2
             case .heatmap: return 3
-            case .usage: return 4
-            case .reconstruction: return 5
-            case .timing: return 6
+            case .meaning: return 4
+            case .interventions: return 5
+            case .dci: return 6
+            case .usage: return 7
+            case .reconstruction: return 8
+            case .timing: return 9
             }
         }
     }
@@ -27,7 +32,7 @@ enum MetricsPanel {
 
     /// Rows the panel fills with every section (reconstruction, usage and timing after the
     /// heatmap).
-    static func naturalRows(heatmapRows: Int) -> Int { rowsWithHeatmap + heatmapRows + 3 }
+    static func naturalRows(heatmapRows: Int) -> Int { rowsWithHeatmap + heatmapRows + 6 }
 
     /// Returns whether the NMI heatmap was drawn (the view may place it elsewhere if not).
     @discardableResult
@@ -46,6 +51,9 @@ enum MetricsPanel {
             case .reconstruction: return metrics?.reconstruction == nil || reconstructionBesideBars ? 0 : 1
             case .usage: return metrics?.usageCounts == nil ? 0 : 1
             case .timing: return 1
+            case .interventions: return metrics.map { $0.interventions != nil || $0.interventionsPending } ?? false ? 1 : 0
+            case .meaning: return metrics?.valueMeanings == nil ? 0 : 1
+            case .dci: return metrics?.dci == nil ? 0 : 1
             }
         }
         var chosen = Set<Section>()
@@ -72,6 +80,9 @@ enum MetricsPanel {
             case .reconstruction: drawReconstruction(metrics!.reconstruction!, x: rect.x, y: y, width: rect.width, into: &grid, palette: palette)
             case .usage: drawUsage(state, metrics!, x: rect.x, y: y, width: rect.width, into: &grid, palette: palette)
             case .timing: drawTiming(state, x: rect.x, y: y, width: rect.width, into: &grid, palette: palette)
+            case .interventions: drawInterventions(state, metrics!, x: rect.x, y: y, width: rect.width, into: &grid, glyphs: glyphs, palette: palette)
+            case .meaning: drawMeaning(state, metrics!, x: rect.x, y: y, width: rect.width, into: &grid, glyphs: glyphs, palette: palette)
+            case .dci: drawDCI(metrics!.dci!, x: rect.x, y: y, width: rect.width, into: &grid, palette: palette)
             }
             y += rows(section)
         }

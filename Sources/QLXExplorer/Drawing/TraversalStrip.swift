@@ -39,10 +39,37 @@ enum TraversalStrip {
             if isCurrent {
                 grid.frame(frame, glyphs: glyphs, style: Style(foreground: palette.accent, bold: true))
             }
-            let label = String(value)
-            grid.put(label, x: frame.x + (frame.width - label.count) / 2, y: frame.maxY - 1,
-                     style: isCurrent ? Style(foreground: palette.accent, bold: true, reverse: !palette.hasColor)
-                                      : Style(foreground: palette.dim))
+            let style = isCurrent ? Style(foreground: palette.accent, bold: true, reverse: !palette.hasColor)
+                                  : Style(foreground: palette.dim)
+            drawLabel(value: value, meaning: meaning(state, value: value), frame: frame, style: style,
+                      into: &grid, palette: palette)
         }
+    }
+
+    /// What the samples coded to `value` of the selected latent mostly have (its factor's
+    /// most common value), once the metrics have it.
+    static func meaning(_ state: ExplorerState, value: Int) -> MetricsDisplay.ValueMeaning? {
+        guard let meanings = state.metrics?.valueMeanings, state.selectedLatent < meanings.count,
+              value < meanings[state.selectedLatent].count else { return nil }
+        return meanings[state.selectedLatent][value]
+    }
+
+    /// The value index, then its meaning as far as the frame allows: a colour swatch for a
+    /// colour factor, else the factor value's name ("2 cylinder", "2 cyl").
+    static func drawLabel(value: Int, meaning: MetricsDisplay.ValueMeaning?, frame: Rect, style: Style,
+                          into grid: inout CellGrid, palette: ChromePalette) {
+        let index = String(value)
+        let y = frame.maxY - 1
+        if let meaning, let rgb = meaning.colour, rgb.count == 3, palette.hasColor, frame.width >= index.count + 3 {
+            let x = frame.x + (frame.width - index.count - 3) / 2
+            let nx = grid.put(index + " ", x: x, y: y, style: style)
+            grid.put("  ", x: nx, y: y, style: Style(background: ColorQuantizer.quantize(rgb[0], rgb[1], rgb[2], depth: palette.depth)))
+            return
+        }
+        var label = index
+        if let meaning, frame.width >= index.count + 2 {
+            label += " " + String(meaning.valueName.prefix(frame.width - index.count - 1))
+        }
+        grid.put(label, x: frame.x + (frame.width - label.count) / 2, y: y, style: style)
     }
 }

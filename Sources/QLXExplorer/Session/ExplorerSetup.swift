@@ -87,7 +87,7 @@ public enum ExplorerSetup {
             renderModes: [.halfBlock], colorDepths: [.palette256],
             imageWidth: config.image.width * (second == nil ? 1 : 2) + (second == nil ? 0 : PairedImageSource.gap), imageHeight: config.image.height, seed: options.seed)
         let storedMetrics = MetricsReport.stored(in: checkpoint)
-        let stored = storedMetrics.report.map { MetricsDisplay(report: $0, origin: .checkpoint) }
+        let stored = storedMetrics.report.map { MetricsDisplay(report: $0, origin: .checkpoint, dataset: dataset) }
         state.metrics = stored
         if let warning = storedMetrics.warning { state.statusMessage = warning }
         if let comparison = options.comparison {
@@ -97,8 +97,12 @@ public enum ExplorerSetup {
         // A stored report on at least as many samples stays: a smaller live sample is the
         // worse estimate (InfoE's in-sample regression reads high on few samples), and
         // replacing the model card's figures with it would contradict them.
-        let job = dataset.flatMap { options.metricSamples > (stored?.samples ?? 0)
-            ? backgroundMetrics(model: encoderModel, dataset: $0, samples: options.metricSamples, seed: options.seed) : nil }
+        // A stored report without DCI, value meanings or interventions still gets them from a
+        // background job; its own figures stay.
+        let lacksParts = stored.map { $0.dci == nil || $0.valueMeanings == nil || $0.interventions == nil } ?? true
+        let job = dataset.flatMap { options.metricSamples > (stored?.samples ?? 0) || lacksParts
+            ? backgroundMetrics(model: encoderModel, dataset: $0, samples: options.metricSamples, seed: options.seed,
+                                stored: stored) : nil }
         let first = ModelImageSource(model: model, dataset: dataset)
         let source: ImageSource = second.map { PairedImageSource(first: first, second: ModelImageSource(model: $0, dataset: dataset)) } ?? first
         let session = ExplorerSession(state: state, source: source, metricsJob: job, exportDirectory: options.exportDirectory)

@@ -7,9 +7,12 @@ import Foundation
 /// so no frame ever waits for it (the lock is only held to copy a few numbers).
 public final class MetricsJob: @unchecked Sendable {
     public typealias Work = @Sendable (_ progress: @escaping @Sendable (Double) -> Void) throws -> MetricsDisplay
+    /// A slower second step that adds to the first result (which is shown meanwhile).
+    public typealias FollowUp = @Sendable (_ first: MetricsDisplay, _ progress: @escaping @Sendable (Double) -> Void) throws -> MetricsDisplay
 
     public let samples: Int
     private let work: Work
+    private let followUp: FollowUp?
     private let lock = NSLock()
     private var fraction = 0.0
     private var result: MetricsDisplay?
@@ -19,9 +22,10 @@ public final class MetricsJob: @unchecked Sendable {
     /// Bumped on every change, so pollers know when to redraw.
     private var version = 0
 
-    public init(samples: Int, work: @escaping Work) {
+    public init(samples: Int, work: @escaping Work, followUp: FollowUp? = nil) {
         self.samples = samples
         self.work = work
+        self.followUp = followUp
     }
 
     public func start() {
@@ -36,6 +40,14 @@ public final class MetricsJob: @unchecked Sendable {
                 update {
                     self.result = display
                     self.finishedSeconds = Date().timeIntervalSince(self.started ?? Date())
+                }
+                if let followUp {
+                    // Its progress is not shown: the first result is on screen, marked pending.
+                    // Should it fail, the first result stays (no longer pending).
+                    var next = display
+                    next.interventionsPending = false
+                    next = (try? followUp(display) { _ in }) ?? next
+                    update { self.result = next }
                 }
             } catch {
                 update { self.failure = "\(error)" }

@@ -31,6 +31,52 @@ public struct MetricsDisplay: Equatable, Sendable {
     public var perplexity: [Double]?
     public var samples: Int
     public var origin: Origin
+    /// DCI's disentanglement, completeness and informativeness.
+    public var dci: DCIFigures?
+    /// meanings[latent][value]: what the samples coded to that value mostly have, for the
+    /// latent's own factor; nil entries for values no sample takes.
+    public var valueMeanings: [[ValueMeaning?]]?
+    public var interventions: InterventionFigures?
+    /// Interventions are still being measured in the background.
+    public var interventionsPending = false
+
+    public struct DCIFigures: Equatable, Sendable {
+        public var disentanglement: Double
+        public var completeness: Double
+        public var informativeness: Double
+        public init(disentanglement: Double, completeness: Double, informativeness: Double) {
+            self.disentanglement = disentanglement
+            self.completeness = completeness
+            self.informativeness = informativeness
+        }
+    }
+
+    /// "412 samples, objectHue 7 (88%)".
+    public struct ValueMeaning: Equatable, Sendable {
+        public var samples: Int
+        public var factor: Int
+        public var valueName: String
+        public var share: Double
+        /// RGB in 0…1 when the factor is a colour (a swatch instead of the name).
+        public var colour: [Float]?
+        public init(samples: Int, factor: Int, valueName: String, share: Double, colour: [Float]? = nil) {
+            self.samples = samples
+            self.factor = factor
+            self.valueName = valueName
+            self.share = share
+            self.colour = colour
+        }
+    }
+
+    public struct InterventionFigures: Equatable, Sendable {
+        public var bases: Int
+        /// changes[j][k]: share of interventions on z_j that change z_k (k = j: z_j did not hold).
+        public var changes: [[Double]]
+        public init(bases: Int, changes: [[Double]]) {
+            self.bases = bases
+            self.changes = changes
+        }
+    }
 
     public init(factorNames: [String], nmi: [[Double]], activeLatents: [Bool], latentFactor: [Int?],
                 infoM: Double, infoE: Double, infoC: Double, mig: Double? = nil,
