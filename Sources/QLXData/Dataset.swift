@@ -26,11 +26,33 @@ public protocol FactorDataset: Sendable {
     func valueName(factor: Int, value: Int) -> String
     /// The RGB (0…1) a colour factor's value stands for, for swatches; nil for other factors.
     func valueColour(factor: Int, value: Int) -> (r: Float, g: Float, b: Float)?
+    /// The image index of a factor tuple, or nil when no image has it (a file need not hold
+    /// every combination); never traps on user input.
+    func existingIndex(of factors: [Int]) -> Int?
 }
 
 extension FactorDataset {
     public func valueName(factor: Int, value: Int) -> String { "\(value)" }
     public func valueColour(factor: Int, value: Int) -> (r: Float, g: Float, b: Float)? { nil }
+
+    /// A full grid holds every in-range tuple.
+    public func existingIndex(of factors: [Int]) -> Int? {
+        guard factors.count == factorSizes.count, zip(factors, factorSizes).allSatisfy({ (0..<$1).contains($0) }) else { return nil }
+        return index(of: factors)
+    }
+
+    /// An image whose factors match `constraints` (nil: any value): the one that differs from
+    /// `near`'s factors only where the constraints say, when it exists, else the first in index
+    /// order. nil when none matches.
+    public func index(matching constraints: [Int?], near: Int?) -> Int? {
+        guard constraints.count == factorSizes.count else { return nil }
+        if let near, (0..<count).contains(near) {
+            let wanted = zip(factors(at: near), constraints).map { $1 ?? $0 }
+            if let index = existingIndex(of: wanted) { return index }
+        }
+        for i in 0..<count where zip(factors(at: i), constraints).allSatisfy({ $1 == nil || $0 == $1 }) { return i }
+        return nil
+    }
 
     /// `valueName` of every value of every factor.
     public var valueNames: [[String]] {

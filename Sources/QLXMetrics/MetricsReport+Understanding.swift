@@ -12,7 +12,7 @@ extension MetricsReport {
             }
         }
         let widths = factorNames.indices.map { i in
-            max(factorNames[i].count + 1, cells.joined().map { $0.indices.contains(i) ? $0[i].count : 0 }.max() ?? 0)
+            max(factorNames[i].count + 1, (cells.joined().map { $0.indices.contains(i) ? $0[i].count : 0 }.max() ?? 0) + 1)
         }
         var lines = ["Values: samples per latent value and, per factor, its most common value and share (* the latent's factor)"]
         lines.append("latent  value  samples  " + factorNames.indices.map { pad(factorNames[$0], widths[$0]) }.joined(separator: "  "))

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import QLXExplorer
 import QLXModel
@@ -15,13 +16,35 @@ final class ExplorerSetupTests: XCTestCase {
     }
 
     func testAStoredReportOnAsManySamplesIsKeptWithoutALiveJob() throws {
+        let session = try ExplorerSetup.session(.init(checkpointPath: path, metricSamples: 0))
+        XCTAssertNil(session.metricsJob, "no samples, no job")
         for samples in [0, 200, 1000] {
             let session = try ExplorerSetup.session(.init(checkpointPath: path, metricSamples: samples))
-            XCTAssertNil(session.metricsJob, "\(samples) samples")
             XCTAssertEqual(session.state.metrics?.origin, .checkpoint)
             XCTAssertEqual(session.state.metrics?.samples, 1000)
             XCTAssertEqual(session.state.metrics?.infoE, 0.5)
         }
+    }
+
+    /// The stored report has no DCI, value meanings or interventions: a job measures them, and
+    /// the stored figures stay beside them.
+    func testAStoredReportWithoutTheNewPartsGetsThemFromAJobAndKeepsItsFigures() throws {
+        let session = try ExplorerSetup.session(.init(checkpointPath: path, metricSamples: 200))
+        let job = try XCTUnwrap(session.metricsJob)
+        job.start()
+        let first = try XCTUnwrap(job.wait(timeout: 120))
+        XCTAssertEqual(first.infoE, 0.5, "the stored figures stay")
+        XCTAssertEqual(first.samples, 1000)
+        XCTAssertNotNil(first.dci)
+        XCTAssertEqual(first.valueMeanings?.count, 3)
+        let deadline = Date().addingTimeInterval(120)
+        var latest = first
+        while latest.interventionsPending && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+            latest = job.poll().result ?? latest
+        }
+        XCTAssertEqual(latest.interventions?.bases, 200)
+        XCTAssertEqual(latest.interventions?.changes.count, 3)
     }
 
     func testAskingForMoreSamplesThanStoredStartsALiveJob() throws {

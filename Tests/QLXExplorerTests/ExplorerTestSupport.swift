@@ -67,6 +67,15 @@ enum Fixtures {
                                        latentFactor: (0..<10).map { $0 / 2 }, infoM: 0.8, infoE: 0.9, infoC: 0.4,
                                        usageCounts: Array(repeating: usage, count: 10),
                                        samples: 50, origin: .checkpoint)
+        state.metrics?.dci = .init(disentanglement: 0.71, completeness: 0.52, informativeness: 0.93)
+        // Each value of latent j means value j of its factor (shapes by name, posX as a colour).
+        state.metrics?.valueMeanings = (0..<10).map { j in
+            (0..<usage.count).map { v in
+                MetricsDisplay.ValueMeaning(samples: 40 + v, factor: j / 2, valueName: j / 2 == 0 ? ["square", "ellipse", "heart"][v % 3] : "\(v)",
+                                            share: 0.9, colour: j / 2 == 3 ? [0.9, 0.2, 0.1] : nil)
+            }
+        }
+        state.metrics?.interventions = .init(bases: 200, changes: (0..<10).map { j in (0..<10).map { k in j == k ? 0.1 : (k / 2 == j / 2 ? 0.6 : 0.02) } })
         return state
     }
 

@@ -156,6 +156,45 @@ final class MetricsCommandTests: XCTestCase {
         try assertFails(["metrics", checkpoint, "--dataset", "shapes9d", "--samples", "10"], mentioning: ["unknown dataset 'shapes9d'"])
         try assertFails(["metrics", checkpoint, "--samples", "1"], mentioning: ["--samples", "at least 2"])
     }
+
+    /// DCI always; the values table and the interventions when asked, in text and JSON.
+    func testValuesTableInterventionsAndDCIOnACheckpoint() throws {
+        let checkpoint = file("tiny.safetensors")
+        try Checkpoint(model: QLAE(config: TinyModel.config, seed: TinyModel.seed)).write(to: checkpoint)
+        let arguments = ["metrics", checkpoint, "--samples", "300", "--seed", "5", "--values-table", "--interventions", "--bases", "4"]
+        let report = try json(QLXBinary.run(arguments + ["--json"], timeout: 300))
+        let latents = TinyModel.config.latent.count
+        let dci = try XCTUnwrap(report["dci"] as? [String: Any])
+        XCTAssertEqual(dci["trainSamples"] as? Int, 200)
+        XCTAssertEqual(dci["testSamples"] as? Int, 100)
+        XCTAssertEqual((dci["importance"] as? [[Double]])?.count, latents)
+        let meanings = try XCTUnwrap(report["valueMeanings"] as? [String: Any])
+        let entries = try XCTUnwrap(meanings["entries"] as? [[[String: Any]]])
+        XCTAssertEqual(entries.count, latents)
+        XCTAssertEqual(entries[0].map { $0["samples"] as? Int ?? -1 }.reduce(0, +), 300)
+        XCTAssertEqual((meanings["valueNames"] as? [[String]])?.first?.prefix(3), ["square", "ellipse", "heart"])
+        let interventions = try XCTUnwrap(report["interventions"] as? [String: Any])
+        XCTAssertEqual(interventions["bases"] as? Int, 4)
+        XCTAssertEqual((interventions["changes"] as? [[Double]])?.count, latents)
+
+        let text = try QLXBinary.run(arguments, timeout: 300)
+        XCTAssertEqual(text.status, 0, text.stderr)
+        for part in ["DCI (gradient-boosted trees", "Values: samples per latent value", "Interventions on 4 base codes"] {
+            XCTAssertTrue(text.stdout.contains(part), "\(part) missing:\n\(text.stdout)")
+        }
+        let plain = try json(QLXBinary.run(["metrics", checkpoint, "--samples", "300", "--seed", "5", "--json"], timeout: 300))
+        XCTAssertNil(plain["valueMeanings"], "the values table only when asked")
+        XCTAssertNil(plain["interventions"])
+        XCTAssertEqual((plain["dci"] as? [String: Any])?["disentanglement"] as? Double, dci["disentanglement"] as? Double)
+
+        try assertFails(["metrics", checkpoint, "--samples", "300", "--interventions", "--bases", "0"], mentioning: ["--bases", "1…300"])
+        try assertFails(["metrics", checkpoint, "--samples", "300", "--interventions", "--bases", "x"], mentioning: ["--bases", "'x'"])
+        try assertFails(["metrics", checkpoint, "--bases", "5"], mentioning: ["--bases", "--interventions"])
+        let rows = (0..<30).map { [Double($0 % 3), Double($0 % 2)] }
+        try TestNpy.write(int64: rows, to: file("s.npy"))
+        try assertFails(["metrics", "--sources", file("s.npy"), "--latents", file("s.npy"), "--interventions"],
+                        mentioning: ["--interventions", "checkpoint"])
+    }
 }
 
 /// A tiny model on the sprites dataset whose random-init codes vary across images.

@@ -34,6 +34,14 @@ public struct FileDataset: FactorDataset {
     public func factors(at index: Int) -> [Int] { table.factors(at: index) }
 
     /// The first image with these factors (a grid file: its grid position).
+    public func existingIndex(of factors: [Int]) -> Int? {
+        if case .grid(let grid) = table {
+            guard factors.count == factorSizes.count, zip(factors, factorSizes).allSatisfy({ (0..<$1).contains($0) }) else { return nil }
+            return grid.index(of: factors)
+        }
+        return lookup.index(of: factors, in: self)
+    }
+
     public func index(of factors: [Int]) -> Int {
         if case .grid(let grid) = table { return grid.index(of: factors) }
         guard let index = lookup.index(of: factors, in: self) else {

@@ -43,6 +43,10 @@ enum Overlays {
     /// pinned right of them at every width, the mode on the right.
     static func drawStatus(_ state: ExplorerState, in rect: Rect, into grid: inout CellGrid, glyphs: Glyphs,
                            palette: ChromePalette, hints: [String] = KeyTable.hints, hintsAfterMessage: Bool = false) {
+        if let query = state.factorQuery {
+            drawFactorPrompt(query, state: state, in: rect, into: &grid, glyphs: glyphs, palette: palette)
+            return
+        }
         let right = "\(state.renderMode.rawValue) \(state.colorDepth == .none ? "mono" : state.colorDepth.rawValue)"
         let rightX = rect.maxX - right.count
         grid.put(right, x: rightX, y: rect.y, style: Style(foreground: palette.dim))
@@ -114,5 +118,19 @@ enum Overlays {
             grid.put(text, x: max(0, (width - text.count) / 2), y: top + row, style: .bold)
         }
         return grid
+    }
+
+    /// The `/` prompt in the status line: "find: shape=cylinder▏" and how to finish, or the
+    /// parser's complaint after a failed Enter.
+    static func drawFactorPrompt(_ query: String, state: ExplorerState, in rect: Rect, into grid: inout CellGrid,
+                                 glyphs: Glyphs, palette: ChromePalette) {
+        let help = state.statusMessage ?? "Enter finds a sample, Esc closes"
+        var x = grid.put("find: ", x: rect.x, y: rect.y, style: Style(foreground: palette.accent, bold: true))
+        x = grid.put(query, x: x, y: rect.y, maxWidth: max(0, rect.maxX - x - 1), style: .bold)
+        x = grid.put(state.unicode ? "▏" : "_", x: x, y: rect.y, style: Style(foreground: palette.accent))
+        if rect.maxX - x > 4 {
+            grid.put("  " + help, x: x, y: rect.y, maxWidth: rect.maxX - x, style: Style(foreground: palette.dim),
+                     ellipsis: glyphs.ellipsis)
+        }
     }
 }

@@ -16,6 +16,8 @@ public enum Action: Hashable, Sendable {
     case setValue(Int)
     case firstValue, lastValue
     case nextSample, previousSample
+    /// Open the prompt that finds a dataset sample by factor values.
+    case findByFactors
     case randomCode, reset
     case tourSelected, tourAll
     /// Tour speed (shorter/longer steps) and the cross-fade between values.
@@ -57,8 +59,9 @@ public enum KeyTable {
                    keys: [(.pageUp, .stepPage(-1)), (.pageDown, .stepPage(1))], hint: nil),
         KeyBinding(label: "Home/End", summary: "first/last value",
                    keys: [(.home, .firstValue), (.end, .lastValue)], hint: nil),
-        KeyBinding(label: "n/N", summary: "next/previous dataset sample (encode it)",
-                   keys: [(.character("n"), .nextSample), (.character("N"), .previousSample)],
+        KeyBinding(label: "n/N  /", summary: "next/previous dataset sample; / find one by factors",
+                   keys: [(.character("n"), .nextSample), (.character("N"), .previousSample),
+                          (.character("/"), .findByFactors)],
                    hint: "n/N sample"),
         KeyBinding(label: "r", summary: "random code", keys: [(.character("r"), .randomCode)],
                    hint: "r random"),

@@ -176,6 +176,14 @@ public final class ExplorerSession {
         case .loadSample(let index):
             requestedSample = index
             effect = .none
+        case .findSample(let constraints):
+            if let index = source.sampleIndex(matching: constraints, near: state.sample?.index) {
+                requestedSample = index
+                state.statusMessage = "sample \(index) matches"
+            } else {
+                state.statusMessage = "no dataset sample has those factor values"
+            }
+            effect = .none
         case .exportTraversal:
             exportTraversal()
             effect = .none

@@ -86,6 +86,8 @@ public enum ExplorerSetup {
             sampleCount: dataset?.count ?? 0, unicode: true,
             renderModes: [.halfBlock], colorDepths: [.palette256],
             imageWidth: config.image.width * (second == nil ? 1 : 2) + (second == nil ? 0 : PairedImageSource.gap), imageHeight: config.image.height, seed: options.seed)
+        state.factorValueNames = dataset?.valueNames ?? []
+        state.factorSizes = dataset?.factorSizes ?? []
         let storedMetrics = MetricsReport.stored(in: checkpoint)
         let stored = storedMetrics.report.map { MetricsDisplay(report: $0, origin: .checkpoint, dataset: dataset) }
         state.metrics = stored
@@ -100,7 +102,7 @@ public enum ExplorerSetup {
         // A stored report without DCI, value meanings or interventions still gets them from a
         // background job; its own figures stay.
         let lacksParts = stored.map { $0.dci == nil || $0.valueMeanings == nil || $0.interventions == nil } ?? true
-        let job = dataset.flatMap { options.metricSamples > (stored?.samples ?? 0) || lacksParts
+        let job = dataset.flatMap { options.metricSamples > (stored?.samples ?? 0) || (lacksParts && options.metricSamples >= 2)
             ? backgroundMetrics(model: encoderModel, dataset: $0, samples: options.metricSamples, seed: options.seed,
                                 stored: stored) : nil }
         let first = ModelImageSource(model: model, dataset: dataset)

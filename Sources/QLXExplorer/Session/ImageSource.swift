@@ -26,6 +26,13 @@ public protocol ImageSource: AnyObject, Sendable {
     /// Dataset sample `index` (0..<sampleCount): its image, encoded code and factors; throws
     /// when the dataset file cannot give that image.
     func sample(at index: Int) throws -> DatasetSample
+    /// A dataset sample whose factors match `constraints` (nil: any), as close to sample `near`
+    /// as the dataset allows; nil when none matches.
+    func sampleIndex(matching constraints: [Int?], near: Int?) -> Int?
+}
+
+extension ImageSource {
+    public func sampleIndex(matching constraints: [Int?], near: Int?) -> Int? { nil }
 }
 
 /// Decodes with a QLAE model; encodes samples of its dataset.
@@ -45,6 +52,10 @@ public final class ModelImageSource: ImageSource, Sendable {
     }
 
     public var sampleCount: Int { dataset?.count ?? 0 }
+
+    public func sampleIndex(matching constraints: [Int?], near: Int?) -> Int? {
+        dataset?.index(matching: constraints, near: near)
+    }
 
     public func sample(at index: Int) throws -> DatasetSample {
         guard let dataset else { preconditionFailure("no dataset") }

@@ -24,4 +24,7 @@ public final class PairedImageSource: ImageSource, Sendable {
     public var sampleCount: Int { first.sampleCount }
 
     public func sample(at index: Int) throws -> DatasetSample { try first.sample(at: index) }
+    public func sampleIndex(matching constraints: [Int?], near: Int?) -> Int? {
+        first.sampleIndex(matching: constraints, near: near)
+    }
 }

@@ -6,6 +6,9 @@ public enum Effect: Equatable, Sendable {
     case none
     /// Encode dataset sample `index` and show it (`ExplorerState.showSample`).
     case loadSample(index: Int)
+    /// Find a dataset sample whose factors match (nil: any value), near the current one, and
+    /// show it as `loadSample` does.
+    case findSample(constraints: [Int?])
     case exportTraversal
     /// The selected latent's tour as an animated GIF (`E`).
     case exportTourGIF
@@ -20,6 +23,7 @@ extension ExplorerState {
     /// One key press: the key table's action, unless an overlay or the tour takes the key.
     public mutating func handle(_ key: Key) -> Effect {
         if key == .resize { return .redraw }
+        if factorQuery != nil { return editFactorQuery(key) }
         let action = KeyTable.action(for: key)
         if let running = tour {
             // Speed and smoothness change while it runs; any other key stops the tour and
@@ -111,6 +115,12 @@ extension ExplorerState {
             }
             sampleCursor += action == .nextSample ? 1 : -1
             return .loadSample(index: sampleIndex(at: sampleCursor))
+        case .findByFactors:
+            guard sampleCount > 0 else {
+                statusMessage = "no dataset: samples unavailable"
+                return .none
+            }
+            factorQuery = ""
         case .randomCode:
             code = codebooks.map { uniformIndex(below: $0.count, using: &rng) }
             sample = nil
@@ -201,5 +211,33 @@ extension ExplorerState {
 
     private mutating func setValue(_ value: Int) {
         code[selectedLatent] = min(max(value, 0), valueCount(of: selectedLatent) - 1)
+    }
+
+    /// Keys while the `/` prompt is open: text, Backspace, Enter (find), Esc (close); Ctrl-C
+    /// still quits.
+    private mutating func editFactorQuery(_ key: Key) -> Effect {
+        switch key {
+        case .control("c"): return .quit
+        case .escape:
+            factorQuery = nil
+        case .backspace:
+            if factorQuery?.isEmpty == false { factorQuery?.removeLast() }
+            statusMessage = nil
+        case .character(let c) where factorQuery.map { $0.count < 120 } ?? false:
+            factorQuery?.append(c)
+            statusMessage = nil
+        case .enter:
+            let text = factorQuery ?? ""
+            switch FactorQuery.parse(text, factorNames: factorNames, valueNames: factorValueNames, factorSizes: factorSizes) {
+            case .success(let constraints):
+                factorQuery = nil
+                return .findSample(constraints: constraints)
+            case .failure(let error):
+                statusMessage = error.message
+            }
+        default:
+            break
+        }
+        return .none
     }
 }

@@ -68,6 +68,12 @@ public struct ExplorerState: Sendable {
     public var comparisonName: String?
     public var comparisonMetrics: MetricsDisplay?
     public var metricsProgress: MetricsProgress = .notStarted
+    /// The `/` prompt's text while it is open (find a sample by factor values).
+    public var factorQuery: String?
+    /// Names of each factor's values (the dataset's), for the prompt; indices when empty.
+    public var factorValueNames: [[String]] = []
+    /// Values per factor (0 when unknown: the prompt then finds nothing).
+    public var factorSizes: [Int] = []
     public var decodeMilliseconds: Double?
     public var frameMilliseconds: Double?
 

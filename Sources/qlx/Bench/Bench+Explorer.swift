@@ -83,6 +83,19 @@ extension BenchSection {
         let finished = session.metricsJob?.wait(timeout: 600) != nil
         print(String(format: "  background metrics: %@ after %.1f s more", finished ? "done" : "not done",
                      Date().timeIntervalSince(metricsStarted)))
+        // Then the interventions (200 base codes) run on the same thread.
+        frame()
+        if session.state.metrics?.interventionsPending == true {
+            print("  while the background interventions run (200 base codes):")
+            measure("←/→ value step (cached)", steps, settle: false)
+            measure("↓ next latent (new traversal)", Array(repeating: .down, count: 5), settle: true)
+            let started = Date()
+            while session.state.metrics?.interventionsPending == true && Date().timeIntervalSince(started) < 600 {
+                Thread.sleep(forTimeInterval: 0.05)
+                frame()
+            }
+            print(String(format: "  background interventions: done after %.1f s more", Date().timeIntervalSince(started)))
+        }
     }
 }
 

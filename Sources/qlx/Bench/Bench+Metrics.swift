@@ -2,6 +2,7 @@ import Foundation
 import QLXCore
 import QLXData
 import QLXMetrics
+import QLXModel
 
 extension BenchSection {
     /// Complete discrete InfoMEC on 10,000 samples × 10 latents × 5 sources, beside
@@ -24,6 +25,26 @@ extension BenchSection {
         print(try MetricsBenchArrays.fitsLine(sources: sources, codes: codes))
         print("  scikit-learn: " + MetricsBenchArrays.sklearnLine(sources: sources, codes: codes, qlxSeconds: times.min()!))
         try dciLines()
+        try interventionsLine()
+    }
+
+    /// Interventions on the bundled model: 200 base codes, each latent set to each other value,
+    /// decoded and re-encoded in batches (the explorer's and `qlx metrics --interventions`' work).
+    static func interventionsLine() throws {
+        guard let path = try? BundledModel.locate() else {
+            print("interventions: skipped (no bundled model)")
+            return
+        }
+        let model = try Checkpoint.read(from: path).model()
+        let dataset = try Datasets.named(model.config.dataset.name)
+        let codes = try ModelEvaluation.encode(model: model, dataset: dataset, samples: 200, seed: 0, decode: false) { _ in }.codes
+        let start = Date(), cpuStart = processCPUSeconds()
+        let matrix = try InterventionMatrix.measure(model: model, baseCodes: codes)
+        let seconds = Date().timeIntervalSince(start), cpu = processCPUSeconds() - cpuStart
+        let images = codes.count * model.config.latent.count * (model.config.latent.valuesPerLatent - 1)
+        let holds = (0..<matrix.latentCount).map { matrix.holds($0) }
+        print(String(format: "interventions on the bundled model, 200 base codes (%d decodes and encodes): %.2f s (%.2f CPU-s; target ≤ 10 s); mean holds %.2f",
+                     images, seconds, cpu, holds.reduce(0, +) / Double(holds.count)))
     }
 
     /// DCI on 15,000 scenes-like codes (12 latents, 6 factors): trained on the first 10,000 and

@@ -9,11 +9,12 @@ import QLXRender
 /// dataset, or of plain .npy arrays of sources and latents.
 struct Metrics: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure disentanglement (InfoM, InfoE, InfoC, MIG), reconstruction and codebook usage.",
+        abstract: "Measure disentanglement (InfoM, InfoE, InfoC, MIG, DCI), reconstruction and codebook usage.",
         discussion: """
         With a checkpoint (default: the bundled model), encodes --samples images of its dataset \
-        (seeded) and reports InfoMEC as defined by Hsu et al. 2023, MIG, reconstruction error and \
-        per-latent codebook usage, with the NMI matrix as a heatmap (rows factors, columns latents).
+        (seeded) and reports InfoMEC as defined by Hsu et al. 2023, MIG, DCI as disentanglement_lib \
+        computes it (gradient-boosted trees, a seeded third of the samples held out), reconstruction \
+        error and per-latent codebook usage, with the NMI matrix as a heatmap (rows factors, columns latents).
 
         With --sources S.npy --latents Z.npy, computes the same on arrays (rows are samples): \
         sources are label-encoded per column; latents are discrete codes unless --continuous.

@@ -74,6 +74,16 @@ struct Traverse: ParsableCommand {
     @Flag(name: .customLong("raw-values"), help: "PNG: label the columns with codebook values instead of value indices.")
     var rawValues = false
 
+    @Flag(help: """
+        PNG: caption every value with what it means, its latent's factor's most common value \
+        among the samples coded to it ("2 CYLINDER"): from the checkpoint's stored metrics, else \
+        from 2,000 samples of the dataset encoded now (quantized models).
+        """)
+    var captions = false
+
+    /// Samples `--captions` encodes when the checkpoint stores no value meanings.
+    static let captionSamples = 2_000
+
     func run() throws {
         // Flags first, so mistakes fail before the model loads.
         let renderMode = try render.mode()
@@ -115,6 +125,7 @@ struct Traverse: ParsableCommand {
         let metrics = MetricsReport.stored(in: stored)
         if let warning = metrics.warning { Streams.warn(warning) }
         let names = LatentNames(report: metrics.report, latentCount: config.latent.count)
+        let meanings = captions && png != nil && !noLabels ? try valueCaptions(model: model, stored: metrics.report, seed: seed) : nil
         let rows = zip(latents, zip(traversal.values, traversal.images)).map { j, pair in
             MosaicRow(labelLines: names.labelLines(latent: j), columnLabels: pair.0.map(formatValue), images: pair.1)
         }
@@ -132,7 +143,8 @@ struct Traverse: ParsableCommand {
         if let png {
             let picture = noLabels
                 ? Mosaic.picture(rows: traversal.images, scale: scale, gutter: 2, gutterValue: 0.5)
-                : figure(traversal, latents: latents, names: names, start: start, checkpointPath: checkpointPath).picture(scale: scale)
+                : figure(traversal, latents: latents, names: names, start: start, checkpointPath: checkpointPath,
+                         captions: meanings).picture(scale: scale)
             try PNGWriter.write(picture, to: png)
             Streams.note("wrote \(png) (\(picture.width)×\(picture.height) pixels, \(latents.count) latents × \(traversal.values.first?.count ?? 0) values)")
             if !text { return }
@@ -176,7 +188,7 @@ struct Traverse: ParsableCommand {
 
     /// The PNG figure: titled with the model and the start, the base image first in every row.
     func figure(_ traversal: Traversal, latents: [Int], names: LatentNames, start: TraversalStart,
-                checkpointPath: String) -> TraversalFigure {
+                checkpointPath: String, captions: [[String]]? = nil) -> TraversalFigure {
         let startText: String, baseLabel: String
         switch start {
         case .sample(let n): (startText, baseLabel) = ("from sample \(n)", "sample")
@@ -187,7 +199,11 @@ struct Traverse: ParsableCommand {
         let title = "\(ExplorerSetup.displayName(of: checkpointPath)) · \(startText) · columns: \(columns)"
         let rows = latents.indices.map { r in
             TraversalFigure.Row(labelLines: names.labelLines(latent: latents[r]),
-                                columnLabels: rawValues ? traversal.values[r].map(formatValue) : traversal.values[r].indices.map(String.init),
+                                columnLabels: (rawValues ? traversal.values[r].map(formatValue) : traversal.values[r].indices.map(String.init))
+                                    .enumerated().map { v, label in
+                                        guard let caption = captions?[latents[r]][safe: v], !caption.isEmpty else { return label }
+                                        return label + " " + caption
+                                    },
                                 images: traversal.images[r], baseColumn: traversal.baseColumns[r])
         }
         return TraversalFigure(title: title, rows: rows, base: traversal.baseImage, baseLabel: baseLabel)
@@ -205,4 +221,44 @@ struct Traverse: ParsableCommand {
         let s = String(format: "%.2f", Double(v))
         return s == "-0.00" ? "0.00" : s
     }
+}
+
+extension Traverse {
+    /// Per latent and value, the caption `--captions` draws: the most common value of the
+    /// latent's factor among the samples coded to it (empty for values no sample takes).
+    func valueCaptions(model: QLAE, stored: MetricsReport?, seed: UInt64) throws -> [[String]] {
+        guard model.config.latent.quantized else {
+            throw FlagError.badCombination("--captions describes codebook values: this checkpoint's latents are continuous")
+        }
+        if let stored, let meanings = stored.valueMeanings {
+            return Self.captions(meanings, latentFactor: stored.latentFactor)
+        }
+        let data = try dataset.dataset(default: model.config.dataset.name)
+        let samples = min(Self.captionSamples, data.count)
+        let encoded = try ModelEvaluation.encode(model: model, dataset: data, samples: samples, seed: seed, decode: false) { _ in }
+        let meanings = ValueMeanings(codes: encoded.codes, factors: encoded.factors,
+                                     codebookSize: model.config.latent.valuesPerLatent, valueNames: data.valueNames)
+        // Without a stored report, each latent's factor is the one its values predict best.
+        let latentFactor: [Int?] = meanings.entries.map { values in
+            let used = values.filter { $0.samples > 0 }
+            guard let first = used.first else { return nil }
+            return first.modes.indices.max { a, b in
+                used.reduce(0) { $0 + $1.modes[a].share * Double($1.samples) } < used.reduce(0) { $0 + $1.modes[b].share * Double($1.samples) }
+            }
+        }
+        return Self.captions(meanings, latentFactor: latentFactor)
+    }
+
+    static func captions(_ meanings: ValueMeanings, latentFactor: [Int?]) -> [[String]] {
+        meanings.entries.enumerated().map { j, values in
+            values.map { entry in
+                guard let factor = j < latentFactor.count ? latentFactor[j] : nil, entry.modes.indices.contains(factor) else { return "" }
+                return meanings.name(factor: factor, value: entry.modes[factor].value)
+            }
+        }
+    }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
