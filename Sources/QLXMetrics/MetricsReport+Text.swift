@@ -40,9 +40,9 @@ extension MetricsReport {
             "  MIG   \(fixed(mig, 3))   mutual information gap",
         ]
         if let d = dci {
-            lines.append("DCI (gradient-boosted trees per factor, trained on \(d.trainSamples) samples, tested on \(d.testSamples)):")
+            lines.append("DCI (gradient-boosted trees; \(d.trainSamples) training, \(d.testSamples) test samples):")
             lines.append("  D \(fixed(d.disentanglement, 3))   C \(fixed(d.completeness, 3))   I \(fixed(d.informativeness, 3))"
-                         + "   (disentanglement, completeness, informativeness = test accuracy)")
+                         + "   (I: test accuracy)")
         }
         if let c = chance {
             lines.append("Chance level (the same latents with their rows shuffled, seed \(c.seed)):")

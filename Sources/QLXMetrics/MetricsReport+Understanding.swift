@@ -39,8 +39,8 @@ extension MetricsReport {
     func interventionLines(_ m: InterventionMatrix, unicode: Bool) -> [String] {
         let dot = unicode ? "·" : "."
         var lines = [
-            "Interventions on \(m.bases) base codes (set z_j to each other value, decode, re-encode):",
-            "  holds: z_j comes back as the value set; z_k: how often z_k changes (leaks), \(dot) below 0.005",
+            "Interventions on \(m.bases) base codes (z_j set to each other value, decoded, re-encoded):",
+            "  holds: z_j comes back as set; column z_k: how often z_k changes (\(dot) < 0.005)",
         ]
         lines.append("latent  holds  factor       " + (0..<m.latentCount).map { pad("z\($0)", 4, right: true) }.joined(separator: " "))
         for j in 0..<m.latentCount {

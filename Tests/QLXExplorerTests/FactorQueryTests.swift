@@ -21,7 +21,7 @@ final class FactorQueryTests: XCTestCase {
         for (text, expected) in [("shape", "expected factor=value"), ("colour=1", "no factor 'colour'"),
                                  ("hue=1", "no factor 'hue'"), ("shape=cone", "shape has no value 'cone'"),
                                  ("objectHue=10", "values: 0…9"), ("", "type factor=value"),
-                                 ("o=1", "objectHue")] {
+                                 ("o=99", "objectHue has no value '99'")] {
             guard case .failure(let error) = parse(text) else { return XCTFail("\(text) parsed") }
             XCTAssertTrue(error.message.contains(expected), "\(text): \(error.message)")
             XCTAssertFalse(error.message.contains("\n"))

@@ -238,6 +238,19 @@ final class TraverseCommandTests: XCTestCase {
         XCTAssertEqual(try PillowDecoder.size(png).width, g.width(title: title))
     }
 
+    /// `--captions` labels each value with its meaning (encoded from dataset samples when the
+    /// checkpoint stores none): the labels change, and where captions differ between latents
+    /// every row gets its own label band, so the figure never shrinks.
+    func testCaptionsLabelEveryRowWithWhatItsValuesMean() throws {
+        let plain = directory.appendingPathComponent("plain.png").path
+        let captioned = directory.appendingPathComponent("captioned.png").path
+        XCTAssertEqual(try traverse([checkpointPath, "--png", plain, "--scale", "1"]).status, 0)
+        let run = try traverse([checkpointPath, "--png", captioned, "--scale", "1", "--captions"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertGreaterThanOrEqual(try PillowDecoder.size(captioned).height, try PillowDecoder.size(plain).height)
+        XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: captioned)), try Data(contentsOf: URL(fileURLWithPath: plain)))
+    }
+
     func testGIFHasOneFramePerValueOfTheChosenLatentsAndOpensInPillow() throws {
         let gif = directory.appendingPathComponent("tour.gif").path
         // "--latent 0,2" and a repeated --latent mean the same two latents.

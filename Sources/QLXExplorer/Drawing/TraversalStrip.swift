@@ -27,7 +27,12 @@ enum TraversalStrip {
         let shown = slots(state, layout: layout)
         guard !shown.isEmpty else { return }
         let current = state.code[state.selectedLatent]
-        grid.put("z\(state.selectedLatent)", x: rect.x, y: rect.y, style: Style(foreground: palette.dim, bold: true))
+        let nameEnd = grid.put("z\(state.selectedLatent)", x: rect.x, y: rect.y, style: Style(foreground: palette.dim, bold: true))
+        // What the current value means, on the strip's first row up to the current frame: the
+        // panels may have no room for it (80×24), the strip always has this row.
+        let currentFrame = shown.first { $0.value == current }?.frame
+        let limit = currentFrame.map { $0.x > nameEnd + 8 ? $0.x - 1 : rect.maxX } ?? rect.maxX
+        drawCaption(state, x: nameEnd + 1, y: rect.y, maxX: limit, into: &grid, palette: palette)
 
         for (slot, (value, frame)) in shown.enumerated() {
             if value < images.traversal.count, let image = images.traversal[value] {
@@ -71,5 +76,28 @@ enum TraversalStrip {
             label += " " + String(meaning.valueName.prefix(frame.width - index.count - 1))
         }
         grid.put(label, x: frame.x + (frame.width - label.count) / 2, y: y, style: style)
+    }
+
+    /// "= 7 · objectHue 2 ■ 48% · holds .39": the current value's meaning and how often an
+    /// intervention setting the latent holds, once the metrics have them.
+    static func drawCaption(_ state: ExplorerState, x: Int, y: Int, maxX: Int, into grid: inout CellGrid,
+                            palette: ChromePalette) {
+        guard let metrics = state.metrics, maxX - x >= 12 else { return }
+        let current = state.code[state.selectedLatent]
+        let dim = Style(foreground: palette.dim)
+        let dot = state.unicode ? "·" : "-"
+        var nx = grid.put("= \(current)", x: x, y: y, maxWidth: maxX - x, style: dim)
+        if let meaning = meaning(state, value: current) {
+            let factor = meaning.factor < metrics.factorNames.count ? metrics.factorNames[meaning.factor] : "f\(meaning.factor)"
+            nx = grid.put(" \(dot) \(factor) ", x: nx, y: y, maxWidth: max(0, maxX - nx), style: dim)
+            if maxX - nx > meaning.valueName.count + 6 {
+                nx = MetricsPanel.drawFactorValue(meaning, x: nx, y: y, maxX: maxX, into: &grid, palette: palette, bold: true)
+                nx = grid.put(" \(Int((meaning.share * 100).rounded()))%", x: nx, y: y, maxWidth: max(0, maxX - nx), style: dim)
+            }
+        }
+        if let interventions = metrics.interventions, state.selectedLatent < interventions.changes.count, maxX - nx >= 13 {
+            let holds = 1 - interventions.changes[state.selectedLatent][state.selectedLatent]
+            grid.put(" \(dot) holds \(Format.fraction(holds))", x: nx, y: y, maxWidth: maxX - nx, style: dim)
+        }
     }
 }
