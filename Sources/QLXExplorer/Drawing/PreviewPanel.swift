@@ -18,7 +18,11 @@ enum PreviewPanel {
 
         // The sample's factors under it, one per row while rows are free.
         let style = Style(foreground: palette.dim)
-        let factors = zip(state.factorNames, sample.factors).map { "\($0)=\($1)" }
+        // Values by the dataset's name where it has one ("shape=capsule"), else by index.
+        let factors = zip(state.factorNames, sample.factors).enumerated().map { i, pair in
+            let names = i < state.factorValueNames.count ? state.factorValueNames[i] : []
+            return "\(pair.0)=\(names.indices.contains(pair.1) ? names[pair.1] : String(pair.1))"
+        }
         let rows = panel.maxY - place.maxY
         if rows >= factors.count {
             for (row, text) in factors.enumerated() {

@@ -72,8 +72,9 @@ enum TraversalStrip {
             return
         }
         var label = index
-        if let meaning, frame.width >= index.count + 2 {
-            label += " " + String(meaning.valueName.prefix(frame.width - index.count - 1))
+        // One column left free on each side, so neighbouring labels never run together.
+        if let meaning, frame.width >= index.count + 4 {
+            label += " " + String(meaning.valueName.prefix(frame.width - index.count - 3))
         }
         grid.put(label, x: frame.x + (frame.width - label.count) / 2, y: y, style: style)
     }
