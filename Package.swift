@@ -70,7 +70,9 @@ let package = Package(
         ]),
 
         // Tests: one target per library target, shared helpers in QLXTestSupport.
-        .target(name: "QLXTestSupport", dependencies: ["QLXCore", "QLXModel"], path: "Tests/QLXTestSupport"),
+        .target(name: "QLXTestSupport", dependencies: ["QLXCore"], path: "Tests/QLXTestSupport"),
+        // Small model configs for the tests of targets above QLXModel.
+        .target(name: "QLXModelTestSupport", dependencies: ["QLXCore", "QLXModel"], path: "Tests/QLXModelTestSupport"),
         .testTarget(name: "QLXIOTests", dependencies: ["QLXIO", "QLXTestSupport"]),
         .testTarget(name: "QLXCoreTests", dependencies: ["QLXCore", "QLXTestSupport"],
                     resources: [.copy("Fixtures")]),
@@ -78,13 +80,15 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "QLXDataTests", dependencies: ["QLXCore", "QLXData", "QLXTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "QLXMetricsTests", dependencies: ["QLXCore", "QLXData", "QLXMetrics", "QLXRender"],
+        .testTarget(name: "QLXMetricsTests", dependencies: ["QLXCore", "QLXData", "QLXMetrics", "QLXRender", "QLXTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "QLXTrainingTests", dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXTraining"]),
+        .testTarget(name: "QLXTrainingTests", dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXTraining", "QLXTestSupport",
+                                                         "QLXModelTestSupport"]),
         .testTarget(name: "QLXReferenceTests", dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXReference", "QLXTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "QLXRenderTests", dependencies: ["QLXRender", "QLXTestSupport"]),
-        .testTarget(name: "QLXExplorerTests", dependencies: ["QLXExplorer", "QLXModel", "QLXRender", "QLXTestSupport"]),
-        .testTarget(name: "qlxTests", dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXTestSupport"]),
+        .testTarget(name: "QLXExplorerTests", dependencies: ["QLXExplorer", "QLXMetrics", "QLXModel", "QLXRender", "QLXTestSupport",
+                                                         "QLXModelTestSupport"]),
+        .testTarget(name: "qlxTests", dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXTestSupport", "QLXModelTestSupport"]),
     ]
 )

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #endif
 import QLXModel
+import QLXModelTestSupport
 import QLXTestSupport
 import XCTest
 
