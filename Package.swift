@@ -3,7 +3,8 @@
 // Targets form a one-way chain: C shims → QLXCore → QLXModel and QLXData (side by side,
 // neither imports the other) → QLXMetrics → QLXTraining; QLXReference (runs of the paper's
 // JAX code) sits on QLXModel and QLXData; QLXIO (atomic writes, size limits, quoting) sits
-// below everything that reads or writes files; QLXRender is pure (QLXIO, zlib, giflib, libsixel);
+// below everything that reads or writes files; QLXRender (QLXIO, zlib, giflib, libsixel) draws
+// images and asks the terminal what it can show;
 // QLXExplorer draws with both sides; `qlx` parses arguments and dispatches. Every target
 // lists each module it imports.
 import PackageDescription
@@ -62,7 +63,7 @@ let package = Package(
                 dependencies: ["QLXCore", "QLXIO", "QLXModel", "QLXData", "QLXMetrics", "QLXRender", "CNCurses",
                                .product(name: "TOMLKit", package: "TOMLKit")], exclude: ["README.md"]),
 
-        // The command-line tool.
+        // The command-line tool: parses arguments, runs one command (Commands/), prints every error (QLX.swift).
         .executableTarget(name: "qlx", dependencies: [
             "QLXCore", "QLXIO", "QLXModel", "QLXData", "QLXMetrics", "QLXTraining", "QLXRender", "QLXExplorer",
             "QLXReference",
