@@ -19,6 +19,11 @@ public struct InfoMECResult: Codable, Sendable, Equatable {
     /// For each active latent, the source it is most informative about (argmax_i NMI[i][j]).
     public var latentFactor: [Int?]
 
+    /// The three InfoMEC scores' names, in the order every report shows them.
+    public static let scoreNames = ["InfoM", "InfoE", "InfoC"]
+    /// InfoM, InfoE and InfoC, in `scoreNames`' order.
+    public var scores: [Double] { [infoM, infoE, infoC] }
+
     public init(nmi: [[Double]], mutualInformation: [[Double]], sourceEntropies: [Double], activeLatents: [Bool],
                 infoM: Double, infoE: Double, infoC: Double, mig: Double, explicitnessPerSource: [Double],
                 latentFactor: [Int?]) {

@@ -4,9 +4,6 @@ import QLXRender
 
 /// InfoM/InfoE/InfoC bars, the NMI heatmap (selected latent's column highlighted),
 /// reconstruction figures, the selected latent's codebook usage, decode and frame time.
-/// Sections that do not fit are left out, least important first.
-/// InfoM/InfoE/InfoC bars, the NMI heatmap (selected latent's column highlighted),
-/// reconstruction figures, the selected latent's codebook usage, decode and frame time.
 /// Each is a `MetricsSection` value in `sections` (btop's meters): a new one is a file that
 /// defines it plus its line in that list. Sections that do not fit are left out, least
 /// important first.

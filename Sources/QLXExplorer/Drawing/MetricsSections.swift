@@ -70,17 +70,15 @@ extension MetricsSection {
     /// `qlx explore A B`: B's figures in one row below A's bars ("B InfoM .42 InfoE .61 InfoC .30").
     static func drawComparison(_ state: ExplorerState, x: Int, y: Int, width: Int, into grid: inout CellGrid,
                                glyphs: Glyphs, palette: ChromePalette) {
-        let figures = [("InfoM", state.comparisonMetrics?.infoM), ("InfoE", state.comparisonMetrics?.infoE),
-                       ("InfoC", state.comparisonMetrics?.infoC)]
+        let figures = scoreRows(state.comparisonMetrics)
             .map { "\($0) \($1.map(Format.fraction) ?? " --")" }.joined(separator: "  ")
         grid.put("B \(figures)", x: x, y: y, maxWidth: width, style: .bold, ellipsis: glyphs.ellipsis)
     }
 
     static func drawBars(_ metrics: MetricsDisplay?, x: Int, y: Int, width: Int, into grid: inout CellGrid,
                          glyphs: Glyphs, palette: ChromePalette) {
-        let rows: [(String, Double?)] = [("InfoM", metrics?.infoM), ("InfoE", metrics?.infoE), ("InfoC", metrics?.infoC)]
         let barWidth = width - 11
-        for (row, (name, value)) in rows.enumerated() {
+        for (row, (name, value)) in scoreRows(metrics).enumerated() {
             grid.put(name, x: x, y: y + row)
             guard barWidth > 0 else { continue }
             let filled = value.map { Int((min(max($0, 0), 1) * Double(barWidth)).rounded()) } ?? 0
@@ -90,6 +88,12 @@ extension MetricsSection {
             }
             grid.put(value.map(Format.fraction) ?? " --", x: x + 7 + barWidth, y: y + row, style: .bold)
         }
+    }
+
+    /// InfoM, InfoE and InfoC by name; no values before there are metrics.
+    static func scoreRows(_ metrics: MetricsDisplay?) -> [(name: String, value: Double?)] {
+        let values = metrics.map { $0.infoMEC.scores.map(Optional.some) } ?? InfoMECResult.scoreNames.map { _ in nil }
+        return Array(zip(InfoMECResult.scoreNames, values)).map { (name: $0.0, value: $0.1) }
     }
 
     /// Width of the reconstruction column beside the bars ("PSNR 24.1 dB").
