@@ -22,7 +22,7 @@ extension MetricsReport {
                     + pad("\(entry.samples)", 7, right: true) + "  "
                 if entry.samples > 0 {
                     line += factorNames.indices.map { i in
-                        let marked = latentFactor.indices.contains(j) && latentFactor[j] == i ? "*" : ""
+                        let marked = infoMEC.latentFactor.indices.contains(j) && infoMEC.latentFactor[j] == i ? "*" : ""
                         return pad(cells[j][v][i] + marked, widths[i])
                     }.joined(separator: "  ")
                 } else {
@@ -44,7 +44,7 @@ extension MetricsReport {
         ]
         lines.append("latent  holds  factor       " + (0..<m.latentCount).map { pad("z\($0)", 4, right: true) }.joined(separator: " "))
         for j in 0..<m.latentCount {
-            let factor = latentFactor.indices.contains(j) ? latentFactor[j].map { factorNames[$0] } ?? "-" : "-"
+            let factor = infoMEC.latentFactor.indices.contains(j) ? infoMEC.latentFactor[j].map { factorNames[$0] } ?? "-" : "-"
             let row = (0..<m.latentCount).map { k -> String in
                 if k == j { return pad("-", 4, right: true) }
                 let share = m.changes[j][k]

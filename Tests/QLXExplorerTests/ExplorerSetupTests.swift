@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import QLXExplorer
 import QLXModel
+import QLXModelTestSupport
 import QLXTestSupport
 
 /// Which metrics a freshly opened explorer shows: the checkpoint's stored report, and a live

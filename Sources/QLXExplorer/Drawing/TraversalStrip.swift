@@ -92,7 +92,7 @@ enum TraversalStrip {
             let factor = meaning.factor < metrics.factorNames.count ? metrics.factorNames[meaning.factor] : "f\(meaning.factor)"
             nx = grid.put(" \(dot) \(factor) ", x: nx, y: y, maxWidth: max(0, maxX - nx), style: dim)
             if maxX - nx > meaning.valueName.count + 6 {
-                nx = MetricsPanel.drawFactorValue(meaning, x: nx, y: y, maxX: maxX, into: &grid, palette: palette, bold: true)
+                nx = MetricsSection.drawFactorValue(meaning, x: nx, y: y, maxX: maxX, into: &grid, palette: palette, bold: true)
                 nx = grid.put(" \(Int((meaning.share * 100).rounded()))%", x: nx, y: y, maxWidth: max(0, maxX - nx), style: dim)
             }
         }

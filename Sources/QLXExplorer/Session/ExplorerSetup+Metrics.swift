@@ -4,44 +4,11 @@ import QLXMetrics
 import QLXModel
 
 extension MetricsDisplay {
-    /// The figures of a `MetricsReport` (from `qlx metrics`, the trainer or the background job);
-    /// `dataset` supplies colour swatches for colour factors.
-    public init(report: MetricsReport, origin: Origin, dataset: (any FactorDataset)? = nil) {
-        self.init(factorNames: report.factorNames, nmi: report.nmi, activeLatents: report.activeLatents,
-                  latentFactor: report.latentFactor, infoM: report.infoM, infoE: report.infoE, infoC: report.infoC,
-                  mig: report.mig,
-                  reconstruction: report.reconstruction.map { Reconstruction(bce: $0.bce, mse: $0.mse, psnr: $0.psnr) },
-                  usageCounts: report.codebookUsage?.map(\.counts),
-                  perplexity: report.codebookUsage?.map(\.perplexity),
-                  samples: report.samples, origin: origin)
-        dci = report.dci.map { DCIFigures(disentanglement: $0.disentanglement, completeness: $0.completeness,
-                                          informativeness: $0.informativeness) }
-        interventions = report.interventions.map { InterventionFigures(bases: $0.bases, changes: $0.changes) }
-        valueMeanings = report.valueMeanings.map { meanings in
-            meanings.entries.enumerated().map { j, values in
-                values.map { entry -> ValueMeaning? in
-                    guard entry.samples > 0, !entry.modes.isEmpty else { return nil }
-                    // The latent's own factor; for an inactive latent, the factor its value best predicts.
-                    let own = report.latentFactor.indices.contains(j) ? report.latentFactor[j] : nil
-                    let factor = own ?? entry.modes.indices.max { entry.modes[$0].share < entry.modes[$1].share }!
-                    let mode = entry.modes[factor]
-                    let colour = dataset?.valueColour(factor: factor, value: mode.value).map { [$0.r, $0.g, $0.b] }
-                    return ValueMeaning(samples: entry.samples, factor: factor, valueName: meanings.name(factor: factor, value: mode.value),
-                                        share: mode.share, colour: colour)
-                }
-            }
+    /// The figures of a report with the dataset's colours for its colour factors' swatches.
+    public init(report: MetricsReport, origin: Origin, dataset: (any FactorDataset)?) {
+        self.init(report: report, origin: origin) { factor, value in
+            dataset?.valueColour(factor: factor, value: value).map { [$0.r, $0.g, $0.b] }
         }
-    }
-
-    /// The parts a stored report lacks (DCI, value meanings, interventions) taken from `computed`;
-    /// the stored figures themselves stay.
-    func fillingGaps(from computed: MetricsDisplay) -> MetricsDisplay {
-        var merged = self
-        merged.dci = dci ?? computed.dci
-        merged.valueMeanings = valueMeanings ?? computed.valueMeanings
-        merged.interventions = interventions ?? computed.interventions
-        merged.interventionsPending = interventions == nil && computed.interventionsPending
-        return merged
     }
 }
 
