@@ -1,5 +1,6 @@
 import Foundation
 import QLXMetrics
+import QLXTestSupport
 import XCTest
 
 /// DCI against scikit-learn's GradientBoostingClassifier on the golden cases of
