@@ -3,19 +3,20 @@ import QLXRender
 /// The rows that explain the selected latent: what its current value means over the dataset,
 /// what setting it moves (its row of the intervention matrix, under the NMI heatmap's
 /// columns), and the model's DCI. They come after the heatmap in priority (the layout counts
-/// on the heatmap fitting in `rowsWithHeatmap` + its rows) and after the older rows.
+/// on the heatmap fitting in `rowsWithHeatmap` + its rows) and before usage, reconstruction
+/// and timing, which the title bar and the bars' column also show.
 extension MetricsSection {
-    static let interventions = MetricsSection(name: "interventions", priority: 8, rows: { c in
+    static let interventions = MetricsSection(name: "interventions", priority: 5, rows: { c in
         c.metrics.map { $0.interventions != nil || $0.interventionsPending } ?? false ? 1 : 0
     }) { c, y, grid in
         drawInterventions(c.state, c.metrics!, x: c.rect.x, y: y, width: c.rect.width, into: &grid, glyphs: c.glyphs, palette: c.palette)
     }
 
-    static let meaning = MetricsSection(name: "meaning", priority: 7, rows: { $0.metrics?.valueMeanings == nil ? 0 : 1 }) { c, y, grid in
+    static let meaning = MetricsSection(name: "meaning", priority: 4, rows: { $0.metrics?.valueMeanings == nil ? 0 : 1 }) { c, y, grid in
         drawMeaning(c.state, c.metrics!, x: c.rect.x, y: y, width: c.rect.width, into: &grid, glyphs: c.glyphs, palette: c.palette)
     }
 
-    static let dci = MetricsSection(name: "dci", priority: 9, rows: { $0.metrics?.dci == nil ? 0 : 1 }) { c, y, grid in
+    static let dci = MetricsSection(name: "dci", priority: 6, rows: { $0.metrics?.dci == nil ? 0 : 1 }) { c, y, grid in
         drawDCI(c.metrics!.dci!, x: c.rect.x, y: y, width: c.rect.width, into: &grid, palette: c.palette)
     }
 

@@ -16,9 +16,10 @@ enum MetricsPanel {
     /// heatmap when it has these plus the heatmap's rows.
     static let rowsWithHeatmap = 1 + 3
 
-    /// Rows the panel fills with every section (interventions, meaning, DCI, reconstruction,
-    /// usage and timing after the heatmap).
-    static func naturalRows(heatmapRows: Int) -> Int { rowsWithHeatmap + heatmapRows + 6 }
+    /// Rows the panel keeps when the sample goes under it: reconstruction, usage and timing
+    /// after the heatmap. The rows that explain a latent (interventions, meaning, DCI) take
+    /// rows left over, never the preview's: the strip's caption carries the meaning anyway.
+    static func naturalRows(heatmapRows: Int) -> Int { rowsWithHeatmap + heatmapRows + 3 }
 
     /// What every section draws from: the state, the panel's place and the chrome.
     struct Context {

@@ -21,17 +21,17 @@ extension MetricsSection {
         drawComparison(c.state, x: c.rect.x, y: y, width: c.rect.width, into: &grid, glyphs: c.glyphs, palette: c.palette)
     }
 
-    static let reconstruction = MetricsSection(name: "reconstruction", priority: 5, rows: { c in
+    static let reconstruction = MetricsSection(name: "reconstruction", priority: 8, rows: { c in
         c.metrics?.reconstruction == nil || c.reconstructionBesideBars ? 0 : 1
     }) { c, y, grid in
         drawReconstruction(c.metrics!.reconstruction!, x: c.rect.x, y: y, width: c.rect.width, into: &grid, palette: c.palette)
     }
 
-    static let usage = MetricsSection(name: "usage", priority: 4, rows: { $0.metrics?.usageCounts == nil ? 0 : 1 }) { c, y, grid in
+    static let usage = MetricsSection(name: "usage", priority: 7, rows: { $0.metrics?.usageCounts == nil ? 0 : 1 }) { c, y, grid in
         drawUsage(c.state, c.metrics!, x: c.rect.x, y: y, width: c.rect.width, into: &grid, palette: c.palette)
     }
 
-    static let timing = MetricsSection(name: "timing", priority: 6, rows: { _ in 1 }) { c, y, grid in
+    static let timing = MetricsSection(name: "timing", priority: 9, rows: { _ in 1 }) { c, y, grid in
         drawTiming(c.state, x: c.rect.x, y: y, width: c.rect.width, into: &grid, palette: c.palette)
     }
 

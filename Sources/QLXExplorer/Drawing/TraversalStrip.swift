@@ -85,6 +85,7 @@ enum TraversalStrip {
                             palette: ChromePalette) {
         guard let metrics = state.metrics, maxX - x >= 12 else { return }
         let current = state.code[state.selectedLatent]
+        guard meaning(state, value: current) != nil || metrics.interventions != nil else { return }
         let dim = Style(foreground: palette.dim)
         let dot = state.unicode ? "·" : "-"
         var nx = grid.put("= \(current)", x: x, y: y, maxWidth: maxX - x, style: dim)
