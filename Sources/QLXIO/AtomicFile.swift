@@ -37,6 +37,11 @@ public enum AtomicFile {
             self.prefixLength = prefixLength
             self.matches = matches
         }
+
+        /// The same kind with another way out (a writer that has no --force).
+        public func hinting(_ hint: String) -> Kind {
+            Kind(name: name, hint: hint, prefixLength: prefixLength, matches: matches)
+        }
     }
 
     /// Writes `bytes` to `path` atomically.

@@ -10,7 +10,7 @@ import Darwin
 /// silently win). The kernel drops the lock when the process ends, however it ends; the file
 /// is removed on release. The lock file is opened without following a symlink and must be a
 /// regular file: a link planted at `PATH.lock` would otherwise have its target truncated (or
-/// created), and a named pipe there would hang the open.
+/// created), and a named pipe or device there would be written to and then removed.
 public final class OutputLock {
     public let path: String
     private let fd: Int32

@@ -142,6 +142,11 @@ final class DatasetFileTests: XCTestCase {
         try handle.close()
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_600_000_000)], ofItemAtPath: paths[0])
         XCTAssertEqual(try firstPixel(paths[0]), 1)
+
+        // A source that is gone leaves no cache behind once a file of its name is opened.
+        try FileManager.default.removeItem(atPath: paths[0])
+        XCTAssertEqual(try firstPixel(paths[1]), 1)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: cacheRoot).count, 1)
     }
 
     func testBadFilesGiveOneLineErrorsAndLeaveNothingBehind() throws {

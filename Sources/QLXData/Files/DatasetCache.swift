@@ -6,7 +6,8 @@ import QLXIO
 /// (two `data.npz` in different folders never share one), and a hash of its state: device,
 /// inode, size, modification time and the archive's own record of its members (names, CRC-32s
 /// and sizes), so a file edited, replaced or copied over in place gets a new folder even
-/// within one tick of the clock, and the stale folder of the same path is removed. Files are
+/// within one tick of the clock; the stale folder of the same path, and folders of same-named
+/// sources that are gone, are removed. Files are
 /// written to a temporary name and renamed, so a killed build never leaves a file that looks
 /// complete.
 public struct DatasetCache: Sendable {
@@ -48,19 +49,29 @@ public struct DatasetCache: Sendable {
         } catch {
             throw DataError.cacheFailed(path: source, reason: "cannot create \(folder): \(error.localizedDescription)")
         }
+        let record = folder + "/" + Self.sourceRecord
+        if (try? String(contentsOfFile: record, encoding: .utf8)) != fullPath {
+            try write(to: record) { try $0.write(contentsOf: Data(fullPath.utf8)) }
+        }
         for other in (try? fm.contentsOfDirectory(atPath: root)) ?? [] where other != folderName && isStale(other, sameSource: sameSource, name: name) {
             try? fm.removeItem(atPath: root + "/" + other)
         }
         return folder + "/" + member + ".npy"
     }
 
-    /// Another state of the same source path, or a folder in the older NAME-SIZE-MTIME form
-    /// (which no source is looked up by any more).
+    /// The file in each folder that names its source's full path.
+    static let sourceRecord = "source-path"
+
+    /// Another state of the same source path; a folder of a source of the same name that is
+    /// gone (moved or deleted: its gigabytes would otherwise stay for good); or a folder in the
+    /// older NAME-SIZE-MTIME form, which no source is looked up by any more.
     private func isStale(_ folder: String, sameSource: String, name: String) -> Bool {
         if folder.hasPrefix(sameSource) { return true }
         guard folder.hasPrefix(name + "-") else { return false }
         let rest = folder.dropFirst(name.count + 1).split(separator: "-", omittingEmptySubsequences: false)
-        return rest.count == 2 && rest.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
+        if rest.count == 2 && rest.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) { return true }
+        guard let source = try? String(contentsOfFile: root + "/" + folder + "/" + Self.sourceRecord, encoding: .utf8) else { return false }
+        return !FileManager.default.fileExists(atPath: source)
     }
 
     /// Writes `target` through QLXIO's one atomic writer: renamed into place only when
