@@ -101,6 +101,6 @@ final class ReferenceCommandTests: XCTestCase {
 
     func testFolderWithoutCheckpointIsOneLine() throws {
         try assertOneLineError(["info", directory.path],
-                               "qlx: \(directory.path): no reference checkpoint found: expected model.eqx, step=N/model.eqx, checkpoint/step=N/model.eqx or files/checkpoint/step=N/model.eqx")
+                               "qlx: \(directory.path): no reference checkpoint found: expected model.eqx, step=N/model.eqx, checkpoint/step=N/model.eqx, files/checkpoint/step=N/model.eqx or wandb/run-*/files/checkpoint/step=N/model.eqx")
     }
 }
