@@ -14,7 +14,7 @@ public enum QuantileCodebooks {
     /// Images encoded for the quantiles (fewer when the dataset has fewer).
     public static let samples = 2_000
     /// Images encoded before the first frame, for codebooks to start from.
-    public static let provisionalSamples = 16
+    public static let provisionalSamples = 8
 
     /// Latent j's `values` quantiles at (k + ½)/values, k = 0..<values, of column j of
     /// `latents` (N, n_z), linearly interpolated between order statistics; ascending.
