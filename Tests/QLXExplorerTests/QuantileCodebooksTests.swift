@@ -47,6 +47,8 @@ final class QuantileCodebooksTests: XCTestCase {
         session.startMetrics()
         XCTAssertEqual(session.state.backgroundStatus?.hasPrefix("quantile codebooks: encoding 2000 images, "), true,
                        session.state.backgroundStatus ?? "no status")
+        // In the status line from the start (the export folder's note gives way to it).
+        XCTAssertTrue(session.frame(width: 120, height: 40).text.contains("quantile codebooks: encoding 2000 images, "))
         XCTAssertNotNil(job.wait(timeout: 120))
         let deadline = Date().addingTimeInterval(30)
         while session.codebookJob != nil && Date() < deadline { _ = session.update(); Thread.sleep(forTimeInterval: 0.01) }

@@ -142,6 +142,8 @@ public final class ExplorerSession {
         case .running(let fraction, let samples):
             guard snapshot.version != codebookVersion else { return false }
             codebookVersion = snapshot.version
+            // The progress says more than the export folder does.
+            if state.statusMessage == exportNote { state.statusMessage = nil }
             state.backgroundStatus = "quantile codebooks: encoding \(samples) images, \(Int(fraction * 100))% (values from the first \(QuantileCodebooks.provisionalSamples) until then)"
             return true
         case .failed(let reason):
