@@ -213,6 +213,8 @@ struct ImageSampleOptions: ParsableArguments {
     /// what is being encoded.
     func run<Result>(on model: QLAE, checkpoint: String, every: Bool = false, atLeast minimum: Int,
                      _ work: (any FactorDataset, Int, @escaping (Double) -> Void) throws -> Result) throws -> (any FactorDataset, Result) {
+        // A count the model cannot hold fails before a file is opened (and decompressed).
+        if !every { _ = try samples.value(atLeast: minimum, config: model.config) }
         let data = try dataset.dataset(for: model.config, checkpoint: checkpoint)
         let count = every ? data.count : try samples.value(atLeast: minimum, config: model.config, dataset: data)
         let bar = ProgressBar(label: "encoding \(count) images of \(data.name)")
