@@ -81,7 +81,7 @@ public enum ExplorerSetup {
                            try other.flatMap { try refinement($0, path: options.comparisonPath ?? "") }]
         let model = refinements[0]?.provisional ?? encoderModel
         let second = other.map { refinements[1]?.provisional ?? $0 }
-        let name = displayName(of:)
+        let name = Checkpoint.displayName(of:)
         var state = ExplorerState(
             checkpointName: name(options.checkpointPath) + (options.comparisonPath.map { " │ " + name($0) } ?? ""),
             datasetName: dataset?.name ?? config.dataset.name,
@@ -133,17 +133,6 @@ public enum ExplorerSetup {
             }
             return tables
         }
-    }
-
-    /// The title's name for a checkpoint: its file name, or for a reference run the first
-    /// folder above files/, checkpoint/, step=N/ and model.eqx (the wandb run folder's name).
-    public static func displayName(of path: String) -> String {
-        var parts = (path as NSString).standardizingPath.split(separator: "/").map(String.init)
-        while let last = parts.last, parts.count > 1,
-              ["files", "checkpoint", "model.eqx"].contains(last) || last.hasPrefix("step=") {
-            parts.removeLast()
-        }
-        return parts.last ?? path
     }
 
     /// The dataset to sample from: the one asked for (an error if unknown or if its images do
