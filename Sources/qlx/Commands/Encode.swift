@@ -69,17 +69,17 @@ struct Encode: ParsableCommand {
     func run() throws {
         try checkFlags()
         let path = try checkpoint.path()
-        let model = try checkpoint.load().model()
+        let model = try checkpoint.load(path).model()
         if codes.path != nil && !model.config.latent.quantized {
             throw FlagError.badCombination("-o/--output: the model in \(path) is not quantized, so it has no codes; use --values or --continuous")
         }
         if let images { return try encode(images: images, model: model) }
-        let count = all ? nil : try sample.samples.value(atLeast: 1, config: model.config), seed = try sample.seed.value()
-        let (data, encoded) = try sample.run(on: model, samples: count) { data, progress in
-            try ModelEvaluation.encode(model: model, dataset: data, samples: count ?? data.count, seed: seed,
-                                       order: count == nil ? Array(0..<data.count) : nil, decode: false, progress: progress)
+        let seed = try sample.seed.value()
+        let (data, encoded) = try sample.run(on: model, checkpoint: path, every: all, atLeast: 1) { data, count, progress in
+            try ModelEvaluation.encode(model: model, dataset: data, samples: count, seed: seed,
+                                       order: all ? Array(0..<data.count) : nil, decode: false, progress: progress)
         }
-        let n = count ?? data.count
+        let n = encoded.indices.count
         var written = try writeLatents(codes: encoded.codes.flatMap { $0.map(Int64.init) }, values: encoded.values.data,
                                        continuous: encoded.continuous.data, rows: n, latents: model.config.latent.count)
         if let factors {

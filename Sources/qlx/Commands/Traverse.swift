@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QLXCore
 import QLXData
+import QLXIO
 import QLXMetrics
 import QLXModel
 import QLXRender
@@ -112,11 +113,17 @@ struct Traverse: ParsableCommand {
         }
 
         let latents = chosen.isEmpty ? Array(0..<config.latent.count) : chosen
-        if from.isEmpty, dataset.name == nil, (try? Traversal.dataset(for: model, named: nil)) == nil {
-            Streams.warn("qlx has no dataset \(config.dataset.name) for \(checkpointPath), so the traversal starts from zeros (pass --data FILE to start from a sample)")
+        if from.isEmpty, config.latent.quantized, !dataset.isAvailable(for: config) {
+            Streams.warn("\(checkpointPath) was trained on \(quoted(config.dataset.name)), which qlx reads from its dataset file, so the traversal starts from zeros (pass --data FILE or set $QLX_DATA to start from a sample)")
             start = .zeros
         }
-        let traversal = try Traversal.make(model: model, start: start, latents: latents, seed: seed, dataset: dataset.name)
+        var opened: (any FactorDataset)?
+        let traversal = try Traversal.make(model: model, start: start, latents: latents, seed: seed) {
+            if let opened { return opened }
+            let data = try dataset.dataset(for: config, checkpoint: checkpointPath)
+            opened = data
+            return data
+        }
         let metrics = MetricsReport.stored(in: stored)
         if let warning = metrics.warning { Streams.warn(warning) }
         let names = LatentNames(report: metrics.report, latentCount: config.latent.count)
