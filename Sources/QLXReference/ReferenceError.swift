@@ -20,6 +20,7 @@ public enum ReferenceError: Error, CustomStringConvertible, Equatable, Sendable 
     case recordMismatch(path: String, index: Int, leaf: String, expected: String, found: String)
     case invalidModel(path: String, reason: String)
     case optionsNeedReference(path: String, option: String)
+    case newestStepUnreadable(path: String, step: Int, reason: String, readable: Int?)
 
     public var description: String {
         switch self {
@@ -55,6 +56,9 @@ public enum ReferenceError: Error, CustomStringConvertible, Equatable, Sendable 
             return "\(path): record \(index) (\(leaf)): expected \(expected), found \(found)"
         case .invalidModel(let path, let reason):
             return "\(path): \(reason)"
+        case .newestStepUnreadable(let path, let step, let reason, let readable):
+            let instead = readable.map { "pass --step \($0) to open the newest readable one" } ?? "no older step is readable"
+            return "\(path): the newest checkpoint, step=\(step)/model.eqx, \(reason); \(instead)"
         case .optionsNeedReference(let path, let option):
             return "\(path): \(option) applies to reference runs (a run folder or a .eqx file), not to a qlx checkpoint"
         }

@@ -57,6 +57,7 @@ public struct RunFolder: Sendable, Equatable {
                 throw ReferenceError.noCheckpoint(path: path, reason: Self.layouts)
             }
             let all = Self.steps(in: folder)
+            if wanted == nil { try Self.refuseUnreadableNewestStep(in: folder, path: path) }
             let step = wanted ?? all.last!
             guard all.contains(step) else { throw ReferenceError.stepNotFound(path: path, step: step, available: all) }
             chosen = (folder.appendingPathComponent("step=\(step)/model.eqx"), step, all)
@@ -93,6 +94,30 @@ public struct RunFolder: Sendable, Equatable {
             return n
         }.sorted()
     }
+
+    /// Without --step the newest step is meant: a newest step=N whose model.eqx is there but
+    /// unreadable (a dangling link, an empty file from an interrupted save) must not make an
+    /// older step open in its place without a word, nor fail as if the file were corrupt.
+    static func refuseUnreadableNewestStep(in folder: URL, path: String) throws {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        let model = { (n: Int) in folder.appendingPathComponent("step=\(n)/model.eqx").path }
+        var link = stat()
+        let present = names.compactMap { step(of: $0) }.filter { lstat(model($0), &link) == 0 }.sorted()
+        guard let newest = present.last, let reason = unreadable(model(newest)) else { return }
+        let readable = present.dropLast().last { unreadable(model($0)) == nil }
+        throw ReferenceError.newestStepUnreadable(path: path, step: newest, reason: reason, readable: readable)
+    }
+
+    /// Why `file` cannot be read as a checkpoint, or nil when it is a non-empty regular file.
+    static func unreadable(_ file: String) -> String? {
+        var info = stat()
+        if stat(file, &info) != 0 { return "is a link to a missing file" }
+        if info.st_mode & S_IFMT != S_IFREG { return "is not a regular file" }
+        if info.st_size == 0 { return "is empty (an interrupted save?)" }
+        if access(file, R_OK) != 0 { return "cannot be read (permissions)" }
+        return nil
+    }
+
 
     /// A model file named directly (or through its step=N folder): itself, or with `--step`
     /// another step=N folder beside its own.

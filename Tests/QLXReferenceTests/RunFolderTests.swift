@@ -64,6 +64,28 @@ final class RunFolderTests: XCTestCase {
         XCTAssertEqual(run.model.config.latent.count, 4)
     }
 
+    /// A newest step whose model.eqx is a dangling link or empty opened the older step in its
+    /// place without a word; now it is refused, naming the step --step opens.
+    func testAnUnreadableNewestStepIsRefusedRatherThanReplacedByAnOlderOne() throws {
+        let scratch = try makeScratchDirectory("broken-step")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let checkpoint = scratch.appendingPathComponent("checkpoint").path
+        try FileManager.default.createDirectory(atPath: checkpoint + "/step=9999", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: ReferenceFixtures.files(fixture) + "/checkpoint/step=4999", toPath: checkpoint + "/step=4999")
+        try FileManager.default.copyItem(atPath: ReferenceFixtures.files(fixture) + "/config.yaml", toPath: scratch.appendingPathComponent("config.yaml").path)
+        let newest = checkpoint + "/step=9999/model.eqx"
+        XCTAssertEqual(symlink(scratch.appendingPathComponent("gone.eqx").path, newest), 0)
+        XCTAssertThrowsError(try RunFolder(path: checkpoint)) { error in
+            XCTAssertEqual("\(error)", "\(checkpoint): the newest checkpoint, step=9999/model.eqx, is a link to a missing file; pass --step 4999 to open the newest readable one")
+        }
+        unlink(newest)
+        FileManager.default.createFile(atPath: newest, contents: nil)
+        XCTAssertThrowsError(try RunFolder(path: scratch.path)) { error in
+            XCTAssertEqual("\(error)", "\(scratch.path): the newest checkpoint, step=9999/model.eqx, is empty (an interrupted save?); pass --step 4999 to open the newest readable one")
+        }
+        XCTAssertEqual(try RunFolder(path: checkpoint, step: 4999).step, 4999)
+    }
+
     func testFolderWithoutCheckpointIsRefused() throws {
         let scratch = try makeScratchDirectory("empty-run")
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -1,4 +1,5 @@
 import Foundation
+import QLXIO
 import QLXRender
 
 /// Ties the pure parts together in three phases, as the event loop calls them: `handle` puts
@@ -450,9 +451,13 @@ public final class ExplorerSession {
     /// reports the path in the status line.
     private func exportTraversal() {
         export("traversal", extension: "png") { images, path in
-            try PNGWriter.write(self.traversalFigure(images).picture(scale: Self.exportScale), to: path)
+            try PNGWriter.write(self.traversalFigure(images).picture(scale: Self.exportScale), to: path,
+                                replacing: PNGWriter.fileKind.hinting(Self.exportHint))
         }
     }
+
+    /// An export replaces an earlier export of its name, never a file of another kind.
+    static let exportHint = "move it or choose another --export-dir"
 
     /// Model pixels per model pixel in exported figures.
     public static let exportScale = 2
@@ -479,7 +484,8 @@ public final class ExplorerSession {
     /// 4×4) as a looping GIF and reports the path in the status line.
     private func exportTourGIF() {
         export("tour", extension: "gif") { images, path in
-            try GIFWriter.write(images.map { Mosaic.picture(rows: [[$0]], scale: 4, gutter: 0, gutterValue: 0) }, to: path)
+            try GIFWriter.write(images.map { Mosaic.picture(rows: [[$0]], scale: 4, gutter: 0, gutterValue: 0) }, to: path,
+                                replacing: GIFWriter.fileKind.hinting(Self.exportHint))
         }
     }
 

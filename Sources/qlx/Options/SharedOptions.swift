@@ -123,6 +123,30 @@ struct OutputOption: ParsableArguments {
     var path: String?
 }
 
+/// `--force`: every command that writes files replaces an existing file only when it is of
+/// the kind the command writes (an .npy for an .npy output, a checkpoint for a checkpoint),
+/// or empty; anything else (a checkpoint given as `-o` by mistake) needs this flag.
+struct ForceOption: ParsableArguments {
+    @Flag(name: .customLong("force"), help: "Replace output files of another kind (e.g. a checkpoint given as an .npy output by mistake).")
+    var isGiven = false
+
+    /// What an existing output must be to be replaced: `kind`, or anything with --force.
+    func replacing(_ kind: AtomicFile.Kind) -> AtomicFile.Kind? { isGiven ? nil : kind }
+}
+
+/// Refuses two outputs of one command that name the same file (`-o s.npy --factors ./s.npy`):
+/// the second would silently replace the first. `outputs` pairs each path with its flag.
+func refuseSharedOutputs(_ outputs: [(path: String, flag: String)]) throws {
+    var seen: [String: String] = [:]
+    for (path, flag) in outputs {
+        let key = AtomicFile.targetKey(of: path)
+        if let other = seen[key] {
+            throw FlagError.conflict(flag: flag, other: other, reason: "both name the file \(quoted(path)); each output needs its own file")
+        }
+        seen[key] = flag
+    }
+}
+
 /// `--mode` and `--colors` of the commands that draw images (traverse, explore).
 struct RenderFlags: ParsableArguments {
     @Option(name: .customLong("mode"),
