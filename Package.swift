@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "CTaskTeam"),
         // Compiled C: vectorised stride-1 convolutions of few output channels (Conv2d+Direct.swift).
         .target(name: "CDirectConv"),
+        // Compiled C: the release stamp `qlx --version` prints (scripts/package writes it).
+        .target(name: "CBuildInfo"),
 
         // Libraries.
         // Untrusted input and output: atomic writes, size limits, quoting values for messages.
@@ -65,7 +67,7 @@ let package = Package(
         // The command-line tool.
         .executableTarget(name: "qlx", dependencies: [
             "QLXCore", "QLXIO", "QLXModel", "QLXData", "QLXMetrics", "QLXTraining", "QLXRender", "QLXExplorer",
-            "QLXReference",
+            "QLXReference", "CBuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -3,7 +3,8 @@ import Foundation
 
 @main
 struct QLX: ParsableCommand {
-    /// The version of qlx, defined here only (`qlx --version`).
+    /// The version of qlx, defined here only (`qlx --version`, and the release artefacts'
+    /// names through it).
     static let version = "0.9.0"
 
     static let configuration = CommandConfiguration(
@@ -36,6 +37,12 @@ struct QLX: ParsableCommand {
     static func main() {
         do {
             let arguments = Array(CommandLine.arguments.dropFirst())
+            // Before ArgumentParser, which would print the bare version: the commit and the
+            // kind of build matter when reporting a problem with a release.
+            if arguments == ["--version"] {
+                print(VersionInfo.line())
+                end(0)
+            }
             if let unknown = unknownCommand(in: arguments) { throw unknown }
             var command = try parseAsRoot(arguments)
             try command.run()
