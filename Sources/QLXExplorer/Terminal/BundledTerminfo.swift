@@ -5,10 +5,10 @@ import Foundation
 /// paths of the distribution it was built on, Debian's) or lacks the entry TERM names.
 /// The system's entries always win: the bundled copy is only added for a name the system
 /// does not have.
-enum BundledTerminfo {
+public enum BundledTerminfo {
     /// share/qlx/terminfo beside the folder of the executable (symbolic links resolved), if
     /// there; nil in a source build.
-    static func directory(executable: URL = URL(fileURLWithPath: "/proc/self/exe")) -> String? {
+    public static func directory(executable: URL = URL(fileURLWithPath: "/proc/self/exe")) -> String? {
         let prefix = executable.resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
         let folder = prefix.appendingPathComponent("share/qlx/terminfo").path
         var isFolder: ObjCBool = false
@@ -17,7 +17,7 @@ enum BundledTerminfo {
 
     /// Whether `folder` holds a compiled entry `name` (tic's layout: the first letter, or its
     /// hexadecimal code on case-insensitive file systems, then the name).
-    static func contains(_ name: String, in folder: String) -> Bool {
+    public static func contains(_ name: String, in folder: String) -> Bool {
         guard let first = name.unicodeScalars.first, !name.contains("/"), name != "." , name != ".." else { return false }
         return [String(first), String(format: "%02x", first.value)].contains {
             FileManager.default.fileExists(atPath: "\(folder)/\($0)/\(name)")
@@ -27,7 +27,7 @@ enum BundledTerminfo {
     /// Adds `folder` to the end of TERMINFO_DIRS, after the user's entries and ncurses' own
     /// default (an empty entry), so ncurses looks there last. ncurses reads the variable at
     /// every lookup, so this holds for the next newterm/setupterm.
-    static func append(_ folder: String) {
+    public static func append(_ folder: String) {
         let current = ProcessInfo.processInfo.environment["TERMINFO_DIRS"] ?? ""
         if current.split(separator: ":").contains(Substring(folder)) { return }
         setenv("TERMINFO_DIRS", current + ":" + folder, 1)

@@ -63,16 +63,19 @@ public final class CursesScreen {
 
     /// An off-screen terminal of a fixed size writing to /dev/null, so `qlx bench` can time the
     /// whole paint path (ncurses' diffing and output included) without a terminal.
-    public static func offscreen(width: Int, height: Int, term: String = "xterm-256color") throws -> CursesScreen {
+    /// `bundledTerminfo`: where entries the system lacks are looked for (tests give their own).
+    public static func offscreen(width: Int, height: Int, term: String = "xterm-256color",
+                                 bundledTerminfo: String? = BundledTerminfo.directory()) throws -> CursesScreen {
         guard let output = fopen("/dev/null", "w"), let input = fopen("/dev/null", "r") else {
             throw ExplorerError.terminalSetupFailed(term: term)
         }
         return try CursesScreen(output: output, input: input, term: term, environment: ["TERM": term, "LANG": "C.UTF-8"],
-                                fixedSize: (width, height))
+                                fixedSize: (width, height), bundledTerminfo: bundledTerminfo)
     }
 
     private init(output: UnsafeMutablePointer<FILE>, input: UnsafeMutablePointer<FILE>, term: String,
-                 environment: [String: String], fixedSize: (Int, Int)?, trueColor: Bool = false) throws {
+                 environment: [String: String], fixedSize: (Int, Int)?, trueColor: Bool = false,
+                 bundledTerminfo bundled: String? = BundledTerminfo.directory()) throws {
         setlocale(LC_ALL, "")   // ncursesw draws wide characters only under the user's locale
         let capabilities = TerminalCapabilities.detect(environment: environment, isTerminal: true)
         unicode = capabilities.unicode
@@ -80,7 +83,6 @@ public final class CursesScreen {
         // common entries instead. 24-bit colour asked for and promised by COLORTERM, but
         // not in TERM's entry: a direct-colour entry of the same terminal goes first.
         // An entry the system lacks is taken from the terminfo a release bundles, if that has it.
-        let bundled = BundledTerminfo.directory()
         var bundledUsed: [String] = []
         func available(_ name: String) -> Bool {
             if qlx_terminfo_rgb(name) != -1 { return true }
