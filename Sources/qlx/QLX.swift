@@ -12,8 +12,10 @@ struct QLX: ParsableCommand {
         abstract: "Explore the quantized latent space of QLAE models from a terminal.",
         discussion: """
         Run with no arguments to open the explorer on the bundled model
-        (assets/scenes-qlae.safetensors if present, else assets/sprites-qlae.safetensors; or
-        $QLX_MODEL). A bundled model also opens by name: qlx explore sprites.
+        (scenes-qlae.safetensors if present, else sprites-qlae.safetensors, from ./assets,
+        share/qlx beside the program's bin/ in a release, or the assets/ folder of the source
+        tree it was built in; or $QLX_MODEL). A bundled model also opens by name:
+        qlx explore sprites.
         """,
         version: version,
         subcommands: [
