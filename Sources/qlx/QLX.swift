@@ -69,7 +69,7 @@ struct QLX: ParsableCommand {
     }
 
     static func fail(_ line: String, status: Int32) -> Never {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        Streams.writeStandardError(line + "\n")
         end(status)
     }
 
