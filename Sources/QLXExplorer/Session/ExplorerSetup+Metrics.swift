@@ -37,12 +37,13 @@ extension ExplorerSetup {
             return keep(display)
         }
         let interventions: MetricsJob.FollowUp = { display, progress in
-            let codes = try ModelEvaluation.encode(model: model, dataset: dataset, samples: bases, seed: seed,
-                                                   decode: false, progress: { _ in }).codes
-            let matrix = try InterventionMatrix.measure(model: model, baseCodes: codes, progress: progress)
             var next = display
-            next.interventions = next.interventions ?? MetricsDisplay.InterventionFigures(bases: matrix.bases, changes: matrix.changes)
             next.interventionsPending = false
+            // A failure leaves the figures on screen, without the intervention row.
+            guard let codes = try? ModelEvaluation.encode(model: model, dataset: dataset, samples: bases, seed: seed,
+                                                          decode: false, progress: { _ in }).codes,
+                  let matrix = try? InterventionMatrix.measure(model: model, baseCodes: codes, progress: progress) else { return next }
+            next.interventions = next.interventions ?? MetricsDisplay.InterventionFigures(bases: matrix.bases, changes: matrix.changes)
             return next
         }
         return MetricsJob(samples: samples, work: work, followUp: quantized ? interventions : nil)

@@ -27,4 +27,9 @@ public final class PairedImageSource: ImageSource, Sendable {
     public func sampleIndex(matching constraints: [Int?], near: Int?) -> Int? {
         first.sampleIndex(matching: constraints, near: near)
     }
+
+    public func replaceCodebooks(_ tables: [[[Float]]?]) throws {
+        try first.replaceCodebooks(Array(tables.prefix(1)))
+        try second.replaceCodebooks(Array(tables.dropFirst().prefix(1)))
+    }
 }

@@ -115,15 +115,15 @@ struct Metrics: ParsableCommand {
     }
 
     func checkpointReport(seed: UInt64) throws -> MetricsReport {
-        let model = try checkpoint.load().model()
-        let samples = try sample.samples.value(atLeast: 2, config: model.config)
-        let bases = try interventionBases(samples: samples)
-        if bases != nil && !model.config.latent.quantized {
+        let path = try checkpoint.path()
+        let model = try checkpoint.load(path).model()
+        if interventions && !model.config.latent.quantized {
             throw FlagError.badCombination("--interventions sets codes: this checkpoint's latents are continuous (not quantized)")
         }
-        return try sample.run(on: model, samples: samples) { data, progress in
-            try ModelEvaluation.evaluate(model: model, dataset: data, samples: samples, seed: seed,
-                                         chanceSeed: chance ? seed : nil, interventionBases: bases, progress: progress)
+        return try sample.run(on: model, checkpoint: path, atLeast: 2) { data, samples, progress in
+            let bases = try interventionBases(samples: samples)
+            return try ModelEvaluation.evaluate(model: model, dataset: data, samples: samples, seed: seed,
+                                                chanceSeed: chance ? seed : nil, interventionBases: bases, progress: progress)
         }.1
     }
 }
