@@ -30,9 +30,15 @@ enum TraversalStrip {
         let nameEnd = grid.put("z\(state.selectedLatent)", x: rect.x, y: rect.y, style: Style(foreground: palette.dim, bold: true))
         // What the current value means, on the strip's first row up to the current frame: the
         // panels may have no room for it (80×24), the strip always has this row.
+        // When the current frame covers the name (the first value), after the frame instead.
         let currentFrame = shown.first { $0.value == current }?.frame
-        let limit = currentFrame.map { $0.x > nameEnd + 8 ? $0.x - 1 : rect.maxX } ?? rect.maxX
-        drawCaption(state, x: nameEnd + 1, y: rect.y, maxX: limit, into: &grid, palette: palette)
+        if let frame = currentFrame, frame.x <= nameEnd + 1 {
+            let x = grid.put("z\(state.selectedLatent) ", x: frame.maxX + 1, y: rect.y, style: Style(foreground: palette.dim, bold: true))
+            drawCaption(state, x: x, y: rect.y, maxX: rect.maxX, into: &grid, palette: palette)
+        } else {
+            let limit = currentFrame.map { $0.x > nameEnd + 8 ? $0.x - 1 : rect.maxX } ?? rect.maxX
+            drawCaption(state, x: nameEnd + 1, y: rect.y, maxX: limit, into: &grid, palette: palette)
+        }
 
         for (slot, (value, frame)) in shown.enumerated() {
             if value < images.traversal.count, let image = images.traversal[value] {
