@@ -71,6 +71,15 @@ public struct RenderImage: Sendable, Equatable {
         self.pixels = pixels
     }
 
+    /// A 64-bit digest of the size and pixels (FNV-1a over the values' bits): how the terminal
+    /// layer recognises an image it already sent, without keeping every image to compare.
+    public var contentKey: UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for value in [width, height, channels] { hash = (hash ^ UInt64(value)) &* 0x100_0000_01b3 }
+        for value in pixels { hash = (hash ^ UInt64(value.bitPattern)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
     /// An image from planar channel data (C, H, W), the layout of model outputs.
     public init(planar data: ArraySlice<Float>, channels: Int, height: Int, width: Int) {
         precondition(data.count == channels * height * width, "planar data size")
