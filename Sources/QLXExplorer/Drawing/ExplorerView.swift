@@ -12,7 +12,7 @@ public enum ExplorerView {
     public static func compose(_ state: ExplorerState, images: ViewImages, width: Int, height: Int) -> ExplorerFrame {
         let glyphs = Glyphs.forUnicode(state.unicode)
         var canvas = ImageCanvas(state: state)
-        let palette = ChromePalette(depth: state.colorDepth)
+        let palette = ChromePalette(depth: state.colorDepth, background: state.terminalBackground)
         var grid: CellGrid
         var view = ExplorerFrame.View.panels
         if state.presenting || state.sweep != nil, width >= ExplorerLayout.minimumWidth, height >= ExplorerLayout.minimumHeight {

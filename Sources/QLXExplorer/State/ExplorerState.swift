@@ -56,6 +56,8 @@ public struct ExplorerState: Sendable {
     /// How images reach the terminal, and its cell size in pixels (from the terminal layer).
     public var graphics: GraphicsProtocol = .cells
     public var cellPixels: CellPixels?
+    /// The terminal's background colour, when it answered OSC 11 (accents are picked to read on it).
+    public var terminalBackground: RGB?
     public var statusMessage: String?
     /// Digits typed so far for a value index of a codebook over 10 values (the value follows
     /// each digit; Enter or any other key ends the number).

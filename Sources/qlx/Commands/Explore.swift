@@ -98,8 +98,10 @@ struct Explore: ParsableCommand {
             configProblem = "\(error)"
             Streams.warn("\(error)")
         }
-        session.preferredMode = try render.mode() ?? config.mode
-        session.colorLimit = try render.colors() ?? config.colors
+        session.preferredMode = try render.mode()
+        session.colorLimit = try render.colors()
+        session.saved = config
+        session.savedPath = configPath
         session.graphicsChoice = try render.graphics() ?? config.graphics ?? .auto
         if let ms = config.tourMilliseconds { session.tourInterval = ms }
         if present { session.present() }
