@@ -151,9 +151,8 @@ final class PresentationTests: XCTestCase {
         state.graphics = .kitty
         let placed = kitty.plan(ExplorerView.compose(state, images: images, width: 100, height: 30), full: false)
         XCTAssertTrue(placed.output.hasPrefix("\u{1B}Ptmux;\u{1B}\u{1B}7"), "wrapped for tmux, the cursor saved")
-        let preview = placed.output.components(separatedBy: "p=1,").count - 1
-        XCTAssertEqual(preview, 1, "the preview placed once")
-        XCTAssertTrue(placed.output.contains("\u{1B}\u{1B}[\(base.placements.first { $0.id == 1 }!.rect.y + 3);"),
+        XCTAssertEqual(placed.output.components(separatedBy: "p=1,").count - 1, 1, "the preview placed once")
+        XCTAssertTrue(placed.output.contains("\u{1B}\u{1B}[\(preview.rect.y + 3);"),
                       "cursor in outer coordinates")
         state.showHelp = true
         let deleted = kitty.plan(ExplorerView.compose(state, images: images, width: 100, height: 30), full: false)

@@ -17,16 +17,14 @@ final class SmallMendsTests: XCTestCase {
     /// Twelve latents: the heatmap's header shows 0, 5, 10 and the selected one, never "91011".
     func testHeatmapNumbersPastTenNeverRunTogether() {
         for selected in [0, 9, 10, 11] {
-            var state = Fixtures.sprites(usage: Array(repeating: 5, count: 10))
-            state = ExplorerState(checkpointName: "m", datasetName: "sprites", factorNames: state.factorNames,
-                                  codebooks: Array(repeating: state.codebooks[0], count: 12), sampleCount: 0, unicode: true,
-                                  renderModes: [.halfBlock], colorDepths: [.palette256])
-            let metrics = Fixtures.sprites(usage: Array(repeating: 5, count: 10)).metrics!
-            state.metrics = MetricsDisplay(factorNames: metrics.factorNames,
-                                           nmi: metrics.nmi.map { $0 + [0.1, 0.2] }, activeLatents: Array(repeating: true, count: 12),
-                                           latentFactor: metrics.latentFactor + [0, 1], infoM: 0.8, infoE: 0.9, infoC: 0.4,
-                                           usageCounts: Array(repeating: Array(repeating: 5, count: 10), count: 12),
-                                           samples: 50, origin: .checkpoint)
+            var state = ExplorerState(checkpointName: "m", datasetName: "sprites", factorNames: ["shape", "scale"],
+                                      codebooks: Array(repeating: [0, 0.5, 1], count: 12), sampleCount: 0, unicode: true,
+                                      renderModes: [.halfBlock], colorDepths: [.palette256])
+            state.metrics = Fixtures.display(factorNames: ["shape", "scale"],
+                                             nmi: (0..<2).map { f in (0..<12).map { j in j % 2 == f ? 0.8 : 0.05 } },
+                                             activeLatents: Array(repeating: true, count: 12),
+                                             latentFactor: (0..<12).map { $0 % 2 }, infoM: 0.8, infoE: 0.9, infoC: 0.4,
+                                             usageCounts: Array(repeating: [5, 5, 5], count: 12), samples: 50, origin: .checkpoint)
             state.selectedLatent = selected
             let rows = ExplorerView.draw(state, images: ViewImages(), width: 120, height: 40).text
                 .split(separator: "\n").map(String.init)

@@ -15,14 +15,16 @@ struct Traverse: ParsableCommand {
         Rows are latents (z3 shape: the factor from the checkpoint's stored metrics, if any); \
         columns are the latent's codebook values. Every other latent keeps the base code \
         chosen by --from: sample N (dataset image N of the checkpoint's dataset, encoded; the \
-        default is sample 0, or zeros when qlx has no dataset for the model), zeros (each latent \
+        default is the sample of most contrast among 48 evenly spaced ones, so every row's \
+        change shows against the rest, or zeros when qlx has no dataset for the model), zeros (each latent \
         at its value nearest 0, which can decode to images unlike any in the data), or random \
         (seeded by --seed).
 
         PNG figures (--png) have a title line, the base image as the first column of every row \
         (the dataset sample, or the base code decoded), each row's latent and factor on the \
         left, value indices above the columns (codebook values with --raw-values) and the base \
-        code's own value framed. Labels grow with --scale.
+        code's own value framed. Labels grow with --scale and are sized for the figure printed a \
+        paper column wide.
 
         On a terminal the grid is drawn with colour and Unicode blocks as TERM, COLORTERM, the \
         locale and NO_COLOR allow; through pipes and into files it is plain text without escape \
@@ -35,7 +37,7 @@ struct Traverse: ParsableCommand {
     @OptionGroup var checkpoint: CheckpointArgument
 
     @Option(parsing: .upToNextOption,
-            help: ArgumentHelp("Base code: sample N (also sample:N; default: sample 0), zeros or random.", valueName: "start"))
+            help: ArgumentHelp("Base code: sample N (also sample:N; default: the sample of most contrast among 48), zeros or random.", valueName: "start"))
     var from: [String] = []
 
     @OptionGroup var seed: SeedOption
@@ -109,6 +111,8 @@ struct Traverse: ParsableCommand {
         if from.isEmpty, dataset.name == nil, (try? Traversal.dataset(for: model, named: nil)) == nil {
             Streams.warn("qlx has no dataset \(config.dataset.name) for \(checkpointPath), so the traversal starts from zeros (pass --data FILE to start from a sample)")
             start = .zeros
+        } else if from.isEmpty {
+            start = .sample(try Traversal.contrastingSample(model: model, dataset: dataset.name))
         }
         let traversal = try Traversal.make(model: model, start: start, latents: latents, seed: seed, dataset: dataset.name)
         let metrics = MetricsReport.stored(in: stored)
