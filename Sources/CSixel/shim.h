@@ -55,16 +55,15 @@ static inline int qlx_sixel_encode_rgb(unsigned char *pixels, int width, int hei
 }
 
 /* Chooses up to `ncolors` colours for width x height RGB888 pixels (libsixel's median cut)
-   into `palette` (3 * ncolors bytes); returns how many it chose, or a negative status. */
+   into `palette` (3 * ncolors bytes); returns how many it chose, or a negative status.
+   `high`: libsixel's high-quality histogram (every shade counts; slower), else its fast one. */
 static inline int qlx_sixel_palette(unsigned char *pixels, int width, int height, int ncolors,
-                                    unsigned char *palette) {
+                                    unsigned char *palette, int high) {
     sixel_dither_t *dither = NULL;
     SIXELSTATUS status = sixel_dither_new(&dither, ncolors, NULL);
     if (SIXEL_FAILED(status)) return -1;
-    /* High quality: the full-resolution histogram (auto drops to 5 bits a channel for large
-       inputs, which flattens smooth shading to a few levels). */
     status = sixel_dither_initialize(dither, pixels, width, height, SIXEL_PIXELFORMAT_RGB888,
-                                     SIXEL_LARGE_AUTO, SIXEL_REP_AUTO, SIXEL_QUALITY_HIGH);
+                                     SIXEL_LARGE_AUTO, SIXEL_REP_AUTO, high ? SIXEL_QUALITY_HIGH : SIXEL_QUALITY_AUTO);
     if (SIXEL_FAILED(status)) { sixel_dither_unref(dither); return -1; }
     int chosen = sixel_dither_get_num_of_palette_colors(dither);
     if (chosen > ncolors) chosen = ncolors;

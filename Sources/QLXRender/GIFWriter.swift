@@ -3,7 +3,8 @@ import CSixel
 
 /// Animated GIF files through giflib: one frame per image, looping forever. Gray images get a
 /// 256-level gray palette (exact); colour images one palette for the whole animation, chosen
-/// from all frames together (libsixel's median cut), so a colour keeps one entry in every
+/// from all frames together (libsixel's median cut over its high-quality histogram: every
+/// shade counts, which the fast one flattens to a few levels), so a colour keeps one entry in every
 /// frame and smooth shading keeps up to 256 levels instead of a fixed palette's few.
 public enum GIFWriter {
     /// The GIF file of `frames` (all the same size and channels), each shown
@@ -76,7 +77,7 @@ public enum GIFWriter {
         if entries.isEmpty {
             entries = [UInt8](repeating: 0, count: 256 * 3)
             let width = frames[0].width, height = frames[0].height * frames.count
-            let chosen = qlx_sixel_palette(&all, Int32(width), Int32(height), 256, &entries)
+            let chosen = qlx_sixel_palette(&all, Int32(width), Int32(height), 256, &entries, 1)
             guard chosen > 0 else { throw RenderError.invalidImage(reason: "libsixel could not choose the GIF's colours") }
             entries.removeSubrange(Int(chosen) * 3..<entries.count)
         }

@@ -1,3 +1,4 @@
+import Foundation
 import QLXRender
 
 /// Draws a frame's image placements in pixels after ncurses has painted the cells, sending
@@ -27,7 +28,9 @@ public final class GraphicsPainter {
     private var lastView: ExplorerFrame.View?
     private var kittyImages = ImageStore<Int>(capacity: 192)
     private var nextKittyImage = 1
-    private var sixels = ImageStore<String>(capacity: 48)
+    private lazy var sixels = SixelCache(colorRegisters: colorRegisters)
+    /// The strip's images last seen: what the preview shows next, encoded ahead at its size.
+    private var upcoming: [(image: RenderImage, key: UInt64)] = []
 
     private struct Shown: Equatable {
         var rect: Rect
@@ -119,6 +122,7 @@ public final class GraphicsPainter {
         }
         sequences += hideAfter
         lastGrid = frame.grid
+        if graphics == .sixel { encodeAhead(frame, keys: keys) }
         if !sequences.isEmpty {
             plan.output = wrap("\u{1B}7") + sequences.map(wrap).joined() + wrap("\u{1B}8")
         }
@@ -146,17 +150,34 @@ public final class GraphicsPainter {
         return id
     }
 
-    /// `placement`'s sixel sequence, from the cache when this image was shown at this size.
+    /// `placement`'s sixel sequence, from the cache when this image was shown (or encoded
+    /// ahead) at this size.
     private func sixel(for placement: ImagePlacement, key: UInt64, plan: inout Plan) -> String? {
-        let sizedKey = key ^ (UInt64(placement.pixelWidth) << 40 | UInt64(placement.pixelHeight) << 20) &* 0x9E37_79B9_7F4A_7C15
-        if let cached = sixels[sizedKey] { return cached }
-        guard let sequence = try? SixelEncoder.encode(placement.image, width: placement.pixelWidth,
-                                                      height: placement.pixelHeight, colorRegisters: colorRegisters)
-        else { return nil }
-        _ = sixels.insert(sequence, for: sizedKey)
-        plan.transmitted += 1
+        let (sequence, fresh) = sixels.sequence(placement.image, key: Self.sized(key, placement.pixelWidth, placement.pixelHeight),
+                                                width: placement.pixelWidth, height: placement.pixelHeight)
+        if fresh { plan.transmitted += 1 }
         return sequence
     }
+
+    static func sized(_ key: UInt64, _ width: Int, _ height: Int) -> UInt64 {
+        key ^ ((UInt64(width) << 40 | UInt64(height) << 20) &* 0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// Encodes the strip's images at the preview's size on a background thread, so a value
+    /// step (or a tour in presentation mode) finds the next preview's sixel ready.
+    private func encodeAhead(_ frame: ExplorerFrame, keys: [Int: UInt64]) {
+        let strip = frame.placements.filter { $0.id >= ImageCanvas.Slot.thumbnails && $0.id < ImageCanvas.Slot.sweep }
+        if !strip.isEmpty { upcoming = strip.map { ($0.image, keys[$0.id]!) } }
+        guard let preview = frame.placements.first(where: { $0.id == ImageCanvas.Slot.preview }) else { return }
+        for (image, key) in upcoming {
+            sixels.encodeAhead(image, key: Self.sized(key, preview.pixelWidth, preview.pixelHeight),
+                               width: preview.pixelWidth, height: preview.pixelHeight)
+        }
+    }
+
+    /// Waits until the encodings started ahead are done (tests and benchmarks: the idle time
+    /// a person gives them between keys).
+    public func waitForEncodesAhead() { sixels.waitUntilIdle() }
 
     /// Sequences that remove every image (on exit).
     func clearAll() -> String {
@@ -196,6 +217,56 @@ public final class GraphicsPainter {
     }
 }
 
+/// Sixel sequences by image content and size, shared with the thread that encodes ahead.
+final class SixelCache: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var store = ImageStore<String>(capacity: 64)
+    private var pending: Set<UInt64> = []
+    private let queue = DispatchQueue(label: "qlx.sixel-ahead", qos: .utility)
+    let colorRegisters: Int
+
+    init(colorRegisters: Int) { self.colorRegisters = colorRegisters }
+
+    /// The sequence for `key`, waiting for an encoding ahead of it in flight, else encoding
+    /// now; `fresh` when it was encoded for this call.
+    func sequence(_ image: RenderImage, key: UInt64, width: Int, height: Int) -> (String?, fresh: Bool) {
+        condition.lock()
+        while pending.contains(key) { condition.wait() }
+        if let hit = store[key] {
+            condition.unlock()
+            return (hit, false)
+        }
+        condition.unlock()
+        let sequence = try? SixelEncoder.encode(image, width: width, height: height, colorRegisters: colorRegisters)
+        condition.lock()
+        if let sequence { _ = store.insert(sequence, for: key) }
+        condition.unlock()
+        return (sequence, true)
+    }
+
+    func encodeAhead(_ image: RenderImage, key: UInt64, width: Int, height: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !store.contains(key), !pending.contains(key) else { return }
+        pending.insert(key)
+        let registers = colorRegisters
+        queue.async { [self] in
+            let sequence = try? SixelEncoder.encode(image, width: width, height: height, colorRegisters: registers)
+            condition.lock()
+            if let sequence { _ = store.insert(sequence, for: key) }
+            pending.remove(key)
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    func waitUntilIdle() {
+        condition.lock()
+        while !pending.isEmpty { condition.wait() }
+        condition.unlock()
+    }
+}
+
 /// Values by image content key, the least recently used dropped past `capacity`.
 struct ImageStore<Value> {
     let capacity: Int
@@ -212,6 +283,8 @@ struct ImageStore<Value> {
             return entry.value
         }
     }
+
+    func contains(_ key: UInt64) -> Bool { values[key] != nil }
 
     /// Stores `value`; returns the values dropped to stay within capacity.
     mutating func insert(_ value: Value, for key: UInt64) -> [Value] {

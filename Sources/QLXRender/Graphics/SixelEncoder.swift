@@ -68,7 +68,7 @@ public enum SixelEncoder {
             if palette.isEmpty {
                 palette = [UInt8](repeating: 0, count: registers * 3)
                 var pixels = rgb
-                let chosen = qlx_sixel_palette(&pixels, Int32(source.width), Int32(source.height), Int32(registers), &palette)
+                let chosen = qlx_sixel_palette(&pixels, Int32(source.width), Int32(source.height), Int32(registers), &palette, 0)
                 guard chosen > 0 else {
                     throw RenderError.invalidImage(reason: "libsixel could not choose colours for a \(source.width)×\(source.height) image")
                 }
@@ -78,10 +78,21 @@ public enum SixelEncoder {
             qlx_sixel_nearest(rgb, Int32(count), palette, Int32(palette.count / 3), &indices)
         }
         if scaleX > 1 || scaleY > 1 {
+            // One enlarged row per source row, copied scaleY times.
             var enlarged = [UInt8](repeating: 0, count: width * height)
-            for y in 0..<height {
-                let row = (y / scaleY) * source.width, out = y * width
-                for x in 0..<width { enlarged[out + x] = indices[row + x / scaleX] }
+            enlarged.withUnsafeMutableBufferPointer { out in
+                indices.withUnsafeBufferPointer { source in
+                    for sy in 0..<(height / scaleY) {
+                        let first = sy * scaleY * width
+                        for sx in 0..<(width / scaleX) {
+                            let value = source[sy * (width / scaleX) + sx]
+                            for k in 0..<scaleX { out[first + sx * scaleX + k] = value }
+                        }
+                        for copy in 1..<scaleY {
+                            (out.baseAddress! + first + copy * width).update(from: out.baseAddress! + first, count: width)
+                        }
+                    }
+                }
             }
             indices = enlarged
         }

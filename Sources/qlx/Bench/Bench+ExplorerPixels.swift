@@ -17,7 +17,7 @@ enum ExplorerPixelsBench {
         let session: ExplorerSession
         let screen: CursesScreen
         let path: String
-        var steps: [Double] = [], latents: [Double] = [], stepBytes: [Int] = []
+        var steps: [Double] = [], latents: [Double] = [], stepBytes: [Int] = [], stepEncodes: [Int] = []
 
         init(_ graphics: GraphicsProtocol, checkpoint: String, width: Int, height: Int) throws {
             self.graphics = graphics
@@ -30,8 +30,7 @@ enum ExplorerPixelsBench {
             }
             session.adaptGraphics(graphics, cellPixels: graphics.hasPixels ? ExplorerPixelsBench.cell : nil)
             session.start()
-            session.settle(width: width, height: height)
-            screen.paint(session.composed(width: width, height: height))
+            settle(width: width, height: height)
         }
 
         deinit {
@@ -54,10 +53,12 @@ enum ExplorerPixelsBench {
             return (Date().timeIntervalSince(started) * 1000, bytesWritten - before)
         }
 
-        /// Until every image of the new traversal is decoded and on screen (not timed).
+        /// Until every image of the new traversal is decoded and on screen, and what the
+        /// painter encodes ahead is ready: the idle time a person gives between keys (not timed).
         func settle(width: Int, height: Int) {
             session.settle(width: width, height: height)
             screen.paint(session.composed(width: width, height: height))
+            screen.graphicsPainter?.waitForEncodesAhead()
         }
     }
 
@@ -73,6 +74,7 @@ enum ExplorerPixelsBench {
                         let (ms, bytes) = lane.press(key, width: width, height: height)
                         lane.steps.append(ms)
                         lane.stepBytes.append(bytes)
+                        lane.stepEncodes.append(lane.screen.imagesTransmittedLastPaint)
                     }
                 }
                 // Latent changes: the key's frame (decodes of the new latent's traversal may
@@ -86,10 +88,11 @@ enum ExplorerPixelsBench {
             }
             for lane in lanes {
                 let bytes = lane.stepBytes.sorted()[lane.stepBytes.count / 2]
-                print(String(format: "    %3d×%-3d %-6@ value step median %6.2f ms  p95 %6.2f ms   latent change median %6.2f ms  p95 %6.2f ms   %@ bytes per value step (median)",
+                let encodes = Double(lane.stepEncodes.reduce(0, +)) / Double(max(lane.stepEncodes.count, 1))
+                print(String(format: "    %3d×%-3d %-6@ value step median %6.2f ms  p95 %6.2f ms   latent change median %6.2f ms  p95 %6.2f ms   %@ bytes per value step (median), %.2f images encoded (mean)",
                              width, height, lane.graphics.rawValue, ExplorerBench.median(lane.steps),
                              ExplorerBench.percentile(lane.steps, 95), ExplorerBench.median(lane.latents),
-                             ExplorerBench.percentile(lane.latents, 95), grouped(bytes)))
+                             ExplorerBench.percentile(lane.latents, 95), grouped(bytes), encodes))
             }
         }
     }
