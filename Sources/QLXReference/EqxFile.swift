@@ -26,7 +26,10 @@ public enum EqxFile {
                 out.append(array)
                 offset = end
             } catch let error as DataError {
-                throw ReferenceError.unreadableRecords(path: path, reason: "record \(out.count) at byte \(offset): \(error)")
+                // The message names the file already; say it once.
+                var reason = "\(error)"
+                if reason.hasPrefix(path + ": ") { reason.removeFirst(path.count + 2) }
+                throw ReferenceError.unreadableRecords(path: path, reason: "record \(out.count) at byte \(offset): \(reason)")
             }
         }
         return out

@@ -29,12 +29,19 @@ enum Streams {
 
     /// "qlx: warning: …" on stderr: something was ignored, and the command goes on.
     static func warn(_ message: String) {
-        FileHandle.standardError.write(Data("qlx: warning: \(message)\n".utf8))
+        writeStandardError("qlx: warning: \(message)\n")
     }
 
     /// A line on stderr (what was written, progress notes), keeping stdout for results.
     static func note(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        writeStandardError(line + "\n")
+    }
+
+    /// Every write to stderr: a failed write is dropped, never fatal. After a hang-up the
+    /// terminal is gone and writes fail (EIO), yet training must still reach its save
+    /// (Foundation's `FileHandle.write(_:)` would end the process instead).
+    static func writeStandardError(_ text: String) {
+        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
     }
 }
 
@@ -60,11 +67,11 @@ final class ProgressBar: @unchecked Sendable {
         let filled = percent * width / 100
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         let stage = fraction < 0.9 ? label : finalStage ?? label
-        FileHandle.standardError.write(Data("\r\(bar) \(percent)%  \(stage)\(ANSI.escape)K".utf8))
+        Streams.writeStandardError("\r\(bar) \(percent)%  \(stage)\(ANSI.escape)K")
     }
 
     func finish() {
         guard enabled, lastDrawn >= 0 else { return }
-        FileHandle.standardError.write(Data("\r\(ANSI.escape)K".utf8))
+        Streams.writeStandardError("\r\(ANSI.escape)K")
     }
 }
