@@ -153,8 +153,7 @@ struct Traversal {
     /// most (largest standard deviation over all channels). A sample whose floor, wall and
     /// object share one hue, or whose sprite is a speck, hides what the rows change; one of
     /// contrasting colours and a large object shows shape, scale and orientation.
-    static func contrastingSample(model: QLAE, dataset name: String?) throws -> Int {
-        let dataset = try dataset(for: model, named: name)
+    static func contrastingSample(in dataset: any FactorDataset) throws -> Int {
         let candidates = Array(Set((0..<48).map { $0 * dataset.count / 48 })).sorted()
         let images = try dataset.images(at: candidates)
         let size = images.count / candidates.count

@@ -118,16 +118,16 @@ struct Traverse: ParsableCommand {
         if from.isEmpty, config.latent.quantized, !dataset.isAvailable(for: config) {
             Streams.warn("\(checkpointPath) was trained on \(quoted(config.dataset.name)), which qlx reads from its dataset file, so the traversal starts from zeros (pass --data FILE or set $QLX_DATA to start from a sample)")
             start = .zeros
-        } else if from.isEmpty {
-            start = .sample(try Traversal.contrastingSample(model: model, dataset: dataset.name))
         }
         var opened: (any FactorDataset)?
-        let traversal = try Traversal.make(model: model, start: start, latents: latents, seed: seed) {
+        let open = {
             if let opened { return opened }
             let data = try dataset.dataset(for: config, checkpoint: checkpointPath)
             opened = data
             return data
         }
+        if from.isEmpty, start != .zeros { start = .sample(try Traversal.contrastingSample(in: open())) }
+        let traversal = try Traversal.make(model: model, start: start, latents: latents, seed: seed, dataset: open)
         let metrics = MetricsReport.stored(in: stored)
         if let warning = metrics.warning { Streams.warn(warning) }
         let names = LatentNames(report: metrics.report, latentCount: config.latent.count)
