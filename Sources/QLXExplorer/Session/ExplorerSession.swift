@@ -221,8 +221,14 @@ public final class ExplorerSession {
             state.statusMessage = "--colors \(asked.rawValue) lowered to \(used)" + (colorReason.map { ": \($0)" } ?? "")
         } else if !fromFile.isEmpty {
             let keys = fromFile.count == 2 ? "c, m" : fromFile[0].hasPrefix("colours") ? "c" : "m"
-            state.statusMessage = fromFile.joined(separator: ", ") + " from " + Self.shortPath(savedPath ?? "the settings file")
+            let saved = fromFile.joined(separator: ", ") + " from " + Self.shortPath(savedPath ?? "the settings file")
                 + " (\(keys) to change)"
+            // After notes about the run opened; instead of the export folder's.
+            if let earlier = state.statusMessage, earlier != exportNote {
+                state.statusMessage = earlier + "; " + saved
+            } else {
+                state.statusMessage = saved
+            }
         }
     }
 
