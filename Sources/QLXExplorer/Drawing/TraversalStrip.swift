@@ -27,17 +27,15 @@ enum TraversalStrip {
         let shown = slots(state, layout: layout)
         guard !shown.isEmpty else { return }
         let current = state.code[state.selectedLatent]
-        let nameEnd = grid.put("z\(state.selectedLatent)", x: rect.x, y: rect.y, style: Style(foreground: palette.dim, bold: true))
-        // What the current value means, on the strip's first row up to the current frame: the
+        // What the current value means, on the strip's first row beside the current frame: the
         // panels may have no room for it (80×24), the strip always has this row.
-        // When the current frame covers the name (the first value), after the frame instead.
+        // After the current frame when that frame is at the left edge.
+        let nameEnd = rect.x + "z\(state.selectedLatent)".count
         let currentFrame = shown.first { $0.value == current }?.frame
-        if let frame = currentFrame, frame.x <= nameEnd + 1 {
-            let x = grid.put("z\(state.selectedLatent) ", x: frame.maxX + 1, y: rect.y, style: Style(foreground: palette.dim, bold: true))
-            drawCaption(state, x: x, y: rect.y, maxX: rect.maxX, into: &grid, palette: palette)
+        if let frame = currentFrame, frame.x <= nameEnd + 12 {
+            drawCaption(state, x: frame.maxX + 1, y: rect.y, maxX: rect.maxX, into: &grid, palette: palette)
         } else {
-            let limit = currentFrame.map { $0.x > nameEnd + 8 ? $0.x - 1 : rect.maxX } ?? rect.maxX
-            drawCaption(state, x: nameEnd + 1, y: rect.y, maxX: limit, into: &grid, palette: palette)
+            drawCaption(state, x: nameEnd + 1, y: rect.y, maxX: currentFrame.map { $0.x - 1 } ?? rect.maxX, into: &grid, palette: palette)
         }
 
         for (slot, (value, frame)) in shown.enumerated() {
@@ -55,6 +53,8 @@ enum TraversalStrip {
             drawLabel(value: value, meaning: meaning(state, value: value), frame: frame, style: style,
                       into: &grid, palette: palette)
         }
+        // Last, so the current value's frame (at the strip's left edge for value 0) never hides it.
+        grid.put("z\(state.selectedLatent)", x: rect.x, y: rect.y, style: Style(foreground: palette.dim, bold: true))
     }
 
     /// What the samples coded to `value` of the selected latent mostly have (its factor's
@@ -85,7 +85,7 @@ enum TraversalStrip {
         grid.put(label, x: frame.x + (frame.width - label.count) / 2, y: y, style: style)
     }
 
-    /// "= 7 · objectHue 2 ■ 48% · holds .39": the current value's meaning and how often an
+    /// "= 7 · objectHue 2 ■ 48% · holds .39" after the latent's name: the current value's meaning and how often an
     /// intervention setting the latent holds, once the metrics have them.
     static func drawCaption(_ state: ExplorerState, x: Int, y: Int, maxX: Int, into grid: inout CellGrid,
                             palette: ChromePalette) {
