@@ -54,6 +54,58 @@ static inline int qlx_sixel_encode_rgb(unsigned char *pixels, int width, int hei
     return (int)status;
 }
 
+/* Chooses up to `ncolors` colours for width x height RGB888 pixels (libsixel's median cut)
+   into `palette` (3 * ncolors bytes); returns how many it chose, or a negative status.
+   `high`: libsixel's high-quality histogram (every shade counts; slower), else its fast one. */
+static inline int qlx_sixel_palette(unsigned char *pixels, int width, int height, int ncolors,
+                                    unsigned char *palette, int high) {
+    sixel_dither_t *dither = NULL;
+    SIXELSTATUS status = sixel_dither_new(&dither, ncolors, NULL);
+    if (SIXEL_FAILED(status)) return -1;
+    status = sixel_dither_initialize(dither, pixels, width, height, SIXEL_PIXELFORMAT_RGB888,
+                                     SIXEL_LARGE_AUTO, SIXEL_REP_AUTO, high ? SIXEL_QUALITY_HIGH : SIXEL_QUALITY_AUTO);
+    if (SIXEL_FAILED(status)) { sixel_dither_unref(dither); return -1; }
+    int chosen = sixel_dither_get_num_of_palette_colors(dither);
+    if (chosen > ncolors) chosen = ncolors;
+    memcpy(palette, sixel_dither_get_palette(dither), (size_t)chosen * 3);
+    sixel_dither_unref(dither);
+    return chosen;
+}
+
+/* Each of `count` RGB888 pixels as the index of its nearest `palette` entry (squared distance). */
+static inline void qlx_sixel_nearest(const unsigned char *pixels, int count, const unsigned char *palette,
+                                     int ncolors, unsigned char *indices) {
+    for (int i = 0; i < count; i++) {
+        const unsigned char *p = pixels + 3 * i;
+        int best = 0, bestDistance = 1 << 30;
+        for (int k = 0; k < ncolors && bestDistance > 0; k++) {
+            int dr = p[0] - palette[3 * k], dg = p[1] - palette[3 * k + 1], db = p[2] - palette[3 * k + 2];
+            int d = dr * dr + dg * dg + db * db;
+            if (d < bestDistance) { bestDistance = d; best = k; }
+        }
+        indices[i] = (unsigned char)best;
+    }
+}
+
+/* Encodes width x height palette indices (one byte each; `palette` has ncolors RGB888 entries)
+   as one DCS sixel sequence into `out`: no quantising left for libsixel to do. */
+static inline int qlx_sixel_encode_indexed(unsigned char *indices, int width, int height,
+                                           unsigned char *palette, int ncolors, qlx_sixel_buffer *out) {
+    sixel_output_t *output = NULL;
+    sixel_dither_t *dither = NULL;
+    SIXELSTATUS status = sixel_output_new(&output, qlx_sixel_append, out, NULL);
+    if (SIXEL_FAILED(status)) return (int)status;
+    status = sixel_dither_new(&dither, ncolors, NULL);
+    if (SIXEL_FAILED(status)) { sixel_output_unref(output); return (int)status; }
+    sixel_dither_set_palette(dither, palette);
+    sixel_dither_set_pixelformat(dither, SIXEL_PIXELFORMAT_PAL8);
+    status = sixel_encode(indices, width, height, 8, dither, output);
+    sixel_dither_unref(dither);
+    sixel_output_unref(output);
+    if (out->failed) return -1;
+    return (int)status;
+}
+
 /* Decodes one sixel sequence to indexed pixels and an RGB palette (3 bytes per entry); the
    tests check the encoder with it. Free *pixels and *palette with free(). */
 static inline int qlx_sixel_decode(unsigned char *bytes, int size, unsigned char **pixels, int *width,

@@ -1,8 +1,12 @@
 import CGif
+import CSixel
 import QLXIO
 
 /// Animated GIF files through giflib: one frame per image, looping forever. Gray images get a
-/// 256-level gray palette (exact); colour images the xterm 256-colour palette (`Palette256`).
+/// 256-level gray palette (exact); colour images one palette for the whole animation, chosen
+/// from all frames together (libsixel's median cut over its high-quality histogram: every
+/// shade counts, which the fast one flattens to a few levels), so a colour keeps one entry in every
+/// frame and smooth shading keeps up to 256 levels instead of a fixed palette's few.
 public enum GIFWriter {
     /// The GIF file of `frames` (all the same size and channels), each shown
     /// `delayCentiseconds` hundredths of a second.
@@ -10,9 +14,9 @@ public enum GIFWriter {
         guard let first = frames.first else { throw RenderError.invalidImage(reason: "a GIF needs at least one frame") }
         precondition(frames.allSatisfy { $0.width == first.width && $0.height == first.height && $0.channels == first.channels },
                      "GIF frames differ in size")
-        let palette: [(UInt8, UInt8, UInt8)] = first.channels == 1
-            ? (0...255).map { (UInt8($0), UInt8($0), UInt8($0)) }
-            : (0...255).map { ColorQuantizer.rgb(ofIndex: UInt8($0)) }
+        var palette: [(UInt8, UInt8, UInt8)] = (0...255).map { (UInt8($0), UInt8($0), UInt8($0)) }
+        var indices: [[UInt8]] = []
+        if first.channels == 3 { (palette, indices) = try sharedPalette(frames) }
 
         let output = Output()
         var error: Int32 = 0
@@ -48,19 +52,14 @@ public enum GIFWriter {
                                            DelayTime: Int32(delayCentiseconds), TransparentColor: NO_TRANSPARENT_COLOR)
         var extensionBytes = [UInt8](repeating: 0, count: 4)
         let extensionLength = EGifGCBToExtension(&control, &extensionBytes)
-        for frame in frames {
+        for (f, frame) in frames.enumerated() {
             try check(EGifPutExtension(gif, GRAPHICS_EXT_FUNC_CODE, Int32(extensionLength), extensionBytes), "frame delay")
             try check(EGifPutImageDesc(gif, 0, 0, Int32(frame.width), Int32(frame.height), false, nil), "frame")
             var row = [UInt8](repeating: 0, count: frame.width)
             for y in 0..<frame.height {
                 for x in 0..<frame.width {
                     let i = y * frame.width + x
-                    if frame.channels == 1 {
-                        row[x] = ColorQuantizer.byte(frame.pixels[i])
-                    } else {
-                        row[x] = Palette256.nearest(ColorQuantizer.byte(frame.pixels[3 * i]), ColorQuantizer.byte(frame.pixels[3 * i + 1]),
-                                                    ColorQuantizer.byte(frame.pixels[3 * i + 2]))
-                    }
+                    row[x] = frame.channels == 1 ? ColorQuantizer.byte(frame.pixels[i]) : indices[f][i]
                 }
                 try check(EGifPutLine(gif, &row, Int32(frame.width)), "row")
             }
@@ -68,6 +67,38 @@ public enum GIFWriter {
         closed = true
         guard EGifCloseFile(gif, &error) == GIF_OK else { throw RenderError.invalidImage(reason: "giflib: \(message(error))") }
         return output.bytes
+    }
+
+    /// One palette of at most 256 colours for every frame (exact when they have no more), and
+    /// each frame's pixels as indices into it.
+    static func sharedPalette(_ frames: [RenderImage]) throws -> (palette: [(UInt8, UInt8, UInt8)], indices: [[UInt8]]) {
+        var all: [UInt8] = []
+        for frame in frames { all += frame.pixels.map(ColorQuantizer.byte) }
+        var entries = SixelEncoder.exactPalette(all, limit: 256) ?? []
+        if entries.isEmpty {
+            entries = [UInt8](repeating: 0, count: 256 * 3)
+            let width = frames[0].width, height = frames[0].height * frames.count
+            let chosen = qlx_sixel_palette(&all, Int32(width), Int32(height), 256, &entries, 1)
+            guard chosen > 0 else { throw RenderError.invalidImage(reason: "libsixel could not choose the GIF's colours") }
+            entries.removeSubrange(Int(chosen) * 3..<entries.count)
+        }
+        // Enlarged model pixels repeat: each colour is looked up once.
+        var nearest: [UInt32: UInt8] = [:]
+        var index: UInt8 = 0
+        let indices = frames.indices.map { f -> [UInt8] in
+            let count = frames[f].width * frames[f].height, base = f * count * 3
+            return (0..<count).map { i in
+                let p = base + 3 * i
+                let key = UInt32(all[p]) << 16 | UInt32(all[p + 1]) << 8 | UInt32(all[p + 2])
+                if let known = nearest[key] { return known }
+                all.withUnsafeBufferPointer { qlx_sixel_nearest($0.baseAddress! + p, 1, entries, Int32(entries.count / 3), &index) }
+                nearest[key] = index
+                return index
+            }
+        }
+        var palette = stride(from: 0, to: entries.count, by: 3).map { (entries[$0], entries[$0 + 1], entries[$0 + 2]) }
+        palette += Array(repeating: (0, 0, 0), count: 256 - palette.count)
+        return (palette, indices)
     }
 
     /// GIF files ("GIF87a" or "GIF89a"): what a GIF output replaces unless forced.

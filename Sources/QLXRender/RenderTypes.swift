@@ -71,6 +71,15 @@ public struct RenderImage: Sendable, Equatable {
         self.pixels = pixels
     }
 
+    /// A 64-bit digest of the size and pixels (FNV-1a over the values' bits): how the terminal
+    /// layer recognises an image it already sent, without keeping every image to compare.
+    public var contentKey: UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for value in [width, height, channels] { hash = (hash ^ UInt64(value)) &* 0x100_0000_01b3 }
+        for value in pixels { hash = (hash ^ UInt64(value.bitPattern)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
     /// A batch of planar images, `shape` (N, C, H, W) as models decode them and datasets hold
     /// them, split into N images for the renderer.
     public static func batch(planar data: [Float], shape: [Int]) -> [RenderImage] {

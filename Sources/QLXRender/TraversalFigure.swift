@@ -9,8 +9,9 @@
 /// Z4 ...
 /// ```
 ///
-/// Text is `PixelFont` at `fontUnit(scale:)` pixels per font pixel (at least 2, so the
-/// smallest figure stays readable, and growing with the scale), white on a dark background.
+/// Text is `PixelFont` at `fontUnit(scale:imagesWidth:)` pixels per font pixel (at least 2, so
+/// the smallest figure stays readable, growing with the scale, and sized for the figure's
+/// width in print), white on a dark background.
 /// The base column (the dataset sample the traversal starts from, or its decoded code) comes
 /// first in every row, a wider gap after it. Column labels shared by every row (value
 /// indices) are drawn once above the grid; labels that differ (codebook values) above each row.
@@ -55,6 +56,16 @@ public struct TraversalFigure: Sendable {
     /// every larger scale.
     public static func fontUnit(scale: Int) -> Int { max(2, scale) }
 
+    /// A figure ends up a paper column wide however many pixels it has, so its text is sized
+    /// for that: glyphs at least 1/`columnLines` of the images' width tall (about 7 pt in a
+    /// 3.3-inch column), never smaller than `fontUnit(scale:)`.
+    public static let columnLines = 45
+
+    public static func fontUnit(scale: Int, imagesWidth: Int) -> Int {
+        let glyphs = columnLines * PixelFont.glyphHeight
+        return max(fontUnit(scale: scale), (imagesWidth + glyphs - 1) / glyphs)
+    }
+
     /// Where everything goes, in pixels (public so tests can find each thumbnail).
     public struct Geometry: Equatable, Sendable {
         public var width: Int, height: Int
@@ -80,9 +91,10 @@ public struct TraversalFigure: Sendable {
     public func geometry(scale: Int) -> Geometry {
         precondition(scale >= 1)
         let first = rows[0].images[0]
-        let unit = Self.fontUnit(scale: scale)
         let gutter = max(2, scale)
         let w = first.width * scale, h = first.height * scale
+        let columns = rows.map(\.images.count).max()!
+        let unit = Self.fontUnit(scale: scale, imagesWidth: (columns + (base == nil ? 0 : 1)) * (w + gutter))
         let textHeight = PixelFont.glyphHeight * unit, lineHeight = (PixelFont.glyphHeight + 1) * unit
         let margin = 2 * unit
         let sharedLabels = rows.allSatisfy { $0.columnLabels == rows[0].columnLabels }
@@ -90,7 +102,6 @@ public struct TraversalFigure: Sendable {
         let labelX = margin
         let baseX: Int? = base == nil ? nil : labelX + (labelWidth > 0 ? (labelWidth + 3) * unit : 0)
         let firstValueX = (baseX.map { $0 + w + 3 * gutter }) ?? labelX + (labelWidth > 0 ? (labelWidth + 3) * unit : 0)
-        let columns = rows.map(\.images.count).max()!
         let contentWidth = firstValueX + columns * w + (columns - 1) * gutter + margin
         let width = max(contentWidth, 2 * margin + PixelFont.width(of: title) * unit)
 

@@ -140,19 +140,22 @@ final class PresentationTests: XCTestCase {
         bothSides.grid[preview.rect.maxX + 1, preview.rect.y + 1] = Cell("x")
         XCTAssertEqual(painter.plan(bothSides, full: false).sent, 1)
         XCTAssertEqual(painter.plan(base, full: false).sent, 1, "and again when the cells change back")
-        // Help hides the images: their rows go back to ncurses; kitty deletes them instead.
+        // Help is a view of its own: the screen is cleared of the images (and kitty's deleted).
         state.showHelp = true
         let hidden = painter.plan(ExplorerView.compose(state, images: stepped, width: 100, height: 30), full: false)
         XCTAssertEqual(hidden.sent, 0)
-        XCTAssertFalse(hidden.rowsToRepaint.isEmpty)
+        XCTAssertTrue(hidden.clearsScreen)
         let kitty = GraphicsPainter(graphics: .kitty, tmux: TmuxState(passthrough: true, paneLeft: 3, paneTop: 2),
                                     colorRegisters: 256)
         state.showHelp = false
         state.graphics = .kitty
         let placed = kitty.plan(ExplorerView.compose(state, images: images, width: 100, height: 30), full: false)
-        XCTAssertTrue(placed.output.hasPrefix("\u{1B}Ptmux;\u{1B}\u{1B}["), "wrapped for tmux, cursor in outer coordinates")
+        XCTAssertTrue(placed.output.hasPrefix("\u{1B}Ptmux;\u{1B}\u{1B}7"), "wrapped for tmux, the cursor saved")
+        XCTAssertEqual(placed.output.components(separatedBy: "p=1,").count - 1, 1, "the preview placed once")
+        XCTAssertTrue(placed.output.contains("\u{1B}\u{1B}[\(preview.rect.y + 3);"),
+                      "cursor in outer coordinates")
         state.showHelp = true
         let deleted = kitty.plan(ExplorerView.compose(state, images: images, width: 100, height: 30), full: false)
-        XCTAssertTrue(deleted.output.contains("a=d,d=I,i=1"))
+        XCTAssertTrue(deleted.output.contains("a=d,d=A"))
     }
 }

@@ -38,6 +38,20 @@ final class TraversalFigureTests: XCTestCase {
         XCTAssertEqual(g.thumbnailWidth, 32)
     }
 
+    /// Ten 64-pixel values and a base at scale 4 make a figure about 3,000 pixels wide that
+    /// ends up a paper column wide: its glyphs are a 45th of the images' width tall, about a
+    /// 50th of the whole (labels included), not the 20 pixels of scale 4.
+    func testLabelsAreSizedForTheFiguresWidthInPrint() {
+        let image = RenderImage(width: 64, height: 64, channels: 3, pixels: [Float](repeating: 0.5, count: 64 * 64 * 3))
+        let row = TraversalFigure.Row(labelLines: ["z0", "floorHue"], columnLabels: (0..<10).map(String.init),
+                                      images: Array(repeating: image, count: 10), baseColumn: 3)
+        let figure = TraversalFigure(title: "scenes · from sample 7", rows: [row], base: image, baseLabel: "sample")
+        let g = figure.geometry(scale: 4)
+        XCTAssertGreaterThanOrEqual(PixelFont.glyphHeight * g.unit * 45, 11 * (g.thumbnailWidth + g.gutter))
+        XCTAssertGreaterThanOrEqual(PixelFont.glyphHeight * g.unit * 55, g.width, "glyphs \(PixelFont.glyphHeight * g.unit) px in \(g.width)")
+        XCTAssertEqual(figure.picture(scale: 4).width, g.width)
+    }
+
     func testPixelsHoldTheBaseTheValuesTheFrameAndTheLabels() {
         let f = figure()
         let g = f.geometry(scale: 2)

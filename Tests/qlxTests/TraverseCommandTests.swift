@@ -152,10 +152,10 @@ final class TraverseCommandTests: XCTestCase {
 
     /// The figure's geometry at `scale` for this test's model (one label line per row, "z0"),
     /// as TraversalFigure documents it: margin 2u, title and header bands, the base column,
-    /// 3 gutters, then the values.
+    /// 3 gutters, then the values; glyphs (5 font pixels) at least a 45th of the images' width.
     struct FigureGeometry {
         let scale: Int
-        var unit: Int { max(2, scale) }
+        var unit: Int { max(2, scale, ((TraverseCommandTests.values + 1) * (size + gutter) + 224) / 225) }
         var gutter: Int { max(2, scale) }
         var size: Int { 64 * scale }
         var margin: Int { 2 * unit }
@@ -170,12 +170,12 @@ final class TraverseCommandTests: XCTestCase {
         enum PixelFont { static func width(_ text: String) -> Int { text.count * 4 - 1 } }
     }
 
-    /// `--png` without flags: a title, sample 0 of the dataset as every row's first column,
+    /// `--png --from sample 0`: a title, sample 0 of the dataset as every row's first column,
     /// value indices over the columns, the sample's own value framed in each row; labels
     /// grow with --scale.
     func testPNGFigureStartsFromSampleZeroWithTitleLabelsAndFrames() throws {
         let png = directory.appendingPathComponent("figure.png").path
-        let run = try traverse([checkpointPath, "--png", png, "--scale", "1"])
+        let run = try traverse([checkpointPath, "--png", png, "--scale", "1", "--from", "sample", "0"])
         XCTAssertEqual(run.status, 0, run.stderr)
         let g = FigureGeometry(scale: 1)
         let title = "tiny.safetensors · from sample 0 · columns: value index"
@@ -216,15 +216,38 @@ final class TraverseCommandTests: XCTestCase {
         let zeroX = g.valueX(0) + (g.size - 3 * g.unit) / 2
         XCTAssertEqual((0..<(3 * g.unit)).map { pixel(zeroX + $0, g.headerY) }, Array(repeating: 255, count: 3 * g.unit))
 
-        // At --scale 3 the letters are 3 pixels per font pixel: the T is 15 rows high.
+        // At --scale 3 the figure is about 1,200 pixels wide: letters of 6 pixels per font
+        // pixel (the T 30 rows high), a 45th of the images' width, for print.
         let large = directory.appendingPathComponent("large.png").path
         XCTAssertEqual(try traverse([checkpointPath, "--png", large, "--scale", "3", "--latent", "0"]).status, 0)
         let g3 = FigureGeometry(scale: 3)
+        XCTAssertEqual(g3.unit, 6)
         let largeInfo = try PillowDecoder.size(large)
         let largePixels = try PillowDecoder.grayPixels(large)
         func largePixel(_ x: Int, _ y: Int) -> Int { Int(largePixels[y * largeInfo.width + x]) }
-        XCTAssertEqual(largePixel(g3.margin + g3.unit, g3.margin + 14), 255)
-        XCTAssertEqual(largePixel(g3.margin + g3.unit, g3.margin + 15), 38)
+        XCTAssertEqual(largePixel(g3.margin + g3.unit, g3.margin + 29), 255)
+        XCTAssertEqual(largePixel(g3.margin + g3.unit, g3.margin + 30), 38)
+    }
+
+    /// Without --from the figure starts from the most contrasting of 48 evenly spaced
+    /// samples (a sprite at its largest scale, not sample 0's small square), named in the title.
+    func testTheDefaultBaseIsTheSampleOfMostContrast() throws {
+        let png = directory.appendingPathComponent("default.png").path
+        let run = try traverse([checkpointPath, "--png", png, "--scale", "1"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let dataset = try Datasets.named("sprites")
+        let candidates = (0..<48).map { $0 * dataset.count / 48 }
+        let images = try dataset.images(at: candidates)
+        func spread(_ k: Int) -> Double {
+            let values = images.data[(k * 4096)..<((k + 1) * 4096)].map(Double.init)
+            let mean = values.reduce(0, +) / 4096
+            return values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 4096
+        }
+        let best = candidates[(0..<48).max { spread($0) < spread($1) || (spread($0) == spread($1) && $0 > $1) }!]
+        XCTAssertGreaterThan(spread(candidates.firstIndex(of: best)!), spread(0), "more contrast than sample 0")
+        // The title names it (its width depends on the title's length).
+        let info = try PillowDecoder.size(png)
+        XCTAssertEqual(info.width, FigureGeometry(scale: 1).width(title: "tiny.safetensors · from sample \(best) · columns: value index"))
     }
 
     func testRawValuesLabelEachRowAndOtherStartsNameTheirBase() throws {

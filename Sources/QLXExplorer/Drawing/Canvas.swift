@@ -124,6 +124,9 @@ enum Format {
         return text
     }
 
+    /// "1 latent", "12 latents".
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)" + (n == 1 ? "" : "s") }
+
     /// 12345 → "12,345".
     static func grouped(_ value: Int) -> String {
         let digits = Array(String(abs(value)))

@@ -4,16 +4,46 @@ import QLXRender
 /// without colour, so attributes (bold, reverse) carry the meaning alone.
 struct ChromePalette {
     let depth: ColorDepth
+    /// The terminal's background when it said (OSC 11); nil: unknown, light or dark.
+    let background: RGB?
+    let accent: TerminalColor
+
+    init(depth: ColorDepth, background: RGB? = nil) {
+        self.depth = depth
+        self.background = background
+        accent = Self.accent(depth: depth, background: background)
+    }
 
     var hasColor: Bool { depth != .none }
 
-    /// The current value, the selected column: stands out on dark and light backgrounds.
-    var accent: TerminalColor {
+    /// Text that must stand out (the current value, the selected column, captions, headers)
+    /// needs this contrast with the background (WCAG's ratio for normal text).
+    static let accentContrast = 4.5
+
+    /// The accent: the first candidate, warmest first, with `accentContrast` against the
+    /// background; against an unknown one, the candidate whose worse contrast with black and
+    /// with white is best. Yellow and orange on a dark terminal, brown or blue on a light one.
+    static func accent(depth: ColorDepth, background: RGB?) -> TerminalColor {
+        let candidates: [UInt8]
         switch depth {
         case .none: return .default
-        case .palette8, .palette16: return .indexed(3)
-        case .palette256, .trueColor: return .indexed(214)
+        case .palette8, .palette16: candidates = [3, 1, 5, 4]
+        case .palette256, .trueColor: candidates = [214, 208, 172, 166, 130, 94]
         }
+        func rgb(_ index: UInt8) -> RGB {
+            let (r, g, b) = ColorQuantizer.rgb(ofIndex: index)
+            return RGB(r, g, b)
+        }
+        guard let background else {
+            let best = candidates.max { a, b in
+                min(RGB.contrast(rgb(a), RGB(0, 0, 0)), RGB.contrast(rgb(a), RGB(255, 255, 255)))
+                    < min(RGB.contrast(rgb(b), RGB(0, 0, 0)), RGB.contrast(rgb(b), RGB(255, 255, 255)))
+            }!
+            return .indexed(best)
+        }
+        let readable = candidates.first { RGB.contrast(rgb($0), background) >= accentContrast }
+            ?? candidates.max { RGB.contrast(rgb($0), background) < RGB.contrast(rgb($1), background) }!
+        return .indexed(readable)
     }
 
     /// Filled part of the metric bars.

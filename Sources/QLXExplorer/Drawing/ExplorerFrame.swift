@@ -12,10 +12,25 @@ public struct ImagePlacement: Equatable, Sendable {
     public var image: RenderImage
 }
 
-/// One screen: the cells, and the images drawn as pixels on top of them.
+/// One screen: the cells, and the images drawn as pixels on top of them, and which view
+/// drew them. Each view owns the whole screen: when the view changes, the terminal layer
+/// clears every image and cell of the old one before painting the new one, so nothing of a
+/// view can survive into another.
 public struct ExplorerFrame: Sendable {
     public var grid: CellGrid
     public var placements: [ImagePlacement]
+    public var view: View
+
+    public init(grid: CellGrid, placements: [ImagePlacement], view: View) {
+        self.grid = grid
+        self.placements = placements
+        self.view = view
+    }
+
+    /// The views that replace one another on screen.
+    public enum View: Equatable, Sendable {
+        case panels, presentation, sweep, help, tooSmall
+    }
 }
 
 /// Where a panel's image goes: as cells in the grid (half blocks, sextants, ASCII), or as a

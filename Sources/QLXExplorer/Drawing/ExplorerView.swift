@@ -12,30 +12,35 @@ public enum ExplorerView {
     public static func compose(_ state: ExplorerState, images: ViewImages, width: Int, height: Int) -> ExplorerFrame {
         let glyphs = Glyphs.forUnicode(state.unicode)
         var canvas = ImageCanvas(state: state)
-        let palette = ChromePalette(depth: state.colorDepth)
+        let palette = ChromePalette(depth: state.colorDepth, background: state.terminalBackground)
         var grid: CellGrid
+        var view = ExplorerFrame.View.panels
         if state.presenting || state.sweep != nil, width >= ExplorerLayout.minimumWidth, height >= ExplorerLayout.minimumHeight {
             grid = CellGrid(width: width, height: height)
+            view = state.presenting ? .presentation : .sweep
             if state.presenting {
                 PresentationView.draw(state, images: images, into: &grid, canvas: &canvas, glyphs: glyphs, palette: palette)
             } else {
                 SweepView.draw(state, images: images, into: &grid, canvas: &canvas, glyphs: glyphs, palette: palette)
             }
         } else {
-            grid = panels(state, images: images, width: width, height: height, canvas: &canvas, glyphs: glyphs, palette: palette)
+            grid = panels(state, images: images, width: width, height: height, canvas: &canvas, glyphs: glyphs, palette: palette,
+                          view: &view)
         }
         if state.showHelp {
             Overlays.drawHelp(in: (width, height), unicode: state.unicode, into: &grid, glyphs: glyphs, palette: palette)
             // Pixels would cover the help box (kitty draws them above text).
             canvas.placements.removeAll()
+            view = .help
         }
-        return ExplorerFrame(grid: grid, placements: canvas.placements)
+        return ExplorerFrame(grid: grid, placements: canvas.placements, view: view)
     }
 
     /// The explorer's panels: latents, metrics, the images, the strip, the status line.
     static func panels(_ state: ExplorerState, images: ViewImages, width: Int, height: Int, canvas: inout ImageCanvas,
-                       glyphs: Glyphs, palette: ChromePalette) -> CellGrid {
+                       glyphs: Glyphs, palette: ChromePalette, view: inout ExplorerFrame.View) -> CellGrid {
         guard let layout = layout(state, width: width, height: height) else {
+            view = .tooSmall
             return Overlays.drawTooSmall(width: max(width, 0), height: max(height, 0), glyphs: glyphs)
         }
         var grid = CellGrid(width: width, height: height)

@@ -11,6 +11,16 @@ extension MetricsSection {
         (7 + 2 * (metrics.nmi.first?.count ?? 0), metrics.nmi.count + 1)
     }
 
+    /// Whether latent `latent`'s number heads its heatmap column. Columns are two cells wide, so
+    /// two-digit numbers side by side would run together ("91011"): past ten latents only
+    /// every fifth number and the selected one are shown, and none beside a two-digit
+    /// selected one.
+    static func heatmapLabelShown(_ latent: Int, selected: Int, count: Int) -> Bool {
+        guard count > 10, latent != selected else { return true }
+        if abs(latent - selected) == 1 && max(latent, selected) >= 10 { return false }
+        return latent % 5 == 0
+    }
+
     /// Sources × latents, two columns per latent; the selected column shows its NMI in
     /// hundredths, the others only as shade (colour, or shade characters without colour).
     static func drawHeatmap(_ state: ExplorerState, _ metrics: MetricsDisplay, x: Int, y: Int, width: Int,
@@ -18,7 +28,7 @@ extension MetricsSection {
         let nameWidth = 7
         let columns = min(metrics.nmi.first?.count ?? 0, (width - nameWidth) / 2)
         grid.put("NMI", x: x, y: y, style: Style(foreground: palette.dim, bold: true))
-        for latent in 0..<columns {
+        for latent in 0..<columns where heatmapLabelShown(latent, selected: state.selectedLatent, count: columns) {
             let selected = latent == state.selectedLatent
             grid.put(Format.padLeft(String(latent % 100), 2), x: x + nameWidth + 2 * latent, y: y,
                      style: selected ? Style(foreground: palette.accent, bold: true, reverse: !palette.hasColor)

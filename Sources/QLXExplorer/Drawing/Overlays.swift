@@ -8,7 +8,7 @@ enum Overlays {
                           palette: ChromePalette) {
         let compact = state.valuesPerLatent <= 10
         let codeText = state.code.map(String.init).joined(separator: compact ? "" : " ")
-        let size = "\(state.latentCount) latents \(glyphs.times) \(state.valuesPerLatent) values"
+        let size = "\(Format.count(state.latentCount, "latent")) \(glyphs.times) \(Format.count(state.valuesPerLatent, "value"))"
         let shortSize = "\(state.latentCount)\(glyphs.times)\(state.valuesPerLatent)"
         func ms(_ v: Double?) -> String { v.map { Format.decimal($0, places: 1) } ?? "--" }
         let timing = "decode \(ms(state.decodeMilliseconds)) ms  frame \(ms(state.frameMilliseconds)) ms"

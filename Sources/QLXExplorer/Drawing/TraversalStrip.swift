@@ -27,7 +27,6 @@ enum TraversalStrip {
         let shown = slots(state, layout: layout)
         guard !shown.isEmpty else { return }
         let current = state.code[state.selectedLatent]
-        grid.put("z\(state.selectedLatent)", x: rect.x, y: rect.y, style: Style(foreground: palette.dim, bold: true))
 
         for (slot, (value, frame)) in shown.enumerated() {
             if value < images.traversal.count, let image = images.traversal[value] {
@@ -44,5 +43,7 @@ enum TraversalStrip {
                      style: isCurrent ? Style(foreground: palette.accent, bold: true, reverse: !palette.hasColor)
                                       : Style(foreground: palette.dim))
         }
+        // Last, so the current value's frame (at the strip's left edge for value 0) never hides it.
+        grid.put("z\(state.selectedLatent)", x: rect.x, y: rect.y, style: Style(foreground: palette.dim, bold: true))
     }
 }

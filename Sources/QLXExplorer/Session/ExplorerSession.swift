@@ -193,27 +193,58 @@ public final class ExplorerSession {
         }
     }
 
-    /// Fits the state to the opened terminal.
+    /// The settings file's mode and colours: where the session starts, unlike the flags never
+    /// a limit (c and m still reach everything the terminal has), and named in the status line
+    /// while they hold the session below the terminal's best.
+    public var saved = ExplorerConfig()
+    /// Where the settings file is, for the status line ("~/.config/qlx/config.toml").
+    public var savedPath: String?
+
     /// Fits the state to the terminal; when `--colors` asked for more than the terminal
     /// has, the status line says so and why (`colorReason`, from the screen).
     public func adapt(unicode: Bool, maximumColors: ColorDepth, colorReason: String? = nil) {
-        state.adapt(unicode: unicode, maximumColors: maximumColors, preferredMode: preferredMode, colorLimit: colorLimit)
+        state.adapt(unicode: unicode, maximumColors: maximumColors, preferredMode: preferredMode ?? saved.mode,
+                    colorLimit: colorLimit)
+        best = (state.renderModes[0], state.colorDepths[0])
+        var fromFile: [String] = []
+        if colorLimit == nil, let colors = saved.colors {
+            let used = state.colorDepths.first { $0 <= colors } ?? state.colorDepths[0]
+            state.colorDepth = used
+            if used < state.colorDepths[0] { fromFile.append("colours \(used.rawValue)") }
+        }
+        if preferredMode == nil, let mode = saved.mode, state.renderMode == mode, mode != state.renderModes[0] {
+            fromFile.append("mode \(mode.rawValue)")
+        }
         startingSettings = (state.renderMode, state.colorDepth, tourInterval)
         if let asked = colorLimit, asked > maximumColors {
             let used = maximumColors == .none ? "no colour" : maximumColors.rawValue
             state.statusMessage = "--colors \(asked.rawValue) lowered to \(used)" + (colorReason.map { ": \($0)" } ?? "")
+        } else if !fromFile.isEmpty {
+            let keys = fromFile.count == 2 ? "c, m" : fromFile[0].hasPrefix("colours") ? "c" : "m"
+            let saved = fromFile.joined(separator: ", ") + " from " + Self.shortPath(savedPath ?? "the settings file")
+                + " (\(keys) to change)"
+            // After notes about the run opened; instead of the export folder's.
+            if let earlier = state.statusMessage, earlier != exportNote {
+                state.statusMessage = earlier + "; " + saved
+            } else {
+                state.statusMessage = saved
+            }
         }
     }
 
     /// Mode, colours and tour speed as the session began (after `adapt`).
     private var startingSettings: (mode: RenderMode, colors: ColorDepth, tour: Int)?
+    /// The terminal's default mode and deepest colours (within `--colors`).
+    private var best: (mode: RenderMode, colors: ColorDepth)?
 
     /// `saved` (the settings file) with what keys changed this session: the settings to keep.
+    /// Only choices made with keys are kept, and a choice of the terminal's best removes the
+    /// setting, so a depth chosen in one terminal never holds a better one back.
     public func settings(updating saved: ExplorerConfig) -> ExplorerConfig {
         var result = saved
-        guard let start = startingSettings else { return result }
-        if state.renderMode != start.mode { result.mode = state.renderMode }
-        if state.colorDepth != start.colors { result.colors = state.colorDepth }
+        guard let start = startingSettings, let best else { return result }
+        if state.renderMode != start.mode { result.mode = state.renderMode == best.mode ? nil : state.renderMode }
+        if state.colorDepth != start.colors { result.colors = state.colorDepth == best.colors ? nil : state.colorDepth }
         if tourInterval != start.tour { result.tourMilliseconds = tourInterval }
         return result
     }
@@ -384,6 +415,9 @@ public final class ExplorerSession {
             state.statusMessage = "--graphics \(graphicsChoice.rawValue): \(reason)"
         }
     }
+
+    /// The terminal's background colour, when it said: accents are chosen to read on it.
+    public func adaptBackground(_ background: RGB?) { state.terminalBackground = background }
 
     /// Decodes `codes` in one batch on this thread and caches them.
     private func decodeNow(_ codes: [[Int]]) {

@@ -123,7 +123,7 @@ extension ExplorerState {
             let latents = action == .tourAll ? Array(0..<latentCount) : [selectedLatent]
             tour = Tour(scope: action == .tourAll ? .all : .selected, latents: latents,
                         startValue: code[latents[0]])
-            statusMessage = "touring: any key stops"
+            statusMessage = "touring: +/- speed, f cross-fade, other keys stop"
         case .tourFaster, .tourSlower:
             let steps = [40, 60, 80, 100, 150, 200, 300, 500, 800, 1_200]
             let index = steps.lastIndex { $0 <= tourInterval } ?? 0

@@ -57,6 +57,8 @@ public struct ExplorerState: Sendable {
     /// How images reach the terminal, and its cell size in pixels (from the terminal layer).
     public var graphics: GraphicsProtocol = .cells
     public var cellPixels: CellPixels?
+    /// The terminal's background colour, when it answered OSC 11 (accents are picked to read on it).
+    public var terminalBackground: RGB?
     public var statusMessage: String?
     /// Work under way that the status line shows while it has no message (the quantiles).
     public var backgroundStatus: String?

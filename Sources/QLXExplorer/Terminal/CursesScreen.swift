@@ -26,6 +26,8 @@ public final class CursesScreen {
     public var graphicsPainter: GraphicsPainter?
     /// Pixel images sent by the last paint (for `--stats` and tests of "only what changed").
     public private(set) var imagesSentLastPaint = 0
+    /// Of those, the images whose pixels went out (not a cached sixel or a kitty re-placement).
+    public private(set) var imagesTransmittedLastPaint = 0
     private let directColor: Bool
     private var isOpen = true
     /// Colour pairs allocated this session (alloc_pair also remembers them; this saves the
@@ -62,10 +64,12 @@ public final class CursesScreen {
 
     /// An off-screen terminal of a fixed size writing to /dev/null, so `qlx bench` can time the
     /// whole paint path (ncurses' diffing and output included) without a terminal.
-    /// `bundledTerminfo`: where entries the system lacks are looked for (tests give their own).
+    /// `outputPath` receives what a terminal would (for counting bytes); `bundledTerminfo`:
+    /// where entries the system lacks are looked for (tests give their own).
     public static func offscreen(width: Int, height: Int, term: String = "xterm-256color",
+                                 outputPath: String = "/dev/null",
                                  bundledTerminfo: String? = BundledTerminfo.directory()) throws -> CursesScreen {
-        guard let output = fopen("/dev/null", "w"), let input = fopen("/dev/null", "r") else {
+        guard let output = fopen(outputPath, "w"), let input = fopen("/dev/null", "r") else {
             throw ExplorerError.terminalSetupFailed(term: term)
         }
         return try CursesScreen(output: output, input: input, term: term, environment: ["TERM": term, "LANG": "C.UTF-8"],
@@ -170,7 +174,7 @@ public final class CursesScreen {
     public func close() {
         guard isOpen else { return }
         isOpen = false
-        if let clear = graphicsPainter?.clearAll, !clear.isEmpty {
+        if let clear = graphicsPainter?.clearAll(), !clear.isEmpty {
             fputs(clear, outputFile)
             fflush(outputFile)
         }
@@ -216,25 +220,22 @@ public final class CursesScreen {
     }
 
     /// Paints the frame's cells, then its images in pixels (when the terminal draws them):
-    /// only images that changed are sent, so stepping values never blanks them.
+    /// only images that changed are sent, so stepping values never blanks them. A frame of
+    /// another view than the last starts from a cleared screen (see `GraphicsPainter`).
     public func paint(_ frame: ExplorerFrame, full: Bool = false) {
         guard let painter = graphicsPainter else { return paint(frame.grid, full: full) }
         let plan = painter.plan(frame, full: full)
-        draw(frame.grid, full: full)
+        draw(frame.grid, full: full || plan.clearsScreen)
         // Lines under sixel images that went away: ncurses must rewrite them.
         for row in plan.rowsToRepaint where row >= 0 && row < Int(getmaxy(window)) { wredrawln(window, Int32(row), 1) }
         wnoutrefresh(window)
         doupdate()
         imagesSentLastPaint = plan.sent
+        imagesTransmittedLastPaint = plan.transmitted
         guard !plan.output.isEmpty else { return }
+        // ncurses has flushed its output; the images go after it, and restore the cursor.
         fputs(plan.output, outputFile)
         fflush(outputFile)
-        // The images moved the cursor behind ncurses' back, and with leaveok ncurses tracks
-        // the real cursor only inside itself (curscr keeps the logical one, so moving there
-        // left it one step off: the next update's relative moves put a digit at the top
-        // left). Moving from "unknown" makes ncurses address the cursor absolutely and
-        // records where it is.
-        mvcur(-1, -1, 0, 0)
     }
 
     /// The mouse event behind a KEY_MOUSE; nil for events the explorer does not use

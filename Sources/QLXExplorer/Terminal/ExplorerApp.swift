@@ -22,7 +22,7 @@ public enum ExplorerApp {
         let graphics = GraphicsDetection.detect(choice: session.graphicsChoice, environment: environment)
         let screen: CursesScreen
         do {
-            screen = try CursesScreen(environment: environment, mouse: mouse, trueColor: session.colorLimit == .trueColor)
+            screen = try CursesScreen(environment: environment, mouse: mouse, trueColor: (session.colorLimit ?? session.saved.colors) == .trueColor)
         }
         defer { screen.close() }
         session.adapt(unicode: screen.unicode, maximumColors: screen.maximumColorDepth, colorReason: screen.colorReason)
@@ -32,6 +32,7 @@ public enum ExplorerApp {
                                                      colorRegisters: graphics.colorRegisters)
         }
         session.adaptGraphics(graphics.graphics, cellPixels: graphics.cellPixels, reason: graphics.reason)
+        session.adaptBackground(graphics.background)
         var outcome = loop(session: session, screen: screen, script: script, launched: launched)
         outcome.stats.graphics = "\(graphics.graphics.rawValue): \(graphics.reason)"
             + (graphics.cellPixels.map { ", cell \($0)" } ?? "")

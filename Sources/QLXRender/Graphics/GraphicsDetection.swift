@@ -9,12 +9,14 @@ public struct GraphicsSetup: Sendable {
     public var cellPixels: CellPixels?
     public var colorRegisters: Int
     public var tmux: TmuxState?
+    /// The terminal's background colour (OSC 11), when it answered.
+    public var background: RGB?
     /// One line on how the choice was made (`--stats`, the status line when a request was refused).
     public var reason: String
 
     /// Cells only, with no terminal asked.
     public static func cells(_ reason: String) -> GraphicsSetup {
-        GraphicsSetup(graphics: .cells, cellPixels: nil, colorRegisters: 256, tmux: nil, reason: reason)
+        GraphicsSetup(graphics: .cells, cellPixels: nil, colorRegisters: 256, tmux: nil, background: nil, reason: reason)
     }
 }
 
@@ -48,7 +50,8 @@ public enum GraphicsDetection {
         if graphics.hasPixels && cell == nil { reason += "; cell size unknown, \(fallbackCell) assumed" }
         if tmux != nil { reason += " (through tmux passthrough)" }
         return GraphicsSetup(graphics: graphics, cellPixels: graphics.hasPixels ? cell ?? fallbackCell : cell,
-                             colorRegisters: probe.colorRegisters ?? 256, tmux: tmux, reason: reason)
+                             colorRegisters: probe.colorRegisters ?? 256, tmux: tmux, background: probe.background,
+                             reason: reason)
     }
 
     /// Writes `queries` and reads the replies until DA1's arrives or the timeout passes.

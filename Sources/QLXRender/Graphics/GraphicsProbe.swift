@@ -10,19 +10,41 @@ public struct GraphicsProbe: Equatable, Sendable {
     /// Sixel colour registers, when the terminal said.
     public var colorRegisters: Int?
     public var cellPixels: CellPixels?
+    /// The terminal's background colour (OSC 11), when it said.
+    public var background: RGB?
     /// The DA1 reply arrived: nothing more will come.
     public var complete = false
 
     public init() {}
 
     /// The queries, in the order they are answered (DA1 last).
-    public static let queries = KittyGraphics.query + "\u{1B}[?1;1;0S" + "\u{1B}[16t" + "\u{1B}[c"
+    public static let queries = KittyGraphics.query + "\u{1B}[?1;1;0S" + "\u{1B}[16t" + backgroundQuery + "\u{1B}[c"
+
+    /// OSC 11 with "?": the terminal answers with its background colour.
+    public static let backgroundQuery = "\u{1B}]11;?\u{1B}\\"
+
+    /// The colour in an OSC 11 reply ("ESC ] 11 ; rgb:RRRR/GGGG/BBBB", 1–4 hex digits a channel).
+    public static func background(in text: String) -> RGB? {
+        guard let start = text.range(of: "\u{1B}]11;rgb:") else { return nil }
+        let rest = text[start.upperBound...]
+        let end = rest.firstIndex { !($0.isHexDigit || $0 == "/") } ?? rest.endIndex
+        let channels = rest[..<end].split(separator: "/")
+        guard channels.count == 3 else { return nil }
+        var bytes: [UInt8] = []
+        for channel in channels {
+            guard (1...4).contains(channel.count), let value = Int(channel, radix: 16) else { return nil }
+            let maximum = (1 << (4 * channel.count)) - 1
+            bytes.append(UInt8((value * 255 + maximum / 2) / maximum))
+        }
+        return RGB(bytes[0], bytes[1], bytes[2])
+    }
 
     /// What `reply` (everything read so far) says.
     public static func parse(_ reply: [UInt8]) -> GraphicsProbe {
         var probe = GraphicsProbe()
         let text = String(decoding: reply, as: UTF8.self)
         if text.contains("\u{1B}_Gi=31;") { probe.kitty = true }
+        probe.background = background(in: text)
         for sequence in controlSequences(in: text) {
             let (parameters, final) = sequence
             switch final {

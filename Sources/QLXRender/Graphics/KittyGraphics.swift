@@ -29,6 +29,41 @@ public enum KittyGraphics {
     /// Deletes image `id` and frees its data.
     public static func delete(id: Int) -> String { "\u{1B}_Ga=d,d=I,i=\(id),q=2\u{1B}\\" }
 
+    /// Transmits `image` as image `id` without showing it: `show` places it afterwards as
+    /// often as needed, so an image on screen twice, or again later, is sent once.
+    public static func transmit(_ image: PixelImage, id: Int) throws -> String {
+        let png = try PNGWriter.encode(width: image.width, height: image.height, channels: image.channels,
+                                       bytes: image.bytes)
+        return chunked(Base64.encode(png), first: "a=t,f=100,i=\(id),q=2")
+    }
+
+    /// Shows transmitted image `id` at the cursor as placement `placement`, scaled by the
+    /// terminal over `columns` × `rows` cells; the same image and placement ids move an
+    /// earlier placement instead of adding one. The cursor stays.
+    public static func show(id: Int, placement: Int, columns: Int, rows: Int) -> String {
+        "\u{1B}_Ga=p,i=\(id),p=\(placement),c=\(columns),r=\(rows),C=1,q=2\u{1B}\\"
+    }
+
+    /// Removes placement `placement` of image `id`, keeping the image for later placements.
+    public static func hide(id: Int, placement: Int) -> String {
+        "\u{1B}_Ga=d,d=i,i=\(id),p=\(placement),q=2\u{1B}\\"
+    }
+
+    /// `payload` (base64) in chunks of at most `chunkSize` bytes, `first` the first chunk's keys.
+    private static func chunked(_ payload: String, first: String) -> String {
+        var out = ""
+        var start = payload.startIndex
+        var isFirst = true
+        repeat {
+            let end = payload.index(start, offsetBy: chunkSize, limitedBy: payload.endIndex) ?? payload.endIndex
+            let more = end < payload.endIndex ? 1 : 0
+            out += "\u{1B}_G\(isFirst ? first + "," : "")m=\(more)\(isFirst ? "" : ",q=2");\(payload[start..<end])\u{1B}\\"
+            start = end
+            isFirst = false
+        } while start < payload.endIndex
+        return out
+    }
+
     /// Deletes every image this program placed (on exit, before a full repaint).
     public static let deleteAll = "\u{1B}_Ga=d,d=A,q=2\u{1B}\\"
 

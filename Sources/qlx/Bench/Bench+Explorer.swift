@@ -31,6 +31,8 @@ extension BenchSection {
         print(String(format: "  start-up to first frame: median %.1f ms (5 runs; target ≤ 300 ms); all images on screen: median %.1f ms",
                      ExplorerBench.median(startups), ExplorerBench.median(complete)))
 
+        try ExplorerPixelsBench.run(checkpoint: path)
+
         let session = try ExplorerSetup.session(.init(checkpointPath: path, metricSamples: 2_000, seed: 1))
         session.start()
         let screen = try CursesScreen.offscreen(width: 100, height: 30)

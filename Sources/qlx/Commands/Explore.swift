@@ -98,14 +98,16 @@ struct Explore: ParsableCommand {
             configProblem = "\(error)"
             Streams.warn("\(error)")
         }
-        session.preferredMode = try render.mode() ?? config.mode
-        session.colorLimit = try render.colors() ?? config.colors
+        session.preferredMode = try render.mode()
+        session.colorLimit = try render.colors()
+        session.saved = config
+        session.savedPath = configPath
         session.graphicsChoice = try render.graphics() ?? config.graphics ?? .auto
         if let ms = config.tourMilliseconds { session.tourInterval = ms }
         if present { session.present() }
         session.start()
-        if let note = notes.first { session.note(note) }
         if let configProblem { session.note(configProblem) }
+        for note in notes.reversed() { session.noteFirst(note) }
         let outcome = try ExplorerApp.run(session: session, environment: Streams.environment,
                                           script: replay, launched: launched, mouse: mouse ?? config.mouse ?? true)
         // The terminal is restored by now, so printing is safe.

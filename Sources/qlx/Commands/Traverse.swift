@@ -16,14 +16,16 @@ struct Traverse: ParsableCommand {
         Rows are latents (z3 shape: the factor from the checkpoint's stored metrics, if any); \
         columns are the latent's codebook values. Every other latent keeps the base code \
         chosen by --from: sample N (dataset image N of the checkpoint's dataset, encoded; the \
-        default is sample 0, or zeros when qlx has no dataset for the model), zeros (each latent \
+        default is the sample of most contrast among 48 evenly spaced ones, so every row's \
+        change shows against the rest, or zeros when qlx has no dataset for the model), zeros (each latent \
         at its value nearest 0, which can decode to images unlike any in the data), or random \
         (seeded by --seed).
 
         PNG figures (--png) have a title line, the base image as the first column of every row \
         (the dataset sample, or the base code decoded), each row's latent and factor on the \
         left, value indices above the columns (codebook values with --raw-values) and the base \
-        code's own value framed. Labels grow with --scale.
+        code's own value framed. Labels grow with --scale and are sized for the figure printed a \
+        paper column wide.
 
         On a terminal the grid is drawn with colour and Unicode blocks as TERM, COLORTERM, the \
         locale and NO_COLOR allow; through pipes and into files it is plain text without escape \
@@ -36,7 +38,7 @@ struct Traverse: ParsableCommand {
     @OptionGroup var checkpoint: CheckpointArgument
 
     @Option(parsing: .upToNextOption,
-            help: ArgumentHelp("Base code: sample N (also sample:N; default: sample 0), zeros or random.", valueName: "start"))
+            help: ArgumentHelp("Base code: sample N (also sample:N; default: the sample of most contrast among 48), zeros or random.", valueName: "start"))
     var from: [String] = []
 
     @OptionGroup var seed: SeedOption
@@ -118,12 +120,14 @@ struct Traverse: ParsableCommand {
             start = .zeros
         }
         var opened: (any FactorDataset)?
-        let traversal = try Traversal.make(model: model, start: start, latents: latents, seed: seed) {
+        let open = {
             if let opened { return opened }
             let data = try dataset.dataset(for: config, checkpoint: checkpointPath)
             opened = data
             return data
         }
+        if from.isEmpty, start != .zeros { start = .sample(try Traversal.contrastingSample(in: open())) }
+        let traversal = try Traversal.make(model: model, start: start, latents: latents, seed: seed, dataset: open)
         let metrics = MetricsReport.stored(in: stored)
         if let warning = metrics.warning { Streams.warn(warning) }
         let names = LatentNames(report: metrics.report, latentCount: config.latent.count)

@@ -1,0 +1,63 @@
+import QLXExplorer
+import QLXRender
+import XCTest
+
+/// Small things a room notices: numbers that run together, labels hidden, wrong plurals,
+/// a status line that promises what keys do not do.
+final class SmallMendsTests: XCTestCase {
+    func testOneLatentIsSingularInTheTitle() {
+        var state = ExplorerState(checkpointName: "one.safetensors", datasetName: "toy", factorNames: ["shape"],
+                                  codebooks: [[0, 0.5, 1]], sampleCount: 0, unicode: true, renderModes: [.halfBlock],
+                                  colorDepths: [.palette256], imageWidth: 8, imageHeight: 8, code: [1], seed: 1)
+        state.adapt(unicode: true, maximumColors: .palette256)
+        let text = ExplorerView.draw(state, images: ViewImages(), width: 100, height: 30).text
+        XCTAssertTrue(text.contains("1 latent × 3 values"), text)
+    }
+
+    /// Twelve latents: the heatmap's header shows 0, 5, 10 and the selected one, never "91011".
+    func testHeatmapNumbersPastTenNeverRunTogether() {
+        for selected in [0, 9, 10, 11] {
+            var state = ExplorerState(checkpointName: "m", datasetName: "sprites", factorNames: ["shape", "scale"],
+                                      codebooks: Array(repeating: [0, 0.5, 1], count: 12), sampleCount: 0, unicode: true,
+                                      renderModes: [.halfBlock], colorDepths: [.palette256])
+            state.metrics = Fixtures.display(factorNames: ["shape", "scale"],
+                                             nmi: (0..<2).map { f in (0..<12).map { j in j % 2 == f ? 0.8 : 0.05 } },
+                                             activeLatents: Array(repeating: true, count: 12),
+                                             latentFactor: (0..<12).map { $0 % 2 }, infoM: 0.8, infoE: 0.9, infoC: 0.4,
+                                             usageCounts: Array(repeating: [5, 5, 5], count: 12), samples: 50, origin: .checkpoint)
+            state.selectedLatent = selected
+            let rows = ExplorerView.draw(state, images: ViewImages(), width: 120, height: 40).text
+                .split(separator: "\n").map(String.init)
+            let header = try! XCTUnwrap(rows.first { $0.contains("NMI ") })
+            for together in ["91011", "910", "1011", "89"] {
+                XCTAssertFalse(header.contains(together), "selected \(selected): \(header)")
+            }
+            XCTAssertTrue(header.contains(String(selected)), "selected \(selected): \(header)")
+        }
+    }
+
+    /// At value 0 the current value's frame sits at the strip's left edge; the strip's latent
+    /// label stays readable at every size.
+    func testTheStripsLatentLabelSurvivesTheFrameOfValueZero() {
+        var state = Fixtures.sprites(usage: Array(repeating: 5, count: 10))
+        state.selectedLatent = 3
+        state.code[3] = 0
+        for (width, height) in [(60, 18), (80, 24), (100, 30), (120, 40), (160, 50), (200, 60)] {
+            guard let layout = ExplorerView.layout(state, width: width, height: height) else { continue }
+            let grid = ExplorerView.draw(state, images: ViewImages(), width: width, height: height)
+            let label = String([grid[layout.traversal.x, layout.traversal.y].character,
+                                grid[layout.traversal.x + 1, layout.traversal.y].character])
+            XCTAssertEqual(label, "z3", "\(width)×\(height)")
+        }
+    }
+
+    func testTheTourStatusSaysWhichKeysKeepItRunning() {
+        var state = Fixtures.state()
+        _ = state.handle(.character("t"))
+        XCTAssertEqual(state.statusMessage, "touring: +/- speed, f cross-fade, other keys stop")
+        _ = state.handle(.character("+"))
+        XCTAssertNotNil(state.tour)
+        _ = state.handle(.right)
+        XCTAssertNil(state.tour, "an arrow stops the tour, as the status line says")
+    }
+}
