@@ -67,7 +67,9 @@ extension ExploreTmuxTests {
         try waitFor("the explorer") { $0.contains("codebook") }
         let styled = try waitFor("24-bit colours", colors: true) { $0.contains("48;2;") || $0.contains("38;2;") }
         XCTAssertFalse(styled.contains("lowered"), styled)
-        XCTAssertTrue(lines(try screen()).last { !$0.isEmpty }?.contains("24bit") ?? false, "the status line says 24bit")
+        // The status line is painted after the panels: wait for it rather than read one capture.
+        let status = try waitFor("the status line") { (lines($0).last { !$0.isEmpty } ?? "").contains("q quit") }
+        XCTAssertTrue(lines(status).last { !$0.isEmpty }?.contains("24bit") ?? false, "the status line says 24bit: \(status)")
         try keys("q")
         try waitFor("exit") { $0.contains("EXITED 0") }
         try tmux(["kill-server"], output: false)

@@ -204,8 +204,13 @@ final class ExploreTmuxTests: XCTestCase {
 
     func testTheFooterShowsHelpAndQuitAt80x24() throws {
         try start(width: 80, height: 24)
-        let shown = try waitFor("the explorer") { $0.contains("codebook") }
-        let footer = shown.split(separator: "\n", omittingEmptySubsequences: false).prefix(24).last.map(String.init) ?? ""
+        // A capture can land mid-paint: wait until the footer row is drawn, then check it is the
+        // 24th row (not pushed off the screen) and says how to get help and quit.
+        let footerRow = { (screen: String) in
+            screen.split(separator: "\n", omittingEmptySubsequences: false).prefix(24).last.map(String.init) ?? ""
+        }
+        let shown = try waitFor("the explorer's footer") { $0.contains("codebook") && footerRow($0).contains("q quit") }
+        let footer = footerRow(shown)
         XCTAssertTrue(footer.contains("? help") && footer.contains("q quit"), "footer: \(footer)\n\(shown)")
         try keys("q")
         try waitFor("exit") { $0.contains("EXITED 0") }
