@@ -73,7 +73,7 @@ public enum AtomicFile {
         if stat(path, &info) == 0 {
             let type = info.st_mode & S_IFMT
             guard type == S_IFREG else {
-                throw FileWriteError(path: path, reason: "exists and is \(describe(type)), not a regular file; qlx replaces only regular files")
+                throw FileWriteError(path: path, reason: "exists and is \(InputFile.describe(fileType: type)), not a regular file; qlx replaces only regular files")
             }
             if let kind, !kind.matches(prefix(of: path, count: kind.prefixLength)) {
                 throw FileWriteError(path: path, reason: "exists and is not \(kind.name); \(kind.hint)")
@@ -107,17 +107,6 @@ public enum AtomicFile {
         guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
         defer { try? handle.close() }
         return [UInt8]((try? handle.read(upToCount: count)) ?? Data())
-    }
-
-    private static func describe(_ type: mode_t) -> String {
-        switch type {
-        case S_IFDIR: return "a folder"
-        case S_IFCHR: return "a character device"
-        case S_IFBLK: return "a block device"
-        case S_IFIFO: return "a named pipe"
-        case S_IFSOCK: return "a socket"
-        default: return "a special file"
-        }
     }
 
     static func errorText() -> String { String(cString: strerror(errno)) }

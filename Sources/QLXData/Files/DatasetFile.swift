@@ -1,4 +1,5 @@
 import Foundation
+import QLXIO
 
 /// Opens a dataset file, choosing the format from its first bytes (not its extension):
 /// - dSprites `.npz`: `imgs` (N×64×64 of 0/1) and `latents_classes` (N×6; column 0, the
@@ -33,10 +34,9 @@ public enum DatasetFile {
     enum Format { case zip, hdf5, npy }
 
     static func sniff(_ path: String) throws -> Format {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            throw DataError.fileUnreadable(path: path, reason: !exists ? "no such file" : isDirectory.boolValue ? "is a directory" : "permission denied")
+        let handle: FileHandle
+        do { handle = FileHandle(fileDescriptor: try InputFile.open(path), closeOnDealloc: true) } catch let error as FileReadError {
+            throw DataError.fileUnreadable(path: path, reason: error.reason)
         }
         defer { try? handle.close() }
         let head = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())

@@ -8,12 +8,13 @@ final class MappedFile: @unchecked Sendable {
 
     init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw DataError.fileUnreadable(path: path, reason: String(cString: strerror(errno))) }
+        let fd: Int32
+        do { fd = try InputFile.open(path) } catch let error as FileReadError {
+            throw DataError.fileUnreadable(path: path, reason: error.reason)
+        }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw DataError.fileUnreadable(path: path, reason: String(cString: strerror(errno))) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw DataError.fileUnreadable(path: path, reason: "not a regular file") }
         let size = Int(info.st_size)
         guard size > 0 else { throw DataError.fileUnreadable(path: path, reason: "the file is empty") }
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {

@@ -16,6 +16,6 @@ struct Convert: ParsableCommand {
         guard let output = target.path else { throw FlagError.badCombination("-o/--output: give the .safetensors file to write") }
         let checkpoint = try source.load()
         try checkpoint.write(to: output)
-        print("wrote \(output) (\(checkpoint.parameterCount) parameters, \(checkpoint.config.latent.count) latents)")
+        try Streams.output("wrote \(output) (\(checkpoint.parameterCount) parameters, \(checkpoint.config.latent.count) latents)\n")
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QLXCore
 import QLXData
+import QLXIO
 import QLXModel
 
 /// `qlx decode`: latent codes (or, for continuous models, latent values) from a .npy file to
@@ -35,6 +36,11 @@ struct Decode: ParsableCommand {
         guard let output = images.path else { throw FlagError.badCombination("-o/--output: give the images .npy to write") }
         let path = try checkpoint.path()
         let model = try checkpoint.load(path).model()
+        let maximumBatch = SizeLimit.maximumCount(bytesEach: model.decodingBytesPerImage())
+        guard batch <= maximumBatch else {
+            throw FlagError.badValue(flag: "--batch", expected: "at most \(maximumBatch) (latent vectors whose decoder buffers fit in \(SizeLimit.memoryLimitDescription))",
+                                     found: "\(batch)")
+        }
         let config = model.config
         let latents = config.latent.count
         let input = try Npy.read(path: codes ?? values!)
@@ -57,21 +63,21 @@ struct Decode: ParsableCommand {
             rows = input.rows { Int(flat[$0]) }
         }
         let image = config.image
-        let size = image.channels * image.height * image.width
-        var out = [Float]()
-        out.reserveCapacity(n * size)
-        for start in stride(from: 0, to: n, by: batch) {
-            let end = min(n, start + batch)
-            let decoded: Decoding
-            if codes != nil {
-                decoded = model.decode(codes: Array(rows[start..<end]))
-            } else {
-                let slice = input.doubles[(start * latents)..<(end * latents)].map(Float.init)
-                decoded = model.decode(values: Tensor(shape: [end - start, latents], data: slice))
+        // Each batch goes to the file as it is decoded: memory holds one batch, not every image.
+        let values = codes == nil ? input.doubles : []
+        try Npy.write(float32Shape: [n, image.channels, image.height, image.width], to: output) { append in
+            for start in stride(from: 0, to: n, by: batch) {
+                let end = min(n, start + batch)
+                let decoded: Decoding
+                if codes != nil {
+                    decoded = model.decode(codes: Array(rows[start..<end]))
+                } else {
+                    let slice = values[(start * latents)..<(end * latents)].map(Float.init)
+                    decoded = model.decode(values: Tensor(shape: [end - start, latents], data: slice))
+                }
+                try append(decoded.images.data)
             }
-            out += decoded.images.data
         }
-        try Npy.write(float32: out, shape: [n, image.channels, image.height, image.width], to: output)
-        print("wrote \(output) (images \(n)×\(image.channels)×\(image.height)×\(image.width) float32)")
+        try Streams.output("wrote \(output) (images \(n)×\(image.channels)×\(image.height)×\(image.width) float32)\n")
     }
 }

@@ -77,11 +77,10 @@ struct Encode: ParsableCommand {
         }
         if let images { return try encode(images: images, model: model) }
         let count = all ? nil : try sample.samples.value(atLeast: 1, config: model.config), seed = try sample.seed.value()
-        let (data, encoded) = try sample.run(on: model, samples: count) { data, progress in
-            try ModelEvaluation.encode(model: model, dataset: data, samples: count ?? data.count, seed: seed,
+        let (data, n, encoded) = try sample.run(on: model, samples: count) { data, n, progress in
+            try ModelEvaluation.encode(model: model, dataset: data, samples: n, seed: seed,
                                        order: count == nil ? Array(0..<data.count) : nil, decode: false, progress: progress)
         }
-        let n = count ?? data.count
         var written = try writeLatents(codes: encoded.codes.flatMap { $0.map(Int64.init) }, values: encoded.values.data,
                                        continuous: encoded.continuous.data, rows: n, latents: model.config.latent.count)
         if let factors {
@@ -93,7 +92,7 @@ struct Encode: ParsableCommand {
             try Npy.write(int64: encoded.indices.map(Int64.init), shape: [n], to: indices, replacing: outputKind)
             written.append("\(indices) (image indices \(n) int64)")
         }
-        for line in written { print("wrote \(line)") }
+        for line in written { try Streams.output("wrote \(line)\n") }
     }
 
     /// --images: the given images, encoded in batches of 64.
@@ -110,6 +109,9 @@ struct Encode: ParsableCommand {
         }
         let n = input.shape[0], size = expected.reduce(1, *)
         let pixels = input.doubles
+        if let bad = pixels.firstIndex(where: { !$0.isFinite }) {
+            throw FlagError.badValue(flag: "--images", expected: "finite float images in [0, 1] in \(path)", found: "\(pixels[bad]) at element \(bad)")
+        }
         var codeRows: [Int64] = [], quantized: [Float] = [], beforeQuantization: [Float] = []
         for start in stride(from: 0, to: n, by: 64) {
             let end = min(n, start + 64)
@@ -121,7 +123,7 @@ struct Encode: ParsableCommand {
         }
         let written = try writeLatents(codes: codeRows, values: quantized, continuous: beforeQuantization,
                                        rows: n, latents: model.config.latent.count)
-        for line in written { print("wrote \(line)") }
+        for line in written { try Streams.output("wrote \(line)\n") }
     }
 
     /// The latent outputs asked for (-o, --values, --continuous); returns what was written.

@@ -63,12 +63,12 @@ struct Metrics: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try Streams.output(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
         } else {
             // The heatmap's colours are 256-colour backgrounds: fewer colours, plain shades.
             let terminal = Streams.standardOutput()
             let style: MetricsReport.HeatmapStyle? = terminal.colors >= .palette256 ? { ANSI.heatmapCell($0, value: $1) } : nil
-            print(report.text(unicode: terminal.unicode, style: style), terminator: "")
+            try Streams.output(report.text(unicode: terminal.unicode, style: style))
         }
     }
 
@@ -84,9 +84,9 @@ struct Metrics: ParsableCommand {
     func checkpointReport(seed: UInt64) throws -> MetricsReport {
         let model = try checkpoint.load().model()
         let samples = try sample.samples.value(atLeast: 2, config: model.config)
-        return try sample.run(on: model, samples: samples) { data, progress in
+        return try sample.run(on: model, samples: samples) { data, samples, progress in
             try ModelEvaluation.evaluate(model: model, dataset: data, samples: samples, seed: seed,
                                          chanceSeed: chance ? seed : nil, progress: progress)
-        }.1
+        }.2
     }
 }

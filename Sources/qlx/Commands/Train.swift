@@ -75,7 +75,7 @@ struct Train: ParsableCommand {
         }
 
         let reporter = ProgressReporter(startingAt: trainer.stepsDone, interactive: Streams.standardErrorRedraws,
-                                        write: { FileHandle.standardError.write(Data($0.utf8)) })
+                                        write: Streams.writeError)
         let model = trainer.model
         reporter.handle(.note("training \(model.config.encoder.preset)/\(model.config.decoder.preset) QLAE (\(model.parameterCount) parameters, \(model.config.latent.count) latents) on \(trainer.dataset.name): steps \(trainer.stepsDone + 1)...\(trainer.options.steps), batch \(trainer.options.batchSize), seed \(trainer.options.seed) → \(outputPath)"))
 
@@ -100,9 +100,9 @@ struct Train: ParsableCommand {
             Streams.note("stopped by signal \(signal) after step \(step); resume with: qlx train --resume \(outputPath)")
             throw ExitCode(StopSignals.exitStatus(for: signal))
         case .finished:
-            print("wrote \(outputPath) after \(trainer.stepsDone) steps")
-            if let evaluation = trainer.lastEvaluation { print(evaluation.summary) }
-            if let metricsSummary { print(metricsSummary) }
+            try Streams.output("wrote \(outputPath) after \(trainer.stepsDone) steps\n")
+            if let evaluation = trainer.lastEvaluation { try Streams.output(evaluation.summary + "\n") }
+            if let metricsSummary { try Streams.output(metricsSummary + "\n") }
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import QLXCore
 import QLXData
 import QLXExplorer
+import QLXIO
 import QLXMetrics
 import QLXModel
 import QLXRender
@@ -64,7 +65,8 @@ struct LatentNames {
         guard let report else { return }
         factors = report.latentFactor.map { index in
             guard let index else { return "inactive" }
-            return report.factorNames.indices.contains(index) ? report.factorNames[index] : nil
+            // A name from the file, escaped: traverse prints it even into pipes.
+            return report.factorNames.indices.contains(index) ? oneLine(report.factorNames[index]) : nil
         }
     }
 

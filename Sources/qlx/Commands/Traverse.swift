@@ -3,6 +3,7 @@ import Foundation
 import QLXCore
 import QLXData
 import QLXExplorer
+import QLXIO
 import QLXMetrics
 import QLXModel
 import QLXRender
@@ -108,7 +109,7 @@ struct Traverse: ParsableCommand {
 
         let latents = chosen.isEmpty ? Array(0..<config.latent.count) : chosen
         if from.isEmpty, dataset.name == nil, (try? Traversal.dataset(for: model, named: nil)) == nil {
-            Streams.warn("qlx has no dataset \(config.dataset.name) for \(checkpointPath), so the traversal starts from zeros (pass --data FILE to start from a sample)")
+            Streams.warn("qlx has no dataset \(quoted(config.dataset.name)) for \(checkpointPath), so the traversal starts from zeros (pass --data FILE to start from a sample)")
             start = .zeros
         }
         let traversal = try Traversal.make(model: model, start: start, latents: latents, seed: seed, dataset: dataset.name)
@@ -154,7 +155,7 @@ struct Traverse: ParsableCommand {
         let options = RenderOptions(mode: renderMode ?? capabilities.preferredMode, colors: capabilities.colors, dither: dither)
         let thumbnailWidth = cellWidth ?? Streams.standardOutputColumns.map { fittingCellWidth(rows: rows, columns: $0) } ?? 10
         let grid = Mosaic.cells(rows: rows, thumbnailWidth: thumbnailWidth, options: options)
-        FileHandle.standardOutput.write(Data((ANSI.encode(grid, colors: capabilities.colors) + "\n").utf8))
+        try Streams.output(ANSI.encode(grid, colors: capabilities.colors) + "\n")
     }
 
     /// The labelled figure (the one --png writes) in pixels, kitty or sixel, at the largest
@@ -171,7 +172,7 @@ struct Traverse: ParsableCommand {
         var sequence = try setup.graphics == .kitty ? KittyGraphics.place(pixels, id: 1, movesCursor: true)
                                                     : SixelEncoder.encode(pixels, colorRegisters: setup.colorRegisters)
         if setup.tmux != nil { sequence = TmuxState.wrap(sequence) }
-        FileHandle.standardOutput.write(Data((sequence + "\n").utf8))
+        try Streams.output(sequence + "\n")
     }
 
     /// The PNG figure: titled with the model and the start, the base image first in every row.

@@ -162,13 +162,20 @@ struct ImageSampleOptions: ParsableArguments {
     @OptionGroup var samples: SamplesOption
     @OptionGroup var seed: SeedOption
 
-    /// Runs `work` on the dataset (the flag's, else the model's) with a progress bar on
-    /// stderr labelled with what is being encoded.
-    func run<Result>(on model: QLAE, samples count: Int?,
-                     _ work: (any FactorDataset, @escaping (Double) -> Void) throws -> Result) throws -> (any FactorDataset, Result) {
+    /// Runs `work` on the dataset (the flag's, else the model's) and the number of images to
+    /// encode, with a progress bar on stderr labelled with what is being encoded. A sample
+    /// larger than the dataset is cut to its size, with a warning: the images are drawn with
+    /// replacement, so millions of draws from a smaller set only repeat images for hours.
+    func run<Result>(on model: QLAE, samples requested: Int?,
+                     _ work: (any FactorDataset, Int, @escaping (Double) -> Void) throws -> Result) throws -> (any FactorDataset, Int, Result) {
         let data = try dataset.dataset(default: model.config.dataset.name)
-        let bar = ProgressBar(label: "encoding \(count ?? data.count) images of \(data.name)")
+        var count = requested ?? data.count
+        if count > data.count {
+            Streams.warn("--samples: \(count) is more than the \(data.count) images of \(data.name); using \(data.count)")
+            count = data.count
+        }
+        let bar = ProgressBar(label: "encoding \(count) images of \(data.name)")
         defer { bar.finish() }
-        return (data, try work(data, bar.update))
+        return (data, count, try work(data, count, bar.update))
     }
 }

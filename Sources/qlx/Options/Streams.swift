@@ -1,4 +1,5 @@
 import Foundation
+import QLXIO
 import QLXRender
 
 /// What the terminals on stdout and stderr can do, as every command asks it: the rules
@@ -29,12 +30,52 @@ enum Streams {
 
     /// "qlx: warning: …" on stderr: something was ignored, and the command goes on.
     static func warn(_ message: String) {
-        FileHandle.standardError.write(Data("qlx: warning: \(message)\n".utf8))
+        writeError("qlx: warning: \(oneLine(message))\n")
     }
 
     /// A line on stderr (what was written, progress notes), keeping stdout for results.
     static func note(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        writeError(line + "\n")
+    }
+
+    /// Every command's results on stdout: text written whole, or an error when stdout cannot
+    /// take it (a full disk, a closed descriptor), which ends the command like any other
+    /// (one line, exit 1) instead of trapping or exiting 0 with nothing written. A closed pipe
+    /// ends qlx by SIGPIPE, as it ends any Unix filter.
+    static func output(_ text: String) throws {
+        let failure = write(text, to: STDOUT_FILENO)
+        if failure != 0 {
+            throw FileWriteError(path: "standard output", reason: String(cString: strerror(failure)))
+        }
+    }
+
+    /// Text on stderr; a failure is dropped, since stderr is where it would be reported.
+    static func writeError(_ text: String) {
+        _ = write(text, to: STDERR_FILENO)
+    }
+
+    /// Writes all of `text` to `fd`; 0, or the errno of the write that failed.
+    private static func write(_ text: String, to fd: Int32) -> Int32 {
+        var text = text
+        return text.withUTF8 { bytes in
+            var done = 0
+            while done < bytes.count {
+                let written = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { return written == 0 ? EIO : errno }
+                done += written
+            }
+            return 0
+        }
+    }
+
+    /// A closed stdin, stdout or stderr (`qlx traverse >&-`) is held open on /dev/null, so the
+    /// next file qlx opens cannot take its number (stdout's text would go into a checkpoint
+    /// being written); stdout's is read-only, so writing results still fails, with an error.
+    static func holdClosedStandardDescriptors() {
+        for fd in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(fd, F_GETFD) == -1 {
+            _ = Glibc.open("/dev/null", fd == STDERR_FILENO ? O_WRONLY : O_RDONLY)
+        }
     }
 }
 
@@ -60,11 +101,11 @@ final class ProgressBar: @unchecked Sendable {
         let filled = percent * width / 100
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         let stage = fraction < 0.9 ? label : finalStage ?? label
-        FileHandle.standardError.write(Data("\r\(bar) \(percent)%  \(stage)\(ANSI.escape)K".utf8))
+        Streams.writeError("\r\(bar) \(percent)%  \(stage)\(ANSI.escape)K")
     }
 
     func finish() {
         guard enabled, lastDrawn >= 0 else { return }
-        FileHandle.standardError.write(Data("\r\(ANSI.escape)K".utf8))
+        Streams.writeError("\r\(ANSI.escape)K")
     }
 }
