@@ -112,7 +112,7 @@ struct QLX: ParsableCommand {
         // qlx's own errors are one line already: a newline or an escape byte in one is a value
         // that came in raw, shown escaped rather than cutting the message or reaching the terminal.
         let full = fullMessage(for: error)
-        let lines = full == "\(error)" ? [oneLine(full)]
+        let lines = [String(describing: error), "Error: \(error)"].contains(full) ? [oneLine(full)]
             : full.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         var first = lines.first ?? "\(error)"
         if first.hasPrefix("Error: ") { first.removeFirst("Error: ".count) }

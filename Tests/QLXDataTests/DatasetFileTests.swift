@@ -122,6 +122,28 @@ final class DatasetFileTests: XCTestCase {
         }
     }
 
+    /// A full disk while a member was decompressed into the cache was reported as a
+    /// "truncated or corrupt member" of the input; it names the disk's error. Needs root, to
+    /// mount a 64 kB tmpfs as the cache.
+    func testAFullDiskWhileCachingNamesTheDiskNotTheInput() throws {
+        let full = cacheRoot + "-full"
+        try FileManager.default.createDirectory(atPath: full, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: full) }
+        func mount(_ arguments: [String]) throws -> Int32 {
+            let process = try Process.run(URL(fileURLWithPath: "/bin/mount"), arguments: arguments)
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        guard getuid() == 0, try mount(["-t", "tmpfs", "-o", "size=64k", "tmpfs", full]) == 0 else {
+            throw XCTSkip("mounting a tmpfs needs root")
+        }
+        defer { _ = try? Process.run(URL(fileURLWithPath: "/bin/umount"), arguments: [full]).waitUntilExit() }
+        XCTAssertThrowsError(try DatasetFile.open(path: path("generic_small.npz"), cache: DatasetCache(root: full + "/cache"))) { error in
+            XCTAssertTrue("\(error)".hasSuffix(": cannot build the decompressed cache: No space left on device"), "\(error)")
+            XCTAssertFalse("\(error)".contains("corrupt"), "\(error)")
+        }
+    }
+
     func testFormatComesFromContentNotExtension() throws {
         let copy = cacheRoot + "-renamed.dat"
         try FileManager.default.copyItem(atPath: path("shapes3d_small.h5"), toPath: copy)
