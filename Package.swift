@@ -3,7 +3,8 @@
 // Targets form a one-way chain: C shims → QLXCore → QLXModel and QLXData (side by side,
 // neither imports the other) → QLXMetrics → QLXTraining; QLXReference (runs of the paper's
 // JAX code) sits on QLXModel and QLXData; QLXIO (atomic writes, size limits, quoting) sits
-// below everything that reads or writes files; QLXRender is pure (QLXIO, zlib, giflib, libsixel);
+// below everything that reads or writes files; QLXRender (QLXIO, zlib, giflib, libsixel) draws
+// images and asks the terminal what it can show;
 // QLXExplorer draws with both sides; `qlx` parses arguments and dispatches. Every target
 // lists each module it imports.
 import PackageDescription
@@ -62,7 +63,7 @@ let package = Package(
                 dependencies: ["QLXCore", "QLXIO", "QLXModel", "QLXData", "QLXMetrics", "QLXRender", "CNCurses",
                                .product(name: "TOMLKit", package: "TOMLKit")], exclude: ["README.md"]),
 
-        // The command-line tool.
+        // The command-line tool: parses arguments, runs one command (Commands/), prints every error (QLX.swift).
         .executableTarget(name: "qlx", dependencies: [
             "QLXCore", "QLXIO", "QLXModel", "QLXData", "QLXMetrics", "QLXTraining", "QLXRender", "QLXExplorer",
             "QLXReference",
@@ -70,7 +71,9 @@ let package = Package(
         ]),
 
         // Tests: one target per library target, shared helpers in QLXTestSupport.
-        .target(name: "QLXTestSupport", dependencies: ["QLXCore", "QLXModel"], path: "Tests/QLXTestSupport"),
+        .target(name: "QLXTestSupport", dependencies: ["QLXCore"], path: "Tests/QLXTestSupport"),
+        // Small model configs for the tests of targets above QLXModel.
+        .target(name: "QLXModelTestSupport", dependencies: ["QLXCore", "QLXModel"], path: "Tests/QLXModelTestSupport"),
         .testTarget(name: "QLXIOTests", dependencies: ["QLXIO", "QLXTestSupport"]),
         .testTarget(name: "QLXCoreTests", dependencies: ["QLXCore", "QLXTestSupport"],
                     resources: [.copy("Fixtures")]),
@@ -78,13 +81,15 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "QLXDataTests", dependencies: ["QLXCore", "QLXData", "QLXTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "QLXMetricsTests", dependencies: ["QLXCore", "QLXData", "QLXMetrics", "QLXRender"],
+        .testTarget(name: "QLXMetricsTests", dependencies: ["QLXCore", "QLXData", "QLXMetrics", "QLXRender", "QLXTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "QLXTrainingTests", dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXTraining"]),
+        .testTarget(name: "QLXTrainingTests", dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXTraining", "QLXTestSupport",
+                                                         "QLXModelTestSupport"]),
         .testTarget(name: "QLXReferenceTests", dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXReference", "QLXTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "QLXRenderTests", dependencies: ["QLXRender", "QLXTestSupport"]),
-        .testTarget(name: "QLXExplorerTests", dependencies: ["QLXExplorer", "QLXModel", "QLXRender", "QLXTestSupport"]),
-        .testTarget(name: "qlxTests", dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXTestSupport"]),
+        .testTarget(name: "QLXExplorerTests", dependencies: ["QLXExplorer", "QLXMetrics", "QLXModel", "QLXRender", "QLXTestSupport",
+                                                         "QLXModelTestSupport"]),
+        .testTarget(name: "qlxTests", dependencies: ["QLXCore", "QLXModel", "QLXData", "QLXTestSupport", "QLXModelTestSupport"]),
     ]
 )

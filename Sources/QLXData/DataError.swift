@@ -39,7 +39,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         switch self {
         case .unknownDataset(let name, let known):
-            return "unknown dataset \(quoted(name)); expected one of \(known.joined(separator: ", ")) or the path of a dataset file (.npz, .h5, .npy)"
+            return "unknown dataset \(quoted(name)); expected one of \(known.joined(separator: ", ")) or the path of a dataset file (\(DatasetFile.Container.suffixList))"
         case .invalidFactors(let dataset, let sizes, let found):
             return "dataset \(dataset): expected \(sizes.count) factors with sizes \(sizes), found \(found)"
         case .indexOutOfRange(let dataset, let index, let count):

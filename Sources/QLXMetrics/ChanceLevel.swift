@@ -12,25 +12,34 @@ import QLXData
 ///
 /// Shuffling keeps each latent's histogram and the joint distribution of the latents, and
 /// removes all dependence on the factors.
+@dynamicMemberLookup
 public struct ChanceLevel: Codable, Sendable, Equatable {
     /// Seed of the row shuffle.
     public var seed: UInt64
-    public var infoM: Double
-    public var infoE: Double
-    public var infoC: Double
-    public var mig: Double
-    public var explicitnessPerSource: [Double]
-    /// NMI of the shuffled latents, sources × latents.
-    public var nmi: [[Double]]
+    /// InfoMEC of the shuffled latents, read through as `chance.infoE`.
+    public var shuffled: InfoMECResult
 
-    public init(seed: UInt64, shuffled r: InfoMECResult) {
+    public init(seed: UInt64, shuffled: InfoMECResult) {
         self.seed = seed
-        infoM = r.infoM
-        infoE = r.infoE
-        infoC = r.infoC
-        mig = r.mig
-        explicitnessPerSource = r.explicitnessPerSource
-        nmi = r.nmi
+        self.shuffled = shuffled
+    }
+
+    public subscript<Value>(dynamicMember keyPath: KeyPath<InfoMECResult, Value>) -> Value {
+        shuffled[keyPath: keyPath]
+    }
+
+    private enum CodingKeys: String, CodingKey { case seed }
+
+    // One JSON object: the seed beside the figures' own keys, as the report writes its own.
+    public init(from decoder: Decoder) throws {
+        seed = try decoder.container(keyedBy: CodingKeys.self).decode(UInt64.self, forKey: .seed)
+        shuffled = try InfoMECResult(from: decoder)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        try shuffled.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(seed, forKey: .seed)
     }
 }
 

@@ -18,6 +18,26 @@ public struct InfoMECResult: Codable, Sendable, Equatable {
     public var explicitnessPerSource: [Double]
     /// For each active latent, the source it is most informative about (argmax_i NMI[i][j]).
     public var latentFactor: [Int?]
+
+    /// The three InfoMEC scores' names, in the order every report shows them.
+    public static let scoreNames = ["InfoM", "InfoE", "InfoC"]
+    /// InfoM, InfoE and InfoC, in `scoreNames`' order.
+    public var scores: [Double] { [infoM, infoE, infoC] }
+
+    public init(nmi: [[Double]], mutualInformation: [[Double]], sourceEntropies: [Double], activeLatents: [Bool],
+                infoM: Double, infoE: Double, infoC: Double, mig: Double, explicitnessPerSource: [Double],
+                latentFactor: [Int?]) {
+        self.nmi = nmi
+        self.mutualInformation = mutualInformation
+        self.sourceEntropies = sourceEntropies
+        self.activeLatents = activeLatents
+        self.infoM = infoM
+        self.infoE = infoE
+        self.infoC = infoC
+        self.mig = mig
+        self.explicitnessPerSource = explicitnessPerSource
+        self.latentFactor = latentFactor
+    }
 }
 
 /// InfoMEC as the reference evaluation computes it (see docs/method.md): NMI by plug-in MI for

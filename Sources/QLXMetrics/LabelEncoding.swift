@@ -11,21 +11,8 @@ public struct LabelEncodedColumns: Sendable, Equatable {
 
     public var columns: Int { labels.count }
 
-    /// Label-encodes integer rows (samples × columns).
-    public init(rows table: [[Int]], input: String) throws {
-        let shape = try checkedShape(table.map(\.count), input: input)
-        var labels: [[Int32]] = []
-        var counts: [Int] = []
-        for column in 0..<shape.columns {
-            let (encoded, count) = labelEncode(table.map { $0[column] })
-            labels.append(encoded)
-            counts.append(count)
-        }
-        self.init(rows: shape.rows, labels: labels, classCounts: counts)
-    }
-
-    /// Label-encodes real rows (samples × columns); NaN and Inf are refused.
-    public init(rows table: [[Double]], input: String) throws {
+    /// Label-encodes rows (samples × columns) of integers or reals; NaN and Inf are refused.
+    public init<Value: LabelValue>(rows table: [[Value]], input: String) throws {
         let shape = try checkedShape(table.map(\.count), input: input)
         try checkFinite(table, input: input)
         var labels: [[Int32]] = []
@@ -67,9 +54,23 @@ func checkedShape(_ rowLengths: [Int], input: String) throws -> (rows: Int, colu
     return (rowLengths.count, columns)
 }
 
-func checkFinite(_ table: [[Double]], input: String) throws {
+/// What a column of classes may hold: ordered, hashable values, each a class of its own
+/// (every integer; reals but NaN and ±∞, which sort and compare with nothing).
+public protocol LabelValue: Comparable, Hashable {
+    var isClass: Bool { get }
+}
+
+extension Int: LabelValue {
+    public var isClass: Bool { true }
+}
+
+extension Double: LabelValue {
+    public var isClass: Bool { isFinite }
+}
+
+func checkFinite<Value: LabelValue>(_ table: [[Value]], input: String) throws {
     for (row, values) in table.enumerated() {
-        for (column, value) in values.enumerated() where !value.isFinite {
+        for (column, value) in values.enumerated() where !value.isClass {
             throw MetricsError.nonFinite(input: input, row: row, column: column)
         }
     }

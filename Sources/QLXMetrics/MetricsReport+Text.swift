@@ -26,10 +26,10 @@ extension MetricsReport {
     func summaryLines() -> [String] {
         var lines = [
             "InfoMEC on \(samples) samples, \(latentCount) \(latentKind.rawValue) latents (\(activeLatentCount) active), \(factorNames.count) factors",
-            "  InfoM \(fixed(infoM, 3))   modularity: each active latent captures one factor",
-            "  InfoE \(fixed(infoE, 3))   explicitness: factors are linearly decodable from the latents",
-            "  InfoC \(fixed(infoC, 3))   compactness: each factor is captured by one latent",
-            "  MIG   \(fixed(mig, 3))   mutual information gap",
+            "  InfoM \(fixed(infoMEC.infoM, 3))   modularity: each active latent captures one factor",
+            "  InfoE \(fixed(infoMEC.infoE, 3))   explicitness: factors are linearly decodable from the latents",
+            "  InfoC \(fixed(infoMEC.infoC, 3))   compactness: each factor is captured by one latent",
+            "  MIG   \(fixed(infoMEC.mig, 3))   mutual information gap",
         ]
         if let c = chance {
             lines.append("Chance level (the same latents with their rows shuffled, seed \(c.seed)):")
@@ -53,14 +53,14 @@ extension MetricsReport {
         for (i, name) in factorNames.enumerated() {
             var row = pad(name, nameWidth) + " "
             for j in 0..<latentCount {
-                let value = min(max(nmi[i][j], 0), 1)
+                let value = min(max(infoMEC.nmi[i][j], 0), 1)
                 var cell: String
-                if !activeLatents[j] {
+                if !infoMEC.activeLatents[j] {
                     cell = unicode ? " · " : " . "
                 } else {
                     cell = String(repeating: shades[min(4, Int((value * 4).rounded()))], count: 3)
                 }
-                if let style { cell = style(cell, activeLatents[j] ? value : nil) }
+                if let style { cell = style(cell, infoMEC.activeLatents[j] ? value : nil) }
                 row += cell + (j + 1 < latentCount ? " " : "")
             }
             lines.append(row)
@@ -73,7 +73,7 @@ extension MetricsReport {
         var lines = ["NMI (I(s;z)/H(s))"]
         lines.append(pad("", nameWidth) + " " + (0..<latentCount).map { pad("z\($0)", 5, right: true) }.joined(separator: " "))
         for (i, name) in factorNames.enumerated() {
-            lines.append(pad(name, nameWidth) + " " + nmi[i].map { pad(fixed($0, 2), 5, right: true) }.joined(separator: " "))
+            lines.append(pad(name, nameWidth) + " " + infoMEC.nmi[i].map { pad(fixed($0, 2), 5, right: true) }.joined(separator: " "))
         }
         return lines
     }
@@ -83,11 +83,11 @@ extension MetricsReport {
         var lines = [pad("factor", nameWidth) + "  H(s) nats  explicitness" + (chance != nil ? "  chance" : "")
                      + "  best latent  NMI"]
         for (i, name) in factorNames.enumerated() {
-            let best = nmi[i].indices.max { nmi[i][$0] < nmi[i][$1] } ?? 0
-            var line = pad(name, nameWidth) + "  " + pad(fixed(sourceEntropies[i], 3), 10, right: true)
-                + "  " + pad(fixed(explicitnessPerSource[i], 3), 12, right: true)
+            let best = infoMEC.nmi[i].indices.max { infoMEC.nmi[i][$0] < infoMEC.nmi[i][$1] } ?? 0
+            var line = pad(name, nameWidth) + "  " + pad(fixed(infoMEC.sourceEntropies[i], 3), 10, right: true)
+                + "  " + pad(fixed(infoMEC.explicitnessPerSource[i], 3), 12, right: true)
             if let c = chance { line += "  " + pad(fixed(c.explicitnessPerSource[i], 3), 6, right: true) }
-            lines.append(line + "  " + pad("z\(best)", 11, right: true) + "  " + fixed(nmi[i][best], 2))
+            lines.append(line + "  " + pad("z\(best)", 11, right: true) + "  " + fixed(infoMEC.nmi[i][best], 2))
         }
         return lines
     }
@@ -98,8 +98,8 @@ extension MetricsReport {
         if hasUsage { header += "perplexity  dead  usage" }
         var lines = [header]
         for j in 0..<latentCount {
-            let factor = latentFactor[j].map { factorNames[$0] } ?? "-"
-            var line = pad("z\(j)", 6) + "  " + pad(activeLatents[j] ? "yes" : "no", 6) + "  " + pad(factor, 12) + "  "
+            let factor = infoMEC.latentFactor[j].map { factorNames[$0] } ?? "-"
+            var line = pad("z\(j)", 6) + "  " + pad(infoMEC.activeLatents[j] ? "yes" : "no", 6) + "  " + pad(factor, 12) + "  "
             if let usage = codebookUsage?[j] {
                 line += pad("\(fixed(usage.perplexity, 1))/\(usage.counts.count)", 10, right: true) + "  "
                 line += pad("\(usage.deadValues.count)", 4, right: true) + "  " + sparkline(usage.counts, unicode: unicode)

@@ -1,27 +1,17 @@
 import Foundation
 
 /// Everything `qlx metrics` reports about a model (or a pair of arrays), as JSON in a
-/// checkpoint's "qlx.metrics" metadata and on `--json`.
+/// checkpoint's "qlx.metrics" metadata and on `--json`. The InfoMEC figures are one
+/// `InfoMECResult`, read through as if they were the report's own (`report.infoM`) and
+/// written as top-level JSON keys beside the rest.
+@dynamicMemberLookup
 public struct MetricsReport: Codable, Sendable, Equatable {
     public enum LatentKind: String, Codable, Sendable { case discrete, continuous }
 
     /// One name per source (ground-truth factor).
     public var factorNames: [String]
-    /// NMI[i][j] = I(s_i; z_j) / H(s_i), sources × latents.
-    public var nmi: [[Double]]
-    /// I(s_i; z_j) in nats.
-    public var mutualInformation: [[Double]]
-    /// H(s_i) in nats.
-    public var sourceEntropies: [Double]
-    public var activeLatents: [Bool]
-    public var infoM: Double
-    public var infoE: Double
-    public var infoC: Double
-    public var mig: Double
-    /// (H_null − CE_i) / H_null per source.
-    public var explicitnessPerSource: [Double]
-    /// For each latent, the source it mainly encodes (argmax_i NMI[i][j]) if active.
-    public var latentFactor: [Int?]
+    /// NMI, mutual information, entropies, active latents, InfoM/InfoE/InfoC, MIG.
+    public var infoMEC: InfoMECResult
     public var latentKind: LatentKind
     public var reconstruction: ReconstructionMetrics?
     /// Per latent; nil for continuous latents.
@@ -36,24 +26,46 @@ public struct MetricsReport: Codable, Sendable, Equatable {
             throw MetricsError.factorNameCount(expected: r.nmi.count, found: factorNames.count)
         }
         self.factorNames = factorNames
-        nmi = r.nmi
-        mutualInformation = r.mutualInformation
-        sourceEntropies = r.sourceEntropies
-        activeLatents = r.activeLatents
-        infoM = r.infoM
-        infoE = r.infoE
-        infoC = r.infoC
-        mig = r.mig
-        explicitnessPerSource = r.explicitnessPerSource
-        latentFactor = r.latentFactor
+        infoMEC = r
         self.latentKind = latentKind
         self.samples = samples
         self.reconstruction = reconstruction
         self.codebookUsage = codebookUsage
     }
 
-    public var latentCount: Int { activeLatents.count }
-    public var activeLatentCount: Int { activeLatents.filter { $0 }.count }
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<InfoMECResult, Value>) -> Value {
+        get { infoMEC[keyPath: keyPath] }
+        set { infoMEC[keyPath: keyPath] = newValue }
+    }
+
+    public var latentCount: Int { infoMEC.activeLatents.count }
+    public var activeLatentCount: Int { infoMEC.activeLatents.filter { $0 }.count }
+
+    private enum CodingKeys: String, CodingKey {
+        case factorNames, latentKind, reconstruction, codebookUsage, samples, chance
+    }
+
+    public init(from decoder: Decoder) throws {
+        infoMEC = try InfoMECResult(from: decoder)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        factorNames = try c.decode([String].self, forKey: .factorNames)
+        latentKind = try c.decode(LatentKind.self, forKey: .latentKind)
+        reconstruction = try c.decodeIfPresent(ReconstructionMetrics.self, forKey: .reconstruction)
+        codebookUsage = try c.decodeIfPresent([CodebookUsage].self, forKey: .codebookUsage)
+        samples = try c.decode(Int.self, forKey: .samples)
+        chance = try c.decodeIfPresent(ChanceLevel.self, forKey: .chance)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        try infoMEC.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(factorNames, forKey: .factorNames)
+        try c.encode(latentKind, forKey: .latentKind)
+        try c.encodeIfPresent(reconstruction, forKey: .reconstruction)
+        try c.encodeIfPresent(codebookUsage, forKey: .codebookUsage)
+        try c.encode(samples, forKey: .samples)
+        try c.encodeIfPresent(chance, forKey: .chance)
+    }
 }
 
 /// How well the decoder reproduces its inputs, over all pixels of all evaluated images.

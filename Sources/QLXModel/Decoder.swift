@@ -1,9 +1,21 @@
 import QLXCore
 
 /// A decoder kind's network: its modules (built into the module tree in the reference's field
-/// order), forward and backward passes and costs. A new kind is one file conforming to this,
-/// registered in `DecoderKind.network`, plus its preset in `ArchitecturePreset`.
+/// order), forward and backward passes and costs, and how it describes itself (its reference
+/// class, the config a custom one gets, a summary for `qlx info`, its blocks' layout for the
+/// benchmarks). A new kind is one file conforming to this, registered in `DecoderKind.network`,
+/// plus its preset in `ArchitecturePreset`.
 protocol DecoderNetwork: Sendable {
+    /// The class the reference code names in a Hydra decoder config's `_target_`.
+    static var referenceClassName: String { get }
+    /// A decoder of this kind with `denseWidths` and the transposed-convolution `blocks`
+    /// (unused by kinds without them), the kind's own settings derived from those.
+    static func custom(denseWidths: [Int], blocks: ConvStackConfig) -> DecoderConfig
+    /// The network step by step, for `qlx info`.
+    static func summary(_ config: DecoderConfig, image: ImageShape) -> [String]
+    /// How its transposed-convolution blocks run; nil for a kind without them.
+    static func blockLayout(_ config: QLAEConfig) -> DecoderBlockLayout?
+
     /// Builds the modules decoding n_z latents into `image`; `encoderMap` is the encoder's
     /// final map (the reference's `transition_shape`). Throws `ModelError.invalidConfig`.
     init(config: DecoderConfig, latentCount: Int, image: ImageShape, encoderMap: MapShape, at path: ModulePath,
@@ -24,6 +36,47 @@ protocol DecoderNetwork: Sendable {
 
 extension DecoderNetwork {
     func constants(_ p: ParameterSet) -> DecoderConstants { DecoderConstants() }
+
+    /// The summary's first step: "dense 256,256" (with `note`), none without dense layers.
+    static func denseSummary(_ config: DecoderConfig, note: String = "") -> [String] {
+        config.denseWidths.isEmpty ? [] : ["dense " + ConvStackConfig.list(config.denseWidths) + note]
+    }
+}
+
+/// How a decoder's transposed-convolution blocks run, for benchmarks that time them one by one.
+public struct DecoderBlockLayout: Sendable, Equatable {
+    /// Channels into block 0.
+    public var inputChannels: Int
+    /// Block 0 sees only a constant map, so decoding computes it once per parameter set.
+    public var firstBlockCached: Bool
+    /// Blocks scale and shift each image by its own modulation (leaky ReLU → normalise →
+    /// modulate) instead of one affine norm (normalise → affine → leaky ReLU).
+    public var modulated: Bool
+    /// The output convolution's kernel (padded to keep the map's size).
+    public var outputKernel: Int
+}
+
+/// What each kind's network says about itself, for code outside QLXModel.
+extension DecoderKind {
+    /// The kind whose reference class is `name` (`ImageDecoder`), if qlx has it.
+    public init?(referenceClassName name: String) {
+        guard let kind = DecoderKind.allCases.first(where: { $0.network.referenceClassName == name }) else { return nil }
+        self = kind
+    }
+
+    public var referenceClassName: String { network.referenceClassName }
+
+    /// A custom decoder of this kind (`qlx train --decoder`, the benchmarks' candidates).
+    public func custom(denseWidths: [Int], blocks: ConvStackConfig) -> DecoderConfig {
+        network.custom(denseWidths: denseWidths, blocks: blocks)
+    }
+
+    /// "dense 256,256 → 4 conv-transpose blocks … → 1×1 conv" for `config` decoding `image`.
+    public func summary(_ config: DecoderConfig, image: ImageShape) -> String {
+        network.summary(config, image: image).joined(separator: " → ")
+    }
+
+    public func blockLayout(_ config: QLAEConfig) -> DecoderBlockLayout? { network.blockLayout(config) }
 }
 
 /// The part of decoding that depends on the parameters but not on z, made once per parameter

@@ -7,6 +7,18 @@ struct DenseDecoder: DecoderNetwork {
     let head: LinearModule
     let image: ImageShape
 
+    static let referenceClassName = "DenseDecoder"
+
+    static func custom(denseWidths: [Int], blocks: ConvStackConfig) -> DecoderConfig {
+        DecoderConfig(kind: .dense, preset: "custom", denseWidths: denseWidths, convTranspose: .empty)
+    }
+
+    static func summary(_ config: DecoderConfig, image: ImageShape) -> [String] {
+        denseSummary(config, note: " (layer norm)") + ["linear to \(image.channels)×\(image.height)×\(image.width)"]
+    }
+
+    static func blockLayout(_ config: QLAEConfig) -> DecoderBlockLayout? { nil }
+
     init(config d: DecoderConfig, latentCount: Int, image: ImageShape, encoderMap: MapShape, at path: ModulePath,
          _ tree: inout ModuleTreeBuilder) throws {
         guard d.convTranspose.widths.isEmpty, d.inputChannels == nil else {

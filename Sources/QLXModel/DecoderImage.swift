@@ -11,6 +11,21 @@ struct ImageDecoder: DecoderNetwork {
     let output: OutputConv
     let image: ImageShape
 
+    static let referenceClassName = "ImageDecoder"
+
+    static func custom(denseWidths: [Int], blocks: ConvStackConfig) -> DecoderConfig {
+        DecoderConfig(kind: .image, preset: "custom", denseWidths: denseWidths, convTranspose: blocks)
+    }
+
+    static func summary(_ config: DecoderConfig, image: ImageShape) -> [String] {
+        denseSummary(config) + [config.convTranspose.summary(blocks: "conv-transpose"), "1×1 conv"]
+    }
+
+    static func blockLayout(_ config: QLAEConfig) -> DecoderBlockLayout? {
+        DecoderBlockLayout(inputChannels: config.encoder.conv.widths.last ?? config.image.channels, firstBlockCached: false,
+                           modulated: false, outputKernel: 1)
+    }
+
     init(config d: DecoderConfig, latentCount: Int, image: ImageShape, encoderMap: MapShape, at path: ModulePath,
          _ tree: inout ModuleTreeBuilder) throws {
         dense = DenseStack(inFeatures: latentCount, widths: d.denseWidths, layerNorm: false,

@@ -26,6 +26,23 @@ struct StyleImageDecoder: DecoderNetwork {
     let output: OutputConv
     let image: ImageShape
 
+    static let referenceClassName = "StyleImageDecoder"
+
+    /// The constant input map gets as many channels as the first block.
+    static func custom(denseWidths: [Int], blocks: ConvStackConfig) -> DecoderConfig {
+        DecoderConfig(kind: .styleImage, preset: "custom", denseWidths: denseWidths, convTranspose: blocks,
+                      inputChannels: blocks.widths.first)
+    }
+
+    static func summary(_ config: DecoderConfig, image: ImageShape) -> [String] {
+        denseSummary(config) + ["input map of \(config.inputChannels ?? 0) channels", config.convTranspose.summary(blocks: "style"), "3×3 conv"]
+    }
+
+    static func blockLayout(_ config: QLAEConfig) -> DecoderBlockLayout? {
+        DecoderBlockLayout(inputChannels: config.decoder.inputChannels ?? 0, firstBlockCached: true, modulated: true,
+                           outputKernel: 3)
+    }
+
     init(config d: DecoderConfig, latentCount: Int, image: ImageShape, encoderMap: MapShape, at path: ModulePath,
          _ tree: inout ModuleTreeBuilder) throws {
         guard let inputChannels = d.inputChannels, inputChannels > 0 else {

@@ -87,9 +87,8 @@ extension QLAE {
     }
 
     /// Images per shard. Small shards keep a layer's activations and columns (about 2 MB at
-    /// 8 images of the default architecture) in cache between the passes that touch them:
-    /// batch 64 of the default architecture on sprites, 2 cores, took 147 ms a step as 2
-    /// shards of 32, 136 as 4 of 16, 126 as 8 of 8 and 125 as 16 of 4.
+    /// 8 images of the default architecture) in cache between the passes that touch them;
+    /// smaller ones gain nothing more (`qlx bench --only training`).
     static let imagesPerShard = 8
 
     /// The whole batch's counts that every shard divides by, so shard gradients add up.

@@ -86,9 +86,9 @@ public struct QLAE: Sendable {
     public mutating func applyUpdate(gradients: [String: Tensor], optimizer: inout AdamW) {
         let decayed = Set(architecture.tree.leaves.filter { $0.parameter?.decayed == true }.map(\.path.name))
         optimizer.update(&parameters, gradients: gradients, isDecayed: decayed.contains)
-        // Training's forward passes never use the decoder constants, and re-laying out, packing
-        // and transforming every convT weight after each step took 2% of it (perf, default
-        // architecture); a decode between steps makes them for itself instead.
+        // Training's forward passes never use the decoder constants, so they are not remade
+        // (re-laid out, packed, transformed) after every step; a decode between steps makes
+        // them for itself instead.
         decoderConstants = nil
     }
 
@@ -157,7 +157,7 @@ extension QLAE {
         // OpenBLAS on one thread: decoding's products go through PackedMatrix on the task team,
         // and what is left for OpenBLAS (linear layers: matrix-vector products at batch 1) is
         // too small to split, while its idle workers would spin on the core the team's helper
-        // needs (one BLAS thread: 4.0–4.3 ms per paper decode at batch 1, two: 5.4–5.7 ms).
+        // needs.
         let logits = Gemm.withSingleThread {
             let parameters = parameterSet
             let constants = decoderConstants ?? architecture.decoder.constants(parameters)

@@ -38,6 +38,20 @@ public struct ConvStackConfig: Codable, Equatable, Sendable {
 
     /// No blocks (a dense encoder's or decoder's).
     public static let empty = ConvStackConfig(widths: [], kernelSizes: [], strides: [], paddings: [])
+
+    /// "4 conv blocks 64,128,256,512 (kernel 4, stride 2, padding 1)"; per-block lists when
+    /// the blocks differ.
+    public func summary(blocks: String) -> String {
+        func setting(_ name: String, _ values: [Int]) -> String {
+            Set(values).count <= 1 ? "\(name) \(values.first.map(String.init) ?? "-")" : "\(name)s \(Self.list(values))"
+        }
+        let settings = [setting("kernel", kernelSizes), setting("stride", strides), setting("padding", paddings)]
+        let plural = widths.count == 1 ? "" : "s"
+        return "\(widths.count) \(blocks) block\(plural) \(Self.list(widths)) (\(settings.joined(separator: ", ")))"
+    }
+
+    /// "32,64,64" (widths as flags and summaries spell them).
+    public static func list(_ values: [Int]) -> String { values.map(String.init).joined(separator: ",") }
 }
 
 public enum EncoderKind: String, Codable, Equatable, Sendable, CaseIterable {
@@ -132,42 +146,5 @@ public struct LatentConfig: Codable, Equatable, Sendable {
         self.count = count
         self.valuesPerLatent = valuesPerLatent
         self.quantized = quantized
-    }
-}
-
-/// A step in a learning-rate schedule: from `step` optimizer steps done on, the rate is `rate`.
-public struct LearningRateDrop: Codable, Equatable, Sendable {
-    public var step: Int
-    public var rate: Double
-    public init(step: Int, rate: Double) {
-        self.step = step
-        self.rate = rate
-    }
-}
-
-/// How the model was trained (informational; `qlx train --resume` reads it back).
-public struct TrainingSettings: Codable, Equatable, Sendable {
-    public var steps: Int
-    public var batchSize: Int
-    public var learningRate: Double
-    /// Later rates of a step schedule (nil in checkpoints written before schedules existed).
-    public var learningRateDrops: [LearningRateDrop]?
-    public var weightDecay: Double
-    public var quantizationWeight: Double
-    public var commitmentWeight: Double
-    public var seed: UInt64
-    public var stepsDone: Int
-    public init(steps: Int, batchSize: Int, learningRate: Double, weightDecay: Double,
-                quantizationWeight: Double, commitmentWeight: Double, seed: UInt64, stepsDone: Int,
-                learningRateDrops: [LearningRateDrop]? = nil) {
-        self.steps = steps
-        self.batchSize = batchSize
-        self.learningRate = learningRate
-        self.learningRateDrops = learningRateDrops
-        self.weightDecay = weightDecay
-        self.quantizationWeight = quantizationWeight
-        self.commitmentWeight = commitmentWeight
-        self.seed = seed
-        self.stepsDone = stepsDone
     }
 }

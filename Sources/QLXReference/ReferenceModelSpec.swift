@@ -135,8 +135,8 @@ public struct ReferenceModelSpec: Sendable {
         let p = "model_partial.decoder_partial"
         let target = try c.string("\(p)._target_")
         var d: DecoderConfig
-        switch className(target) {
-        case "ImageDecoder":
+        switch DecoderKind(referenceClassName: className(target)) {
+        case .image:
             try expect(c, "\(p).transition_partial.activation", "relu")
             try expect(c, "\(p).transition_partial.norm", "none")
             try expect(c, "\(p).conv_transpose_partial.activation", "leaky_relu")
@@ -144,14 +144,14 @@ public struct ReferenceModelSpec: Sendable {
             try expectConv(c, p, kernel: 1, padding: 0)
             d = DecoderConfig(kind: .image, preset: "custom", denseWidths: try c.ints("\(p).dense_partial.widths"),
                               convTranspose: try stack(c, "\(p).conv_transpose_partial"))
-        case "StyleImageDecoder":
+        case .styleImage:
             try expect(c, "\(p).style_conv_transpose_partial.activation", "leaky_relu")
             try expect(c, "\(p).style_conv_transpose_partial.norm", "none")
             try expectConv(c, p, kernel: 3, padding: 1)
             d = DecoderConfig(kind: .styleImage, preset: "custom", denseWidths: try c.ints("\(p).dense_partial.widths"),
                               convTranspose: try stack(c, "\(p).style_conv_transpose_partial"),
                               inputChannels: try c.int("\(p).input_channels"))
-        case "DenseDecoder":
+        case .dense:
             d = DecoderConfig(kind: .dense, preset: "custom", denseWidths: try c.ints("\(p).dense_partial.widths"),
                               convTranspose: ConvStackConfig.empty)
         default:

@@ -71,6 +71,16 @@ public struct RenderImage: Sendable, Equatable {
         self.pixels = pixels
     }
 
+    /// A batch of planar images, `shape` (N, C, H, W) as models decode them and datasets hold
+    /// them, split into N images for the renderer.
+    public static func batch(planar data: [Float], shape: [Int]) -> [RenderImage] {
+        precondition(shape.count == 4, "expected (N, C, H, W), got \(shape)")
+        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        let size = c * h * w
+        precondition(data.count == n * size, "\(shape) needs \(n * size) values, got \(data.count)")
+        return (0..<n).map { i in RenderImage(planar: data[(i * size)..<((i + 1) * size)], channels: c, height: h, width: w) }
+    }
+
     /// An image from planar channel data (C, H, W), the layout of model outputs.
     public init(planar data: ArraySlice<Float>, channels: Int, height: Int, width: Int) {
         precondition(data.count == channels * height * width, "planar data size")

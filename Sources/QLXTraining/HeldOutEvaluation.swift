@@ -12,7 +12,7 @@ public struct HeldOutEvaluation: Codable, Equatable, Sendable {
     public var bce: Double
     /// Mean squared error of sigmoid(logits) against the image.
     public var mse: Double
-    /// 10·log10(1 / mse) in dB (pixel range 1).
+    /// 10·log10(1 / mse) in dB (pixel range 1), as `ReconstructionMetrics` floors it.
     public var psnr: Double
     /// Per latent: how often each codebook value was chosen (empty when not quantized).
     public var codeCounts: [[Int]]
@@ -29,29 +29,20 @@ public struct HeldOutEvaluation: Codable, Equatable, Sendable {
     /// Per latent: number of codebook values used at least once.
     public var usedValues: [Int] { codeCounts.map { $0.filter { $0 > 0 }.count } }
 
-    /// Encodes and reconstructs `indices` of `dataset` in chunks of `chunk` images.
+    /// Encodes and reconstructs `indices` of `dataset` in chunks of `chunk` images. The figures
+    /// are QLXMetrics' (`ReconstructionAccumulator`, `CodebookUsage`, `InfoMEC`), as `qlx metrics`
+    /// reports them.
     public static func measure(model: QLAE, dataset: any FactorDataset, indices: [Int], step: Int,
                                chunk: Int = 250) throws -> HeldOutEvaluation {
         precondition(!indices.isEmpty)
         let latentCount = model.config.latent.count
-        let valuesPerLatent = model.config.latent.valuesPerLatent
         let quantized = model.config.latent.quantized
-        var counts = [[Int]](repeating: [Int](repeating: 0, count: valuesPerLatent), count: quantized ? latentCount : 0)
-        var bceSum = 0.0, squaredSum = 0.0, pixelCount = 0
+        var reconstruction = ReconstructionAccumulator()
         var allCodes: [[Int]] = [], allValues: [[Double]] = []
         for start in stride(from: 0, to: indices.count, by: chunk) {
             let images = try dataset.images(at: Array(indices[start..<min(indices.count, start + chunk)]))
             let encoding = model.encode(images)
-            let decoding = model.decode(values: encoding.values)
-            for i in 0..<images.count {
-                let logit = Double(decoding.logits.data[i]), x = Double(images.data[i])
-                // Stable sigmoid BCE: max(l, 0) − l·x + log(1 + e^−|l|).
-                bceSum += max(logit, 0) - logit * x + log1p(exp(-abs(logit)))
-                let error = Double(decoding.images.data[i]) - x
-                squaredSum += error * error
-            }
-            pixelCount += images.count
-            for code in encoding.codes { for (j, k) in code.enumerated() { counts[j][k] += 1 } }
+            reconstruction.add(logits: model.decode(values: encoding.values).logits, targets: images)
             allCodes += encoding.codes
             if !quantized {
                 for i in 0..<encoding.values.shape[0] {
@@ -59,18 +50,14 @@ public struct HeldOutEvaluation: Codable, Equatable, Sendable {
                 }
             }
         }
-        let mse = squaredSum / Double(pixelCount)
-        let perplexity = counts.map { row -> Double in
-            let total = Double(row.reduce(0, +))
-            let entropy = row.reduce(0.0) { h, c in c == 0 ? h : h - Double(c) / total * log(Double(c) / total) }
-            return exp(entropy)
-        }
+        let usage = quantized ? CodebookUsage.perLatent(codes: allCodes, codebookSize: model.config.latent.valuesPerLatent) : []
         let factors = dataset.factors(at: indices)
         let info = quantized ? try? InfoMEC.discrete(sources: factors, codes: allCodes)
                              : try? InfoMEC.continuous(sources: factors, latents: allValues)
-        return HeldOutEvaluation(step: step, samples: indices.count, bce: bceSum / Double(pixelCount), mse: mse,
-                                 psnr: mse > 0 ? 10 * log10(1 / mse) : .infinity, codeCounts: counts,
-                                 perplexity: perplexity, infoM: info?.infoM, infoE: info?.infoE, infoC: info?.infoC)
+        let figures = reconstruction.result!
+        return HeldOutEvaluation(step: step, samples: indices.count, bce: figures.bce, mse: figures.mse, psnr: figures.psnr,
+                                 codeCounts: usage.map(\.counts), perplexity: usage.map(\.perplexity),
+                                 infoM: info?.infoM, infoE: info?.infoE, infoC: info?.infoC)
     }
 
     /// One line for the log: "eval step 500: BCE 0.0312, PSNR 21.4 dB, perplexity 6.1, values used 8.7/10".

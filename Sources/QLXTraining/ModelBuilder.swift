@@ -26,13 +26,10 @@ public enum ModelBuilder {
         EncoderConfig(preset: "custom", conv: halvingStack(widths), denseWidths: denseWidths)
     }
 
-    /// Decoder transposed-conv blocks of kernel 4, stride 2, padding 1 with `widths`. A style
-    /// decoder's constant input map gets as many channels as its first block.
-    /// A dense decoder has no transposed convolutions: `widths` are not used.
+    /// Decoder transposed-conv blocks of kernel 4, stride 2, padding 1 with `widths` (unused by
+    /// a kind without them); the kind fills in its own settings (`DecoderKind.custom`).
     public static func customDecoder(widths: [Int], denseWidths: [Int], kind: DecoderKind) -> DecoderConfig {
-        if kind == .dense { return DecoderConfig(kind: kind, preset: "custom", denseWidths: denseWidths, convTranspose: halvingStack([])) }
-        return DecoderConfig(kind: kind, preset: "custom", denseWidths: denseWidths, convTranspose: halvingStack(widths),
-                      inputChannels: kind == .styleImage ? widths.first : nil)
+        kind.custom(denseWidths: denseWidths, blocks: halvingStack(widths))
     }
 
     public static func config(encoder: EncoderConfig, decoder: DecoderConfig, latents: Int, valuesPerLatent: Int,

@@ -52,7 +52,7 @@ public struct Trainer: Sendable {
         var options = state.options
         if let steps { options.steps = steps }
         if let learningRate {
-            options.learningRate = learningRate
+            options.hyperparameters.learningRate = learningRate
             options.learningRateDrops = options.learningRateDrops?.filter { $0.step > state.stepsDone }
         }
         if let learningRateDrops {

@@ -1,52 +1,58 @@
 import QLXCore
 import QLXModel
 
-/// Hyperparameters of a training run. Together with the step count they determine the run
-/// completely: batches are a pure function of (seed, step), so a resumed run is bit-identical
-/// to an uninterrupted one. Stored in every checkpoint (see `TrainingState`).
+/// A training run's options: the hyperparameters (QLXModel's `TrainingHyperparameters`, read
+/// through as its own, `options.steps`) and the held-out sample's size. Together with the step
+/// count they determine the run completely: batches are a pure function of (seed, step), so a
+/// resumed run is bit-identical to an uninterrupted one. Stored in every checkpoint (see
+/// `TrainingState`) as one flat JSON object.
+@dynamicMemberLookup
 public struct TrainingOptions: Codable, Equatable, Sendable {
-    /// Total number of optimizer steps.
-    public var steps: Int
-    public var batchSize: Int
-    /// The rate until the first of `learningRateDrops` (all along without drops).
-    public var learningRate: Double
-    /// A step schedule, sorted by step: from each drop's step on, its rate. Nil (not []) when
-    /// there are none, so checkpoints written before schedules existed read back unchanged.
-    public var learningRateDrops: [LearningRateDrop]?
-    public var weightDecay: Double
-    public var quantizationWeight: Double
-    public var commitmentWeight: Double
-    /// Seeds the initial weights, the batches and the held-out sample.
-    public var seed: UInt64
+    public var hyperparameters: TrainingHyperparameters
     /// Size of the fixed held-out sample used for evaluation (excluded from training batches).
     public var evaluationSamples: Int
 
+    /// `qlx train`'s defaults.
     public init(steps: Int, batchSize: Int = 64, learningRate: Double = 1e-3, weightDecay: Double = 0.1,
                 quantizationWeight: Double = 0.01, commitmentWeight: Double = 0.01, seed: UInt64 = 0,
                 evaluationSamples: Int = 1000, learningRateDrops: [LearningRateDrop]? = nil) {
-        self.steps = steps
-        self.learningRateDrops = learningRateDrops
-        self.batchSize = batchSize
-        self.learningRate = learningRate
-        self.weightDecay = weightDecay
-        self.quantizationWeight = quantizationWeight
-        self.commitmentWeight = commitmentWeight
-        self.seed = seed
+        hyperparameters = TrainingHyperparameters(steps: steps, batchSize: batchSize, learningRate: learningRate,
+                                                  weightDecay: weightDecay, quantizationWeight: quantizationWeight,
+                                                  commitmentWeight: commitmentWeight, seed: seed,
+                                                  learningRateDrops: learningRateDrops)
         self.evaluationSamples = evaluationSamples
     }
 
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<TrainingHyperparameters, Value>) -> Value {
+        get { hyperparameters[keyPath: keyPath] }
+        set { hyperparameters[keyPath: keyPath] = newValue }
+    }
+
+    private enum CodingKeys: String, CodingKey { case evaluationSamples }
+
+    public init(from decoder: Decoder) throws {
+        hyperparameters = try TrainingHyperparameters(from: decoder)
+        evaluationSamples = try decoder.container(keyedBy: CodingKeys.self).decode(Int.self, forKey: .evaluationSamples)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        try hyperparameters.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(evaluationSamples, forKey: .evaluationSamples)
+    }
+
     public var lossWeights: LossWeights {
-        LossWeights(quantization: Float(quantizationWeight), commitment: Float(commitmentWeight))
+        LossWeights(quantization: Float(hyperparameters.quantizationWeight), commitment: Float(hyperparameters.commitmentWeight))
     }
 
     /// The rate of the update made after `stepsDone` steps.
     public func learningRate(afterSteps stepsDone: Int) -> Double {
-        learningRateDrops?.last(where: { $0.step <= stepsDone })?.rate ?? learningRate
+        hyperparameters.learningRateDrops?.last(where: { $0.step <= stepsDone })?.rate ?? hyperparameters.learningRate
     }
 
     /// AdamW with element-wise clipping to [−1, 1] on the decayed group (the reference's optax chain).
     public var optimizerHyperparameters: AdamW.Hyperparameters {
-        AdamW.Hyperparameters(learningRate: Float(learningRate), weightDecay: Float(weightDecay), clip: 1)
+        AdamW.Hyperparameters(learningRate: Float(hyperparameters.learningRate), weightDecay: Float(hyperparameters.weightDecay), clip: 1)
     }
 
     /// Throws for values a run cannot use, naming the setting.
@@ -59,15 +65,15 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
                 throw TrainingError.invalidSetting(setting, expected: "a finite number ≥ 0", found: "\(value)")
             }
         }
-        try positive(steps, .steps)
-        try positive(batchSize, .batchSize)
-        guard learningRate.isFinite, learningRate > 0 else {
-            throw TrainingError.invalidSetting(.learningRate, expected: "a finite number > 0", found: "\(learningRate)")
+        try positive(hyperparameters.steps, .steps)
+        try positive(hyperparameters.batchSize, .batchSize)
+        guard hyperparameters.learningRate.isFinite, hyperparameters.learningRate > 0 else {
+            throw TrainingError.invalidSetting(.learningRate, expected: "a finite number > 0", found: "\(hyperparameters.learningRate)")
         }
         try validateDrops()
-        try nonNegative(weightDecay, .weightDecay)
-        try nonNegative(quantizationWeight, .quantizationWeight)
-        try nonNegative(commitmentWeight, .commitmentWeight)
+        try nonNegative(hyperparameters.weightDecay, .weightDecay)
+        try nonNegative(hyperparameters.quantizationWeight, .quantizationWeight)
+        try nonNegative(hyperparameters.commitmentWeight, .commitmentWeight)
         try positive(evaluationSamples, .evaluationSamples)
         guard evaluationSamples <= datasetCount / 2 else {
             throw TrainingError.invalidSetting(.evaluationSamples, expected: "at most half the dataset (\(datasetCount / 2))",
@@ -77,10 +83,10 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
 
     private func validateDrops() throws {
         var previous = 0
-        for drop in learningRateDrops ?? [] {
+        for drop in hyperparameters.learningRateDrops ?? [] {
             let text = "\(drop.step):\(drop.rate)"
-            guard drop.step > previous, drop.step < steps else {
-                throw TrainingError.invalidSetting(.learningRateDrop, expected: "steps in increasing order, each after \(previous) and before the last step \(steps)",
+            guard drop.step > previous, drop.step < hyperparameters.steps else {
+                throw TrainingError.invalidSetting(.learningRateDrop, expected: "steps in increasing order, each after \(previous) and before the last step \(hyperparameters.steps)",
                                                    found: text)
             }
             guard drop.rate.isFinite, drop.rate > 0 else {
@@ -92,8 +98,6 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
 
     /// The informational record kept in the model config.
     public func settings(stepsDone: Int) -> TrainingSettings {
-        TrainingSettings(steps: steps, batchSize: batchSize, learningRate: learningRate, weightDecay: weightDecay,
-                         quantizationWeight: quantizationWeight, commitmentWeight: commitmentWeight,
-                         seed: seed, stepsDone: stepsDone, learningRateDrops: learningRateDrops)
+        TrainingSettings(hyperparameters, stepsDone: stepsDone)
     }
 }

@@ -2,134 +2,42 @@ import QLXExplorer
 import QLXRender
 import XCTest
 
-/// Every layout from 80×24 to 250×70: the images take the room (no band of empty rows, a
-/// bounded empty area) and a larger terminal never gets a smaller preview.
-final class ExplorerLayoutGridTests: XCTestCase {
-    static let widths = Array(stride(from: 80, through: 250, by: 5))
-    static let heights = Array(stride(from: 24, through: 70, by: 2))
-
-    /// The sprites model as a session shows it: ten latents of ten values, a sample on
-    /// screen beside the decoded image, metrics (with the heatmap) computed.
-    static func state(mode: RenderMode = .halfBlock) -> ExplorerState {
-        var state = Fixtures.sprites(usage: Array(repeating: 5, count: 10), sampleCount: 1000)
-        state.sample = LoadedSample(index: 7, factors: [0, 1, 2, 3, 4], code: state.code)
-        return state
-    }
-
-    /// Cell sizes of terminals that draw pixels: xterm's default font, a common 8×16, kitty's.
-    static let cellSizes = [CellPixels(width: 6, height: 13), CellPixels(width: 8, height: 16), CellPixels(width: 10, height: 20)]
-
-    static func layout(_ width: Int, _ height: Int, mode: RenderMode = .halfBlock, pixels: CellPixels? = nil) -> ExplorerLayout? {
-        let state = state()
-        return ExplorerLayout.compute(width: width, height: height, latentCount: 10, valuesPerLatent: 10,
-                                      imageWidth: 64, imageHeight: 64, mode: mode, showsOriginal: true,
-                                      heatmap: (width: 27, height: state.metrics!.nmi.count + 1), pixels: pixels)
-    }
-
-    /// The cells, with the cells under pixel images marked as drawn (not blank).
-    static func frame(_ width: Int, _ height: Int, pixels: CellPixels? = nil) -> CellGrid {
-        let gray = RenderImage(width: 64, height: 64, channels: 1, pixels: [Float](repeating: 0.5, count: 64 * 64))
-        var state = state()
-        if let pixels {
-            state.graphics = .sixel
-            state.cellPixels = pixels
-        }
-        let frame = ExplorerView.compose(state, images: ViewImages(preview: gray, original: gray,
-                                                                   traversal: Array(repeating: gray, count: 10)),
-                                         width: width, height: height)
-        var grid = frame.grid
-        for p in frame.placements {
-            for y in p.rect.y..<p.rect.maxY { for x in p.rect.x..<p.rect.maxX { grid[x, y] = Cell("#") } }
-        }
-        return grid
-    }
-
-    static func isBlank(_ cell: Cell) -> Bool { cell.character == " " && cell.background == .default }
-
-    /// Empty rows are at most 8 in a row (before: 20 at 200×60, 9 at 120×40; what is left is
-    /// a width-limited preview over fewer spare rows than a larger strip needs), and at most
-    /// 65% of the cells are blank (wide, short terminals: the images are height-limited and
-    /// the text panels are sparse).
-    func testNoBandOfEmptyRowsAndABoundedEmptyAreaAtEverySize() {
-        var worstShare = 0.0, worstAt = "", worstBand = 0, worstBandAt = ""
-        for pixels in [nil] + Self.cellSizes.map(Optional.some) {
-        for width in Self.widths {
-            for height in Self.heights {
-                let grid = Self.frame(width, height, pixels: pixels)
-                var run = 0, longest = 0, blankCells = 0
-                for y in 0..<height {
-                    let blanks = (0..<width).filter { Self.isBlank(grid[$0, y]) }.count
-                    blankCells += blanks
-                    run = blanks == width ? run + 1 : 0
-                    longest = max(longest, run)
+final class ExplorerLayoutTests: XCTestCase {
+    func testPanelsStayInsideTheScreenAndDoNotOverlapAtCommonSizes() throws {
+        for (width, height) in [(60, 18), (80, 24), (100, 30), (160, 48), (240, 70)] {
+            let layout = try XCTUnwrap(ExplorerLayout.compute(width: width, height: height, latentCount: 10, valuesPerLatent: 10,
+                                                               imageWidth: 64, imageHeight: 64, mode: .halfBlock))
+            let rects = [layout.title, layout.latents, layout.metrics, layout.preview, layout.traversal, layout.status]
+            for rect in rects {
+                XCTAssertTrue(rect.x >= 0 && rect.y >= 0 && rect.maxX <= width && rect.maxY <= height, "\(rect) at \(width)×\(height)")
+            }
+            for (i, a) in rects.enumerated() {
+                for b in rects[(i + 1)...] where !a.isEmpty && !b.isEmpty {
+                    let overlaps = a.x < b.maxX && b.x < a.maxX && a.y < b.maxY && b.y < a.maxY
+                    XCTAssertFalse(overlaps, "\(a) overlaps \(b) at \(width)×\(height)")
                 }
-                let at = "\(width)×\(height)" + (pixels.map { " with \($0) cells" } ?? "")
-                if longest > worstBand { (worstBand, worstBandAt) = (longest, at) }
-                XCTAssertLessThanOrEqual(longest, 8, "empty rows at \(at):\n\(grid.text)")
-                let share = Double(blankCells) / Double(width * height)
-                if share > worstShare { (worstShare, worstAt) = (share, at) }
-                XCTAssertLessThanOrEqual(share, 0.65, "empty share \(share) at \(at):\n\(grid.text)")
             }
-        }
-        }
-        print("largest empty share \(worstShare) at \(worstAt); longest empty band \(worstBand) rows at \(worstBandAt)")
-    }
-
-    /// A larger terminal never gets a smaller preview: at every size from 80×24 to 250×70 (one
-    /// column or one row at a time) the preview is at least as wide and as high as at the next
-    /// smaller size, and the heatmap once shown stays shown.
-    func testThePreviewNeverShrinksWhenTheTerminalGrows() throws {
-        var failures = 0
-        let cases = [(RenderMode.halfBlock, nil), (.sextant, nil)] + Self.cellSizes.map { (RenderMode.halfBlock, Optional($0)) }
-        for (mode, pixels) in cases {
-            var previousRow: [ExplorerLayout] = []
-            for height in 24...70 {
-                var row: [ExplorerLayout] = []
-                for width in 80...250 {
-                    let here = try XCTUnwrap(Self.layout(width, height, mode: mode, pixels: pixels))
-                    for (smaller, w, h) in [(row.last, width - 1, height), (previousRow.isEmpty ? nil : previousRow[width - 80], width, height - 1)] {
-                        guard let smaller, failures < 20 else { continue }
-                        let at = "\(pixels.map { "\($0) cells" } ?? "\(mode)") \(w)×\(h) → \(width)×\(height): preview \(smaller.previewImage) → \(here.previewImage)"
-                        let grew = here.previewImage.width >= smaller.previewImage.width && here.previewImage.height >= smaller.previewImage.height
-                        XCTAssertTrue(grew, at)
-                        XCTAssertTrue(here.showsHeatmap || !smaller.showsHeatmap, at)
-                        if !grew || (smaller.showsHeatmap && !here.showsHeatmap) { failures += 1 }
-                    }
-                    row.append(here)
-                }
-                previousRow = row
+            XCTAssertEqual(layout.visibleThumbnails, 10, "all ten values fit at \(width)×\(height)")
+            if width >= 80 && height >= 24 {
+                XCTAssertGreaterThanOrEqual(layout.latents.height, 11, "every latent has a row at \(width)×\(height)")
             }
         }
     }
 
-    /// With pixels the preview is a whole multiple of the model's 64×64 pixels, and the
-    /// strip's thumbnails are at least 32×32 pixels at 200×60.
-    func testWithPixelsThePreviewIsAWholeMultipleAndThumbnailsGrow() throws {
-        for pixels in Self.cellSizes {
-            for (w, h) in [(80, 24), (100, 30), (120, 40), (200, 60), (250, 70)] {
-                let frame = ExplorerView.compose({ var s = Self.state(); s.graphics = .kitty; s.cellPixels = pixels; return s }(),
-                                                 images: ViewImages(preview: Self.gray, original: Self.gray,
-                                                                    traversal: Array(repeating: Self.gray, count: 10)),
-                                                 width: w, height: h)
-                let preview = try XCTUnwrap(frame.placements.first { $0.id == 1 })
-                let thumbnails = frame.placements.filter { $0.id >= 100 }
-                XCTAssertEqual(preview.pixelWidth % 64, 0, "\(w)×\(h), \(pixels)")
-                XCTAssertEqual(preview.pixelWidth, preview.pixelHeight)
-                let thumb = try XCTUnwrap(thumbnails.first)
-                if w >= 200 && h >= 60 { XCTAssertGreaterThanOrEqual(thumb.pixelWidth, 32, "\(w)×\(h), \(pixels)") }
-                print("\(pixels) cells, \(w)×\(h): preview \(preview.pixelWidth / 64)× (\(preview.pixelWidth) px, \(preview.rect.width)×\(preview.rect.height) cells), thumbnails \(thumb.pixelWidth)×\(thumb.pixelHeight) px ×\(thumbnails.count)")
-            }
+    func testLargerTerminalsGetLargerImages() throws {
+        func previewArea(_ w: Int, _ h: Int) throws -> Int {
+            let l = try XCTUnwrap(ExplorerLayout.compute(width: w, height: h, latentCount: 10, valuesPerLatent: 10,
+                                                         imageWidth: 64, imageHeight: 64, mode: .halfBlock))
+            return l.preview.width * l.preview.height + l.thumbnailWidth * l.thumbnailHeight
         }
+        XCTAssertLessThan(try previewArea(80, 24), try previewArea(100, 30))
+        XCTAssertLessThan(try previewArea(100, 30), try previewArea(200, 60))
     }
 
-    static let gray = RenderImage(width: 64, height: 64, channels: 1, pixels: [Float](repeating: 0.5, count: 64 * 64))
-
-    func testFiguresAtTheTrialSizes() throws {
-        for (w, h) in [(80, 24), (100, 30), (120, 40), (200, 60)] {
-            let l = try XCTUnwrap(Self.layout(w, h))
-            print("\(w)×\(h): preview \(l.previewImage.width)×\(l.previewImage.height) cells, original \(l.originalImage!.width)×\(l.originalImage!.height), thumbnails \(l.thumbnailWidth)×\(l.thumbnailHeight) ×\(l.visibleThumbnails), heatmap \(l.heatmap.map { "\($0)" } ?? "in metrics")")
-        }
+    func testBelowTheMinimumThereIsNoLayout() {
+        XCTAssertNil(ExplorerLayout.compute(width: 59, height: 30, latentCount: 10, valuesPerLatent: 10,
+                                            imageWidth: 64, imageHeight: 64, mode: .halfBlock))
+        XCTAssertNil(ExplorerLayout.compute(width: 100, height: 17, latentCount: 10, valuesPerLatent: 10,
+                                            imageWidth: 64, imageHeight: 64, mode: .halfBlock))
     }
 }
-
-

@@ -1,6 +1,7 @@
 import XCTest
 import QLXExplorer
 import QLXModel
+import QLXModelTestSupport
 import QLXTestSupport
 
 /// Which metrics a freshly opened explorer shows: the checkpoint's stored report, and a live

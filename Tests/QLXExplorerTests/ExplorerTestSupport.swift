@@ -1,5 +1,6 @@
 import Foundation
 import QLXExplorer
+import QLXMetrics
 import QLXRender
 
 /// A fake decoder: every image is one flat gray whose level depends on the code, so images of
@@ -61,21 +62,34 @@ enum Fixtures {
         var state = ExplorerState(checkpointName: "m", datasetName: "sprites", factorNames: factors,
                                   codebooks: Array(repeating: (0..<usage.count).map { Float($0) / Float(usage.count) }, count: 10),
                                   sampleCount: sampleCount, unicode: true, renderModes: [.halfBlock], colorDepths: [.palette256])
-        state.metrics = MetricsDisplay(factorNames: factors,
-                                       nmi: (0..<5).map { f in (0..<10).map { j in j / 2 == f ? 0.8 : 0.05 } },
-                                       activeLatents: Array(repeating: true, count: 10),
-                                       latentFactor: (0..<10).map { $0 / 2 }, infoM: 0.8, infoE: 0.9, infoC: 0.4,
-                                       usageCounts: Array(repeating: usage, count: 10),
-                                       samples: 50, origin: .checkpoint)
+        state.metrics = display(factorNames: factors,
+                                nmi: (0..<5).map { f in (0..<10).map { j in j / 2 == f ? 0.8 : 0.05 } },
+                                activeLatents: Array(repeating: true, count: 10),
+                                latentFactor: (0..<10).map { $0 / 2 }, infoM: 0.8, infoE: 0.9, infoC: 0.4,
+                                usageCounts: Array(repeating: usage, count: 10),
+                                samples: 50, origin: .checkpoint)
         return state
     }
 
-    static let metrics = MetricsDisplay(
+    static let metrics = display(
         factorNames: ["shape", "size"],
         nmi: [[0.81, 0.02, 0.10], [0.05, 0.64, 0.00]],
         activeLatents: [true, true, false], latentFactor: [0, 1, nil],
         infoM: 0.75, infoE: 0.5, infoC: 0.25, mig: 0.3,
-        reconstruction: .init(bce: 0.0123, mse: 0.004, psnr: 24.0),
-        usageCounts: [[10, 40, 30, 0], [25, 25, 25, 25], [100, 0, 0, 0]],
-        perplexity: [2.9, 4.0, 1.0], samples: 100, origin: .computed)
+        reconstruction: ReconstructionMetrics(bce: 0.0123, mse: 0.004),
+        usageCounts: [[10, 40, 30, 0], [25, 25, 25, 25], [100, 0, 0, 0]], samples: 100, origin: .computed)
+
+    /// The figures the panels draw, as a report would carry them (the rest empty).
+    static func display(factorNames: [String], nmi: [[Double]], activeLatents: [Bool], latentFactor: [Int?],
+                        infoM: Double, infoE: Double, infoC: Double, mig: Double = 0,
+                        reconstruction: ReconstructionMetrics? = nil, usageCounts: [[Int]]? = nil,
+                        samples: Int, origin: MetricsDisplay.Origin) -> MetricsDisplay {
+        let scores = InfoMECResult(nmi: nmi, mutualInformation: nmi, sourceEntropies: nmi.map { _ in 1 },
+                                   activeLatents: activeLatents, infoM: infoM, infoE: infoE, infoC: infoC, mig: mig,
+                                   explicitnessPerSource: nmi.map { _ in 0 }, latentFactor: latentFactor)
+        var report = try! MetricsReport(factorNames: factorNames, infoMEC: scores, latentKind: .discrete, samples: samples,
+                                        reconstruction: reconstruction)
+        report.codebookUsage = usageCounts?.map { CodebookUsage(counts: $0) }
+        return MetricsDisplay(report: report, origin: origin)
+    }
 }

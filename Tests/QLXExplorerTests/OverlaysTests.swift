@@ -42,7 +42,7 @@ final class OverlaysTests: XCTestCase {
         var state = Fixtures.sprites(usage: Array(repeating: 5, count: 10))
         var metrics = try XCTUnwrap(state.metrics)
         // Latent 0: .518 for shape (the list shows .52), 0 for every other factor.
-        metrics.nmi = (0..<5).map { f in (0..<10).map { j in j == 0 ? (f == 0 ? 0.518 : 0) : (j / 2 == f ? 0.8 : 0.05) } }
+        metrics.report.nmi = (0..<5).map { f in (0..<10).map { j in j == 0 ? (f == 0 ? 0.518 : 0) : (j / 2 == f ? 0.8 : 0.05) } }
         state.metrics = metrics
         let grid = ExplorerView.draw(state, images: ViewImages(), width: 100, height: 30)
         let lines = grid.text.split(separator: "\n").map(String.init)

@@ -2,6 +2,7 @@ import XCTest
 import QLXCore
 import QLXExplorer
 import QLXModel
+import QLXModelTestSupport
 import QLXRender
 import QLXTestSupport
 
@@ -27,8 +28,9 @@ final class PairedImageSourceTests: XCTestCase {
         let code = [0, 2, 4]
         let image = paired.decode(codes: [code])[0]
         XCTAssertEqual(image.width, 132)
-        let left = ModelImageSource.split(a.decode(codes: [code]).images)[0]
-        let right = ModelImageSource.split(paired.second.model.decode(codes: [code]).images)[0]
+        let leftImages = a.decode(codes: [code]).images, rightImages = paired.second.model.decode(codes: [code]).images
+        let left = RenderImage.batch(planar: leftImages.data, shape: leftImages.shape)[0]
+        let right = RenderImage.batch(planar: rightImages.data, shape: rightImages.shape)[0]
         for y in [0, 31, 63] {
             for x in [0, 40, 63] {
                 XCTAssertEqual(image.pixels[y * 132 + x], left.pixels[y * 64 + x])

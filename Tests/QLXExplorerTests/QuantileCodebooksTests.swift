@@ -3,6 +3,7 @@ import QLXCore
 import QLXData
 import QLXExplorer
 import QLXModel
+import QLXModelTestSupport
 import QLXTestSupport
 
 /// Continuous models in the explorer: stand-in codebooks at quantiles of the encoded values.

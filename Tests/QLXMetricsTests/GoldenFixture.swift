@@ -37,9 +37,3 @@ enum Fixtures {
         return try JSONDecoder().decode(GoldenFile.self, from: data)
     }
 }
-
-func assertClose(_ actual: Double, _ expected: Double, tolerance: Double, _ message: @autoclosure () -> String,
-                 file: StaticString = #filePath, line: UInt = #line) {
-    XCTAssert(abs(actual - expected) <= tolerance,
-              "\(message()): \(actual) vs expected \(expected) (tolerance \(tolerance))", file: file, line: line)
-}

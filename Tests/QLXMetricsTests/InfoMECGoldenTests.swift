@@ -1,4 +1,5 @@
 import QLXMetrics
+import QLXTestSupport
 import XCTest
 
 /// InfoMEC and MIG against scikit-learn on the golden cases: discrete NMI, InfoM and InfoC to

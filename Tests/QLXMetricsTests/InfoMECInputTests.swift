@@ -118,7 +118,7 @@ final class InfoMECInputTests: XCTestCase {
         XCTAssertEqual(r.infoM, 2.0 / 3.0, accuracy: 1e-12)
     }
 
-    /// Issue #21: latents scaled by 1e154 gave InfoE 0 (the squares in the standardisation
+    /// Latents scaled by 1e154 gave InfoE 0 (the squares in the standardisation
     /// overflowed), and by 1e-300 the same (they underflowed). The figures must not depend on
     /// the latents' unit.
     func testContinuousMetricsDoNotDependOnTheLatentsScale() throws {

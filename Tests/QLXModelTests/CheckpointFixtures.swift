@@ -39,8 +39,9 @@ enum CheckpointFixtures {
         latent: LatentConfig(count: 2, valuesPerLatent: 5),
         image: ImageShape(channels: 3, height: 8, width: 8),
         dataset: DatasetInfo(name: "tiny-colour", factorNames: ["hue", "posX", "posY"], factorSizes: [4, 8, 8]),
-        training: TrainingSettings(steps: 1000, batchSize: 16, learningRate: 0.001, weightDecay: 0.1,
-                                   quantizationWeight: 0.01, commitmentWeight: 0.01, seed: 7, stepsDone: 250))
+        training: TrainingSettings(TrainingHyperparameters(steps: 1000, batchSize: 16, learningRate: 0.001, weightDecay: 0.1,
+                                                           quantizationWeight: 0.01, commitmentWeight: 0.01, seed: 7),
+                                   stepsDone: 250))
 
     /// Every model parameter of `config` filled by the formula, plus optimizer moments for
     /// `optimizerFor` (named like the script does).

@@ -68,7 +68,7 @@ final class ColorQuantizerTests: XCTestCase {
     func testPaletteRGBRoundTripsEveryImageIndex() {
         for entry in Self.referencePalette {
             let rgb = Palette256.rgb(ofIndex: UInt8(entry.index))
-            XCTAssertTrue(rgb == (UInt8(entry.rgb.0), UInt8(entry.rgb.1), UInt8(entry.rgb.2)), "index \(entry.index)")
+            XCTAssertEqual([rgb.0, rgb.1, rgb.2], [UInt8(entry.rgb.0), UInt8(entry.rgb.1), UInt8(entry.rgb.2)], "index \(entry.index)")
             XCTAssertEqual(Palette256.nearest(rgb.0, rgb.1, rgb.2), UInt8(entry.index))
         }
     }

@@ -18,11 +18,16 @@ let discImage = grayImage(width: 16, height: 16) { disc($0, $1) ? 1 : 0 }
 
 final class RendererTests: XCTestCase {
     func testFitCellsKeepsTheAspectRatioOfTallCells() {
-        XCTAssertTrue(Renderer.fitCells(imageWidth: 64, imageHeight: 64, box: (32, 16), mode: .halfBlock) == (32, 16))
-        XCTAssertTrue(Renderer.fitCells(imageWidth: 64, imageHeight: 64, box: (80, 10), mode: .halfBlock) == (20, 10))
-        XCTAssertTrue(Renderer.fitCells(imageWidth: 128, imageHeight: 32, box: (40, 40), mode: .ascii) == (40, 5))
-        XCTAssertTrue(Renderer.fitCells(imageWidth: 64, imageHeight: 64, box: (1, 1), mode: .sextant) == (1, 1))
-        XCTAssertTrue(Renderer.fitCells(imageWidth: 10, imageHeight: 1000, box: (30, 20), mode: .halfBlock) == (1, 20))
+        /// Width and height of the cells `fitCells` gives, comparable with XCTAssertEqual.
+        func cells(_ width: Int, _ height: Int, box: (Int, Int), mode: RenderMode) -> [Int] {
+            let fit = Renderer.fitCells(imageWidth: width, imageHeight: height, box: box, mode: mode)
+            return [fit.width, fit.height]
+        }
+        XCTAssertEqual(cells(64, 64, box: (32, 16), mode: .halfBlock), [32, 16])
+        XCTAssertEqual(cells(64, 64, box: (80, 10), mode: .halfBlock), [20, 10])
+        XCTAssertEqual(cells(128, 32, box: (40, 40), mode: .ascii), [40, 5])
+        XCTAssertEqual(cells(64, 64, box: (1, 1), mode: .sextant), [1, 1])
+        XCTAssertEqual(cells(10, 1000, box: (30, 20), mode: .halfBlock), [1, 20])
     }
 
     func testHalfBlockDiscWithoutColourSnapshot() {

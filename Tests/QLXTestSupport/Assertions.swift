@@ -22,3 +22,10 @@ public func assertClose(_ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-4
     XCTAssertEqual(actual.shape, expected.shape, "\(message) shape", file: file, line: line)
     assertClose(actual.data, expected.data, rtol: rtol, atol: atol, message, file: file, line: line)
 }
+
+/// Asserts |actual − expected| ≤ tolerance for one figure, naming it.
+public func assertClose(_ actual: Double, _ expected: Double, tolerance: Double, _ message: @autoclosure () -> String,
+                        file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssert(abs(actual - expected) <= tolerance,
+              "\(message()): \(actual) vs expected \(expected) (tolerance \(tolerance))", file: file, line: line)
+}

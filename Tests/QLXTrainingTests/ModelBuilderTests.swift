@@ -1,6 +1,7 @@
 import XCTest
 import QLXData
 import QLXModel
+import QLXModelTestSupport
 import QLXTraining
 
 final class ModelBuilderTests: XCTestCase {
@@ -14,7 +15,11 @@ final class ModelBuilderTests: XCTestCase {
     }
 
     func testCustomBlocksHalveAndDoubleTheMap() throws {
-        let config = try tinyConfig()
+        let config = try ModelBuilder.config(
+            encoder: ModelBuilder.customEncoder(widths: [4, 8, 8, 8], denseWidths: [32]),
+            decoder: ModelBuilder.customDecoder(widths: [8, 8, 8, 4], denseWidths: [32], kind: .image),
+            latents: 4, valuesPerLatent: 10, quantized: true, dataset: SpritesDataset())
+        XCTAssertEqual(config, trainableSpritesConfig(), "the tests' small model is one qlx train builds")
         XCTAssertEqual(config.encoder.conv.kernelSizes, [4, 4, 4, 4])
         XCTAssertEqual(config.encoder.conv.strides, [2, 2, 2, 2])
         XCTAssertEqual(config.decoder.convTranspose.paddings, [1, 1, 1, 1])

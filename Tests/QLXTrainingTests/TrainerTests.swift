@@ -3,24 +3,13 @@ import XCTest
 import QLXCore
 import QLXData
 import QLXModel
+import QLXModelTestSupport
+import QLXTestSupport
 import QLXTraining
-
-/// A tiny model on the real 64×64 sprites: small enough to train a few hundred steps in seconds.
-func tinyConfig(latents: Int = 4, quantized: Bool = true) throws -> QLAEConfig {
-    try ModelBuilder.config(encoder: ModelBuilder.customEncoder(widths: [4, 8, 8, 8], denseWidths: [32]),
-                            decoder: ModelBuilder.customDecoder(widths: [8, 8, 8, 4], denseWidths: [32], kind: .image),
-                            latents: latents, valuesPerLatent: 10, quantized: quantized, dataset: SpritesDataset())
-}
-
-func temporaryPath(_ name: String) -> String {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("qlx-training-tests-\(getpid())")
-    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    return folder.appendingPathComponent(name).path
-}
 
 final class TrainerTests: XCTestCase {
     func testTrainingLowersTheHeldOutReconstructionLoss() throws {
-        var trainer = try Trainer(config: tinyConfig(), dataset: SpritesDataset(),
+        var trainer = try Trainer(config: trainableSpritesConfig(), dataset: SpritesDataset(),
                                   options: TrainingOptions(steps: 200, batchSize: 16, learningRate: 1e-2, seed: 1,
                                                            evaluationSamples: 200))
         let before = try trainer.evaluate()
@@ -35,26 +24,28 @@ final class TrainerTests: XCTestCase {
 
     func testTheSameSeedGivesTheSameModel() throws {
         let options = TrainingOptions(steps: 3, batchSize: 8, seed: 7, evaluationSamples: 50)
-        var a = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
-        var b = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
+        var a = try Trainer(config: trainableSpritesConfig(), dataset: SpritesDataset(), options: options)
+        var b = try Trainer(config: trainableSpritesConfig(), dataset: SpritesDataset(), options: options)
         for _ in 0..<3 { try a.step(); try b.step() }
         XCTAssertEqual(a.model.parameters, b.model.parameters)
         var other = options
         other.seed = 8
-        var c = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: other)
+        var c = try Trainer(config: trainableSpritesConfig(), dataset: SpritesDataset(), options: other)
         for _ in 0..<3 { try c.step() }
         XCTAssertNotEqual(a.model.parameters, c.model.parameters)
     }
 
     func testResumingFromACheckpointIsBitIdenticalToAnUninterruptedRun() throws {
         let options = TrainingOptions(steps: 6, batchSize: 8, learningRate: 2e-3, seed: 3, evaluationSamples: 50)
-        var uninterrupted = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
+        var uninterrupted = try Trainer(config: trainableSpritesConfig(), dataset: SpritesDataset(), options: options)
         while !uninterrupted.isFinished { try uninterrupted.step() }
 
-        var first = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
+        var first = try Trainer(config: trainableSpritesConfig(), dataset: SpritesDataset(), options: options)
         for _ in 0..<4 { try first.step() }
         try first.evaluate()
-        let path = temporaryPath("resume.safetensors")
+        let folder = try makeScratchDirectory("training")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("resume.safetensors").path
         try first.checkpoint().write(to: path)
         let checkpoint = try Checkpoint.read(from: path)
         XCTAssertEqual(checkpoint.config.training?.stepsDone, 4)
@@ -70,7 +61,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func testResumeCanExtendAFinishedRunButNotShortenIt() throws {
-        var trainer = try Trainer(config: tinyConfig(), dataset: SpritesDataset(),
+        var trainer = try Trainer(config: trainableSpritesConfig(), dataset: SpritesDataset(),
                                   options: TrainingOptions(steps: 2, batchSize: 4, seed: 1, evaluationSamples: 20))
         try trainer.step(); try trainer.step()
         let checkpoint = trainer.checkpoint()
@@ -84,13 +75,13 @@ final class TrainerTests: XCTestCase {
 
     func testResumeCanChangeTheLearningRateAndWeightDecayFromThereOn() throws {
         let options = TrainingOptions(steps: 4, batchSize: 4, learningRate: 1e-3, weightDecay: 2, seed: 2, evaluationSamples: 20)
-        var first = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
+        var first = try Trainer(config: trainableSpritesConfig(), dataset: SpritesDataset(), options: options)
         try first.step(); try first.step()
         let checkpoint = first.checkpoint()
         var same = try Trainer(resuming: checkpoint, path: "run.safetensors", dataset: SpritesDataset())
         var changed = try Trainer(resuming: checkpoint, path: "run.safetensors", dataset: SpritesDataset(),
                                   learningRate: 5e-4, weightDecay: 0.5)
-        XCTAssertEqual(changed.options.learningRate, 5e-4)
+        XCTAssertEqual(changed.options.hyperparameters.learningRate, 5e-4)
         XCTAssertEqual(changed.options.weightDecay, 0.5)
         XCTAssertEqual(changed.optimizer.hyperparameters.weightDecay, 0.5)
         XCTAssertEqual(changed.optimizer.hyperparameters.learningRate, 5e-4)
@@ -120,12 +111,12 @@ final class TrainerTests: XCTestCase {
         var options = TrainingOptions(steps: 5, batchSize: 4, learningRate: 2e-3, weightDecay: 2, seed: 4, evaluationSamples: 20)
         options.learningRateDrops = [LearningRateDrop(step: 3, rate: 4e-4)]
         XCTAssertEqual((0..<5).map { options.learningRate(afterSteps: $0) }, [2e-3, 2e-3, 2e-3, 4e-4, 4e-4])
-        var scheduled = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
+        var scheduled = try Trainer(config: trainableSpritesConfig(), dataset: SpritesDataset(), options: options)
         while !scheduled.isFinished { try scheduled.step() }
 
         var constant = options
         constant.learningRateDrops = nil
-        var first = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: constant)
+        var first = try Trainer(config: trainableSpritesConfig(), dataset: SpritesDataset(), options: constant)
         for _ in 0..<3 { try first.step() }
         var phased = try Trainer(resuming: first.checkpoint(), path: "run.safetensors", dataset: SpritesDataset(),
                                  learningRate: 4e-4)
@@ -137,9 +128,11 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(scheduled.checkpoint().config.training?.learningRateDrops, [LearningRateDrop(step: 3, rate: 4e-4)])
 
         // A run reports the drop when it takes effect, so a log shows where the rate changed.
-        var logged = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
+        var logged = try Trainer(config: trainableSpritesConfig(), dataset: SpritesDataset(), options: options)
         var events: [String] = []
-        _ = try logged.run(schedule: TrainingSchedule(outputPath: temporaryPath("drop.safetensors")), shouldStop: { false },
+        let folder = try makeScratchDirectory("training")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try logged.run(schedule: TrainingSchedule(outputPath: folder.appendingPathComponent("drop.safetensors").path), shouldStop: { false },
                            observe: { event in
             switch event {
             case .step(let step, _, _, _, _): events.append("step \(step)")
@@ -150,7 +143,7 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(events, ["step 1", "step 2", "step 3", "learning rate 0.0004 from step 3 on", "step 4", "step 5"])
 
         // Resuming keeps the schedule; a resumed run from step 2 gives the same model.
-        var early = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
+        var early = try Trainer(config: trainableSpritesConfig(), dataset: SpritesDataset(), options: options)
         try early.step(); try early.step()
         var resumed = try Trainer(resuming: early.checkpoint(), path: "run.safetensors", dataset: SpritesDataset())
         while !resumed.isFinished { try resumed.step() }
@@ -160,7 +153,7 @@ final class TrainerTests: XCTestCase {
     func testResumeReplacesOnlyTheDropsStillAhead() throws {
         var options = TrainingOptions(steps: 10, batchSize: 4, seed: 1, evaluationSamples: 20)
         options.learningRateDrops = [LearningRateDrop(step: 2, rate: 5e-4), LearningRateDrop(step: 6, rate: 1e-4)]
-        var trainer = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
+        var trainer = try Trainer(config: trainableSpritesConfig(), dataset: SpritesDataset(), options: options)
         for _ in 0..<4 { try trainer.step() }
         let checkpoint = trainer.checkpoint()
         let replaced = try Trainer(resuming: checkpoint, path: "run.safetensors", dataset: SpritesDataset(),
@@ -198,7 +191,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func testResumeRefusesACheckpointWithoutTrainingState() throws {
-        let model = QLAE(config: try tinyConfig(), seed: 1)
+        let model = QLAE(config: trainableSpritesConfig(), seed: 1)
         XCTAssertThrowsError(try Trainer(resuming: Checkpoint(model: model), path: "plain.safetensors", dataset: SpritesDataset())) { error in
             XCTAssertEqual(error as? TrainingError, .missingTrainingState(path: "plain.safetensors"))
         }
@@ -207,7 +200,7 @@ final class TrainerTests: XCTestCase {
             XCTAssertTrue("\(error)".hasPrefix("broken.safetensors: cannot resume: metadata qlx.training_state is not valid"), "\(error)")
         }
         // Optimizer moments of the wrong shape are caught before training.
-        var trainer = try Trainer(config: tinyConfig(), dataset: SpritesDataset(),
+        var trainer = try Trainer(config: trainableSpritesConfig(), dataset: SpritesDataset(),
                                   options: TrainingOptions(steps: 2, batchSize: 4, seed: 1, evaluationSamples: 20))
         try trainer.step()
         broken = trainer.checkpoint()
@@ -218,9 +211,11 @@ final class TrainerTests: XCTestCase {
     }
 
     func testRunStopsOnRequestAndLeavesALoadableCheckpoint() throws {
-        var trainer = try Trainer(config: tinyConfig(), dataset: SpritesDataset(),
+        var trainer = try Trainer(config: trainableSpritesConfig(), dataset: SpritesDataset(),
                                   options: TrainingOptions(steps: 50, batchSize: 4, seed: 2, evaluationSamples: 20))
-        let path = temporaryPath("stopped.safetensors")
+        let folder = try makeScratchDirectory("training")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("stopped.safetensors").path
         var events: [String] = []
         var stepsSeen = 0
         let outcome = try trainer.run(schedule: TrainingSchedule(outputPath: path, evaluateEvery: 2, checkpointEvery: 2),
@@ -241,10 +236,12 @@ final class TrainerTests: XCTestCase {
 
     func testSnapshotsKeepACheckpointEveryNSteps() throws {
         let options = TrainingOptions(steps: 4, batchSize: 4, seed: 2, evaluationSamples: 20)
-        var trainer = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
-        let path = temporaryPath("snapshots.safetensors")
+        var trainer = try Trainer(config: trainableSpritesConfig(), dataset: SpritesDataset(), options: options)
+        let folder = try makeScratchDirectory("training")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("snapshots.safetensors").path
         let schedule = TrainingSchedule(outputPath: path, snapshotEvery: 2)
-        XCTAssertEqual(schedule.snapshotPath(step: 4), temporaryPath("snapshots-step4.safetensors"))
+        XCTAssertEqual(schedule.snapshotPath(step: 4), folder.appendingPathComponent("snapshots-step4.safetensors").path)
         XCTAssertEqual(TrainingSchedule(outputPath: "/runs/model").snapshotPath(step: 7), "/runs/model-step7")
         var saved: [String] = []
         _ = try trainer.run(schedule: schedule, shouldStop: { false }, observe: { event in
@@ -252,7 +249,7 @@ final class TrainerTests: XCTestCase {
         })
         XCTAssertEqual(saved, ["snapshots-step2.safetensors 2", "snapshots.safetensors 4", "snapshots-step4.safetensors 4"],
                        "the last step is kept too, so extending the run later cannot overwrite it")
-        var replay = try Trainer(config: tinyConfig(), dataset: SpritesDataset(), options: options)
+        var replay = try Trainer(config: trainableSpritesConfig(), dataset: SpritesDataset(), options: options)
         for _ in 0..<2 { try replay.step() }
         let snapshot = try Checkpoint.read(from: schedule.snapshotPath(step: 2))
         XCTAssertEqual(snapshot.config.training?.stepsDone, 2)
@@ -261,9 +258,11 @@ final class TrainerTests: XCTestCase {
     }
 
     func testAFinishedRunEvaluatesSavesAndStoresFinalMetadata() throws {
-        var trainer = try Trainer(config: tinyConfig(), dataset: SpritesDataset(),
+        var trainer = try Trainer(config: trainableSpritesConfig(), dataset: SpritesDataset(),
                                   options: TrainingOptions(steps: 3, batchSize: 4, seed: 2, evaluationSamples: 20))
-        let path = temporaryPath("finished.safetensors")
+        let folder = try makeScratchDirectory("training")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("finished.safetensors").path
         let outcome = try trainer.run(schedule: TrainingSchedule(outputPath: path), shouldStop: { false },
                                       finalMetadata: { _ in ["qlx.test": "done"] }, observe: { _ in })
         XCTAssertEqual(outcome, .finished)

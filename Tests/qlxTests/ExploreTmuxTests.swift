@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #endif
 import QLXModel
+import QLXModelTestSupport
 import QLXTestSupport
 import XCTest
 
@@ -273,7 +274,7 @@ final class ExploreTmuxTests: XCTestCase {
         XCTAssertTrue(text.contains("key to frame: 6 ×"), text)
     }
 
-    /// Issue #21: `--keys 'l x100000000 q' --key-delay 0` expanded every repeat first (150 MB/s)
+    /// `--keys 'l x100000000 q' --key-delay 0` expanded every repeat first (150 MB/s)
     /// and ignored q. Repeats play lazily, and a real q (or Ctrl-C) ends playback.
     func testARealKeyInterruptsAHugeScript() throws {
         try start(arguments: "--keys 'l x100000000 q' --key-delay 0")

@@ -1,6 +1,7 @@
 import Foundation
 import QLXCore
 import QLXModel
+import QLXModelTestSupport
 import QLXTestSupport
 import XCTest
 

@@ -3,7 +3,7 @@ import QLXModel
 import QLXTestSupport
 import XCTest
 
-/// Issue #21, end to end: what a careless user or an attacker hands qlx (sizes that overflow,
+/// End to end: what a careless user or an attacker hands qlx (sizes that overflow,
 /// device nodes as outputs, escape sequences in files, inconsistent configs) gives one clean
 /// line and a non-zero exit, and nothing is damaged or left behind.
 final class ReliabilityTests: XCTestCase {

@@ -88,7 +88,7 @@ final class TrainCommandTests: XCTestCase {
         }
     }
 
-    /// Issue #21: two runs on one output both went on (the last save won), and --steps 10^18
+    /// Two runs on one output both went on (the last save won), and --steps 10^18
     /// showed "step 1/-1486618624".
     func testASecondRunOnTheSameOutputIsRefusedWhileTheFirstRuns() throws {
         let path = file("locked.safetensors")

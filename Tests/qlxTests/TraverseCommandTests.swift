@@ -2,6 +2,7 @@ import Foundation
 import QLXCore
 import QLXData
 import QLXModel
+import QLXModelTestSupport
 import QLXTestSupport
 import XCTest
 

@@ -18,11 +18,9 @@ extension ConvTranspose2d {
     /// Whether `forward` takes the stride-phase form on a `height`×`width` input: where the
     /// layer has one, unless it narrows its channels (Cin > Cout) with a map its weights do not
     /// outweigh. The phase form's im2col columns (Cin·k² rows per input pixel) then outgrow the
-    /// col2im form's (Cout·k²): at batch 1 the col2im form was the faster on such layers of the
-    /// reference decoders (256→128 and 128→64, stride 1 or 2), while the phase form won or tied
-    /// where Cin ≤ Cout, and won on the stride-2 512→256 layer of an 8×8 map (weights 8× its
-    /// col2im columns; Cin ≥ 4·H·W), whose weights the col2im form re-packs transposed on
-    /// every call (`qlx bench --only layers`).
+    /// col2im form's (Cout·k²), which is the faster there; but a stride-2 layer whose weights
+    /// outweigh its map (Cin ≥ 4·H·W) keeps the phase form, since the col2im form re-packs its
+    /// weights transposed on every call. `qlx bench --only layers` times both forms.
     public func prefersPhases(height: Int, width: Int) -> Bool {
         hasPhases && !isPointwise && (inChannels <= outChannels || (stride > 1 && inChannels >= 4 * height * width))
     }
@@ -35,8 +33,8 @@ extension ConvTranspose2d {
     public var prefersPackedPhases: Bool { hasPhases && !isPointwise }
 
     /// Products at least this wide go to OpenBLAS even with packed weights: there its kernel
-    /// (about 67 GFLOPS a core here) outruns the packed one (about 30, perf on the paper decoder
-    /// at batch 10), and packing its share of the weights costs little against the columns.
+    /// outruns the packed one, and packing its share of the weights costs little against the
+    /// columns (`qlx bench --only architectures` at batch 10 and 100 shows the difference).
     static let packedColumnsLimit = 1024
 
     /// One kernel tap of a phase: the weight position and the input offset it reads from.

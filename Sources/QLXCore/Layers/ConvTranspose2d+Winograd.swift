@@ -33,13 +33,10 @@ extension ConvTranspose2d {
     /// Whether decoding takes the Winograd form on `batch` images of `height`×`width`: where
     /// each of its products (one per transform element and phase) is wide and large enough to
     /// outweigh reading (r+1)²/r² of the layer's weights and the two transform passes; below
-    /// that the packed stride-phase product, reading the weights once, is the faster. On the
-    /// reference decoders (`qlx bench --only layers`): 3×3 stride 1 won from 16 tiles (an 8×8 map
-    /// at batch 1: 0.18 against 0.32 ms for 256→128) and lost at 4 (a 4×4 map: 0.31 against 0.14
-    /// ms); 4×4 stride 2 lost at 16 tiles (0.29 against 0.23 ms for 128→128 on 8×8) and won from
-    /// 40 (a 4×4 map at batch 10: 1.95 against 2.27 ms for 256→256). Small layers also need
-    /// work: 32→32 stride 2 on a 16×16 map at batch 1 (64 tiles, 65,536 multiply-adds per
-    /// product) took 0.29 ms on one core against 0.15 for the packed phases.
+    /// that the packed stride-phase product, reading the weights once, is the faster. The
+    /// thresholds: 3×3 stride 1 from 16 tiles, 4×4 stride 2 from 32, and at least 2¹⁸
+    /// multiply-adds per product, since small layers lose even with many tiles (`qlx bench
+    /// --only layers` times both forms of each reference layer).
     public func prefersWinograd(height: Int, width: Int, batch: Int) -> Bool {
         guard hasWinograd(height: height, width: width), let r = winogradFilterSize else { return false }
         let tiles = batch * height * width / 4
@@ -47,10 +44,10 @@ extension ConvTranspose2d {
     }
 
     /// Floats of transformed input per slice of images (4 MB). The transforms stream their
-    /// matrices through memory once each way; in slices this size they stay near the cache, and
-    /// the stride-2 128→64 layer of image_small at batch 10 (47 MB in one piece) went from
-    /// slower than the packed phases (52 against 39 ms) to faster (20 against 36), while 4×4
-    /// maps of 512 channels keep 14 images, 56 tiles, per product.
+    /// matrices through memory once each way; in slices this size they stay near the cache
+    /// (a large layer in one piece, 47 MB for image_small's stride-2 128→64 at batch 10, is
+    /// slower than the packed phases), while 4×4 maps of 512 channels keep 14 images, 56
+    /// tiles, per product.
     public static let winogradColumnsBudget = 1 << 20
 
     /// A layer's weights transformed for `forward(_:winograd:)`: per stride phase, one row-major

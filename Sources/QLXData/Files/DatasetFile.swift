@@ -1,7 +1,8 @@
 import Foundation
 import QLXIO
 
-/// Opens a dataset file, choosing the format from its first bytes (not its extension):
+/// Opens a dataset file, choosing the container from its first bytes (`Container`, not the
+/// extension) and the layout from what it holds (`layouts` lists them for help texts):
 /// - dSprites `.npz`: `imgs` (N×64×64 of 0/1) and `latents_classes` (N×6; column 0, the
 ///   constant colour, is dropped); the pickled `metadata` member is never read.
 /// - MPI3D `.npz`: `images` only (N×64×64×3), factors from the index in the published grid.
@@ -31,19 +32,15 @@ public enum DatasetFile {
         }
     }
 
-    enum Format { case zip, hdf5, npy }
-
-    static func sniff(_ path: String) throws -> Format {
+    static func sniff(_ path: String) throws -> Container {
         let handle: FileHandle
         do { handle = FileHandle(fileDescriptor: try InputFile.open(path), closeOnDealloc: true) } catch let error as FileReadError {
             throw DataError.fileUnreadable(path: path, reason: error.reason)
         }
         defer { try? handle.close() }
         let head = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())
-        if head.starts(with: [0x50, 0x4b, 0x03, 0x04]) || head.starts(with: [0x50, 0x4b, 0x05, 0x06]) { return .zip }
-        if head == [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a] { return .hdf5 }
-        if head.starts(with: NpyHeader.magic) { return .npy }
-        throw DataError.datasetFileInvalid(path: path, expected: "an .npz (zip), .h5 (HDF5) or .npy dataset file",
+        if let container = Container.allCases.first(where: { $0.matches(head) }) { return container }
+        throw DataError.datasetFileInvalid(path: path, expected: Container.expectation,
                                            found: head.isEmpty ? "an empty file" : "other content (first bytes \(head.map { String(format: "%02x", $0) }.joined()))")
     }
 

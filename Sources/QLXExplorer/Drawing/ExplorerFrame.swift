@@ -33,8 +33,8 @@ struct ImageCanvas {
     }
 
     /// What the cells under a pixel image hold. Never a blank: ncurses clears a line's blank
-    /// tail with one erase-to-end-of-line, which wipes sixel pixels it knows nothing of (a
-    /// shorter timing in the metrics panel cut a row out of the preview). A braille blank
+    /// tail with one erase-to-end-of-line, which wipes sixel pixels it knows nothing of (any
+    /// shorter text earlier in the row would cut a row out of the image). A braille blank
     /// shows nothing; without Unicode, a reversed space.
     static func underImage(unicode: Bool) -> Cell {
         unicode ? Cell("\u{2800}") : Cell(" ", reverse: true)

@@ -44,7 +44,7 @@ public enum ExplorerView {
         let heatmapShown = MetricsPanel.draw(state, in: layout.metrics, into: &grid, glyphs: glyphs, palette: palette)
         // On small terminals the heatmap goes under the images instead.
         if !heatmapShown, let metrics = state.metrics, let place = layout.heatmap {
-            MetricsPanel.drawHeatmap(state, metrics, x: place.x, y: place.y, width: place.width,
+            MetricsSection.drawHeatmap(state, metrics, x: place.x, y: place.y, width: place.width,
                                      into: &grid, glyphs: glyphs, palette: palette)
         }
         PreviewPanel.draw(state, images: images, layout: layout, into: &grid, canvas: &canvas, glyphs: glyphs, palette: palette)
@@ -59,7 +59,7 @@ public enum ExplorerView {
         ExplorerLayout.compute(
             width: width, height: height, latentCount: state.latentCount, valuesPerLatent: state.valuesPerLatent,
             imageWidth: state.imageWidth, imageHeight: state.imageHeight, mode: state.renderMode,
-            showsOriginal: state.sampleCount > 0, heatmap: state.metrics.map(MetricsPanel.heatmapSize),
+            showsOriginal: state.sampleCount > 0, heatmap: state.metrics.map(MetricsSection.heatmapSize),
             pixels: ImageCanvas.cellPixels(for: state))
     }
 }

@@ -1,35 +1,5 @@
 import Foundation
 
-/// Everything a key can ask the explorer to do. The reducer (`ExplorerState.apply`) gives
-/// each its meaning; the key table below is the only place keys are bound.
-public enum Action: Hashable, Sendable {
-    case selectPreviousLatent, selectNextLatent
-    case stepValue(Int)
-    /// A quarter of the selected latent's codebook (at least one value) down or up.
-    case stepPage(Int)
-    /// A digit: the value of that index, or (codebooks over 10 values) one digit of it.
-    case jumpToValue(Int)
-    /// Ends a value typed digit by digit (Enter).
-    case endValueEntry
-    /// Mouse: select this latent; step the selected latent to this value.
-    case selectLatent(Int)
-    case setValue(Int)
-    case firstValue, lastValue
-    case nextSample, previousSample
-    case randomCode, reset
-    case tourSelected, tourAll
-    /// Tour speed (shorter/longer steps) and the cross-fade between values.
-    case tourFaster, tourSlower, toggleSmoothTour
-    /// One large image (presentation), and the 2-D sweep of two latents.
-    case togglePresentation, toggleSweep
-    case exportTraversal, exportTourGIF
-    case cycleRenderMode, cycleColorDepth
-    case toggleHelp, closeHelp
-    case redraw
-    case suspend
-    case quit
-}
-
 /// One row of the key table: the keys, how the help writes them, what they do.
 public struct KeyBinding: Sendable {
     public let label: String

@@ -78,7 +78,7 @@ public enum ExplorerSetup {
         }
         let model = try explorable(encoderModel, path: options.checkpointPath)
         let second = try other.map { try explorable($0, path: options.comparisonPath ?? "") }
-        let name = displayName(of:)
+        let name = Checkpoint.displayName(of:)
         var state = ExplorerState(
             checkpointName: name(options.checkpointPath) + (options.comparisonPath.map { " │ " + name($0) } ?? ""),
             datasetName: dataset?.name ?? config.dataset.name,
@@ -106,17 +106,6 @@ public enum ExplorerSetup {
             session.comparisonJob = backgroundMetrics(model: other, dataset: dataset, samples: options.metricSamples, seed: options.seed)
         }
         return session
-    }
-
-    /// The title's name for a checkpoint: its file name, or for a reference run the first
-    /// folder above files/, checkpoint/, step=N/ and model.eqx (the wandb run folder's name).
-    public static func displayName(of path: String) -> String {
-        var parts = (path as NSString).standardizingPath.split(separator: "/").map(String.init)
-        while let last = parts.last, parts.count > 1,
-              ["files", "checkpoint", "model.eqx"].contains(last) || last.hasPrefix("step=") {
-            parts.removeLast()
-        }
-        return parts.last ?? path
     }
 
     /// The dataset to sample from: the one asked for (an error if unknown or if its images do

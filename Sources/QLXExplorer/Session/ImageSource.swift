@@ -41,7 +41,8 @@ public final class ModelImageSource: ImageSource, Sendable {
 
     public func decode(codes: [[Int]]) -> [RenderImage] {
         guard !codes.isEmpty else { return [] }
-        return ModelImageSource.split(model.decode(codes: codes).images)
+        let images = model.decode(codes: codes).images
+        return RenderImage.batch(planar: images.data, shape: images.shape)
     }
 
     public var sampleCount: Int { dataset?.count ?? 0 }
@@ -50,18 +51,8 @@ public final class ModelImageSource: ImageSource, Sendable {
         guard let dataset else { preconditionFailure("no dataset") }
         let images = try dataset.images(at: [index])
         let code = model.encode(images).codes[0]
-        return DatasetSample(image: ModelImageSource.split(images)[0], code: code,
+        return DatasetSample(image: RenderImage.batch(planar: images.data, shape: images.shape)[0], code: code,
                              factors: dataset.factors(at: index))
-    }
-
-    /// (N, C, H, W) → N images for the renderer.
-    public static func split(_ batch: Tensor) -> [RenderImage] {
-        precondition(batch.rank == 4, "expected (N, C, H, W), got \(batch.shape)")
-        let (n, c, h, w) = (batch.shape[0], batch.shape[1], batch.shape[2], batch.shape[3])
-        let size = c * h * w
-        return (0..<n).map { i in
-            RenderImage(planar: batch.data[(i * size)..<((i + 1) * size)], channels: c, height: h, width: w)
-        }
     }
 }
 

@@ -1,58 +1,30 @@
-/// The figures the explorer shows, whatever produced them (the checkpoint's "qlx.metrics"
-/// or the background evaluation). Kept apart from `MetricsReport` so drawing depends only on
-/// what it draws.
+import QLXMetrics
+
+/// The figures the explorer shows: a `MetricsReport` (the checkpoint's "qlx.metrics" or the
+/// background evaluation's), read through as its own (`metrics.infoM`), and where it came from.
+@dynamicMemberLookup
 public struct MetricsDisplay: Equatable, Sendable {
     public enum Origin: String, Sendable { case checkpoint, computed }
 
-    public struct Reconstruction: Equatable, Sendable {
-        public var bce: Double
-        public var mse: Double
-        public var psnr: Double
-        public init(bce: Double, mse: Double, psnr: Double) {
-            self.bce = bce
-            self.mse = mse
-            self.psnr = psnr
-        }
-    }
-
-    public var factorNames: [String]
-    /// Sources × latents, each in [0, 1].
-    public var nmi: [[Double]]
-    public var activeLatents: [Bool]
-    /// For each latent, the factor it mainly encodes (argmax NMI), nil when inactive.
-    public var latentFactor: [Int?]
-    public var infoM: Double
-    public var infoE: Double
-    public var infoC: Double
-    public var mig: Double?
-    public var reconstruction: Reconstruction?
-    /// Per latent, how often each value index was chosen over the evaluation samples.
-    public var usageCounts: [[Int]]?
-    public var perplexity: [Double]?
-    public var samples: Int
+    public var report: MetricsReport
     public var origin: Origin
 
-    public init(factorNames: [String], nmi: [[Double]], activeLatents: [Bool], latentFactor: [Int?],
-                infoM: Double, infoE: Double, infoC: Double, mig: Double? = nil,
-                reconstruction: Reconstruction? = nil, usageCounts: [[Int]]? = nil,
-                perplexity: [Double]? = nil, samples: Int, origin: Origin) {
-        self.factorNames = factorNames
-        self.nmi = nmi
-        self.activeLatents = activeLatents
-        self.latentFactor = latentFactor
-        self.infoM = infoM
-        self.infoE = infoE
-        self.infoC = infoC
-        self.mig = mig
-        self.reconstruction = reconstruction
-        self.usageCounts = usageCounts
-        self.perplexity = perplexity
-        self.samples = samples
+    public init(report: MetricsReport, origin: Origin) {
+        self.report = report
         self.origin = origin
     }
 
+    public subscript<Value>(dynamicMember keyPath: KeyPath<MetricsReport, Value>) -> Value {
+        report[keyPath: keyPath]
+    }
+
+    /// Per latent, how often each value index was chosen over the evaluation samples.
+    public var usageCounts: [[Int]]? { report.codebookUsage?.map(\.counts) }
+    public var perplexity: [Double]? { report.codebookUsage?.map(\.perplexity) }
+
     /// The NMI of latent `latent` with the factor it mainly encodes.
     public func mainNMI(of latent: Int) -> (factor: Int, nmi: Double)? {
+        let latentFactor = report.latentFactor, nmi = report.nmi
         guard latent < latentFactor.count, let factor = latentFactor[latent],
               factor < nmi.count, latent < nmi[factor].count else { return nil }
         return (factor, nmi[factor][latent])

@@ -39,8 +39,7 @@ public final class CursesScreen {
     /// the terminal has it (COLORTERM) but TERM's entry lacks RGB, a direct-colour entry of the
     /// same terminal is used instead (see `TerminalCapabilities.directColorEntries`).
     public convenience init(environment: [String: String], mouse: Bool = false, trueColor: Bool = false) throws {
-        guard isatty(STDIN_FILENO) == 1 else { throw ExplorerError.notATerminal(stream: "standard input") }
-        guard isatty(STDOUT_FILENO) == 1 else { throw ExplorerError.notATerminal(stream: "standard output") }
+        if let stream = StandardStream.firstNotATerminal() { throw ExplorerError.notATerminal(stream: stream.name) }
         let term = environment["TERM"] ?? ""
         if TerminalCapabilities.isDumb(environment: environment, isTerminal: true) {
             throw ExplorerError.dumbTerminal(term: term)

@@ -1,4 +1,5 @@
 import Foundation
+import QLXRender
 
 /// The event loop: collect (`session.update`), draw when something changed, wait for a key
 /// (or a scripted key, a tour frame, new metrics) with a timeout, hand keys to the session. The terminal is restored

@@ -61,8 +61,7 @@ enum CoreBench {
         let n = widths.count
         let stack = { (w: [Int]) in ConvStackConfig(widths: w, kernelSizes: Array(repeating: 4, count: n),
                                                     strides: Array(repeating: 2, count: n), paddings: Array(repeating: 1, count: n)) }
-        let decoder = DecoderConfig(kind: kind, preset: "custom", denseWidths: [dense], convTranspose: stack(widths.reversed()),
-                                    inputChannels: kind == .styleImage ? widths.last! : nil)
+        let decoder = kind.custom(denseWidths: [dense], blocks: stack(widths.reversed()))
         return QLAEConfig(encoder: EncoderConfig(preset: "custom", conv: stack(widths), denseWidths: [dense]),
                           decoder: decoder, latent: LatentConfig(count: 10, valuesPerLatent: 10),
                           image: ImageShape(channels: 1, height: 64, width: 64), dataset: dataset)

@@ -25,10 +25,10 @@ extension BenchSection {
     private static func layerTable(label: String, encoder: String, decoder: String, batch: Int) {
         let config = CoreBench.config(encoder: encoder, decoder: decoder)
         let stack = config.decoder.convTranspose
-        let style = config.decoder.kind == .styleImage
-        print("  \(label) at batch \(batch)\(style ? " (block 0 sees only the constant input map and is cached)" : "")")
+        guard let layout = config.decoder.kind.blockLayout(config) else { return }
+        print("  \(label) at batch \(batch)\(layout.firstBlockCached ? " (block 0 sees only the constant input map and is cached)" : "")")
         print("    block  Cin→Cout   k/s   map       col2im    phases    packed  winograd      norm   fused")
-        var channels = style ? config.decoder.inputChannels! : config.encoder.conv.widths.last!
+        var channels = layout.inputChannels
         var side = 4
         var totals = (folded: 0.0, phased: 0.0, packed: 0.0, chosen: 0.0, norm: 0.0, fused: 0.0)
         var rng = SeededGenerator(seed: 5)
@@ -54,7 +54,7 @@ extension BenchSection {
                 CoreBench.median(runs: 25, warmUp: 3) { _ = convT.forward(input, winograd: winograd) }
             }
             let elementwise = CoreBench.median(runs: 25, warmUp: 3) {
-                if style {
+                if layout.modulated {
                     var y = output
                     Activation.leakyReLU(&y.data)
                     _ = norm.affine(norm.normalize(y).normalized, weight: gamma, bias: beta)
@@ -63,14 +63,14 @@ extension BenchSection {
                 }
             }
             let fused = CoreBench.median(runs: 25, warmUp: 3) {
-                if style {
+                if layout.modulated {
                     _ = norm.leakyReLUNormalizeModulate(output, scaleAndBias: modulation)
                 } else {
                     _ = norm.normalizeAffineLeakyReLU(output, weight: gamma, bias: beta)
                 }
             }
             let (ho, _) = convT.outputSize(height: side, width: side)
-            let cached = style && i == 0
+            let cached = layout.firstBlockCached && i == 0
             let form = convT.decodingForm(height: side, width: side, batch: batch)
             let (winogradChosen, packedChosen, foldedChosen) = (form == .winograd, form == .packedPhases, form == .training)
             let trainingForm = convT.prefersPhases(height: side, width: side) ? phases : folded
@@ -87,7 +87,8 @@ extension BenchSection {
             channels = convT.outChannels
             side = ho
         }
-        let out = Conv2d(inChannels: channels, outChannels: config.image.channels, kernel: style ? 3 : 1, padding: style ? 1 : 0)
+        let out = Conv2d(inChannels: channels, outChannels: config.image.channels, kernel: layout.outputKernel,
+                         padding: layout.outputKernel / 2)
         let x = FeatureMap(channels: channels, batch: batch, height: side, width: side,
                            data: (0..<(channels * batch * side * side)).map { _ in rng.nextUnitFloat() - 0.5 })
         let w = Tensor(shape: out.weightShape, data: (0..<out.weightShape.reduce(1, *)).map { _ in rng.nextUnitFloat() - 0.5 })

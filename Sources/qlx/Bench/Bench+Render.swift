@@ -1,7 +1,6 @@
 import Dispatch
 import Foundation
 import QLXData
-import QLXExplorer
 import QLXModel
 import QLXRender
 import QLXTraining
@@ -10,7 +9,7 @@ extension BenchSection {
     /// Drawing speed: one thumbnail-sized render, and the whole `qlx traverse` pipeline.
     static let render = BenchSection(name: "render", summary: "image → cells, and a full 10×10 traversal") {
         let sprite = SpritesDataset().images(at: [123_456])
-        let image = ModelImageSource.split(sprite)[0]
+        let image = RenderImage.batch(planar: sprite.data, shape: sprite.shape)[0]
         print("  one 64×64 sprite into 32×16 cells (median per render over 200 rounds of 50; target ≤ 50 µs):")
         for (label, options) in [("half blocks, 256 colours", RenderOptions(mode: .halfBlock, colors: .palette256)),
                                  ("half blocks, 24-bit", RenderOptions(mode: .halfBlock, colors: .trueColor)),

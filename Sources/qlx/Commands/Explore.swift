@@ -78,9 +78,7 @@ struct Explore: ParsableCommand {
         let launched = Date()
         try checkFlags()
         // Fail on a pipe before loading anything.
-        for (fd, name) in [(STDIN_FILENO, "standard input"), (STDOUT_FILENO, "standard output")] where isatty(fd) != 1 {
-            throw ExplorerError.notATerminal(stream: name)
-        }
+        if let stream = StandardStream.firstNotATerminal() { throw ExplorerError.notATerminal(stream: stream.name) }
         let replay = try loadScript()
         let path = try checkpoint.path()
         let session = try ExplorerSetup.session(ExplorerSetup.Options(

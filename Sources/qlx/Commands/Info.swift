@@ -93,7 +93,7 @@ struct InfoReport: Encodable {
             lines.append(("config file", oneLine(r.config)))
         }
         lines.append(("architecture", "encoder \(oneLine(encoder.preset)): \(describe(encoder))"))
-        lines.append(("", "decoder \(oneLine(decoder.preset)) (\(decoder.kind.rawValue)): \(describe(decoder))"))
+        lines.append(("", "decoder \(oneLine(decoder.preset)) (\(decoder.kind.rawValue)): \(decoder.kind.summary(decoder, image: image))"))
         lines.append(("image", "\(image.channels)×\(image.height)×\(image.width)"))
         lines.append(("parameters", grouped(parameterCount)))
         if latents.quantized {
@@ -124,42 +124,12 @@ struct InfoReport: Encodable {
     }
 
     private func describe(_ encoder: EncoderConfig) -> String {
-        var parts = encoder.kind == .dense ? ["flatten"] : [describe(encoder.conv, blocks: "conv")]
+        var parts = encoder.kind == .dense ? ["flatten"] : [encoder.conv.summary(blocks: "conv")]
         if !encoder.denseWidths.isEmpty {
             parts.append("dense " + list(encoder.denseWidths) + (encoder.kind == .dense ? " (layer norm)" : ""))
         }
         parts.append("\(latents.count) latents")
         return parts.joined(separator: " → ")
-    }
-
-    private func describe(_ decoder: DecoderConfig) -> String {
-        var parts: [String] = []
-        if !decoder.denseWidths.isEmpty {
-            parts.append("dense " + list(decoder.denseWidths) + (decoder.kind == .dense ? " (layer norm)" : ""))
-        }
-        switch decoder.kind {
-        case .dense:
-            parts.append("linear to \(image.channels)×\(image.height)×\(image.width)")
-        case .image:
-            parts.append(describe(decoder.convTranspose, blocks: "conv-transpose"))
-            parts.append("1×1 conv")
-        case .styleImage:
-            parts.append("input map of \(decoder.inputChannels ?? 0) channels")
-            parts.append(describe(decoder.convTranspose, blocks: "style"))
-            parts.append("3×3 conv")
-        }
-        return parts.joined(separator: " → ")
-    }
-
-    /// "4 conv blocks 64,128,256,512 (kernel 4, stride 2, padding 1)"; per-block lists when
-    /// the blocks differ.
-    private func describe(_ stack: ConvStackConfig, blocks: String) -> String {
-        func setting(_ name: String, _ values: [Int]) -> String {
-            Set(values).count <= 1 ? "\(name) \(values.first.map(String.init) ?? "-")" : "\(name)s \(list(values))"
-        }
-        let settings = [setting("kernel", stack.kernelSizes), setting("stride", stack.strides), setting("padding", stack.paddings)]
-        let plural = stack.widths.count == 1 ? "" : "s"
-        return "\(stack.widths.count) \(blocks) block\(plural) \(list(stack.widths)) (\(settings.joined(separator: ", ")))"
     }
 
     /// " (3e-4 from step 9,000)" for a step schedule; "" without one.
@@ -168,7 +138,7 @@ struct InfoReport: Encodable {
         return " (" + drops.map { "\($0.rate) from step \(grouped($0.step))" }.joined(separator: ", ") + ")"
     }
 
-    private func list(_ values: [Int]) -> String { values.map(String.init).joined(separator: ",") }
+    private func list(_ values: [Int]) -> String { ConvStackConfig.list(values) }
 
     /// 1234567 → "1,234,567".
     private func grouped(_ value: Int) -> String {

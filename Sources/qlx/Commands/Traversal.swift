@@ -1,7 +1,6 @@
 import Foundation
 import QLXCore
 import QLXData
-import QLXExplorer
 import QLXIO
 import QLXMetrics
 import QLXModel
@@ -134,7 +133,7 @@ struct Traversal {
             for j in latents { for v in 0..<nv { var z = base; z[j] = columnValues[j][v]; data += z } }
             decoded = model.decode(values: Tensor(shape: [latents.count * nv + 1, nz], data: data + base))
         }
-        let decodedImages = ModelImageSource.split(decoded.images)
+        let decodedImages = RenderImage.batch(planar: decoded.images.data, shape: decoded.images.shape)
         let images = latents.indices.map { row in Array(decodedImages[(row * nv)..<((row + 1) * nv)]) }
         return Traversal(values: latents.map { columnValues[$0] }, images: images,
                          baseImage: sampleImage ?? decodedImages[latents.count * nv],
@@ -155,7 +154,7 @@ struct Traversal {
                                      found: "\(n)")
         }
         let images = try dataset.images(at: [n])
-        return (model.encode(images), ModelImageSource.split(images)[0])
+        return (model.encode(images), RenderImage.batch(planar: images.data, shape: images.shape)[0])
     }
 
     /// Per latent, [min, max] of the encoder's output on 256 seeded dataset images.

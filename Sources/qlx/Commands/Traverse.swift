@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import QLXCore
 import QLXData
-import QLXExplorer
 import QLXIO
 import QLXMetrics
 import QLXModel
@@ -140,7 +139,7 @@ struct Traverse: ParsableCommand {
         }
 
         // A terminal that draws pixels gets the labelled picture itself.
-        if graphicsChoice != .cells, isatty(STDOUT_FILENO) == 1, cellWidth == nil {
+        if graphicsChoice != .cells, Streams.standardOutputIsTerminal, cellWidth == nil {
             let setup = GraphicsDetection.detect(choice: graphicsChoice, environment: Streams.environment)
             if setup.graphics.hasPixels, let cell = setup.cellPixels {
                 let columns = Streams.standardOutputColumns ?? 80
@@ -185,7 +184,7 @@ struct Traverse: ParsableCommand {
         case .random: (startText, baseLabel) = ("from a random code", "base")
         }
         let columns = rawValues ? "codebook values" : "value index"
-        let title = "\(ExplorerSetup.displayName(of: checkpointPath)) · \(startText) · columns: \(columns)"
+        let title = "\(Checkpoint.displayName(of: checkpointPath)) · \(startText) · columns: \(columns)"
         let rows = latents.indices.map { r in
             TraversalFigure.Row(labelLines: names.labelLines(latent: latents[r]),
                                 columnLabels: rawValues ? traversal.values[r].map(formatValue) : traversal.values[r].indices.map(String.init),

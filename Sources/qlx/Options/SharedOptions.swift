@@ -50,7 +50,7 @@ struct SeedOption: ParsableArguments {
 /// dataset file by path.
 struct DatasetOption: ParsableArguments {
     @Option(name: [.customLong("dataset"), .customLong("data")],
-            help: ArgumentHelp("Dataset: \(Datasets.names.joined(separator: ", ")), or a dataset file (dSprites .npz, Shapes3D .h5, MPI3D .npz, images + classes .npz) (default: the checkpoint's; for train, sprites).",
+            help: ArgumentHelp("Dataset: \(Datasets.names.joined(separator: ", ")), or a dataset file (\(DatasetFile.layoutList)) (default: the checkpoint's; for train, sprites).",
                                valueName: "dataset"))
     var name: String?
 

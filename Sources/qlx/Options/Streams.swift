@@ -7,7 +7,7 @@ import QLXRender
 enum Streams {
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
 
-    static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+    static var standardOutputIsTerminal: Bool { StandardStream.output.isTerminal }
 
     /// Colour depth and UTF-8 of stdout, with `--colors` and `--mode` applied.
     static func standardOutput(colors: ColorDepth? = nil, mode: RenderMode? = nil) -> TerminalCapabilities {
@@ -18,7 +18,7 @@ enum Streams {
     /// Whether stderr is a terminal that can redraw a line in place (progress bars): not a
     /// pipe or file, and not a dumb terminal.
     static var standardErrorRedraws: Bool {
-        isatty(STDERR_FILENO) == 1 && !TerminalCapabilities.isDumb(environment: environment, isTerminal: true)
+        StandardStream.error.isTerminal && !TerminalCapabilities.isDumb(environment: environment, isTerminal: true)
     }
 
     /// Columns of the terminal on stdout; nil in pipes.

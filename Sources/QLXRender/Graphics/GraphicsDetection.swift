@@ -1,5 +1,4 @@
 import Foundation
-import QLXRender
 
 /// What the terminal on standard output can draw in pixels, found by asking it (never by
 /// $TERM alone): the kitty query and DA1 (see `GraphicsProbe`) with a short timeout; the cell
@@ -30,7 +29,7 @@ public enum GraphicsDetection {
     /// from standard input in raw mode and restores the mode after).
     public static func detect(choice: GraphicsChoice, environment: [String: String]) -> GraphicsSetup {
         if choice == .cells { return .cells("--graphics cells") }
-        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { return .cells("not a terminal") }
+        guard StandardStream.firstNotATerminal() == nil else { return .cells("not a terminal") }
         if TerminalCapabilities.isDumb(environment: environment, isTerminal: true) { return .cells("a dumb terminal") }
         var tmux: TmuxState?
         if let socket = environment["TMUX"], !socket.isEmpty {

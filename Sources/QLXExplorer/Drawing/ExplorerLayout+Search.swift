@@ -1,0 +1,195 @@
+import QLXRender
+
+/// One layout search: the sizes every step reads, and how an image fits a box. The steps:
+/// `candidates` (strip heights × latents widths × where the metrics go × where the sample
+/// goes), `score` (which wins), `growStrip` and `spreadSpareRows` (the winner's leftovers).
+struct LayoutSearch {
+    let width: Int
+    let height: Int
+    let latentCount: Int
+    let values: Int
+    let imageWidth: Int
+    let imageHeight: Int
+    let mode: RenderMode
+    let showsOriginal: Bool
+    let heatmap: (width: Int, height: Int)?
+    let pixels: CellPixels?
+
+    typealias Size = (width: Int, height: Int)
+    typealias Strip = (thumb: Size, visible: Int, height: Int)
+
+    /// The image's cells in `box`: stretched over cells, or, when the terminal draws
+    /// pixels, a whole multiple of the model's pixels (any size for thumbnails).
+    func fit(_ box: (Int, Int), wholeMultiples: Bool = true) -> Size {
+        guard let pixels, box.0 > 0, box.1 > 0 else {
+            return Renderer.fitCells(imageWidth: imageWidth, imageHeight: imageHeight, box: box, mode: mode)
+        }
+        return pixels.fit(imageWidth: imageWidth, imageHeight: imageHeight, box: box, wholeMultiples: wholeMultiples).cells
+    }
+
+    /// The strip in `rows` rows of thumbnails, each as wide as its slot allows and at most
+    /// `maxThumbRows` high.
+    func strip(rows: Int, maxThumbRows: Int) -> Strip {
+        let perRow = (values + rows - 1) / rows
+        let slotWidth = max(6, width / perRow)
+        let thumb = fit((slotWidth - 2, maxThumbRows), wholeMultiples: false)
+        return (thumb, min(values, width / slotWidth * rows), rows * (thumb.height + 2))
+    }
+
+    /// The one with the NMI heatmap on screen and the largest preview wins, then the largest
+    /// thumbnails, then the largest original; the first of equals stays.
+    static func score(_ l: ExplorerLayout) -> (Int, Int, Int, Int) {
+        (l.showsHeatmap ? 1 : 0, l.previewImage.area, l.thumbnailWidth * l.thumbnailHeight * l.visibleThumbnails,
+         l.originalImage?.area ?? 0)
+    }
+
+    /// Every candidate layout, in the order ties are broken.
+    func candidates() -> [ExplorerLayout] {
+        // The latents panel at its natural width, or as narrow as keeps every column (the
+        // ruler one column per value) when that gives the images more room.
+        let naturalLatents = min(max(width * 42 / 100, 34), LatentsPanel.fixedColumns + 4 * values + 7)
+        let compactLatents = min(naturalLatents, max(34, LatentsPanel.compactWidth(values: values)))
+        // The strip's rows are reserved by the height alone (up to a fifth of it), not by what
+        // the width lets the thumbnails fill: a strip that grew with the width would take rows
+        // from the preview, and a wider terminal would show a smaller preview. Rows a
+        // candidate's thumbnails leave free go back to the strip below (more rows of them).
+        let tallest = max(2, (height - 2) / 5)
+        // With pixels one row less for the preview can cost a whole multiple of its pixels, so
+        // every thumbnail height down to 2 rows is a candidate there.
+        let shortest = pixels == nil ? max(min(3, tallest), tallest - 2) : 2
+        var out: [ExplorerLayout] = []
+        for thumbRows in shortest...tallest {
+            let (thumb, visible, _) = strip(rows: 1, maxThumbRows: thumbRows)
+            let traversalHeight = thumbRows + 2
+            let status = Rect(x: 0, y: height - 1, width: width, height: 1)
+            let traversal = Rect(x: 0, y: status.y - traversalHeight, width: width, height: traversalHeight)
+            let middle = Rect(x: 0, y: 1, width: width, height: traversal.y - 1)
+            for (latentsWidth, metricsColumn) in [(naturalLatents, false), (naturalLatents, true),
+                                                  (compactLatents, false), (compactLatents, true)] {
+                guard let panels = split(middle, latentsWidth: latentsWidth, metricsColumn: metricsColumn) else { continue }
+                let area = panels.images.droppingTop(1)
+                let base = ExplorerLayout(
+                    title: Rect(x: 0, y: 0, width: width, height: 1), latents: panels.latents, metrics: panels.metrics,
+                    preview: panels.images, previewImage: ExplorerLayout.centred(fit((area.width, area.height)), in: area),
+                    heatmap: panels.heatmap, traversal: traversal, status: status,
+                    thumbnailWidth: thumb.width, thumbnailHeight: thumb.height, visibleThumbnails: visible,
+                    thumbnailRows: 1,
+                    showsHeatmap: heatmap == nil || panels.heatmap != nil || panels.metrics.height >= metricsRowsWithHeatmap)
+                guard showsOriginal else { out.append(base); continue }
+                for place in ExplorerLayout.OriginalPlace.allCases {
+                    if let candidate = placeOriginal(place, in: base, metricsColumn: metricsColumn) { out.append(candidate) }
+                }
+            }
+        }
+        return out
+    }
+
+    private var metricsRowsWithHeatmap: Int { MetricsPanel.rowsWithHeatmap + (heatmap?.height ?? 0) }
+
+    /// The middle rows split into the latents, the metrics (stacked under the latents or in a
+    /// column of their own) and the images, with the heatmap under the images when the
+    /// metrics panel cannot hold it and the images keep at least 8 rows.
+    private func split(_ middle: Rect, latentsWidth: Int, metricsColumn: Bool)
+        -> (latents: Rect, metrics: Rect, images: Rect, heatmap: Rect?)? {
+        var latents: Rect, metrics: Rect, images: Rect
+        if metricsColumn {
+            let metricsWidth = min(48, max(36, 9 + 2 * latentCount))
+            guard width - latentsWidth - metricsWidth - 2 >= 20 else { return nil }
+            latents = Rect(x: 0, y: middle.y, width: latentsWidth, height: middle.height)
+            metrics = Rect(x: width - metricsWidth, y: middle.y, width: metricsWidth, height: middle.height)
+            images = Rect(x: latentsWidth + 1, y: middle.y, width: metrics.x - latentsWidth - 2, height: middle.height)
+        } else {
+            let minimumMetrics = 4
+            let latentRows = min(latentCount + 1, max(3, middle.height - minimumMetrics))
+            latents = Rect(x: 0, y: middle.y, width: latentsWidth, height: latentRows)
+            metrics = Rect(x: 0, y: middle.y + latentRows, width: latentsWidth, height: middle.height - latentRows)
+            images = Rect(x: latentsWidth + 1, y: middle.y, width: width - latentsWidth - 1, height: middle.height)
+        }
+        var heatmapRect: Rect?
+        if let heatmap, metrics.height < metricsRowsWithHeatmap, images.width >= heatmap.width,
+           images.height - heatmap.height - 1 >= 8 {
+            images.height -= heatmap.height + 1
+            heatmapRect = Rect(x: images.x, y: images.maxY + 1, width: images.width, height: heatmap.height)
+        }
+        return (latents, metrics, images, heatmapRect)
+    }
+
+    /// `base` with the dataset sample at `place`; nil when it has no room there.
+    private func placeOriginal(_ place: ExplorerLayout.OriginalPlace, in base: ExplorerLayout,
+                               metricsColumn: Bool) -> ExplorerLayout? {
+        var candidate = base
+        let images = base.preview, area = images.droppingTop(1)
+        switch place {
+        case .beside:
+            let gap = 2
+            let preview = fit((area.width - gap - (area.width - gap) / 4, area.height))
+            let original = fit((area.width - gap - preview.width, area.height))
+            let x = area.x + (area.width - preview.width - gap - original.width) / 2
+            candidate.previewImage = Rect(x: x, y: area.y, width: preview.width, height: preview.height)
+            candidate.originalImage = Rect(x: x + preview.width + gap, y: area.y,
+                                           width: original.width, height: original.height)
+            candidate.originalPanel = Rect(x: x + preview.width + gap, y: images.y,
+                                           width: images.maxX - x - preview.width - gap, height: images.height)
+        case .below:
+            let preview = fit((area.width, area.height - 1 - max(4, area.height / 4)))
+            let panel = Rect(x: images.x, y: area.y + preview.height, width: images.width,
+                             height: images.maxY - area.y - preview.height)
+            let original = fit((panel.width, panel.height - 1))
+            candidate.previewImage = ExplorerLayout.centred(preview, in: area)
+            candidate.originalImage = ExplorerLayout.centred(original, in: panel.droppingTop(1))
+            candidate.originalPanel = panel
+        case .left:
+            // Under the latents and the rows the metrics panel fills.
+            let latents = base.latents, metrics = base.metrics
+            let column = metricsColumn ? latents : Rect(x: latents.x, y: latents.y, width: latents.width,
+                                                        height: latents.height + metrics.height)
+            let metricsRows = metricsColumn ? 0 : MetricsPanel.naturalRows(
+                heatmapRows: base.heatmap == nil ? heatmap?.height ?? 0 : 0)
+            let free = column.height - latents.height - metricsRows - 1
+            let original = fit((column.width, free - 2))
+            guard original.height >= 4 else { return nil }
+            let panel = Rect(x: column.x, y: column.maxY - free, width: column.width, height: free)
+            if metricsColumn { candidate.latents.height -= free } else { candidate.metrics.height -= free + 1 }
+            candidate.originalImage = Rect(x: panel.x, y: panel.y + 1, width: original.width, height: original.height)
+            candidate.originalPanel = panel
+        }
+        return candidate
+    }
+
+    /// Rows the chosen panels leave free above the strip go to the strip when they make its
+    /// thumbnails larger (in more rows); the preview keeps its size.
+    func growStrip(_ layout: inout ExplorerLayout) {
+        let metricsEnd = layout.metrics.y + MetricsPanel.naturalRows(
+            heatmapRows: layout.heatmap == nil ? heatmap?.height ?? 0 : 0)
+        let used = [layout.latents.y + latentCount + 1, metricsEnd, layout.previewImage.maxY,
+                    layout.heatmap?.maxY ?? 0, layout.originalImage.map { $0.maxY + 1 } ?? 0].max()!
+        let budget = layout.traversal.height + max(0, layout.traversal.y - used - 1)
+        func thumbnailArea(_ s: Strip) -> Int { s.thumb.width * s.thumb.height * s.visible }
+        var grown: Strip = (thumb: (width: layout.thumbnailWidth, height: layout.thumbnailHeight),
+                            visible: layout.visibleThumbnails, height: layout.traversal.height)
+        var grownRows = layout.thumbnailRows
+        for rows in 1...min(3, values) where budget / rows - 2 >= 2 {
+            let candidate = strip(rows: rows, maxThumbRows: budget / rows - 2)
+            if thumbnailArea(candidate) > thumbnailArea(grown) { (grown, grownRows) = (candidate, rows) }
+        }
+        guard grownRows != layout.thumbnailRows || grown.thumb != (layout.thumbnailWidth, layout.thumbnailHeight) else { return }
+        layout.traversal = Rect(x: 0, y: layout.status.y - grown.height, width: width, height: grown.height)
+        (layout.thumbnailWidth, layout.thumbnailHeight) = grown.thumb
+        (layout.visibleThumbnails, layout.thumbnailRows) = (grown.visible, grownRows)
+        let top = layout.traversal.y
+        layout.latents = layout.latents.ending(at: top)
+        layout.metrics = layout.metrics.ending(at: top)
+        layout.preview = layout.preview.ending(at: top)
+        layout.originalPanel = layout.originalPanel?.ending(at: top)
+    }
+
+    /// Rows neither the preview nor the strip can use (a preview width-limited, or a whole
+    /// multiple short of the next; thumbnails limited by their slots) are split above and
+    /// below the decoded image rather than left as one band over the strip. The sample below
+    /// it and a heatmap under it keep it where it is.
+    func spreadSpareRows(_ layout: inout ExplorerLayout) {
+        if layout.heatmap == nil, layout.originalImage.map({ $0.y < layout.previewImage.maxY }) ?? true {
+            layout.previewImage.y += max(0, layout.traversal.y - layout.previewImage.maxY - 1) / 2
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import QLXRender
+
+/// The metrics panel's NMI heatmap, also drawn under the images when the panel has no room.
+extension MetricsSection {
+    static let heatmap = MetricsSection(name: "heatmap", priority: 3, rows: { $0.metrics.map { $0.nmi.count + 1 } ?? 0 }) { c, y, grid in
+        drawHeatmap(c.state, c.metrics!, x: c.rect.x, y: y, width: c.rect.width, into: &grid, glyphs: c.glyphs, palette: c.palette)
+    }
+
+    /// Rows and columns the heatmap needs.
+    static func heatmapSize(_ metrics: MetricsDisplay) -> (width: Int, height: Int) {
+        (7 + 2 * (metrics.nmi.first?.count ?? 0), metrics.nmi.count + 1)
+    }
+
+    /// Sources × latents, two columns per latent; the selected column shows its NMI in
+    /// hundredths, the others only as shade (colour, or shade characters without colour).
+    static func drawHeatmap(_ state: ExplorerState, _ metrics: MetricsDisplay, x: Int, y: Int, width: Int,
+                            into grid: inout CellGrid, glyphs: Glyphs, palette: ChromePalette) {
+        let nameWidth = 7
+        let columns = min(metrics.nmi.first?.count ?? 0, (width - nameWidth) / 2)
+        grid.put("NMI", x: x, y: y, style: Style(foreground: palette.dim, bold: true))
+        for latent in 0..<columns {
+            let selected = latent == state.selectedLatent
+            grid.put(Format.padLeft(String(latent % 100), 2), x: x + nameWidth + 2 * latent, y: y,
+                     style: selected ? Style(foreground: palette.accent, bold: true, reverse: !palette.hasColor)
+                                     : Style(foreground: palette.dim))
+        }
+        for (factor, row) in metrics.nmi.enumerated() {
+            let name = factor < metrics.factorNames.count ? metrics.factorNames[factor] : "f\(factor)"
+            grid.put(Format.padRight(name, nameWidth - 1), x: x, y: y + 1 + factor)
+            for latent in 0..<columns where latent < row.count {
+                let v = row[latent]
+                let cx = x + nameWidth + 2 * latent, cy = y + 1 + factor
+                if latent == state.selectedLatent {
+                    // Hundredths as the latents list rounds them; zeros stay unhighlighted.
+                    let hundredths = Format.hundredths(v)
+                    let digits = hundredths >= 100 ? "1." : (hundredths < 10 ? "0" : "") + String(hundredths)
+                    let style = hundredths == 0
+                        ? Style(foreground: palette.dim, background: palette.hasColor ? palette.heat(v) : .default)
+                        : Style(foreground: palette.onHeat(v), background: palette.heat(v), bold: true, reverse: !palette.hasColor)
+                    grid.put(digits, x: cx, y: cy, style: style)
+                } else if palette.hasColor {
+                    grid.put("  ", x: cx, y: cy, style: Style(background: palette.heat(v)))
+                } else {
+                    let shade = glyphs.shades[min(glyphs.shades.count - 1, Int(min(max(v, 0), 1) * Double(glyphs.shades.count - 1) + 0.5))]
+                    grid.put(String([shade, shade]), x: cx, y: cy)
+                }
+            }
+        }
+    }
+}
