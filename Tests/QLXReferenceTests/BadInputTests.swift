@@ -176,6 +176,17 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(config.value("list"), .list([.list([.list([.int(3)])])]))
     }
 
+    /// Names from the config (`_target_`, `data.name`) reached the terminal raw in messages.
+    func testConfigValuesInMessagesAreQuotedAndEscaped() throws {
+        let original = try String(contentsOfFile: config, encoding: .utf8)
+        try original.replacingOccurrences(of: "disentangle.encoders.ImageEncoder", with: "\"Graph\\e[2JEncoder\"")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        assertRefused("\(config): not supported yet: encoder 'Graph\\x1b[2JEncoder'")
+        try original.replacingOccurrences(of: "name: dsprites", with: "name: \"mnist\\e[31m\"")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        assertRefused("\(config): not supported yet: data.name 'mnist\\x1b[31m'")
+    }
+
     /// Yams' message quotes the file's text: escaped, on one line.
     func testYAMLErrorsQuoteTheFileEscaped() throws {
         try "model_partial: [\u{1B}[31m".write(toFile: config, atomically: true, encoding: .utf8)

@@ -105,6 +105,28 @@ final class HostileUseTests: XCTestCase {
         XCTAssertTrue(run.stdout.contains("\"samples\" : 48"), run.stdout)
     }
 
+    /// Escape sequences in a checkpoint's dataset name, factor names and metadata keys reached
+    /// the terminal raw from `qlx info` and from traverse's missing-dataset warning.
+    func testEscapeSequencesFromACheckpointNeverReachTheTerminal() throws {
+        var config = TraverseCommandTests.config
+        config.dataset.name = "shapes\u{1B}[2J"
+        config.dataset.factorNames = config.dataset.factorNames.map { $0 + "\u{1B}]0;title\u{07}" }
+        let hostile = file("hostile.safetensors")
+        try Checkpoint(model: QLAE(config: config, seed: 3), metadata: ["note\u{1B}[31m": "x"]).write(to: hostile)
+        for arguments in [["info", hostile], ["traverse", hostile]] {
+            let run = try QLXBinary.run(arguments, environment: ["NO_COLOR": "1"])
+            XCTAssertEqual(run.status, 0, "\(arguments): \(run.stderr)")
+            XCTAssertFalse(run.stdout.contains("\u{1B}") || run.stderr.contains("\u{1B}"), "\(arguments): \(run.stdout)\(run.stderr)")
+            XCTAssertFalse(run.stdout.contains("\u{07}"), "\(arguments): \(run.stdout)")
+        }
+        let info = try QLXBinary.run(["info", hostile], environment: ["NO_COLOR": "1"])
+        XCTAssertTrue(info.stdout.contains("shapes\\x1b[2J: "), info.stdout)
+        XCTAssertTrue(info.stdout.contains("\\x1b]0;title\\x07"), info.stdout)
+        XCTAssertTrue(info.stdout.contains("note\\x1b[31m"), info.stdout)
+        let traverse = try QLXBinary.run(["traverse", hostile], environment: ["NO_COLOR": "1"])
+        XCTAssertTrue(traverse.stderr.hasPrefix("qlx: warning: qlx has no dataset 'shapes\\x1b[2J' for "), traverse.stderr)
+    }
+
     /// An output path with a newline cut the error message at the newline.
     func testAnOutputPathWithANewlineIsShownEscapedOnOneLine() throws {
         let target = file("no-such-folder") + "/a\nb.npy"

@@ -134,7 +134,7 @@ struct RenderFlags: ParsableArguments {
 /// `--samples`: how many dataset images a command encodes.
 struct SamplesOption: ParsableArguments {
     @Option(name: .customLong("samples"), parsing: .unconditional,
-            help: ArgumentHelp("Number of images to encode (default 10000).", valueName: "samples"))
+            help: ArgumentHelp("Number of images to encode (default 10000; at most the dataset's images, drawn at random).", valueName: "samples"))
     var text = "10000"
 
     /// The count, at least `minimum` (the metrics need two images to compare) and, with the
