@@ -69,7 +69,7 @@ struct QLX: ParsableCommand {
     }
 
     static func fail(_ line: String, status: Int32) -> Never {
-        Streams.writeError(line + "\n")
+        Streams.writeStandardError(line + "\n")
         end(status)
     }
 

@@ -170,7 +170,7 @@ final class TrainerTests: XCTestCase {
     /// A tampered training state was reported as a bad --batch or --eval-samples, flags the
     /// user never passed on --resume; the state is named instead.
     func testATamperedTrainingStateIsBlamedNotTheFlags() throws {
-        var trainer = try Trainer(config: tinyConfig(), dataset: SpritesDataset(),
+        var trainer = try Trainer(config: trainableSpritesConfig(), dataset: SpritesDataset(),
                                   options: TrainingOptions(steps: 2, batchSize: 4, seed: 1, evaluationSamples: 20))
         try trainer.step()
         let checkpoint = trainer.checkpoint()

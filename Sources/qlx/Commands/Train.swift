@@ -75,7 +75,7 @@ struct Train: ParsableCommand {
         }
 
         let reporter = ProgressReporter(startingAt: trainer.stepsDone, interactive: Streams.standardErrorRedraws,
-                                        write: Streams.writeError)
+                                        write: Streams.writeStandardError)
         let model = trainer.model
         reporter.handle(.note("training \(model.config.encoder.preset)/\(model.config.decoder.preset) QLAE (\(model.parameterCount) parameters, \(model.config.latent.count) latents) on \(trainer.dataset.name): steps \(trainer.stepsDone + 1)...\(trainer.options.steps), batch \(trainer.options.batchSize), seed \(trainer.options.seed) → \(outputPath)"))
 

@@ -30,12 +30,12 @@ enum Streams {
 
     /// "qlx: warning: …" on stderr: something was ignored, and the command goes on.
     static func warn(_ message: String) {
-        writeError("qlx: warning: \(oneLine(message))\n")
+        writeStandardError("qlx: warning: \(oneLine(message))\n")
     }
 
     /// A line on stderr (what was written, progress notes), keeping stdout for results.
     static func note(_ line: String) {
-        writeError(line + "\n")
+        writeStandardError(line + "\n")
     }
 
     /// Every command's results on stdout: text written whole, or an error when stdout cannot
@@ -49,8 +49,10 @@ enum Streams {
         }
     }
 
-    /// Text on stderr; a failure is dropped, since stderr is where it would be reported.
-    static func writeError(_ text: String) {
+    /// Every write to stderr: a failed write is dropped, never fatal (stderr is where it would
+    /// be reported). After a hang-up the terminal is gone and writes fail (EIO), yet training
+    /// must still reach its save (Foundation's `FileHandle.write(_:)` would end the process).
+    static func writeStandardError(_ text: String) {
         _ = write(text, to: STDERR_FILENO)
     }
 
@@ -101,11 +103,11 @@ final class ProgressBar: @unchecked Sendable {
         let filled = percent * width / 100
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         let stage = fraction < 0.9 ? label : finalStage ?? label
-        Streams.writeError("\r\(bar) \(percent)%  \(stage)\(ANSI.escape)K")
+        Streams.writeStandardError("\r\(bar) \(percent)%  \(stage)\(ANSI.escape)K")
     }
 
     func finish() {
         guard enabled, lastDrawn >= 0 else { return }
-        Streams.writeError("\r\(ANSI.escape)K")
+        Streams.writeStandardError("\r\(ANSI.escape)K")
     }
 }
