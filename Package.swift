@@ -42,6 +42,8 @@ let package = Package(
         .target(name: "CTaskTeam"),
         // Compiled C: vectorised stride-1 convolutions of few output channels (Conv2d+Direct.swift).
         .target(name: "CDirectConv"),
+        // Compiled C: a SIGBUS handler for dataset mappings whose file shrinks (MappedFile.swift).
+        .target(name: "CMappedGuard"),
 
         // Libraries.
         // Untrusted input and output: atomic writes, size limits, quoting values for messages.
@@ -49,7 +51,7 @@ let package = Package(
         .target(name: "QLXCore", dependencies: ["CBLAS", "CFloatEnv", "CPackedGemm", "CTaskTeam", "CDirectConv"], exclude: ["README.md"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         .target(name: "QLXModel", dependencies: ["QLXCore", "QLXIO"], exclude: ["README.md"]),
-        .target(name: "QLXData", dependencies: ["QLXCore", "QLXIO", "CHDF5", "CZlibSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+        .target(name: "QLXData", dependencies: ["QLXCore", "QLXIO", "CHDF5", "CMappedGuard", "CZlibSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
                 exclude: ["README.md"]),
         .target(name: "QLXMetrics", dependencies: ["QLXCore", "QLXIO", "QLXModel", "QLXData"], exclude: ["README.md"]),
         .target(name: "QLXTraining", dependencies: ["QLXCore", "QLXIO", "QLXModel", "QLXData", "QLXMetrics"], exclude: ["README.md"]),

@@ -35,11 +35,11 @@ typedef struct {
     char text[QLX_H5_MAX_TEXT];      // the file's path (_OPEN) or the dataset's name, NUL-ended
 } qlx_h5_request;
 
-enum { QLX_H5_ANSWERED = 0, QLX_H5_FAILED = 1, QLX_H5_NO_SUCH_NAME = 2, QLX_H5_NOT_A_DATASET = 3 };
+enum { QLX_H5_ANSWERED = 0, QLX_H5_FAILED = 1, QLX_H5_NO_SUCH_NAME = 2, QLX_H5_NOT_A_DATASET = 3, QLX_H5_EXTERNAL_LINK = 4 };
 enum { QLX_H5_CONTIGUOUS = 0, QLX_H5_CHUNKED = 1, QLX_H5_OTHER_LAYOUT = 2 };
 
 typedef struct {
-    int32_t status;                  // QLX_H5_ANSWERED, _FAILED, _NO_SUCH_NAME, _NOT_A_DATASET
+    int32_t status;                  // QLX_H5_ANSWERED, _FAILED, _NO_SUCH_NAME, _NOT_A_DATASET, _EXTERNAL_LINK
     // _DESCRIBE. Values are libhdf5's, unchecked: qlx checks them.
     int32_t rank;                    // dims and max_dims hold min(rank, QLX_H5_MAX_RANK) entries
     uint64_t dims[QLX_H5_MAX_RANK], max_dims[QLX_H5_MAX_RANK];
@@ -71,6 +71,34 @@ static inline int qlx_h5_transfer(int socket, void *bytes, size_t length, int se
     return 0;
 }
 
+// Whether a link on the way to `name` (any of its /-separated prefixes) is external or
+// user-defined: libhdf5 would follow it into another file and describe a dataset there, while
+// qlx reads chunks and contiguous elements from this file at that dataset's offsets.
+static inline int qlx_h5_leaves_file(hid_t file, const char *name) {
+    char prefix[QLX_H5_MAX_TEXT];
+    size_t length = strnlen(name, QLX_H5_MAX_TEXT - 1);
+    for (size_t end = 1; end <= length; end++) {
+        if (end < length && name[end] != '/') continue;
+        memcpy(prefix, name, end);
+        prefix[end] = 0;
+        if (strcmp(prefix, "/") == 0) continue;
+        H5L_info_t info;
+        if (H5Lget_info(file, prefix, &info, H5P_DEFAULT) < 0) return 0;   // later calls report it
+        if (info.type == H5L_TYPE_EXTERNAL || info.type >= H5L_TYPE_UD_MIN) return 1;
+    }
+    return 0;
+}
+
+// Whether `object` lives in `file` itself: a soft link can still lead through an external one.
+static inline int qlx_h5_in_file(hid_t file, hid_t object) {
+    hid_t owner = H5Iget_file_id(object);
+    if (owner < 0) return 0;
+    char opened[QLX_H5_MAX_TEXT], holding[QLX_H5_MAX_TEXT];
+    ssize_t a = H5Fget_name(file, opened, sizeof opened), b = H5Fget_name(owner, holding, sizeof holding);
+    H5Fclose(owner);
+    return a >= 0 && b >= 0 && a < (ssize_t)sizeof opened && b < (ssize_t)sizeof holding && strcmp(opened, holding) == 0;
+}
+
 static inline void qlx_h5_describe(hid_t file, const char *name, qlx_h5_answer *answer) {
     answer->status = QLX_H5_FAILED;
     answer->offset = UINT64_MAX;
@@ -80,9 +108,18 @@ static inline void qlx_h5_describe(hid_t file, const char *name, qlx_h5_answer *
         if (exists == 0) answer->status = QLX_H5_NO_SUCH_NAME;
         return;
     }
+    if (qlx_h5_leaves_file(file, name)) {
+        answer->status = QLX_H5_EXTERNAL_LINK;
+        return;
+    }
     hid_t dataset = H5Dopen2(file, name, H5P_DEFAULT);
     if (dataset < 0) {
         answer->status = QLX_H5_NOT_A_DATASET;
+        return;
+    }
+    if (!qlx_h5_in_file(file, dataset)) {
+        H5Dclose(dataset);
+        answer->status = QLX_H5_EXTERNAL_LINK;
         return;
     }
     hid_t space = H5Dget_space(dataset), type = H5Dget_type(dataset), properties = H5Dget_create_plist(dataset);

@@ -26,6 +26,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case fileUnreadable(path: String, reason: String)
     case datasetFileInvalid(path: String, expected: String, found: String)
     case cacheFailed(path: String, reason: String)
+    /// A dataset file that changed while it was being read (`MappedFiles.changed()`).
+    case fileChanged(path: String, reason: String)
     /// Sizes from a file that do not fit in memory (`SizeLimit`).
     case tooLarge(path: String, SizeError)
 
@@ -65,6 +67,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): expected \(expected), found \(found)"
         case .cacheFailed(let path, let reason):
             return "\(path): cannot build the decompressed cache: \(reason)"
+        case .fileChanged(let path, let reason):
+            return "\(path): changed while qlx was reading it (\(reason))"
         case .tooLarge(let path, let error):
             return "\(path): \(error)"
         }

@@ -117,7 +117,8 @@ public enum Datasets {
     }
 }
 
-/// `count` indices drawn uniformly (with replacement) from 0..<datasetCount; the same seed
+/// `count` indices drawn uniformly (with replacement) from 0..<datasetCount (training batches,
+/// value ranges; a command's sample of images is `drawSample`); the same seed
 /// gives the same indices on every machine (SplitMix64 and a multiply-shift range reduction,
 /// no library randomness whose algorithm could change).
 public func sampleIndices(count: Int, of datasetCount: Int, seed: UInt64) -> [Int] {
@@ -139,3 +140,24 @@ public func sampleDistinctIndices(count: Int, of datasetCount: Int, seed: UInt64
     }
     return result
 }
+
+/// The images a command's sample of `count` takes from a dataset of `datasetCount` (`qlx
+/// metrics`, `qlx encode`, the explorer's metrics and quantiles), deterministic per seed:
+/// distinct images while the dataset has enough, and beyond its size every image once, the
+/// rest drawn again (`repeatedDraws` says how many, for the command to tell).
+public func drawSample(count: Int, of datasetCount: Int, seed: UInt64) -> [Int] {
+    precondition(count >= 0 && datasetCount > 0, "cannot draw \(count) of \(datasetCount)")
+    if 2 * count <= datasetCount { return sampleDistinctIndices(count: count, of: datasetCount, seed: seed) }
+    // Most of the dataset: the first `count` places of a seeded shuffle (Fisher–Yates), which
+    // rejection would reach only after many repeats.
+    var generator = SeededGenerator(seed: seed)
+    var order = Array(0..<datasetCount)
+    for i in 0..<min(count, datasetCount - 1) {
+        order.swapAt(i, i + uniformIndex(below: datasetCount - i, using: &generator))
+    }
+    guard count > datasetCount else { return Array(order.prefix(count)) }
+    return order + (0..<(count - datasetCount)).map { _ in uniformIndex(below: datasetCount, using: &generator) }
+}
+
+/// How many of `drawSample(count:of:seed:)`'s draws repeat an image already drawn.
+public func repeatedDraws(count: Int, of datasetCount: Int) -> Int { max(0, count - datasetCount) }

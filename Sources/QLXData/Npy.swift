@@ -109,17 +109,17 @@ public enum Npy {
     }
 
     /// Writes int64 elements (C order) atomically.
-    public static func write(int64 values: [Int64], shape: [Int], to path: String, replacing kind: AtomicFile.Kind? = nil) throws {
+    public static func write(int64 values: [Int64], shape: [Int], to path: String, replacing kind: AtomicFile.Kind? = Npy.fileKind()) throws {
         try write(NpyArray(shape: shape, values: .int64(values)), to: path, replacing: kind)
     }
 
     /// Writes float64 elements (C order) atomically.
-    public static func write(float64 values: [Double], shape: [Int], to path: String, replacing kind: AtomicFile.Kind? = nil) throws {
+    public static func write(float64 values: [Double], shape: [Int], to path: String, replacing kind: AtomicFile.Kind? = Npy.fileKind()) throws {
         try write(NpyArray(shape: shape, values: .float64(values)), to: path, replacing: kind)
     }
 
     /// Writes float32 elements (C order) atomically.
-    public static func write(float32 values: [Float], shape: [Int], to path: String, replacing kind: AtomicFile.Kind? = nil) throws {
+    public static func write(float32 values: [Float], shape: [Int], to path: String, replacing kind: AtomicFile.Kind? = Npy.fileKind()) throws {
         precondition(shape.reduce(1, *) == values.count, "shape \(shape) needs \(shape.reduce(1, *)) elements, got \(values.count)")
         var body = [UInt8]()
         body.reserveCapacity(values.count * 4)
@@ -151,7 +151,7 @@ public enum Npy {
     }
 
     /// Writes an array as little-endian int64 or float64, C order, atomically.
-    public static func write(_ array: NpyArray, to path: String, replacing kind: AtomicFile.Kind? = nil) throws {
+    public static func write(_ array: NpyArray, to path: String, replacing kind: AtomicFile.Kind? = Npy.fileKind()) throws {
         try writeAtomically(encode(array), to: path, replacing: kind)
     }
 
@@ -169,13 +169,13 @@ public enum Npy {
         }
     }
 
-    /// .npy files, for writers that replace only those (`hint`: what to do instead).
-    public static func fileKind(hint: String) -> AtomicFile.Kind {
+    /// .npy files: what an .npy output replaces unless forced (`hint`: what to do instead).
+    public static func fileKind(hint: String = AtomicFile.Kind.forceHint) -> AtomicFile.Kind {
         AtomicFile.Kind(name: "an .npy file", hint: hint, prefixLength: NpyHeader.magic.count) { $0 == NpyHeader.magic }
     }
 
     /// Checks before any work that `path` can be written (`AtomicFile.checkTarget`).
-    public static func checkOutput(_ path: String, replacing kind: AtomicFile.Kind? = nil) throws {
+    public static func checkOutput(_ path: String, replacing kind: AtomicFile.Kind? = Npy.fileKind()) throws {
         try naming(path) { _ = try AtomicFile.checkTarget(path, replacing: kind) }
     }
 

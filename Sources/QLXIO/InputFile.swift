@@ -31,7 +31,7 @@ public enum InputFile {
         let type = info.st_mode & S_IFMT
         guard type == S_IFREG else {
             close(fd)
-            throw FileReadError(path: path, reason: "is \(describe(fileType: type)), not a regular file")
+            throw FileReadError(path: path, reason: "is \(AtomicFile.describe(type)), not a regular file")
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         return fd
@@ -65,18 +65,6 @@ public enum InputFile {
     /// The whole regular file at `path` as UTF-8 text (invalid bytes replaced), at most `limit` bytes.
     public static func text(_ path: String, limit: Int) throws -> String {
         String(decoding: try read(path, limit: limit), as: UTF8.self)
-    }
-
-    /// "a folder", "a named pipe": a file type as messages name it.
-    static func describe(fileType type: mode_t) -> String {
-        switch type {
-        case S_IFDIR: return "a folder"
-        case S_IFCHR: return "a character device"
-        case S_IFBLK: return "a block device"
-        case S_IFIFO: return "a named pipe"
-        case S_IFSOCK: return "a socket"
-        default: return "a special file"
-        }
     }
 }
 

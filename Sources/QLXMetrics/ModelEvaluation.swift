@@ -27,7 +27,7 @@ public enum ModelEvaluation {
         "at most \(maximumSamples(for: config)) (images whose codes and metrics fit in \(SizeLimit.memoryLimitDescription))"
     }
 
-    /// Encodes `samples` images drawn with `sampleIndices(count:of:seed:)`, computes every
+    /// Encodes `samples` images drawn with `drawSample(count:of:seed:)`, computes every
     /// metric and reports progress 0…1 on `progress` (after each batch and at the end).
     /// With `chanceSeed`, the report also holds the chance level (`ChanceLevel`) of the same
     /// latents shuffled with that seed: one more InfoMEC, whose regressions find nothing to fit
@@ -72,7 +72,7 @@ public enum ModelEvaluation {
             throw MetricsError.invalidSetting(name: "samples", expected: sampleLimitDescription(for: model.config), found: "\(samples)")
         }
         try dataset.checkImages(fit: model.config.image)
-        let indices = order ?? sampleIndices(count: samples, of: dataset.count, seed: seed)
+        let indices = order ?? drawSample(count: samples, of: dataset.count, seed: seed)
         precondition(indices.count == samples, "order has \(indices.count) indices for \(samples) samples")
         let latents = model.config.latent.count
         var codes: [[Int]] = []

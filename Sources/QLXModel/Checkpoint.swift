@@ -62,12 +62,13 @@ public struct Checkpoint: Sendable {
 
     /// Writes F32 tensors and the metadata atomically (temporary file + rename). Refuses a
     /// checkpoint that would not read back: an invalid configuration, or model tensors that
-    /// are missing, unexpected, mis-shaped or not finite.
-    public func write(to path: String) throws {
+    /// are missing, unexpected, mis-shaped or not finite. An existing file at `path` is
+    /// replaced only if it is of `kind` (nil: any file, `--force`).
+    public func write(to path: String, replacing kind: AtomicFile.Kind? = SafetensorsFile.fileKind) throws {
         try validate(path: path)
         var allMetadata = metadata
         allMetadata[Checkpoint.configKey] = try Checkpoint.encodeConfig(config)
-        try SafetensorsFile(tensors: tensors, metadata: allMetadata).write(to: path)
+        try SafetensorsFile(tensors: tensors, metadata: allMetadata).write(to: path, replacing: kind)
     }
 
     /// Builds the model from the parameters (tensors named "optimizer.*" are ignored).

@@ -5,14 +5,28 @@ extension SafetensorsFile {
     /// Writes the tensors as F32 to `path` atomically: the bytes go to a temporary file in the
     /// same directory, which is flushed and renamed over `path` only when complete, so a reader
     /// never sees a half-written checkpoint. The temporary file is removed on any failure.
-    public func write(to path: String) throws {
+    /// An existing file at `path` is replaced only if it is of `kind` (nil: any file).
+    public func write(to path: String, replacing kind: AtomicFile.Kind? = SafetensorsFile.fileKind) throws {
         let bytes: [UInt8]
         do { bytes = try encoded() } catch let reason as SafetensorsEncodingError {
             throw ModelError.writeFailed(path: path, reason: reason.description)
         }
-        do { try AtomicFile.write(bytes, to: path) } catch let error as FileWriteError {
+        do { try AtomicFile.write(bytes, to: path, replacing: kind) } catch let error as FileWriteError {
             throw ModelError.writeFailed(path: path, reason: error.reason)
         }
+    }
+
+    /// Checks before any work that a checkpoint can be written to `path` (`AtomicFile.checkTarget`).
+    public static func checkOutput(_ path: String, replacing kind: AtomicFile.Kind? = fileKind) throws {
+        do { try AtomicFile.checkTarget(path, replacing: kind) } catch let error as FileWriteError {
+            throw ModelError.writeFailed(path: path, reason: error.reason)
+        }
+    }
+
+    /// Safetensors files (a little-endian header length, then the JSON header's "{"): what a
+    /// checkpoint output replaces unless forced.
+    public static let fileKind = AtomicFile.Kind(name: "a .safetensors checkpoint", prefixLength: 9) { prefix in
+        prefix.count == 9 && prefix[8] == UInt8(ascii: "{") && prefix[4..<8].allSatisfy { $0 == 0 }
     }
 
     /// The complete file: length, header (tensors sorted by name, `__metadata__` first, padded

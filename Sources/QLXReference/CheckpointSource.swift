@@ -13,7 +13,9 @@ public enum CheckpointSource {
 
     /// `step` and `config` apply to reference runs only; with a `.safetensors` file they are
     /// refused rather than ignored.
-    public static func open(_ path: String, step: Int? = nil, config: String? = nil) throws -> Checkpoint {
+    /// `note` hears the choices made on the user's behalf (`RunFolder.notes`), one line each.
+    public static func open(_ path: String, step: Int? = nil, config: String? = nil,
+                            note: (String) -> Void = { _ in }) throws -> Checkpoint {
         guard RunFolder.isReference(path) else {
             if step != nil || config != nil {
                 throw ReferenceError.optionsNeedReference(path: path, option: step != nil ? "--step" : "--config")
@@ -21,6 +23,7 @@ public enum CheckpointSource {
             return try Checkpoint.read(from: path)
         }
         let run = try ReferenceRun(path: path, step: step, config: config)
+        run.location.notes.forEach(note)
         var metadata = [
             familyKey: run.spec.family.rawValue,
             modelKey: run.location.modelFile,

@@ -54,7 +54,10 @@ public enum EqxFile {
                 out.append(array)
                 offset = end
             } catch let error as DataError {
-                throw ReferenceError.unreadableRecords(path: path, reason: "record \(out.count) at byte \(offset): \(error)")
+                // The message names the file already; say it once.
+                var reason = "\(error)"
+                if reason.hasPrefix(path + ": ") { reason.removeFirst(path.count + 2) }
+                throw ReferenceError.unreadableRecords(path: path, reason: "record \(out.count) at byte \(offset): \(reason)")
             } catch let error as SizeError {
                 throw ReferenceError.unreadableRecords(path: path, reason: "\(error)")
             }

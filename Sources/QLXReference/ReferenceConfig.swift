@@ -26,7 +26,8 @@ public indirect enum ConfigValue: Sendable, Equatable {
 }
 
 /// The resolved training config of a reference run, from wandb's `config.yaml` (every top-level
-/// key as `{desc: ..., value: ...}`, plus wandb's `_wandb`) or Hydra's `.hydra/config.yaml`
+/// key as `{desc: ..., value: ...}`, plus wandb's `_wandb` and, from older wandb, a first line
+/// `wandb_version: 1`) or Hydra's `.hydra/config.yaml`
 /// (plain, with `${a.b}` interpolations, resolved here for whole-value references).
 public struct ReferenceConfig: Sendable {
     public let path: String
@@ -53,8 +54,9 @@ public struct ReferenceConfig: Sendable {
         guard let node, case .map(var map) = try Self.convert(node, depth: 0, values: &values, path: path) else {
             throw ReferenceError.unreadableConfig(path: path, reason: "expected a mapping at the top level")
         }
-        // wandb's form: unwrap {desc, value} entries and drop wandb's own keys.
-        let entries = map.filter { !$0.key.hasPrefix("_wandb") }
+        // wandb's form: unwrap {desc, value} entries and drop wandb's own keys: `_wandb`, and
+        // the `wandb_version: 1` line that older wandb and `wandb restore` write first.
+        let entries = map.filter { !$0.key.hasPrefix("_wandb") && $0.key != "wandb_version" }
         let isWandb = !entries.isEmpty && entries.values.allSatisfy {
             if case .map(let m) = $0 { return m["value"] != nil && Set(m.keys).isSubset(of: ["desc", "value"]) }
             return false

@@ -10,11 +10,17 @@ public enum ReferenceError: Error, CustomStringConvertible, Equatable, Sendable 
     case badConfigValue(path: String, key: String, expected: String, found: String)
     case unsupported(path: String, what: String)
     case unreadableRecords(path: String, reason: String)
+    /// The newest step=N/model.eqx does not read (half-written); `complete` is the newest
+    /// earlier step that does.
+    case incompleteNewestStep(path: String, reason: String, complete: Int?, steps: [Int])
+    /// A checkpoint whose records fit `found` latents, read with a config that says `expected`.
+    case latentCount(path: String, config: String, found: Int, expected: Int)
     case recordCount(path: String, expected: Int, found: Int)
     case tooManyRecords(path: String, expected: Int)
     case recordMismatch(path: String, index: Int, leaf: String, expected: String, found: String)
     case invalidModel(path: String, reason: String)
     case optionsNeedReference(path: String, option: String)
+    case newestStepUnreadable(path: String, step: Int, reason: String, readable: Int?)
 
     public var description: String {
         switch self {
@@ -42,6 +48,12 @@ public enum ReferenceError: Error, CustomStringConvertible, Equatable, Sendable 
             return "\(path): not supported yet: \(what)"
         case .unreadableRecords(let path, let reason):
             return "\(path): not a readable .eqx file: \(reason)"
+        case .incompleteNewestStep(let path, let reason, let complete, let steps):
+            let hint = complete.map { "--step \($0) opens the newest complete one" }
+                ?? "--step N opens an earlier one (steps found: \(steps.dropLast().map(String.init).joined(separator: ", ")))"
+            return "\(path): not a readable .eqx file: \(reason); the newest step may still be being written: \(hint)"
+        case .latentCount(let path, let config, let found, let expected):
+            return "\(path): the checkpoint holds \(found) latents, but its config \(config) says \(expected) (model_partial.latent_partial.num_latents); name the run's own config with --config FILE"
         case .recordCount(let path, let expected, let found):
             return "\(path): expected \(expected) records for this config, found only \(found)"
         case .tooManyRecords(let path, let expected):
@@ -50,6 +62,9 @@ public enum ReferenceError: Error, CustomStringConvertible, Equatable, Sendable 
             return "\(path): record \(index) (\(leaf)): expected \(expected), found \(found)"
         case .invalidModel(let path, let reason):
             return "\(path): \(reason)"
+        case .newestStepUnreadable(let path, let step, let reason, let readable):
+            let instead = readable.map { "pass --step \($0) to open the newest readable one" } ?? "no older step is readable"
+            return "\(path): the newest checkpoint, step=\(step)/model.eqx, \(reason); \(instead)"
         case .optionsNeedReference(let path, let option):
             return "\(path): \(option) applies to reference runs (a run folder or a .eqx file), not to a qlx checkpoint"
         }

@@ -88,6 +88,22 @@ public struct ReferenceModelSpec: Sendable {
         }
     }
 
+    /// The same model with `count` latents: what a checkpoint that does not fit its config
+    /// is tried against, to name the latent count it holds.
+    func withLatentCount(_ count: Int) -> ReferenceModelSpec {
+        var config = config
+        config.latent.count = count
+        return ReferenceModelSpec(family: family, config: config, headOutputs: family == .vae ? 2 * count : count,
+                                  storesValueCounts: storesValueCounts)
+    }
+
+    private init(family: ReferenceFamily, config: QLAEConfig, headOutputs: Int, storesValueCounts: Bool) {
+        self.family = family
+        self.config = config
+        self.headOutputs = headOutputs
+        self.storesValueCounts = storesValueCounts
+    }
+
     static func className(_ target: String) -> String {
         String(target.split(separator: ".").last ?? Substring(target))
     }

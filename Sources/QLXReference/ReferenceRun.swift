@@ -1,3 +1,4 @@
+import Foundation
 import QLXCore
 import QLXData
 import QLXModel
@@ -11,16 +12,62 @@ public struct ReferenceRun: Sendable {
     public let model: QLAE
 
     public init(path: String, step: Int? = nil, config: String? = nil) throws {
-        let location = try RunFolder(path: path, step: step, config: config)
-        let spec = try ReferenceModelSpec(config: ReferenceConfig(path: location.configFile))
+        var location = try RunFolder(path: path, step: step, config: config)
+        let (spec, configFile) = try Self.spec(from: location.configFiles)
+        if configFile != location.configFile {
+            location.notes.append("\(location.configFile) does not describe the model; read \(configFile) instead")
+            location.configFile = configFile
+        }
         self.location = location
         self.spec = spec
-        self.model = try Self.model(spec: spec, records: EqxFile.read(path: location.modelFile), path: location.modelFile)
+        let records: [NpyArray]
+        do {
+            records = try EqxFile.read(path: location.modelFile)
+        } catch let error as ReferenceError where step == nil {
+            throw Self.incompleteNewestStep(error, location: location) ?? error
+        }
+        self.model = try Self.model(spec: spec, records: records, path: location.modelFile, configPath: configFile)
+    }
+
+    /// The spec of the nearest config that describes a model, and that config's path. A config
+    /// passed over is one that cannot be read or lacks the model's keys (a wandb file brought
+    /// back without them, say); one naming a model qlx does not support stops the search. When
+    /// none describes a model, the nearest one's error.
+    static func spec(from configs: [String]) throws -> (ReferenceModelSpec, String) {
+        var nearestError: ReferenceError?
+        for file in configs {
+            do {
+                return (try ReferenceModelSpec(config: ReferenceConfig(path: file)), file)
+            } catch let error as ReferenceError {
+                switch error {
+                case .unreadableConfig, .missingConfigKey, .badConfigValue: nearestError = nearestError ?? error
+                default: throw error
+                }
+            }
+        }
+        guard let nearestError else { preconditionFailure("RunFolder finds at least one config") }
+        throw nearestError
+    }
+
+    /// An unreadable newest step (training may still be writing it) as an error that names
+    /// the newest earlier step whose records read, which `--step` opens.
+    static func incompleteNewestStep(_ error: ReferenceError, location: RunFolder) -> ReferenceError? {
+        guard case .unreadableRecords(let path, let reason) = error, let step = location.step,
+              step == location.steps.last, location.steps.count > 1 else { return nil }
+        let folder = URL(fileURLWithPath: location.modelFile).deletingLastPathComponent().deletingLastPathComponent()
+        // A few steps back at most: each is read whole.
+        let complete = location.steps.dropLast().reversed().prefix(3).first { earlier in
+            (try? EqxFile.read(path: folder.appendingPathComponent("step=\(earlier)/model.eqx").path)) != nil
+        }
+        return .incompleteNewestStep(path: path, reason: reason, complete: complete, steps: location.steps)
     }
 
     /// Checks `records` against the spec's leaf order and builds the model.
-    static func model(spec: ReferenceModelSpec, records: [NpyArray], path: String) throws -> QLAE {
+    static func model(spec: ReferenceModelSpec, records: [NpyArray], path: String, configPath: String) throws -> QLAE {
         let leaves = try ReferenceLayout.leaves(for: spec)
+        if !fits(records, leaves), let count = try latentCount(of: records, spec: spec) {
+            throw ReferenceError.latentCount(path: path, config: configPath, found: count, expected: spec.config.latent.count)
+        }
         if records.count < leaves.count {
             throw ReferenceError.recordCount(path: path, expected: leaves.count, found: records.count)
         }
@@ -71,6 +118,34 @@ public struct ReferenceRun: Sendable {
             throw ReferenceError.invalidModel(path: path, reason: "\(error)")
         }
     }
+
+    /// Whether `records` have the count, kinds and shapes of `leaves` (values unchecked).
+    static func fits(_ records: [NpyArray], _ leaves: [ReferenceLeaf]) -> Bool {
+        guard records.count == leaves.count else { return false }
+        return zip(leaves, records).allSatisfy { leaf, record in
+            switch leaf.record {
+            case .float32(let shape): return record.dtype.dropFirst() == "f4" && record.shape == shape
+            case .int: return record.shape.isEmpty && record.dtype.dropFirst().first.map { "iu".contains($0) } == true
+            case .bool: return record.shape.isEmpty && record.dtype.hasSuffix("b1")
+            }
+        }
+    }
+
+    /// The latent count other than the config's for which `records` fit the model, if any:
+    /// a checkpoint read with another run's config.
+    static func latentCount(of records: [NpyArray], spec: ReferenceModelSpec) throws -> Int? {
+        for count in 1...maximumLatentGuess where count != spec.config.latent.count {
+            let leaves = try ReferenceLayout.leaves(for: spec.withLatentCount(count))
+            // A quantized latent adds leaves per latent, so past the record count nothing fits.
+            if leaves.count > records.count { return nil }
+            if fits(records, leaves) { return count }
+        }
+        return nil
+    }
+
+    /// The most latents tried when naming a checkpoint's own count (the reference's runs use
+    /// at most a few dozen).
+    static let maximumLatentGuess = 512
 
     private static func describe(_ record: NpyArray) -> String {
         let kind: String

@@ -1,4 +1,5 @@
 import CGif
+import QLXIO
 
 /// Animated GIF files through giflib: one frame per image, looping forever. Gray images get a
 /// 256-level gray palette (exact); colour images the xterm 256-colour palette (`Palette256`).
@@ -69,9 +70,16 @@ public enum GIFWriter {
         return output.bytes
     }
 
-    /// Writes the GIF of `frames` to `path`, atomically.
-    public static func write(_ frames: [RenderImage], delayCentiseconds: Int = 40, to path: String) throws {
-        try writeAtomically(encode(frames, delayCentiseconds: delayCentiseconds), to: path)
+    /// GIF files ("GIF87a" or "GIF89a"): what a GIF output replaces unless forced.
+    public static let fileKind = AtomicFile.Kind(name: "a GIF file", prefixLength: 6) {
+        $0 == Array("GIF89a".utf8) || $0 == Array("GIF87a".utf8)
+    }
+
+    /// Writes the GIF of `frames` to `path`, atomically; an existing file is replaced only if
+    /// it is of `kind` (nil: any file).
+    public static func write(_ frames: [RenderImage], delayCentiseconds: Int = 40, to path: String,
+                             replacing kind: AtomicFile.Kind? = fileKind) throws {
+        try writeAtomically(encode(frames, delayCentiseconds: delayCentiseconds), to: path, replacing: kind)
     }
 
     private final class Output { var bytes: [UInt8] = [] }

@@ -42,15 +42,20 @@ public enum PNGWriter {
         return file
     }
 
-    /// Writes `bytes` as a PNG file, atomically (a temporary file beside it, then rename).
-    public static func write(width: Int, height: Int, channels: Int, bytes: [UInt8], to path: String) throws {
-        try writeAtomically(encode(width: width, height: height, channels: channels, bytes: bytes), to: path)
+    /// PNG files (their 8-byte signature): what a PNG output replaces unless forced.
+    public static let fileKind = AtomicFile.Kind(name: "a PNG file", prefixLength: 8) { $0 == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] }
+
+    /// Writes `bytes` as a PNG file, atomically (a temporary file beside it, then rename); an
+    /// existing file is replaced only if it is of `kind` (nil: any file).
+    public static func write(width: Int, height: Int, channels: Int, bytes: [UInt8], to path: String,
+                             replacing kind: AtomicFile.Kind? = fileKind) throws {
+        try writeAtomically(encode(width: width, height: height, channels: channels, bytes: bytes), to: path, replacing: kind)
     }
 
     /// Writes a [0, 1] float image (values rounded to the nearest of 256 levels, clamped).
-    public static func write(_ image: RenderImage, to path: String) throws {
+    public static func write(_ image: RenderImage, to path: String, replacing kind: AtomicFile.Kind? = fileKind) throws {
         try write(width: image.width, height: image.height, channels: image.channels,
-                  bytes: image.pixels.map(ColorQuantizer.byte), to: path)
+                  bytes: image.pixels.map(ColorQuantizer.byte), to: path, replacing: kind)
     }
 
     static func deflate(_ data: [UInt8]) throws -> [UInt8] {
@@ -81,9 +86,16 @@ public enum PNGWriter {
     }
 }
 
+/// Checks before any work that an image can be written to `path` (`AtomicFile.checkTarget`).
+public func checkImageOutput(_ path: String, replacing kind: AtomicFile.Kind?) throws {
+    do { try AtomicFile.checkTarget(path, replacing: kind) } catch let error as FileWriteError {
+        throw RenderError.cannotWrite(path: path, reason: error.reason)
+    }
+}
+
 /// Writes a whole file or nothing, through QLXIO's one atomic writer.
-public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    do { try AtomicFile.write(bytes, to: path) } catch let error as FileWriteError {
+public func writeAtomically(_ bytes: [UInt8], to path: String, replacing kind: AtomicFile.Kind?) throws {
+    do { try AtomicFile.write(bytes, to: path, replacing: kind) } catch let error as FileWriteError {
         throw RenderError.cannotWrite(path: path, reason: error.reason)
     }
 }

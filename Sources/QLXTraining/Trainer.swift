@@ -111,9 +111,12 @@ public struct Trainer: Sendable {
     /// One optimizer step on the batch for `stepsDone`; returns that batch's loss (before the
     /// update). Subnormals are flushed (see `SubnormalFlush`): weight decay drives Adam's
     /// second moments there, and every step runs in the same mode, so resuming stays exact.
+    /// A dataset file that changed since it was opened (`MappedFiles.changed()`) throws that
+    /// `DataError.fileChanged` before the update: the state stays the last good one.
     @discardableResult
     public mutating func step() throws -> LossTerms {
         let images = try dataset.images(at: sampler.indices(step: stepsDone))
+        if let change = MappedFiles.changed() { throw change }
         optimizer.hyperparameters.learningRate = Float(options.learningRate(afterSteps: stepsDone))
         let loss = SubnormalFlush.enabled {
             let (loss, gradients) = model.lossAndGradients(images: images, weights: options.lossWeights)

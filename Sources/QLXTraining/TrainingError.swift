@@ -13,6 +13,9 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidTrainingState(path: String, reason: String)
     /// The loss stopped being a finite number; the last checkpoint on disk is the last good state.
     case diverged(step: Int, loss: Float)
+    /// A dataset file changed under the run (`change` names it and how); the state before the
+    /// step that would have read it was saved to `checkpoint`.
+    case dataChanged(change: String, stepsDone: Int, checkpoint: String)
 
     public var description: String {
         switch self {
@@ -26,6 +29,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): cannot resume: \(reason)"
         case .diverged(let step, let loss):
             return "training diverged at step \(step): loss is \(loss); lower the learning rate or resume from the last checkpoint"
+        case .dataChanged(let change, let stepsDone, let checkpoint):
+            return "\(change); saved \(checkpoint) after step \(stepsDone); once the file is whole again, resume with: qlx train --resume \(checkpoint)"
         }
     }
 }

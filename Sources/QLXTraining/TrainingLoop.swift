@@ -1,5 +1,7 @@
 import Foundation
 import QLXCore
+import QLXData
+import QLXIO
 import QLXModel
 
 /// When to evaluate and save during `Trainer.run`.
@@ -13,12 +15,17 @@ public struct TrainingSchedule: Sendable {
     /// Also keep a copy every this many steps, at `snapshotPath(step:)` (0: none), so the
     /// checkpoints along a run can be compared afterwards (e.g. with `qlx metrics`).
     public var snapshotEvery: Int
+    /// What an existing file at the output or a snapshot path must be to be replaced (nil:
+    /// anything, `--force`).
+    public var replacing: AtomicFile.Kind?
 
-    public init(outputPath: String, evaluateEvery: Int = 0, checkpointEvery: Int = 0, snapshotEvery: Int = 0) {
+    public init(outputPath: String, evaluateEvery: Int = 0, checkpointEvery: Int = 0, snapshotEvery: Int = 0,
+                replacing: AtomicFile.Kind? = SafetensorsFile.fileKind) {
         self.outputPath = outputPath
         self.evaluateEvery = evaluateEvery
         self.checkpointEvery = checkpointEvery
         self.snapshotEvery = snapshotEvery
+        self.replacing = replacing
     }
 
     /// "run.safetensors" → "run-step12000.safetensors" (the extension is kept if any).
@@ -56,7 +63,7 @@ extension Trainer {
                              finalMetadata: ((Trainer) throws -> [String: String])? = nil,
                              observe: (TrainingEvent) -> Void) throws -> TrainingOutcome {
         func save(_ metadata: [String: String] = [:], to path: String = schedule.outputPath) throws {
-            try checkpoint(metadata: metadata).write(to: path)
+            try checkpoint(metadata: metadata).write(to: path, replacing: schedule.replacing)
             observe(.checkpoint(path: path, step: stepsDone))
         }
         // A failed periodic save or snapshot (disk full, folder removed) should not end an
@@ -74,7 +81,13 @@ extension Trainer {
                 return .stopped(step: stepsDone)
             }
             let start = DispatchTime.now().uptimeNanoseconds
-            let loss = try step()
+            let loss: LossTerms
+            do { loss = try step() } catch let change as DataError {
+                guard case .fileChanged = change else { throw change }
+                // The step was refused before its update: save the state the run had reached.
+                try save()
+                throw TrainingError.dataChanged(change: "\(change)", stepsDone: stepsDone, checkpoint: schedule.outputPath)
+            }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             guard loss.total.isFinite else { throw TrainingError.diverged(step: stepsDone, loss: loss.total) }
             observe(.step(step: stepsDone, total: options.steps, loss: loss, seconds: seconds, images: options.batchSize))

@@ -1,4 +1,5 @@
 import Foundation
+import QLXTestSupport
 import XCTest
 import QLXCore
 import QLXData
@@ -175,6 +176,40 @@ final class DatasetFileTests: XCTestCase {
         XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: cacheRoot + "/" + folders[0]).contains { $0.contains(".tmp-") })
     }
 
+    /// Two different data.npz of one size and one modification time, in two folders: the
+    /// cache was keyed by name, size and time, so the second was served the first's images.
+    func testLookAlikeFilesInTwoFoldersNeverShareACacheEntry() throws {
+        let scratch = try makeScratchDirectory("look-alikes")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var paths: [String] = []
+        for (folder, fixture) in [("a", "look_alike_dark.npz"), ("b", "look_alike_light.npz")] {
+            let target = scratch.appendingPathComponent(folder + "/data.npz").path
+            try FileManager.default.createDirectory(atPath: scratch.appendingPathComponent(folder).path, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: path(fixture), toPath: target)
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_600_000_000)], ofItemAtPath: target)
+            paths.append(target)
+        }
+        func firstPixel(_ path: String) throws -> Float {
+            try DatasetFile.open(path: path, cache: DatasetCache(root: cacheRoot)).images(at: [0]).data[0]
+        }
+        XCTAssertEqual(try firstPixel(paths[0]), 0)
+        XCTAssertEqual(try firstPixel(paths[1]), 1, "the light file read the dark file's cached images")
+        XCTAssertEqual(try firstPixel(paths[0]), 0)
+
+        // Overwritten in place (same inode) by a file of the same size, then given back the old
+        // time: its members' CRC-32s tell the two apart.
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: paths[0]))
+        try handle.write(contentsOf: try Data(contentsOf: URL(fileURLWithPath: paths[1])))
+        try handle.close()
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_600_000_000)], ofItemAtPath: paths[0])
+        XCTAssertEqual(try firstPixel(paths[0]), 1)
+
+        // A source that is gone leaves no cache behind once a file of its name is opened.
+        try FileManager.default.removeItem(atPath: paths[0])
+        XCTAssertEqual(try firstPixel(paths[1]), 1)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: cacheRoot).count, 1)
+    }
+
     func testBadFilesGiveOneLineErrorsAndLeaveNothingBehind() throws {
         let cases: [(String, String)] = [
             ("bad_no_images.npz", "expected an image array named images, imgs, x, found members 'pictures', 'latents_classes'"),
@@ -185,6 +220,8 @@ final class DatasetFileTests: XCTestCase {
             ("bad_bomb_member.npz", "expected member images.npy at most 1032 times its 424 compressed bytes (deflate's largest ratio), found 4294967280 bytes declared (corrupt or crafted?)"),
             ("bad_long_member.npz", "expected member images.npy of 1024 bytes, as its zip entry declares, found a member that inflates past them (corrupt or crafted?)"),
             ("bad_no_labels.h5", "expected a dataset 'labels', found none"),
+            ("bad_duplicate_member.npz", "expected each member name once, found two members named 'images.npy' (numpy would read the last, qlx the first)"),
+            ("bad_external_images.h5", "expected a dataset 'images' stored in this file, found an external link to another file (copy the data in, e.g. with h5py)"),
             ("bad_huge_images.h5", "expected at most 1032 bytes of 'images' per byte of the file's 2144 (deflate's largest ratio), found [2, 1048576, 1048576, 3] elements"),
             ("expected.json", "expected an .npz (zip), .h5 (HDF5) or .npy dataset file, found other content (first bytes 7b22647370726974)"),
         ]

@@ -25,6 +25,23 @@ final class ExplorerConfigTests: XCTestCase {
         XCTAssertTrue(text.contains("tour_ms = 300"), text)
     }
 
+    /// A config.toml linked from a dotfiles folder stays a link when keys change a setting; the
+    /// file it points to gets the settings.
+    func testSavingKeepsASymlinkedConfigAndWritesItsTarget() throws {
+        let directory = try makeScratchDirectory("config-link")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let dotfiles = directory.appendingPathComponent("dotfiles/qlx.toml").path
+        let path = directory.appendingPathComponent("qlx/config.toml").path
+        try FileManager.default.createDirectory(atPath: directory.appendingPathComponent("dotfiles").path, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory.appendingPathComponent("qlx").path, withIntermediateDirectories: true)
+        try Data("mode = \"half\"\n".utf8).write(to: URL(fileURLWithPath: dotfiles))
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: dotfiles)
+        let config = ExplorerConfig(mode: .sextant, tourMilliseconds: 300)
+        try config.write(to: path)
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: path), dotfiles, "the link was replaced by a file")
+        XCTAssertEqual(try ExplorerConfig.read(from: dotfiles), config)
+    }
+
     func testHandWrittenSettingsAreRead() throws {
         let config = try ExplorerConfig.parse("""
         # mine

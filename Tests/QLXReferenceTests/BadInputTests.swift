@@ -66,6 +66,30 @@ final class BadInputTests: XCTestCase {
         assertRefused("\(model): expected 52 records for this config, found more after the last one")
     }
 
+    /// A newest step cut off mid-record, as a crash or a copy still running leaves it: the
+    /// message names the file once and the complete step that --step opens.
+    func testHalfWrittenNewestStepNamesTheCompleteOne() throws {
+        let (bytes, ranges) = try records()
+        // Record 33 is the decoder's transition weight, float32 [128, 16]: 8192 bytes of data.
+        let header = ranges[33].count - 8192
+        try write(Array(bytes[0..<(ranges[33].lowerBound + 1000)]))
+        let reason = "record 33 at byte \(ranges[33].lowerBound): not a valid .npy file: expected 8192 bytes of data for shape [128, 16] of <f4, found \(1000 - header)"
+        assertRefused("\(model): not a readable .eqx file: \(reason); the newest step may still be being written: --step 4999 opens the newest complete one")
+        // Asked for by number, the step is refused without the hint.
+        XCTAssertThrowsError(try ReferenceRun(path: run.path, step: 9999)) { error in
+            XCTAssertEqual("\(error)", "\(model): not a readable .eqx file: \(reason)")
+        }
+        XCTAssertEqual(try ReferenceRun(path: run.path, step: 4999).location.step, 4999)
+    }
+
+    /// A checkpoint read with another run's config: the latent counts, not record counts.
+    func testLatentCountThatDiffersFromTheConfigNamesBoth() throws {
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+            .replacingOccurrences(of: "num_latents: 4", with: "num_latents: 6")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        assertRefused("\(model): the checkpoint holds 4 latents, but its config \(config) says 6 (model_partial.latent_partial.num_latents); name the run's own config with --config FILE")
+    }
+
     func testRecordOfTheWrongShape() throws {
         let (bytes, ranges) = try records()
         let other = scratch.appendingPathComponent("other.npy").path

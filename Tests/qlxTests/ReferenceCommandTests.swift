@@ -99,8 +99,26 @@ final class ReferenceCommandTests: XCTestCase {
         XCTAssertTrue(info.stdout.contains("decoder custom (dense): dense 6,8 (layer norm) → linear to 3×64×64"), info.stdout)
     }
 
+    /// A Hydra job folder with two wandb runs: the newest opens, and stderr names the other.
+    func testJobFolderOpensTheNewestRunAndSaysSo() throws {
+        let fm = FileManager.default
+        let job = directory.appendingPathComponent("outputs/2024-05-01/12-00-00")
+        let source = "\(Self.fixtures)/qlae_image_small_style_image_small/job"
+        try fm.createDirectory(at: job.appendingPathComponent(".hydra"), withIntermediateDirectories: true)
+        try fm.copyItem(atPath: source + "/.hydra/config.yaml", toPath: job.path + "/.hydra/config.yaml")
+        for run in ["run-20240501_120003-aaaa1111", "offline-run-20240501_130000-bbbb2222"] {
+            let step = job.appendingPathComponent("wandb/\(run)/files/checkpoint/step=4999")
+            try fm.createDirectory(at: step, withIntermediateDirectories: true)
+            try fm.copyItem(atPath: source + "/wandb/run-x/files/checkpoint/step=4999/model.eqx", toPath: step.path + "/model.eqx")
+        }
+        let info = try QLXBinary.run(["info", job.path])
+        XCTAssertEqual(info.status, 0, info.stderr)
+        XCTAssertEqual(info.stderr, "\(job.path): 2 wandb runs (run-20240501_120003-aaaa1111, offline-run-20240501_130000-bbbb2222); opened the newest, offline-run-20240501_130000-bbbb2222 (name a run's folder to open another)\n")
+        XCTAssertTrue(info.stdout.contains("wandb/offline-run-20240501_130000-bbbb2222/files/checkpoint/step=4999/model.eqx"), info.stdout)
+    }
+
     func testFolderWithoutCheckpointIsOneLine() throws {
         try assertOneLineError(["info", directory.path],
-                               "qlx: \(directory.path): no reference checkpoint found: expected model.eqx, step=N/model.eqx, checkpoint/step=N/model.eqx or files/checkpoint/step=N/model.eqx")
+                               "qlx: \(directory.path): no reference checkpoint found: expected model.eqx, step=N/model.eqx, checkpoint/step=N/model.eqx, files/checkpoint/step=N/model.eqx or wandb/run-*/files/checkpoint/step=N/model.eqx")
     }
 }

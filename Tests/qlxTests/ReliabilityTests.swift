@@ -97,6 +97,51 @@ final class ReliabilityTests: XCTestCase {
         XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: directory.path)), ["tiny.safetensors", "model.safetensors"])
     }
 
+    /// Every writer (decode, traverse --png/--gif, convert, train) replaces only its own kind
+    /// of file (or an empty one) without --force; before, only encode refused.
+    func testEveryWriterKeepsFilesOfAnotherKindUnlessForced() throws {
+        let originals: [String: Data] = [
+            "model.safetensors": try Data(contentsOf: URL(fileURLWithPath: checkpointPath)),
+            "data.npz": Data([0x50, 0x4B, 0x03, 0x04] + Array("zip".utf8)),
+            "data.h5": Data([0x89] + Array("HDF\r\n".utf8) + [0x1A, 0x0A, 0]),
+            "script.py": Data("print('mine')\n".utf8),
+        ]
+        for (name, bytes) in originals { try bytes.write(to: URL(fileURLWithPath: file(name))) }
+        try TestNpy.write(int64: [[0, 1, 2]], to: file("codes.npy"))
+        let tinyTrain = ["train", "--encoder-widths", "4,8,8,8", "--dense-widths", "16", "--latents", "3", "--batch", "8", "--steps", "1",
+                         "--eval-every", "0", "--eval-samples", "20", "--metrics-samples", "0"]
+        let cases: [([String], String, String)] = [
+            (["decode", checkpointPath, "--codes", file("codes.npy"), "-o"], "model.safetensors", "not an .npy file"),
+            (["traverse", checkpointPath, "--png"], "data.npz", "not a PNG file"),
+            (["traverse", checkpointPath, "--gif"], "data.h5", "not a GIF file"),
+            (["convert", checkpointPath, "-o"], "script.py", "not a .safetensors checkpoint"),
+            (tinyTrain + ["-o"], "data.npz", "not a .safetensors checkpoint"),
+        ]
+        for (arguments, target, kind) in cases {
+            try assertRefused(arguments + [file(target)], "\(file(target))", "exists and is \(kind); pass --force to replace it")
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: file(target))), originals[target], "\(arguments) replaced \(target)")
+        }
+        let forced = try QLXBinary.run(["convert", checkpointPath, "-o", file("script.py"), "--force"], environment: environment)
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: file("script.py"))), originals["model.safetensors"])
+        // An empty file holds nothing to lose; a file of the command's own kind is replaced.
+        FileManager.default.createFile(atPath: file("empty.png"), contents: nil)
+        let png = try QLXBinary.run(["traverse", checkpointPath, "--png", file("empty.png")], environment: environment)
+        XCTAssertEqual(png.status, 0, png.stderr)
+        let again = try QLXBinary.run(["traverse", checkpointPath, "--png", file("empty.png")], environment: environment)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file("model.safetensors.lock")))
+    }
+
+    /// `encode -o s.npy --factors ./s.npy` wrote the codes, then the factors over them.
+    func testTwoOutputsNamingOneFileAreRefused() throws {
+        let spelled = directory.path + "/./s.npy"
+        try assertRefused(["encode", checkpointPath, "--samples", "10", "-o", file("s.npy"), "--factors", spelled],
+                          "qlx: --factors cannot be combined with -o/--output: both name the file '\(spelled)'; each output needs its own file")
+        try assertRefused(["traverse", checkpointPath, "--png", file("t"), "--gif", file("t")], "--gif cannot be combined with --png")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file("s.npy")))
+    }
+
     func testStaleTemporaryFilesOfAKilledWriterAreRemovedByTheNextWrite() throws {
         let stale = ".codes.npy.tmp-\(try exitedProcessID())-4242"
         try Data(repeating: 1, count: 100).write(to: URL(fileURLWithPath: file(stale)))

@@ -35,10 +35,10 @@ final class TrainCommandTests: XCTestCase {
     /// `tinyRun` with more steps than a test waits for, in the background, its stderr collected
     /// as it arrives; returns once it has printed its first step (or 60 s have passed, the
     /// deadline it also returns for the rest of the test).
-    func startLongRun(output: String, steps: String = "100000") throws -> (process: Process, errors: Pipe, stderr: StreamBuffer, deadline: Date) {
+    func startLongRun(output: String, steps: String = "100000", extra: [String] = []) throws -> (process: Process, errors: Pipe, stderr: StreamBuffer, deadline: Date) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: QLXBinary.path)
-        process.arguments = tinyRun + ["--steps", steps, "-o", output]
+        process.arguments = tinyRun + ["--steps", steps, "-o", output] + extra
         let errors = Pipe(), stderr = StreamBuffer()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
@@ -114,6 +114,57 @@ final class TrainCommandTests: XCTestCase {
         errors.fileHandleForReading.readabilityHandler = nil
         XCTAssertEqual(process.terminationStatus, 143, stderr.text)
         XCTAssertNoThrow(try Checkpoint.read(from: path))
+    }
+
+    /// A closed terminal (SIGHUP) and Ctrl-\ (SIGQUIT) save like Ctrl-C: before, a hang-up
+    /// ended the run with no checkpoint and a stale lock, and SIGQUIT printed a crash report
+    /// while training went on.
+    func testHangUpAndQuitSaveAndRemoveTheLock() throws {
+        for (signal, status) in [(SIGHUP, Int32(129)), (SIGQUIT, Int32(131))] {
+            let path = file("signal\(signal).safetensors")
+            let (process, errors, stderr, deadline) = try startLongRun(output: path)
+            XCTAssertTrue(stderr.text.contains("step 1/"), "no progress output: \(stderr.text)")
+            kill(process.processIdentifier, signal)
+            while process.isRunning && Date() < deadline { usleep(5_000) }
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+            errors.fileHandleForReading.readabilityHandler = nil
+            XCTAssertEqual(process.terminationReason, .exit, "ended by signal \(signal) without saving: \(stderr.text)")
+            XCTAssertEqual(process.terminationStatus, status, stderr.text)
+            XCTAssertTrue(stderr.text.contains("stopped by signal \(signal) after step "), stderr.text)
+            XCTAssertFalse(stderr.text.contains("Crash") || stderr.text.contains("Backtrace"), stderr.text)
+            XCTAssertGreaterThanOrEqual(try XCTUnwrap(try Checkpoint.read(from: path).config.training?.stepsDone), 1)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".lock"), "the lock file is left behind")
+        }
+    }
+
+    /// `np.save` over the training data truncates it first: the mapped pages vanished and the
+    /// run died of SIGBUS with no checkpoint and a stale lock. Now the run saves the state it
+    /// reached and stops with one line naming the file.
+    func testADataFileCutShortMidRunSavesAndStopsWithOneLine() throws {
+        let count = 2000, pixels = 64 * 64
+        let images = file("images.npy"), classes = file("classes.npy")
+        var bytes = TestNpy.header(descr: "|u1", shape: [count, 64, 64])
+        let header = bytes.count
+        bytes += (0..<(count * pixels)).map { UInt8(truncatingIfNeeded: $0 % 251) }
+        try Data(bytes).write(to: URL(fileURLWithPath: images))
+        try TestNpy.write(int64: (0..<count).map { [Double($0 % 3), Double($0 % 5)] }, to: classes)
+        let path = file("cut.safetensors")
+        let (process, errors, stderr, deadline) = try startLongRun(output: path, extra: ["--data", images, "--data-classes", classes])
+        XCTAssertTrue(stderr.text.contains("step 1/"), "no progress output: \(stderr.text)")
+        XCTAssertEqual(truncate(images, off_t(header)), 0)
+        while process.isRunning && Date() < deadline { usleep(5_000) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        errors.fileHandleForReading.readabilityHandler = nil
+        XCTAssertEqual(process.terminationReason, .exit, "killed: \(stderr.text)")
+        XCTAssertEqual(process.terminationStatus, 1, stderr.text)
+        let last = stderr.text.split(separator: "\n").last.map(String.init) ?? ""
+        XCTAssertTrue(last.hasPrefix("qlx: \(images): changed while qlx was reading it (its size went from \(bytes.count) to \(header) bytes"), last)
+        XCTAssertTrue(last.contains("; saved \(path) after step "), last)
+        XCTAssertTrue(last.hasSuffix("; once the file is whole again, resume with: qlx train --resume \(path)"), last)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(try Checkpoint.read(from: path).config.training?.stepsDone), 1)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".lock"), "the lock file is left behind")
     }
 
     func testBadFlagsGiveOneLineErrors() throws {

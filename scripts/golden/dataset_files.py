@@ -11,17 +11,20 @@ h5py read from them, for QLXData's file-dataset tests.
   rows, one image never written, big-endian float32 labels.
 - generic_small.npz: float32 N x 3 x 64 x 64 `images` and float `labels` to label-encode.
 - bad_*.npz / bad_*.h5 / bad_*.npy: one defect each (see BAD below; bad_sparse_chunks.h5 and
-  bad_row_chunks.h5 in main; bad_chunk_*.h5 in corrupt_chunks).
+  bad_row_chunks.h5 in main; bad_chunk_*.h5 in corrupt_chunks; bad_external_images.h5 and
+  bad_duplicate_member.npz in links_and_duplicates).
 - expected.json: per file, per image the pixel sum and four pixel values as float32 in
   [0, 1], and the label-encoded classes (np.unique(..., return_inverse=True) per column).
 
 Usage: python3 scripts/golden/dataset_files.py Tests/QLXDataTests/Fixtures/datasets
 Needs numpy and h5py from PyPI.
 """
+import io
 import json
 import os
 import struct
 import sys
+import warnings
 import zipfile
 
 import h5py
@@ -166,6 +169,7 @@ def main(out):
         f.create_dataset("images", shape=(2, 1, 8192, 3), dtype="uint8", chunks=(1, 1, 1, 3), compression="gzip")
         f.create_dataset("labels", data=np.zeros((2, 6)))
     corrupt_chunks(out)
+    links_and_duplicates(out)
 
     with open(os.path.join(out, "expected.json"), "w") as f:
         json.dump(expected, f)
@@ -201,6 +205,32 @@ def corrupt_chunks(out):
         f.seek(chunk.byte_offset)
         f.write(b"\xff" * min(64, chunk.size))
 
+
+def links_and_duplicates(out):
+    """Files that read as something else than they hold:
+    - bad_external_images.h5: `images` is an external link to external_target.h5 (its
+      `images`, contiguous), `labels` is local. libhdf5 describes the linked dataset, whose
+      offset means nothing in the linking file.
+    - bad_duplicate_member.npz: two members named images.npy (numpy reads the last).
+    - look_alike_dark.npz, look_alike_light.npz: the same shapes and sizes, images all 0 and
+      all 255 (copied to two folders under one name and one mtime, they must not share a
+      cache entry)."""
+    images = np.full((4, 8, 8, 3), 200, dtype=np.uint8)
+    with h5py.File(os.path.join(out, "external_target.h5"), "w") as f:
+        f.create_dataset("images", data=images)
+    with h5py.File(os.path.join(out, "bad_external_images.h5"), "w") as f:
+        f["images"] = h5py.ExternalLink("external_target.h5", "/images")
+        f.create_dataset("labels", data=np.zeros((4, 6)))
+    path = os.path.join(out, "bad_duplicate_member.npz")
+    np.savez(path, images=np.zeros((4, 8, 8), dtype=np.uint8), classes=np.zeros((4, 2), dtype=np.int64))
+    second = io.BytesIO()
+    np.save(second, np.ones((4, 8, 8), dtype=np.uint8))
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "a") as archive:
+        warnings.simplefilter("ignore")   # zipfile warns of the duplicate name, and writes it
+        archive.writestr("images.npy", second.getvalue())
+    for name, value in (("look_alike_dark.npz", 0), ("look_alike_light.npz", 255)):
+        np.savez(os.path.join(out, name), images=np.full((4, 8, 8), value, dtype=np.uint8),
+                 classes=np.arange(8, dtype=np.int64).reshape(4, 2))
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:

@@ -117,6 +117,8 @@ public final class HDF5File: @unchecked Sendable {
         case Int32(QLX_H5_ANSWERED): break
         case Int32(QLX_H5_NO_SUCH_NAME): throw invalid("a dataset '\(name)'", "none")
         case Int32(QLX_H5_NOT_A_DATASET): throw invalid("a dataset '\(name)'", "an object HDF5 cannot open as a dataset")
+        case Int32(QLX_H5_EXTERNAL_LINK):
+            throw invalid("a dataset '\(name)' stored in this file", "an external link to another file (copy the data in, e.g. with h5py)")
         default: throw invalid("a dataset '\(name)' HDF5 can describe", "one it cannot read (corrupt file?)")
         }
         // The server answers only for ranks 0...QLX_H5_MAX_RANK.

@@ -1,34 +1,6 @@
 import Foundation
 import QLXIO
 
-/// A read-only memory map of a whole file; unmapped when the last reference goes.
-final class MappedFile: @unchecked Sendable {
-    let path: String
-    let bytes: UnsafeRawBufferPointer
-
-    init(path: String) throws {
-        self.path = path
-        let fd: Int32
-        do { fd = try InputFile.open(path) } catch let error as FileReadError {
-            throw DataError.fileUnreadable(path: path, reason: error.reason)
-        }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw DataError.fileUnreadable(path: path, reason: String(cString: strerror(errno))) }
-        let size = Int(info.st_size)
-        guard size > 0 else { throw DataError.fileUnreadable(path: path, reason: "the file is empty") }
-        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
-            throw DataError.fileUnreadable(path: path, reason: "cannot map it: \(String(cString: strerror(errno)))")
-        }
-        // Images are read in random order: read-ahead around each fault would only evict
-        // pages that are needed (measured on the 5.9 GB Shapes3D layout: far fewer images/s).
-        madvise(base, size, MADV_RANDOM)
-        bytes = UnsafeRawBufferPointer(start: base, count: size)
-    }
-
-    deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
-}
-
 /// An .npy file read in place through a memory map: its header is parsed, its elements stay
 /// on disk until touched, so a 3 GB image array costs only the pages a request reads.
 public struct MappedNpy: @unchecked Sendable {

@@ -14,6 +14,9 @@ public struct NpzArchive {
     /// Member names without the ".npy" suffix, in archive order.
     public let memberNames: [String]
     private let archive: Archive
+    /// The archive's record of its members (names, CRC-32s, sizes), hashed: part of the cache
+    /// key, so a changed member never reads the cache of the old one.
+    private let contents: UInt64
 
     public init(path: String) throws {
         self.path = path
@@ -22,7 +25,20 @@ public struct NpzArchive {
         } catch {
             throw DataError.datasetFileInvalid(path: path, expected: "an .npz (zip) archive", found: "an unreadable archive (\(error))")
         }
+        // A zip may hold two entries of one name: numpy reads the last, qlx would read the
+        // first, so the two would see different data.
+        var seen = Set<String>()
+        if let repeated = archive.map(\.path).first(where: { !seen.insert($0).inserted }) {
+            throw DataError.datasetFileInvalid(path: path, expected: "each member name once",
+                                               found: "two members named \(quoted(repeated)) (numpy would read the last, qlx the first)")
+        }
         memberNames = archive.map { $0.path }.filter { $0.hasSuffix(".npy") }.map { String($0.dropLast(4)) }
+        var contents = Fingerprint()
+        for entry in archive {
+            contents.add(entry.path)
+            for field in [UInt64(entry.checksum), entry.compressedSize, entry.uncompressedSize] { contents.add(field) }
+        }
+        self.contents = contents.value
     }
 
     public func contains(_ member: String) -> Bool { memberNames.contains(member) }
@@ -35,7 +51,7 @@ public struct NpzArchive {
         guard let entry = archive[member + ".npy"] else {
             throw DataError.datasetFileInvalid(path: path, expected: "a member '\(member)'", found: membersFound)
         }
-        let target = try cache.memberPath(source: path, member: member)
+        let target = try cache.memberPath(source: path, member: member, contents: contents)
         let label = "\(path) member \(member)"
         if let cached = try? MappedNpy(path: target), UInt64(cached.fileSize) == entry.uncompressedSize {
             return cached

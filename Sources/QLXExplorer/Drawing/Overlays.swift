@@ -63,7 +63,7 @@ enum Overlays {
 
         let room = pinnedX - rect.x - 1
         x = rect.x
-        if let message = state.statusMessage {
+        if let message = state.statusMessage ?? state.backgroundStatus {
             x = grid.put(message, x: rect.x, y: rect.y, maxWidth: room, style: .bold, ellipsis: glyphs.ellipsis) + 2
             if !hintsAfterMessage { return }
         }

@@ -112,12 +112,14 @@ public struct ExplorerConfig: Equatable, Sendable {
             + table.convert(to: .toml) + "\n"
     }
 
-    /// Writes the settings to `path` atomically, creating its folder.
+    /// Writes the settings to `path` atomically, creating its folder. The file is the
+    /// explorer's own, so it is replaced whatever it holds; a symbolic link there (a dotfiles
+    /// setup) stays, and the file it points to is replaced.
     public func write(to path: String) throws {
         let folder = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try AtomicFile.write(Array(text.utf8), to: path)
+            try AtomicFile.write(Array(text.utf8), to: path, replacing: nil, throughLinks: true)
         } catch let error as FileWriteError {
             throw ExplorerError.cannotSaveConfig(path: path, reason: error.reason)
         } catch {

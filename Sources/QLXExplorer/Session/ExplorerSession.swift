@@ -1,4 +1,5 @@
 import Foundation
+import QLXIO
 import QLXRender
 
 /// Ties the pure parts together in three phases, as the event loop calls them: `handle` puts
@@ -12,6 +13,10 @@ public final class ExplorerSession {
     public let metricsJob: MetricsJob?
     /// `qlx explore A B`: the background metrics of model B.
     public var comparisonJob: MetricsJob?
+    /// Continuous models: the quantile codebooks of the whole sample (per model, nil for a
+    /// quantized one), which replace the provisional ones when they arrive.
+    public var codebookJob: BackgroundJob<[[[Float]]?]>?
+    private var codebookVersion = -1
     private var comparisonVersion = -1
     /// Where `e` writes PNG files.
     public var exportDirectory: String
@@ -114,12 +119,78 @@ public final class ExplorerSession {
         }
     }
 
-    /// Starts the background metrics (after the first frame, so they do not slow it down).
+    /// Starts the background work after the first frame, so it does not slow it down: the
+    /// codebooks first, then the metrics (which would halve their speed on a small machine).
     public func startMetrics() {
-        for job in [metricsJob, comparisonJob].compactMap({ $0 }) {
-            if case .notStarted = job.poll().progress { job.start() }
+        if let job = codebookJob, case .notStarted = job.poll().progress { job.start() }
+        if codebookJob == nil {
+            for job in [metricsJob, comparisonJob].compactMap({ $0 }) {
+                if case .notStarted = job.poll().progress { job.start() }
+            }
         }
+        pollCodebooks()
         pollMetrics()
+    }
+
+    /// Shows the codebook job's progress; once it is done and no decode or encode runs, puts
+    /// its codebooks in place (images decoded with the old ones are dropped, the samples on
+    /// screen encoded again) and starts the metrics. True when the screen needs repainting.
+    @discardableResult
+    private func pollCodebooks() -> Bool {
+        guard let job = codebookJob else { return false }
+        let snapshot = job.poll()
+        switch snapshot.progress {
+        case .running(let fraction, let samples):
+            guard snapshot.version != codebookVersion else { return false }
+            codebookVersion = snapshot.version
+            // The progress says more than the export folder does.
+            if state.statusMessage == exportNote { state.statusMessage = nil }
+            state.backgroundStatus = "quantile codebooks: encoding \(samples) images, \(Int(fraction * 100))% (values from the first \(QuantileCodebooks.provisionalSamples) until then)"
+            return true
+        case .failed(let reason):
+            codebookJob = nil
+            state.backgroundStatus = nil
+            state.statusMessage = "quantile codebooks failed: \(reason); values stay at the quantiles of \(QuantileCodebooks.provisionalSamples) images"
+            startMetrics()
+            return true
+        case .finished:
+            guard let tables = snapshot.result, !worker.isPending else { return false }
+            codebookJob = nil
+            state.backgroundStatus = nil
+            do {
+                try source.replaceCodebooks(tables)
+            } catch {
+                state.statusMessage = "quantile codebooks failed: \(error)"
+                startMetrics()
+                return true
+            }
+            if let first = tables.first ?? nil { state.refineCodebooks(first) }
+            cache = ImageCache(capacity: cache.capacity)
+            requested = nil
+            recodeShownSamples()
+            state.statusMessage = "quantile codebooks: values at the quantiles of \(job.samples) images"
+            startMetrics()
+            return true
+        case .notStarted:
+            return false
+        }
+    }
+
+    /// The start sample and the sample on screen, encoded again with new codebooks: their
+    /// codes (and the current code, while it is still a sample's) follow the new quantiles.
+    private func recodeShownSamples() {
+        var shown = [state.startSample, state.sample].compactMap { $0 }
+        if shown.count == 2 && shown[0].index == shown[1].index { shown.removeLast() }
+        for loaded in shown {
+            guard let sample = try? source.sample(at: loaded.index) else { continue }
+            let recoded = LoadedSample(index: loaded.index, factors: loaded.factors, code: sample.code)
+            if state.code == loaded.code { state.code = recoded.code }
+            if state.startSample?.index == loaded.index {
+                if state.startCode == loaded.code { state.startCode = recoded.code }
+                state.startSample = recoded
+            }
+            if state.sample?.index == loaded.index { state.sample = recoded }
+        }
     }
 
     /// Fits the state to the opened terminal.
@@ -196,6 +267,7 @@ public final class ExplorerSession {
     public func update(now: Date = Date()) -> Bool {
         var changed = pollMetrics()
         if collectDecoded() { changed = true }
+        if pollCodebooks() { changed = true }
         if let index = requestedSample {
             requestedSample = nil
             loadSample(index)
@@ -379,9 +451,13 @@ public final class ExplorerSession {
     /// reports the path in the status line.
     private func exportTraversal() {
         export("traversal", extension: "png") { images, path in
-            try PNGWriter.write(self.traversalFigure(images).picture(scale: Self.exportScale), to: path)
+            try PNGWriter.write(self.traversalFigure(images).picture(scale: Self.exportScale), to: path,
+                                replacing: PNGWriter.fileKind.hinting(Self.exportHint))
         }
     }
+
+    /// An export replaces an earlier export of its name, never a file of another kind.
+    static let exportHint = "move it or choose another --export-dir"
 
     /// Model pixels per model pixel in exported figures.
     public static let exportScale = 2
@@ -408,7 +484,8 @@ public final class ExplorerSession {
     /// 4×4) as a looping GIF and reports the path in the status line.
     private func exportTourGIF() {
         export("tour", extension: "gif") { images, path in
-            try GIFWriter.write(images.map { Mosaic.picture(rows: [[$0]], scale: 4, gutter: 0, gutterValue: 0) }, to: path)
+            try GIFWriter.write(images.map { Mosaic.picture(rows: [[$0]], scale: 4, gutter: 0, gutterValue: 0) }, to: path,
+                                replacing: GIFWriter.fileKind.hinting(Self.exportHint))
         }
     }
 

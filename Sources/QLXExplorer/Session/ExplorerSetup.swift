@@ -69,15 +69,18 @@ public enum ExplorerSetup {
         // A continuous model beside a quantized one gets as many quantiles as it has values.
         let values = [config.latent, other?.config.latent].compactMap { $0 }.first(where: \.quantized)?.valuesPerLatent
             ?? options.values
-        func explorable(_ model: QLAE, path: String) throws -> QLAE {
-            if model.config.latent.quantized { return model }
+        // The quantiles of a few images now, of the whole sample in the background.
+        func refinement(_ model: QLAE, path: String) throws -> QuantileCodebooks.Refinement? {
+            if model.config.latent.quantized { return nil }
             guard let dataset else {
                 throw ExplorerError.emptyModel(reason: "\(path) has continuous latents and qlx has no dataset \(model.config.dataset.name) to place their values at quantiles; pass --data or use `qlx traverse`")
             }
-            return try QuantileCodebooks.model(model, dataset: dataset, values: values, samples: 2_000, seed: options.seed)
+            return try QuantileCodebooks.Refinement(model, dataset: dataset, values: values, seed: options.seed)
         }
-        let model = try explorable(encoderModel, path: options.checkpointPath)
-        let second = try other.map { try explorable($0, path: options.comparisonPath ?? "") }
+        let refinements = [try refinement(encoderModel, path: options.checkpointPath),
+                           try other.flatMap { try refinement($0, path: options.comparisonPath ?? "") }]
+        let model = refinements[0]?.provisional ?? encoderModel
+        let second = other.map { refinements[1]?.provisional ?? $0 }
         let name = Checkpoint.displayName(of:)
         var state = ExplorerState(
             checkpointName: name(options.checkpointPath) + (options.comparisonPath.map { " │ " + name($0) } ?? ""),
@@ -97,15 +100,39 @@ public enum ExplorerSetup {
         // A stored report on at least as many samples stays: a smaller live sample is the
         // worse estimate (InfoE's in-sample regression reads high on few samples), and
         // replacing the model card's figures with it would contradict them.
-        let job = dataset.flatMap { options.metricSamples > (stored?.samples ?? 0)
-            ? backgroundMetrics(model: encoderModel, dataset: $0, samples: options.metricSamples, seed: options.seed) : nil }
+        // A dataset smaller than the sample asked for is used whole, each image once.
+        let metricSamples = min(options.metricSamples, dataset?.count ?? 0)
+        let job = dataset.flatMap { metricSamples >= 2 && metricSamples > (stored?.samples ?? 0)
+            ? backgroundMetrics(model: encoderModel, dataset: $0, samples: metricSamples, seed: options.seed) : nil }
         let first = ModelImageSource(model: model, dataset: dataset)
         let source: ImageSource = second.map { PairedImageSource(first: first, second: ModelImageSource(model: $0, dataset: dataset)) } ?? first
         let session = ExplorerSession(state: state, source: source, metricsJob: job, exportDirectory: options.exportDirectory)
-        if let other, let dataset, options.metricSamples > (state.comparisonMetrics?.samples ?? 0) {
-            session.comparisonJob = backgroundMetrics(model: other, dataset: dataset, samples: options.metricSamples, seed: options.seed)
+        session.codebookJob = codebookJob(refinements)
+        if let other, let dataset, metricSamples >= 2, metricSamples > (state.comparisonMetrics?.samples ?? 0) {
+            session.comparisonJob = backgroundMetrics(model: other, dataset: dataset, samples: metricSamples, seed: options.seed)
         }
         return session
+    }
+
+    /// One background job for the refinements (first model, second model): their codebooks
+    /// in that order, nil for a quantized model; nil when both are quantized.
+    static func codebookJob(_ refinements: [QuantileCodebooks.Refinement?]) -> BackgroundJob<[[[Float]]?]>? {
+        let present = refinements.compactMap { $0 }
+        guard !present.isEmpty else { return nil }
+        return BackgroundJob(samples: present.map(\.samples).reduce(0, +)) { progress in
+            var tables: [[[Float]]?] = []
+            var done = 0
+            for refinement in refinements {
+                guard let refinement else {
+                    tables.append(nil)
+                    continue
+                }
+                let before = done, total = present.count
+                tables.append(try refinement.work { progress((Double(before) + $0) / Double(total)) })
+                done += 1
+            }
+            return tables
+        }
     }
 
     /// The dataset to sample from: the one asked for (an error if unknown or if its images do

@@ -1,3 +1,4 @@
+import Foundation
 import QLXCore
 import QLXData
 import QLXModel
@@ -26,17 +27,35 @@ public protocol ImageSource: AnyObject, Sendable {
     /// Dataset sample `index` (0..<sampleCount): its image, encoded code and factors; throws
     /// when the dataset file cannot give that image.
     func sample(at index: Int) throws -> DatasetSample
+    /// Replaces the codebooks of the models whose entry is not nil (one entry per model:
+    /// the first, then a second shown beside it), keeping their sizes. Called only while no
+    /// decode or encode runs.
+    func replaceCodebooks(_ tables: [[[Float]]?]) throws
+}
+
+extension ImageSource {
+    public func replaceCodebooks(_ tables: [[[Float]]?]) throws {}
 }
 
 /// Decodes with a QLAE model; encodes samples of its dataset.
-public final class ModelImageSource: ImageSource, Sendable {
-    public let model: QLAE
+public final class ModelImageSource: ImageSource, @unchecked Sendable {
+    /// Replaced only by `replaceCodebooks`, which the session calls while the worker is idle;
+    /// the lock makes the swap itself safe.
+    public var model: QLAE { lock.withLock { current } }
+    private var current: QLAE
+    private let lock = NSLock()
     public let dataset: (any FactorDataset)?
 
     public init(model: QLAE, dataset: (any FactorDataset)?) {
         precondition(model.config.latent.quantized, "the explorer needs a quantized model")
-        self.model = model
+        self.current = model
         self.dataset = dataset
+    }
+
+    public func replaceCodebooks(_ tables: [[[Float]]?]) throws {
+        guard let table = tables.first ?? nil else { return }
+        let replaced = try QuantileCodebooks.model(model, codebooks: table)
+        lock.withLock { current = replaced }
     }
 
     public func decode(codes: [[Int]]) -> [RenderImage] {

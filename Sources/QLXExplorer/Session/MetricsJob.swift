@@ -3,16 +3,20 @@ import Glibc
 #endif
 import Foundation
 
-/// Computes the metrics on a background thread; the event loop polls it between frames,
-/// so no frame ever waits for it (the lock is only held to copy a few numbers).
-public final class MetricsJob: @unchecked Sendable {
-    public typealias Work = @Sendable (_ progress: @escaping @Sendable (Double) -> Void) throws -> MetricsDisplay
+/// The background metrics.
+public typealias MetricsJob = BackgroundJob<MetricsDisplay>
+
+/// Work on a dataset sample on a background thread (the metrics, a continuous model's
+/// quantile codebooks); the event loop polls it between frames, so no frame ever waits for it
+/// (the lock is only held to copy a few numbers).
+public final class BackgroundJob<Output: Sendable>: @unchecked Sendable {
+    public typealias Work = @Sendable (_ progress: @escaping @Sendable (Double) -> Void) throws -> Output
 
     public let samples: Int
     private let work: Work
     private let lock = NSLock()
     private var fraction = 0.0
-    private var result: MetricsDisplay?
+    private var result: Output?
     private var failure: String?
     private var started: Date?
     private var finishedSeconds: Double?
@@ -54,7 +58,7 @@ public final class MetricsJob: @unchecked Sendable {
     }
 
     /// A snapshot: progress, the result once there is one, and a change counter.
-    public func poll() -> (progress: MetricsProgress, result: MetricsDisplay?, version: Int) {
+    public func poll() -> (progress: MetricsProgress, result: Output?, version: Int) {
         lock.withLock {
             if let failure { return (.failed(failure), nil, version) }
             if let result { return (.finished(seconds: finishedSeconds ?? 0), result, version) }
@@ -64,7 +68,7 @@ public final class MetricsJob: @unchecked Sendable {
     }
 
     /// Blocks until the job ends (for tests and benchmarks, never the UI).
-    public func wait(timeout: TimeInterval) -> MetricsDisplay? {
+    public func wait(timeout: TimeInterval) -> Output? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             let snapshot = poll()

@@ -24,4 +24,9 @@ public final class PairedImageSource: ImageSource, Sendable {
     public var sampleCount: Int { first.sampleCount }
 
     public func sample(at index: Int) throws -> DatasetSample { try first.sample(at: index) }
+
+    public func replaceCodebooks(_ tables: [[[Float]]?]) throws {
+        try first.replaceCodebooks(Array(tables.prefix(1)))
+        try second.replaceCodebooks(Array(tables.dropFirst().prefix(1)))
+    }
 }

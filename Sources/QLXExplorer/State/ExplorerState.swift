@@ -21,8 +21,9 @@ public struct ExplorerState: Sendable {
     public let checkpointName: String
     public let datasetName: String
     public let factorNames: [String]
-    /// Latent j → its codebook values, in index order.
-    public let codebooks: [[Float]]
+    /// Latent j → its codebook values, in index order (a continuous model's quantiles, which
+    /// are refined once after start-up: `refineCodebooks`).
+    public private(set) var codebooks: [[Float]]
     /// Number of dataset samples `n`/`p` can visit (0 without a dataset).
     public let sampleCount: Int
     /// What the terminal can show (set again by `adapt` once the terminal is open).
@@ -57,6 +58,8 @@ public struct ExplorerState: Sendable {
     public var graphics: GraphicsProtocol = .cells
     public var cellPixels: CellPixels?
     public var statusMessage: String?
+    /// Work under way that the status line shows while it has no message (the quantiles).
+    public var backgroundStatus: String?
     /// Digits typed so far for a value index of a codebook over 10 values (the value follows
     /// each digit; Enter or any other key ends the number).
     public var valueEntry: Int?
@@ -93,6 +96,13 @@ public struct ExplorerState: Sendable {
         self.code = start
         self.startCode = start
         self.rng = SeededGenerator(seed: seed)
+    }
+
+    /// New values for the same codebook sizes: codes keep their indices (a continuous
+    /// model's k-th quantile stays the k-th).
+    public mutating func refineCodebooks(_ refined: [[Float]]) {
+        precondition(refined.map(\.count) == codebooks.map(\.count), "refined codebooks must keep their sizes")
+        codebooks = refined
     }
 
     /// Render modes and colour depths `m` and `c` cycle through on a terminal like this one;

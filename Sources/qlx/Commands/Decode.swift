@@ -26,6 +26,7 @@ struct Decode: ParsableCommand {
 
     /// -o/--output: the images .npy to write (float32, samples × C × H × W).
     @OptionGroup var images: OutputOption
+    @OptionGroup var force: ForceOption
 
     @Option(help: "Samples per decoder pass.")
     var batch = 64
@@ -34,6 +35,8 @@ struct Decode: ParsableCommand {
         if (codes == nil) == (values == nil) { throw FlagError.badCombination("give --codes or --values (one of them)") }
         if batch < 1 { throw FlagError.badValue(flag: "--batch", expected: "at least 1", found: "\(batch)") }
         guard let output = images.path else { throw FlagError.badCombination("-o/--output: give the images .npy to write") }
+        let outputKind = force.replacing(Npy.fileKind())
+        try Npy.checkOutput(output, replacing: outputKind)
         let path = try checkpoint.path()
         let model = try checkpoint.load(path).model()
         let maximumBatch = SizeLimit.maximumCount(bytesEach: model.decodingBytesPerImage())
@@ -61,11 +64,15 @@ struct Decode: ParsableCommand {
                 throw FlagError.badValue(flag: "--codes", expected: "codes in 0…\(nv - 1) (\(name) row \(bad / latents), latent \(bad % latents))", found: "\(Int(flat[bad]))")
             }
             rows = input.rows { Int(flat[$0]) }
+        } else if let bad = input.doubles.firstIndex(where: { !Float($0).isFinite }) {
+            throw FlagError.badValue(flag: "--values", expected: "finite 32-bit numbers in \(name)",
+                                     found: "\(input.doubles[bad]) at row \(bad / latents), latent \(bad % latents)")
         }
         let image = config.image
         // Each batch goes to the file as it is decoded: memory holds one batch, not every image.
+        let size = image.channels * image.height * image.width
         let values = codes == nil ? input.doubles : []
-        try Npy.write(float32Shape: [n, image.channels, image.height, image.width], to: output) { append in
+        try Npy.write(float32Shape: [n, image.channels, image.height, image.width], to: output, replacing: outputKind) { append in
             for start in stride(from: 0, to: n, by: batch) {
                 let end = min(n, start + batch)
                 let decoded: Decoding
@@ -74,6 +81,14 @@ struct Decode: ParsableCommand {
                 } else {
                     let slice = values[(start * latents)..<(end * latents)].map(Float.init)
                     decoded = model.decode(values: Tensor(shape: [end - start, latents], data: slice))
+                }
+                // Values far outside the codebooks overflow inside the decoder: NaN pixels would
+                // be written as an image with exit 0 (the temporary file goes with the error).
+                if let bad = decoded.images.data.firstIndex(where: { !$0.isFinite }) {
+                    let row = start + bad / size
+                    let largest = input.doubles[(row * latents)..<((row + 1) * latents)].map(abs).max() ?? 0
+                    throw FlagError.badValue(flag: "--values", expected: "values the decoder can turn into an image (near the codebook values)",
+                                             found: "row \(row) of \(name), with magnitudes up to \(largest), decodes to NaN pixels")
                 }
                 try append(decoded.images.data)
             }

@@ -45,42 +45,41 @@ struct Encode: ParsableCommand {
     @Option(help: "Dataset image indices .npy (int64, samples).")
     var indices: String?
 
-    @Flag(help: "Replace output files that are not .npy files (e.g. a checkpoint given as -o by mistake).")
-    var force = false
+    @OptionGroup var force: ForceOption
 
     /// The flags, checked before anything is loaded.
     func checkFlags() throws {
         _ = try sample.samples.value(atLeast: 1)
         _ = try sample.seed.value()
-        let outputs = [codes.path, factors, values, continuous, indices].compactMap { $0 }
+        let outputs = [(codes.path, "-o/--output"), (factors, "--factors"), (values, "--values"), (continuous, "--continuous"),
+                       (indices, "--indices")].compactMap { path, flag in path.map { (path: $0, flag: flag) } }
         if outputs.isEmpty {
             throw FlagError.badCombination("nothing to write; pass -o codes.npy and/or --factors, --values, --continuous, --indices")
         }
         if images != nil && (factors != nil || indices != nil || all) {
             throw FlagError.badCombination("--images: --factors, --indices and --all describe dataset samples; they do not apply")
         }
-        if Set(outputs).count != outputs.count {
-            throw FlagError.badCombination("each output needs its own file; the same path was given twice")
-        }
-        for output in outputs { try Npy.checkOutput(output, replacing: outputKind) }
+        try refuseSharedOutputs(outputs)
+        for output in outputs { try Npy.checkOutput(output.path, replacing: outputKind) }
     }
 
     /// What an existing output must be to be replaced: an .npy file, unless --force.
-    var outputKind: AtomicFile.Kind? { force ? nil : Npy.fileKind(hint: "pass --force to replace it") }
+    var outputKind: AtomicFile.Kind? { force.replacing(Npy.fileKind()) }
 
     func run() throws {
         try checkFlags()
         let path = try checkpoint.path()
-        let model = try checkpoint.load().model()
+        let model = try checkpoint.load(path).model()
         if codes.path != nil && !model.config.latent.quantized {
             throw FlagError.badCombination("-o/--output: the model in \(path) is not quantized, so it has no codes; use --values or --continuous")
         }
         if let images { return try encode(images: images, model: model) }
-        let count = all ? nil : try sample.samples.value(atLeast: 1, config: model.config), seed = try sample.seed.value()
-        let (data, n, encoded) = try sample.run(on: model, samples: count) { data, n, progress in
-            try ModelEvaluation.encode(model: model, dataset: data, samples: n, seed: seed,
-                                       order: count == nil ? Array(0..<data.count) : nil, decode: false, progress: progress)
+        let seed = try sample.seed.value()
+        let (data, encoded) = try sample.run(on: model, checkpoint: path, every: all, atLeast: 1) { data, count, progress in
+            try ModelEvaluation.encode(model: model, dataset: data, samples: count, seed: seed,
+                                       order: all ? Array(0..<data.count) : nil, decode: false, progress: progress)
         }
+        let n = encoded.indices.count
         var written = try writeLatents(codes: encoded.codes.flatMap { $0.map(Int64.init) }, values: encoded.values.data,
                                        continuous: encoded.continuous.data, rows: n, latents: model.config.latent.count)
         if let factors {

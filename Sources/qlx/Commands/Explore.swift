@@ -81,13 +81,15 @@ struct Explore: ParsableCommand {
         if let stream = StandardStream.firstNotATerminal() { throw ExplorerError.notATerminal(stream: stream.name) }
         let replay = try loadScript()
         let path = try checkpoint.path()
+        // Notes about the run opened go to the status line: stderr is under the screen.
+        var notes: [String] = []
         let session = try ExplorerSetup.session(ExplorerSetup.Options(
-            checkpointPath: path, checkpoint: try checkpoint.load(path),
+            checkpointPath: path, checkpoint: try checkpoint.load(path) { notes.append($0) },
             dataset: try dataset.givenDataset(),
             fallbackDataPath: Streams.environment["QLX_DATA"].flatMap { $0.isEmpty ? nil : $0 },
             metricSamples: metricSamples, seed: try seed.value(),
             exportDirectory: exportDirectory ?? FileManager.default.currentDirectoryPath, values: values,
-            comparison: try comparison.map { try checkpoint.load($0) }, comparisonPath: comparison))
+            comparison: try comparison.map { try checkpoint.load($0) { notes.append($0) } }, comparisonPath: comparison))
         // Settings: flags, then the settings file, then the defaults.
         let configPath = ExplorerConfig.path(environment: Streams.environment)
         var config = ExplorerConfig(), configProblem: String?
@@ -103,6 +105,7 @@ struct Explore: ParsableCommand {
         if let ms = config.tourMilliseconds { session.tourInterval = ms }
         if present { session.present() }
         session.start()
+        if let note = notes.first { session.note(note) }
         if let configProblem { session.note(configProblem) }
         let outcome = try ExplorerApp.run(session: session, environment: Streams.environment,
                                           script: replay, launched: launched, mouse: mouse ?? config.mouse ?? true)

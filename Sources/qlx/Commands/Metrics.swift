@@ -82,11 +82,11 @@ struct Metrics: ParsableCommand {
     }
 
     func checkpointReport(seed: UInt64) throws -> MetricsReport {
-        let model = try checkpoint.load().model()
-        let samples = try sample.samples.value(atLeast: 2, config: model.config)
-        return try sample.run(on: model, samples: samples) { data, samples, progress in
+        let path = try checkpoint.path()
+        let model = try checkpoint.load(path).model()
+        return try sample.run(on: model, checkpoint: path, atLeast: 2) { data, samples, progress in
             try ModelEvaluation.evaluate(model: model, dataset: data, samples: samples, seed: seed,
                                          chanceSeed: chance ? seed : nil, progress: progress)
-        }.2
+        }.1
     }
 }

@@ -6,7 +6,8 @@ import QLXModel
 import QLXTraining
 
 /// `qlx train`: trains a QLAE on a procedural dataset, with progress, periodic evaluation,
-/// atomic checkpoints, Ctrl-C/SIGTERM handling (save, then exit 130/143) and exact resume.
+/// atomic checkpoints, signal handling (Ctrl-C, SIGTERM, a hang-up, SIGQUIT: save, then exit
+/// 128 + the signal; see `StopSignals`) and exact resume.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a QLAE on a dataset and write a checkpoint.",
@@ -18,8 +19,8 @@ struct Train: ParsableCommand {
         Batches are a pure function of (seed, step): --resume continues bit-identically. With --lr or \
         --weight-decay, --resume continues with the new value from the next step on (a schedule in \
         phases); --lr-drop gives a learning-rate schedule in one run (a lower rate for the last \
-        ~1,000 steps sharpens reconstructions; see docs/training-log.md). Ctrl-C or SIGTERM saves \
-        a checkpoint and exits 130 or 143.
+        ~1,000 steps sharpens reconstructions; see docs/training-log.md). Ctrl-C, SIGTERM, a hang-up \
+        (a closed terminal) or SIGQUIT saves a checkpoint and exits 128 + the signal (130, 143, 129, 131).
         Weight decay defaults to the reference's 0.1, tuned for 200,000 steps. For runs of about \
         10,000 steps, --weight-decay 2 gives a similar total decay and far better disentanglement \
         (the bundled model: InfoM 0.82 against 0.47; see assets/README.md).
@@ -58,6 +59,7 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Also keep a copy every N steps as <output>-step<N>.safetensors (0: none), to compare checkpoints along the run.", transform: FlagParse.integer) var snapshotEvery: Int = 0
     @Option(parsing: .unconditional, help: "Images for the final disentanglement metrics (0: skip).", transform: FlagParse.integer) var metricsSamples: Int = 10_000
     @Option(help: "Continue training from a checkpoint written by qlx train.") var resume: String?
+    @OptionGroup var force: ForceOption
 
     func run() throws {
         for (value, flag) in [(evalEvery, "--eval-every"), (checkpointEvery, "--checkpoint-every"), (snapshotEvery, "--snapshot-every"),
@@ -66,7 +68,8 @@ struct Train: ParsableCommand {
             throw FlagError.badValue(flag: flag, expected: "an integer ≥ 0", found: "\(value)")
         }
         let outputPath = output.path ?? resume ?? "qlae.safetensors"
-        try checkWritable(outputPath)
+        let outputKind = force.replacing(SafetensorsFile.fileKind)
+        try checkWritable(outputPath, replacing: outputKind)
         let lock = try OutputLock(for: outputPath)
         defer { withExtendedLifetime(lock) {} }
         var trainer = try Self.namingFlags { try makeTrainer() }
@@ -84,7 +87,7 @@ struct Train: ParsableCommand {
         var metricsSummary: String?
         let outcome = try trainer.run(
             schedule: TrainingSchedule(outputPath: outputPath, evaluateEvery: evalEvery, checkpointEvery: checkpointEvery,
-                                       snapshotEvery: snapshotEvery),
+                                       snapshotEvery: snapshotEvery, replacing: outputKind),
             shouldStop: { StopSignals.received != nil },
             finalMetadata: metricsSamples > 0 ? { trainer in
                 try FinalMetrics.metadata(for: trainer, samples: metricsSamples, report: { line in
@@ -232,9 +235,10 @@ struct Train: ParsableCommand {
     }
 
     /// Fails before training starts if the checkpoint could not be written at the end (see
-    /// `AtomicFile.checkTarget`: an existing, writable folder; no device node or folder there).
-    private func checkWritable(_ path: String) throws {
-        do { try AtomicFile.checkTarget(path) } catch let error as FileWriteError {
+    /// `AtomicFile.checkTarget`: an existing, writable folder; no device node or folder there,
+    /// nor a file other than a checkpoint without --force).
+    private func checkWritable(_ path: String, replacing kind: AtomicFile.Kind?) throws {
+        do { try AtomicFile.checkTarget(path, replacing: kind) } catch let error as FileWriteError {
             throw FlagError.badValue(flag: "--output", expected: "a path in an existing, writable folder", found: "\(quoted(path)): \(error.reason)")
         }
     }

@@ -86,8 +86,9 @@ struct Traversal {
 
     /// Quantized models sweep each latent's codebook; models without quantization sweep
     /// n_v evenly spaced values over the range the encoder produces on 256 dataset images.
-    /// `dataset`: a name or file for sample starts and value ranges (default: the model's).
-    static func make(model: QLAE, start: TraversalStart, latents: [Int], seed: UInt64, dataset: String? = nil) throws -> Traversal {
+    /// `dataset` opens the images of sample starts and value ranges, when they are needed.
+    static func make(model: QLAE, start: TraversalStart, latents: [Int], seed: UInt64,
+                     dataset: () throws -> any FactorDataset = { throw FlagError.badCombination("no dataset") }) throws -> Traversal {
         let config = model.config
         let nz = config.latent.count, nv = config.latent.valuesPerLatent
         let columnValues: [[Float]]
@@ -103,13 +104,13 @@ struct Traversal {
                 var generator = SeededGenerator(seed: seed)
                 baseCode = (0..<nz).map { _ in uniformIndex(below: nv, using: &generator) }
             case .sample(let n):
-                let (encoding, image) = try encode(sample: n, model: model, dataset: dataset)
+                let (encoding, image) = try encode(sample: n, model: model, dataset: dataset())
                 baseCode = encoding.codes[0]
                 sampleImage = image
             }
             base = zip(baseCode!, columnValues).map { $1[$0] }
         } else {
-            let ranges = try latentRanges(model: model, seed: seed, dataset: dataset)
+            let ranges = try latentRanges(model: model, seed: seed, dataset: dataset())
             columnValues = ranges.map { r in (0..<nv).map { r.lowerBound + (r.upperBound - r.lowerBound) * Float($0) / Float(max(nv - 1, 1)) } }
             switch start {
             case .zeros: base = Array(repeating: 0, count: nz)
@@ -117,7 +118,7 @@ struct Traversal {
                 var generator = SeededGenerator(seed: seed)
                 base = ranges.map { $0.lowerBound + ($0.upperBound - $0.lowerBound) * generator.nextUnitFloat() }
             case .sample(let n):
-                let (encoding, image) = try encode(sample: n, model: model, dataset: dataset)
+                let (encoding, image) = try encode(sample: n, model: model, dataset: dataset())
                 base = encoding.continuous.data
                 sampleImage = image
             }
@@ -140,15 +141,8 @@ struct Traversal {
                          baseColumns: latents.map { j in baseCode.map { $0[j] } })
     }
 
-    static func dataset(for model: QLAE, named name: String?) throws -> any FactorDataset {
-        let dataset = try DatasetOption.resolve(name ?? model.config.dataset.name)
-        try dataset.checkImages(fit: model.config.image)
-        return dataset
-    }
-
     /// Dataset image `n` encoded, and the image itself.
-    static func encode(sample n: Int, model: QLAE, dataset name: String?) throws -> (Encoding, RenderImage) {
-        let dataset = try dataset(for: model, named: name)
+    static func encode(sample n: Int, model: QLAE, dataset: any FactorDataset) throws -> (Encoding, RenderImage) {
         guard n < dataset.count else {
             throw FlagError.badValue(flag: "--from sample", expected: "an image index 0…\(dataset.count - 1) of \(dataset.name)",
                                      found: "\(n)")
@@ -158,8 +152,7 @@ struct Traversal {
     }
 
     /// Per latent, [min, max] of the encoder's output on 256 seeded dataset images.
-    static func latentRanges(model: QLAE, seed: UInt64, dataset name: String?) throws -> [ClosedRange<Float>] {
-        let dataset = try dataset(for: model, named: name)
+    static func latentRanges(model: QLAE, seed: UInt64, dataset: any FactorDataset) throws -> [ClosedRange<Float>] {
         let continuous = model.encode(try dataset.images(at: sampleIndices(count: 256, of: dataset.count, seed: seed))).continuous
         let nz = model.config.latent.count
         return (0..<nz).map { j in

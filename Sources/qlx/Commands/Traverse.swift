@@ -68,6 +68,8 @@ struct Traverse: ParsableCommand {
     @Flag(help: "With --png or --gif, print the text grid as well.")
     var text = false
 
+    @OptionGroup var force: ForceOption
+
     @Flag(name: .customLong("no-labels"), help: "PNG: thumbnails and gutters only, without the title, labels and base column.")
     var noLabels = false
 
@@ -86,6 +88,10 @@ struct Traverse: ParsableCommand {
         let chosen = try latent.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map {
             try FlagValue.integer(String($0), flag: "--latent", in: 0...Int.max, expected: "a latent index (an integer ≥ 0)")
         }
+        let pngKind = force.replacing(PNGWriter.fileKind), gifKind = force.replacing(GIFWriter.fileKind)
+        try refuseSharedOutputs([(png, "--png"), (gif, "--gif")].compactMap { path, flag in path.map { (path: $0, flag: flag) } })
+        if let png { try checkImageOutput(png, replacing: pngKind) }
+        if let gif { try checkImageOutput(gif, replacing: gifKind) }
         let parsed = try TraversalStart.parse(from)
         var start = parsed.0
         var path = checkpoint.checkpoint, surplus = parsed.surplus
@@ -107,11 +113,17 @@ struct Traverse: ParsableCommand {
         }
 
         let latents = chosen.isEmpty ? Array(0..<config.latent.count) : chosen
-        if from.isEmpty, dataset.name == nil, (try? Traversal.dataset(for: model, named: nil)) == nil {
-            Streams.warn("qlx has no dataset \(quoted(config.dataset.name)) for \(checkpointPath), so the traversal starts from zeros (pass --data FILE to start from a sample)")
+        if from.isEmpty, config.latent.quantized, !dataset.isAvailable(for: config) {
+            Streams.warn("\(checkpointPath) was trained on \(quoted(config.dataset.name)), which qlx reads from its dataset file, so the traversal starts from zeros (pass --data FILE or set $QLX_DATA to start from a sample)")
             start = .zeros
         }
-        let traversal = try Traversal.make(model: model, start: start, latents: latents, seed: seed, dataset: dataset.name)
+        var opened: (any FactorDataset)?
+        let traversal = try Traversal.make(model: model, start: start, latents: latents, seed: seed) {
+            if let opened { return opened }
+            let data = try dataset.dataset(for: config, checkpoint: checkpointPath)
+            opened = data
+            return data
+        }
         let metrics = MetricsReport.stored(in: stored)
         if let warning = metrics.warning { Streams.warn(warning) }
         let names = LatentNames(report: metrics.report, latentCount: config.latent.count)
@@ -125,7 +137,7 @@ struct Traverse: ParsableCommand {
             let frames = (0..<frameCount).map { k in
                 Mosaic.picture(rows: [traversal.images.map { $0[min(k, $0.count - 1)] }], scale: scale, gutter: 2, gutterValue: 0.5)
             }
-            try GIFWriter.write(frames, to: gif)
+            try GIFWriter.write(frames, to: gif, replacing: gifKind)
             Streams.note("wrote \(gif) (\(frames[0].width)×\(frames[0].height) pixels, \(frameCount) frames, latents \(latents.map(String.init).joined(separator: ",")))")
             if png == nil && !text { return }
         }
@@ -133,7 +145,7 @@ struct Traverse: ParsableCommand {
             let picture = noLabels
                 ? Mosaic.picture(rows: traversal.images, scale: scale, gutter: 2, gutterValue: 0.5)
                 : figure(traversal, latents: latents, names: names, start: start, checkpointPath: checkpointPath).picture(scale: scale)
-            try PNGWriter.write(picture, to: png)
+            try PNGWriter.write(picture, to: png, replacing: pngKind)
             Streams.note("wrote \(png) (\(picture.width)×\(picture.height) pixels, \(latents.count) latents × \(traversal.values.first?.count ?? 0) values)")
             if !text { return }
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QLXData
+import QLXIO
 import QLXMetrics
 import QLXModel
 import QLXReference
@@ -12,7 +13,7 @@ import QLXRender
 /// The checkpoint argument of info, explore, traverse, metrics, encode, decode and convert,
 /// with `--step` and `--config` for runs of the reference code.
 struct CheckpointArgument: ParsableArguments {
-    @Argument(help: "A .safetensors checkpoint, a reference run (run folder, files/, checkpoint/step=N/, model.eqx), or a bundled model by name: scenes, sprites (default: the bundled model, or $QLX_MODEL).")
+    @Argument(help: "A .safetensors checkpoint, a reference run (Hydra job folder, wandb/ or a wandb run folder, files/, checkpoint/step=N/, model.eqx), or a bundled model by name: scenes, sprites (default: the bundled model, or $QLX_MODEL).")
     var checkpoint: String?
 
     @Option(help: "Reference runs: the checkpoint step (default: the newest step=N folder).")
@@ -28,8 +29,10 @@ struct CheckpointArgument: ParsableArguments {
     func load() throws -> Checkpoint { try load(path()) }
 
     /// Any checkpoint path with this argument's --step and --config (explore's second model).
-    func load(_ path: String) throws -> Checkpoint {
-        try CheckpointSource.open(path, step: step, config: config)
+    /// Choices made for the user (the newest of several wandb runs, a config further up) go
+    /// to `note`, one line each: stderr unless the command shows them elsewhere.
+    func load(_ path: String, note: (String) -> Void = Streams.note) throws -> Checkpoint {
+        try CheckpointSource.open(path, step: step, config: config, note: note)
     }
 }
 
@@ -77,6 +80,30 @@ struct DatasetOption: ParsableArguments {
     /// The flag's dataset, if the flag was given.
     func givenDataset() throws -> (any FactorDataset)? { try name.map { try dataset(default: $0) } }
 
+    /// Whether `dataset(for:checkpoint:)` has a dataset to open (it may still fail to open).
+    func isAvailable(for config: QLAEConfig) -> Bool {
+        name != nil || Datasets.names.contains(config.dataset.name) || !(Streams.environment["QLX_DATA"] ?? "").isEmpty
+    }
+
+    /// The dataset a model is run on, its images checked against the model's: the flag's; else
+    /// the one it was trained on when qlx makes it (sprites, scenes); else the file
+    /// `$QLX_DATA` names; else an error saying which dataset the model needs and how to give it.
+    func dataset(for config: QLAEConfig, checkpoint: String) throws -> any FactorDataset {
+        let trained = config.dataset.name
+        let data: any FactorDataset
+        if let name {
+            data = try dataset(default: name)
+        } else if Datasets.names.contains(trained) {
+            data = try Self.resolve(trained)
+        } else if let file = Streams.environment["QLX_DATA"], !file.isEmpty {
+            data = try Self.resolve(file, classesPath: classesPath, factorNames: factorNameList)
+        } else {
+            throw FlagError.badCombination("\(checkpoint) was trained on \(quoted(trained)), which qlx reads from its dataset file: pass --data FILE or set $QLX_DATA")
+        }
+        try data.checkImages(fit: config.image)
+        return data
+    }
+
     /// A dataset by name or path, with a progress bar while a compressed file's members are
     /// decompressed into the cache (first use only).
     static func resolve(_ nameOrPath: String, classesPath: String? = nil, factorNames: [String]? = nil) throws -> any FactorDataset {
@@ -94,6 +121,30 @@ struct OutputOption: ParsableArguments {
     @Option(name: [.customShort("o"), .customLong("output")],
             help: ArgumentHelp("Output file (see the command's description).", valueName: "output"))
     var path: String?
+}
+
+/// `--force`: every command that writes files replaces an existing file only when it is of
+/// the kind the command writes (an .npy for an .npy output, a checkpoint for a checkpoint),
+/// or empty; anything else (a checkpoint given as `-o` by mistake) needs this flag.
+struct ForceOption: ParsableArguments {
+    @Flag(name: .customLong("force"), help: "Replace output files of another kind (e.g. a checkpoint given as an .npy output by mistake).")
+    var isGiven = false
+
+    /// What an existing output must be to be replaced: `kind`, or anything with --force.
+    func replacing(_ kind: AtomicFile.Kind) -> AtomicFile.Kind? { isGiven ? nil : kind }
+}
+
+/// Refuses two outputs of one command that name the same file (`-o s.npy --factors ./s.npy`):
+/// the second would silently replace the first. `outputs` pairs each path with its flag.
+func refuseSharedOutputs(_ outputs: [(path: String, flag: String)]) throws {
+    var seen: [String: String] = [:]
+    for (path, flag) in outputs {
+        let key = AtomicFile.targetKey(of: path)
+        if let other = seen[key] {
+            throw FlagError.conflict(flag: flag, other: other, reason: "both name the file \(quoted(path)); each output needs its own file")
+        }
+        seen[key] = flag
+    }
 }
 
 /// `--mode` and `--colors` of the commands that draw images (traverse, explore).
@@ -134,13 +185,31 @@ struct RenderFlags: ParsableArguments {
 /// `--samples`: how many dataset images a command encodes.
 struct SamplesOption: ParsableArguments {
     @Option(name: .customLong("samples"), parsing: .unconditional,
-            help: ArgumentHelp("Number of images to encode (default 10000; at most the dataset's images, drawn at random).", valueName: "samples"))
-    var text = "10000"
+            help: ArgumentHelp("Number of images to encode (default 10000, or every image of a smaller dataset).", valueName: "samples"))
+    var text: String?
 
-    /// The count, at least `minimum` (the metrics need two images to compare) and, with the
-    /// model's `config`, at most what its evaluation can hold in memory.
+    /// Images encoded when `--samples` is not given (fewer when the dataset has fewer).
+    static let defaultCount = 10_000
+
+    /// The count given (else the default), at least `minimum` (the metrics need two images
+    /// to compare) and, with the model's `config`, at most what its evaluation can hold in
+    /// memory.
     func value(atLeast minimum: Int, config: QLAEConfig? = nil) throws -> Int {
-        try Self.check(text, flag: "--samples", atLeast: minimum, config: config)
+        guard let text else { return Self.defaultCount }
+        return try Self.check(text, flag: "--samples", atLeast: minimum, config: config)
+    }
+
+    /// The count for a dataset of `datasetCount` images: the default shrinks to the dataset's
+    /// size (each image once); a larger count given is kept, and `note` says that draws repeat.
+    func value(atLeast minimum: Int, config: QLAEConfig, dataset: any FactorDataset,
+               note: (String) -> Void = Streams.note) throws -> Int {
+        let count = try value(atLeast: minimum, config: config)
+        guard text != nil else { return max(minimum, min(count, dataset.count)) }
+        let repeats = repeatedDraws(count: count, of: dataset.count)
+        if repeats > 0 {
+            note("--samples \(count): \(quoted(dataset.name)) has \(dataset.count) images, so every image is drawn once and \(repeats) draws repeat one")
+        }
+        return count
     }
 
     /// A sample count given to `flag` (also `qlx train --metrics-samples`), checked as above.
@@ -162,20 +231,18 @@ struct ImageSampleOptions: ParsableArguments {
     @OptionGroup var samples: SamplesOption
     @OptionGroup var seed: SeedOption
 
-    /// Runs `work` on the dataset (the flag's, else the model's) and the number of images to
-    /// encode, with a progress bar on stderr labelled with what is being encoded. A sample
-    /// larger than the dataset is cut to its size, with a warning: the images are drawn with
-    /// replacement, so millions of draws from a smaller set only repeat images for hours.
-    func run<Result>(on model: QLAE, samples requested: Int?,
-                     _ work: (any FactorDataset, Int, @escaping (Double) -> Void) throws -> Result) throws -> (any FactorDataset, Int, Result) {
-        let data = try dataset.dataset(default: model.config.dataset.name)
-        var count = requested ?? data.count
-        if count > data.count {
-            Streams.warn("--samples: \(count) is more than the \(data.count) images of \(data.name); using \(data.count)")
-            count = data.count
-        }
+    /// Runs `work` on the model's dataset (`DatasetOption.dataset(for:checkpoint:)`) and the
+    /// number of its images to encode (`every`: all of them; else `--samples` as
+    /// `SamplesOption` reads it for that dataset), with a progress bar on stderr labelled with
+    /// what is being encoded.
+    func run<Result>(on model: QLAE, checkpoint: String, every: Bool = false, atLeast minimum: Int,
+                     _ work: (any FactorDataset, Int, @escaping (Double) -> Void) throws -> Result) throws -> (any FactorDataset, Result) {
+        // A count the model cannot hold fails before a file is opened (and decompressed).
+        if !every { _ = try samples.value(atLeast: minimum, config: model.config) }
+        let data = try dataset.dataset(for: model.config, checkpoint: checkpoint)
+        let count = every ? data.count : try samples.value(atLeast: minimum, config: model.config, dataset: data)
         let bar = ProgressBar(label: "encoding \(count) images of \(data.name)")
         defer { bar.finish() }
-        return (data, count, try work(data, count, bar.update))
+        return (data, try work(data, count, bar.update))
     }
 }
