@@ -49,7 +49,7 @@ final class RunFolderTests: XCTestCase {
         for step in stride(from: 0, through: 10_000, by: 25) {
             let folder = scratch.appendingPathComponent("checkpoint/step=\(step)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            XCTAssertTrue(FileManager.default.createFile(atPath: folder.appendingPathComponent("model.eqx").path, contents: Data()))
+            XCTAssertTrue(FileManager.default.createFile(atPath: folder.appendingPathComponent("model.eqx").path, contents: Data([0])))
         }
         XCTAssertThrowsError(try RunFolder(path: scratch.path, step: 5001)) { error in
             XCTAssertEqual("\(error)", "\(scratch.path): no checkpoint for step 5001; 401 steps found from 0 to 10000, the nearest 4975, 5000, 5025")
@@ -64,7 +64,7 @@ final class RunFolderTests: XCTestCase {
         for name in ["step=+7", "step=007", "step=-3", "step=12"] {
             let folder = scratch.appendingPathComponent("checkpoint/\(name)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            XCTAssertTrue(FileManager.default.createFile(atPath: folder.appendingPathComponent("model.eqx").path, contents: Data()))
+            XCTAssertTrue(FileManager.default.createFile(atPath: folder.appendingPathComponent("model.eqx").path, contents: Data([0])))
         }
         try FileManager.default.copyItem(atPath: ReferenceFixtures.files(fixture) + "/config.yaml",
                                          toPath: scratch.appendingPathComponent("config.yaml").path)

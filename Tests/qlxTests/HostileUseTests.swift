@@ -69,7 +69,7 @@ final class HostileUseTests: XCTestCase {
                                "qlx: /dev/zero: cannot read .npy file: is a character device, not a regular file")
         let run = file("run")
         try FileManager.default.createDirectory(atPath: run + "/checkpoint/step=1", withIntermediateDirectories: true)
-        try Data().write(to: URL(fileURLWithPath: run + "/checkpoint/step=1/model.eqx"))
+        try Data([0]).write(to: URL(fileURLWithPath: run + "/checkpoint/step=1/model.eqx"))
         try assertOneLineError(["info", run, "--config", fifo], "qlx: \(fifo): cannot read the config: is a named pipe, not a regular file")
         try assertOneLineError(["info", run, "--config", directory.path],
                                "qlx: \(directory.path): cannot read the config: is a folder, not a regular file")
