@@ -94,6 +94,21 @@ final class HostileUseTests: XCTestCase {
         XCTAssertEqual(try TestNpy.read(file("images.npy")).shape, [300, image.channels, image.height, image.width])
     }
 
+    /// `model.eqx` was read whole before any check: under a 4 GB address-space limit a 3 GB
+    /// sparse file aborted. Records are read one at a time, so it is refused at its first bytes.
+    func testAHugeModelFileIsRefusedFromItsFirstBytesUnderAnAddressSpaceLimit() throws {
+        let run = file("huge")
+        try FileManager.default.createDirectory(atPath: run + "/checkpoint/step=1", withIntermediateDirectories: true)
+        let config = QLXBinary.repositoryRoot.appendingPathComponent("Tests/QLXReferenceTests/Fixtures/reference/qlae_dense_dense/run/files/config.yaml").path
+        try FileManager.default.copyItem(atPath: config, toPath: run + "/config.yaml")
+        let model = run + "/checkpoint/step=1/model.eqx"
+        XCTAssertTrue(FileManager.default.createFile(atPath: model, contents: Data([0])))
+        XCTAssertEqual(truncate(model, 3 << 30), 0)
+        let refused = try runInShell(["info", run], redirections: "", prefix: "ulimit -v 4000000;")
+        XCTAssertEqual(refused.status, 1, refused.stderr)
+        XCTAssertEqual(refused.stderr, "qlx: \(model): not a readable .eqx file: record 0 at byte 0: not a valid .npy file: missing the \\x93NUMPY magic string\n")
+    }
+
     /// Escape sequences in a checkpoint's dataset name, factor names and metadata keys reached
     /// the terminal raw from `qlx info` and from traverse's missing-dataset warning.
     func testEscapeSequencesFromACheckpointNeverReachTheTerminal() throws {
