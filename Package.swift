@@ -44,6 +44,8 @@ let package = Package(
         .target(name: "CDirectConv"),
         // Compiled C: a SIGBUS handler for dataset mappings whose file shrinks (MappedFile.swift).
         .target(name: "CMappedGuard"),
+        // Compiled C: the release stamp `qlx --version` prints (scripts/package writes it).
+        .target(name: "CBuildInfo"),
 
         // Libraries.
         // Untrusted input and output: atomic writes, size limits, quoting values for messages.
@@ -68,7 +70,7 @@ let package = Package(
         // The command-line tool: parses arguments, runs one command (Commands/), prints every error (QLX.swift).
         .executableTarget(name: "qlx", dependencies: [
             "QLXCore", "QLXIO", "QLXModel", "QLXData", "QLXMetrics", "QLXTraining", "QLXRender", "QLXExplorer",
-            "QLXReference",
+            "QLXReference", "CBuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

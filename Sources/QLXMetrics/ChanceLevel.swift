@@ -12,8 +12,8 @@ import QLXData
 ///
 /// Shuffling keeps each latent's histogram and the joint distribution of the latents, and
 /// removes all dependence on the factors.
-@dynamicMemberLookup
-public struct ChanceLevel: Codable, Sendable, Equatable {
+public struct ChanceLevel: Embedding, Codable, Sendable, Equatable {
+    public static var embedded: WritableKeyPath<ChanceLevel, InfoMECResult> { \.shuffled }
     /// Seed of the row shuffle.
     public var seed: UInt64
     /// InfoMEC of the shuffled latents, read through as `chance.infoE`.
@@ -24,22 +24,12 @@ public struct ChanceLevel: Codable, Sendable, Equatable {
         self.shuffled = shuffled
     }
 
-    public subscript<Value>(dynamicMember keyPath: KeyPath<InfoMECResult, Value>) -> Value {
-        shuffled[keyPath: keyPath]
-    }
-
-    private enum CodingKeys: String, CodingKey { case seed }
-
-    // One JSON object: the seed beside the figures' own keys, as the report writes its own.
     public init(from decoder: Decoder) throws {
-        seed = try decoder.container(keyedBy: CodingKeys.self).decode(UInt64.self, forKey: .seed)
-        shuffled = try InfoMECResult(from: decoder)
+        (shuffled, seed) = try FlatCoding.decode(from: decoder, field: "seed")
     }
 
     public func encode(to encoder: Encoder) throws {
-        try shuffled.encode(to: encoder)
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(seed, forKey: .seed)
+        try FlatCoding.encode(shuffled, field: "seed", seed, to: encoder)
     }
 }
 

@@ -1,11 +1,12 @@
 import Foundation
+import QLXCore
 
 /// Everything `qlx metrics` reports about a model (or a pair of arrays), as JSON in a
 /// checkpoint's "qlx.metrics" metadata and on `--json`. The InfoMEC figures are one
 /// `InfoMECResult`, read through as if they were the report's own (`report.infoM`) and
 /// written as top-level JSON keys beside the rest.
-@dynamicMemberLookup
-public struct MetricsReport: Codable, Sendable, Equatable {
+public struct MetricsReport: Embedding, Codable, Sendable, Equatable {
+    public static var embedded: WritableKeyPath<MetricsReport, InfoMECResult> { \.infoMEC }
     public enum LatentKind: String, Codable, Sendable { case discrete, continuous }
 
     /// One name per source (ground-truth factor).
@@ -31,11 +32,6 @@ public struct MetricsReport: Codable, Sendable, Equatable {
         self.samples = samples
         self.reconstruction = reconstruction
         self.codebookUsage = codebookUsage
-    }
-
-    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<InfoMECResult, Value>) -> Value {
-        get { infoMEC[keyPath: keyPath] }
-        set { infoMEC[keyPath: keyPath] = newValue }
     }
 
     public var latentCount: Int { infoMEC.activeLatents.count }

@@ -1,3 +1,5 @@
+import QLXCore
+
 /// A step in a learning-rate schedule: from `step` optimizer steps done on, the rate is `rate`.
 public struct LearningRateDrop: Codable, Equatable, Sendable {
     public var step: Int
@@ -42,8 +44,8 @@ public struct TrainingHyperparameters: Codable, Equatable, Sendable {
 /// How the model was trained (informational; `qlx train --resume` reads it back): the
 /// hyperparameters, read through as its own (`settings.batchSize`), and the steps done. In
 /// JSON one flat object, the hyperparameters' keys beside `stepsDone`.
-@dynamicMemberLookup
-public struct TrainingSettings: Codable, Equatable, Sendable {
+public struct TrainingSettings: Embedding, Codable, Equatable, Sendable {
+    public static var embedded: WritableKeyPath<TrainingSettings, TrainingHyperparameters> { \.hyperparameters }
     public var hyperparameters: TrainingHyperparameters
     public var stepsDone: Int
 
@@ -52,21 +54,11 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         self.stepsDone = stepsDone
     }
 
-    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<TrainingHyperparameters, Value>) -> Value {
-        get { hyperparameters[keyPath: keyPath] }
-        set { hyperparameters[keyPath: keyPath] = newValue }
-    }
-
-    private enum CodingKeys: String, CodingKey { case stepsDone }
-
     public init(from decoder: Decoder) throws {
-        hyperparameters = try TrainingHyperparameters(from: decoder)
-        stepsDone = try decoder.container(keyedBy: CodingKeys.self).decode(Int.self, forKey: .stepsDone)
+        (hyperparameters, stepsDone) = try FlatCoding.decode(from: decoder, field: "stepsDone")
     }
 
     public func encode(to encoder: Encoder) throws {
-        try hyperparameters.encode(to: encoder)
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(stepsDone, forKey: .stepsDone)
+        try FlatCoding.encode(hyperparameters, field: "stepsDone", stepsDone, to: encoder)
     }
 }

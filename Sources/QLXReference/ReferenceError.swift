@@ -10,9 +10,6 @@ public enum ReferenceError: Error, CustomStringConvertible, Equatable, Sendable 
     case badConfigValue(path: String, key: String, expected: String, found: String)
     case unsupported(path: String, what: String)
     case unreadableRecords(path: String, reason: String)
-    /// The newest step=N/model.eqx does not read (half-written); `complete` is the newest
-    /// earlier step that does.
-    case incompleteNewestStep(path: String, reason: String, complete: Int?, steps: [Int])
     /// A checkpoint whose records fit `found` latents, read with a config that says `expected`.
     case latentCount(path: String, config: String, found: Int, expected: Int)
     case recordCount(path: String, expected: Int, found: Int)
@@ -48,10 +45,6 @@ public enum ReferenceError: Error, CustomStringConvertible, Equatable, Sendable 
             return "\(path): not supported yet: \(what)"
         case .unreadableRecords(let path, let reason):
             return "\(path): not a readable .eqx file: \(reason)"
-        case .incompleteNewestStep(let path, let reason, let complete, let steps):
-            let hint = complete.map { "--step \($0) opens the newest complete one" }
-                ?? "--step N opens an earlier one (steps found: \(steps.dropLast().map(String.init).joined(separator: ", ")))"
-            return "\(path): not a readable .eqx file: \(reason); the newest step may still be being written: \(hint)"
         case .latentCount(let path, let config, let found, let expected):
             return "\(path): the checkpoint holds \(found) latents, but its config \(config) says \(expected) (model_partial.latent_partial.num_latents); name the run's own config with --config FILE"
         case .recordCount(let path, let expected, let found):

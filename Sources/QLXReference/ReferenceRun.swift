@@ -24,7 +24,7 @@ public struct ReferenceRun: Sendable {
         do {
             records = try EqxFile.read(path: location.modelFile)
         } catch let error as ReferenceError where step == nil {
-            throw Self.incompleteNewestStep(error, location: location) ?? error
+            throw Self.unreadableNewestStep(error, location: location, path: path) ?? error
         }
         self.model = try Self.model(spec: spec, records: records, path: location.modelFile, configPath: configFile)
     }
@@ -49,17 +49,18 @@ public struct ReferenceRun: Sendable {
         throw nearestError
     }
 
-    /// An unreadable newest step (training may still be writing it) as an error that names
-    /// the newest earlier step whose records read, which `--step` opens.
-    static func incompleteNewestStep(_ error: ReferenceError, location: RunFolder) -> ReferenceError? {
-        guard case .unreadableRecords(let path, let reason) = error, let step = location.step,
+    /// A newest step whose records do not read (a save cut short, or still under way) as the
+    /// error `RunFolder` gives a newest step it cannot open at all, naming the newest earlier
+    /// step whose records read, which `--step` opens.
+    static func unreadableNewestStep(_ error: ReferenceError, location: RunFolder, path: String) -> ReferenceError? {
+        guard case .unreadableRecords(_, let reason) = error, let step = location.step,
               step == location.steps.last, location.steps.count > 1 else { return nil }
         let folder = URL(fileURLWithPath: location.modelFile).deletingLastPathComponent().deletingLastPathComponent()
-        // A few steps back at most: each is read whole.
-        let complete = location.steps.dropLast().reversed().prefix(3).first { earlier in
+        // Newest first, stopping at the first that reads (each is read whole).
+        let readable = location.steps.dropLast().reversed().first { earlier in
             (try? EqxFile.read(path: folder.appendingPathComponent("step=\(earlier)/model.eqx").path)) != nil
         }
-        return .incompleteNewestStep(path: path, reason: reason, complete: complete, steps: location.steps)
+        return .newestStepUnreadable(path: path, step: step, reason: "is not a readable .eqx file (\(reason))", readable: readable)
     }
 
     /// Checks `records` against the spec's leaf order and builds the model.

@@ -6,8 +6,8 @@ import QLXModel
 /// count they determine the run completely: batches are a pure function of (seed, step), so a
 /// resumed run is bit-identical to an uninterrupted one. Stored in every checkpoint (see
 /// `TrainingState`) as one flat JSON object.
-@dynamicMemberLookup
-public struct TrainingOptions: Codable, Equatable, Sendable {
+public struct TrainingOptions: Embedding, Codable, Equatable, Sendable {
+    public static var embedded: WritableKeyPath<TrainingOptions, TrainingHyperparameters> { \.hyperparameters }
     public var hyperparameters: TrainingHyperparameters
     /// Size of the fixed held-out sample used for evaluation (excluded from training batches).
     public var evaluationSamples: Int
@@ -23,22 +23,12 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         self.evaluationSamples = evaluationSamples
     }
 
-    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<TrainingHyperparameters, Value>) -> Value {
-        get { hyperparameters[keyPath: keyPath] }
-        set { hyperparameters[keyPath: keyPath] = newValue }
-    }
-
-    private enum CodingKeys: String, CodingKey { case evaluationSamples }
-
     public init(from decoder: Decoder) throws {
-        hyperparameters = try TrainingHyperparameters(from: decoder)
-        evaluationSamples = try decoder.container(keyedBy: CodingKeys.self).decode(Int.self, forKey: .evaluationSamples)
+        (hyperparameters, evaluationSamples) = try FlatCoding.decode(from: decoder, field: "evaluationSamples")
     }
 
     public func encode(to encoder: Encoder) throws {
-        try hyperparameters.encode(to: encoder)
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(evaluationSamples, forKey: .evaluationSamples)
+        try FlatCoding.encode(hyperparameters, field: "evaluationSamples", evaluationSamples, to: encoder)
     }
 
     public var lossWeights: LossWeights {

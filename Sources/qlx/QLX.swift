@@ -4,7 +4,8 @@ import QLXIO
 
 @main
 struct QLX: ParsableCommand {
-    /// The version of qlx, defined here only (`qlx --version`).
+    /// The version of qlx, defined here only (`qlx --version`, and the release artefacts'
+    /// names through it).
     static let version = "0.9.0"
 
     static let configuration = CommandConfiguration(
@@ -12,8 +13,10 @@ struct QLX: ParsableCommand {
         abstract: "Explore the quantized latent space of QLAE models from a terminal.",
         discussion: """
         Run with no arguments to open the explorer on the bundled model
-        (assets/scenes-qlae.safetensors if present, else assets/sprites-qlae.safetensors; or
-        $QLX_MODEL). A bundled model also opens by name: qlx explore sprites.
+        (scenes-qlae.safetensors if present, else sprites-qlae.safetensors, from ./assets,
+        share/qlx beside the program's bin/ in a release, or the assets/ folder of the source
+        tree it was built in; or $QLX_MODEL). A bundled model also opens by name:
+        qlx explore sprites.
         """,
         version: version,
         subcommands: [
@@ -38,6 +41,12 @@ struct QLX: ParsableCommand {
         Streams.holdClosedStandardDescriptors()
         do {
             let arguments = Array(CommandLine.arguments.dropFirst())
+            // Before ArgumentParser, which would print the bare version: the commit and the
+            // kind of build matter when reporting a problem with a release.
+            if arguments == ["--version"] {
+                print(VersionInfo.line())
+                end(0)
+            }
             if let unknown = unknownCommand(in: arguments) { throw unknown }
             var command = try parseAsRoot(arguments)
             try command.run()

@@ -42,7 +42,7 @@ final class AtomicFileTests: XCTestCase {
         let folder = try makeScratchDirectory("atomic-empty")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("out.npy").path
-        FileManager.default.createFile(atPath: path, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: nil))
         let npy = AtomicFile.Kind(name: "an .npy file", prefixLength: 6) { $0 == [0x93] + Array("NUMPY".utf8) }
         try AtomicFile.write([0x93] + Array("NUMPY".utf8), to: path, replacing: npy)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)).count, 6)

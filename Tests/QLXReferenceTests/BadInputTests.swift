@@ -67,14 +67,15 @@ final class BadInputTests: XCTestCase {
     }
 
     /// A newest step cut off mid-record, as a crash or a copy still running leaves it: the
-    /// message names the file once and the complete step that --step opens.
+    /// message names the file once and the readable step that --step opens (the same error
+    /// as for a newest step that is empty or a dangling link).
     func testHalfWrittenNewestStepNamesTheCompleteOne() throws {
         let (bytes, ranges) = try records()
         // Record 33 is the decoder's transition weight, float32 [128, 16]: 8192 bytes of data.
         let header = ranges[33].count - 8192
         try write(Array(bytes[0..<(ranges[33].lowerBound + 1000)]))
         let reason = "record 33 at byte \(ranges[33].lowerBound): not a valid .npy file: expected 8192 bytes of data for shape [128, 16] of <f4, found \(1000 - header)"
-        assertRefused("\(model): not a readable .eqx file: \(reason); the newest step may still be being written: --step 4999 opens the newest complete one")
+        assertRefused("\(run.path): the newest checkpoint, step=9999/model.eqx, is not a readable .eqx file (\(reason)); pass --step 4999 to open the newest readable one")
         // Asked for by number, the step is refused without the hint.
         XCTAssertThrowsError(try ReferenceRun(path: run.path, step: 9999)) { error in
             XCTAssertEqual("\(error)", "\(model): not a readable .eqx file: \(reason)")
@@ -115,9 +116,11 @@ final class BadInputTests: XCTestCase {
 
     func testNotNpyRecords() throws {
         try write(Array("not numpy at all".utf8))
-        XCTAssertThrowsError(try ReferenceRun(path: run.path)) { error in
-            XCTAssertTrue("\(error)".hasPrefix("\(model): not a readable .eqx file: record 0 at byte 0:"), "\(error)")
+        let reason = "record 0 at byte 0: not a valid .npy file: missing the \\x93NUMPY magic string"
+        XCTAssertThrowsError(try ReferenceRun(path: run.path, step: 9999)) { error in
+            XCTAssertEqual("\(error)", "\(model): not a readable .eqx file: \(reason)")
         }
+        assertRefused("\(run.path): the newest checkpoint, step=9999/model.eqx, is not a readable .eqx file (\(reason)); pass --step 4999 to open the newest readable one")
     }
 
     func testConfigWithoutModelKeys() throws {

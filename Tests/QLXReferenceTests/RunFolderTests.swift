@@ -114,7 +114,7 @@ final class RunFolderTests: XCTestCase {
             XCTAssertEqual("\(error)", "\(checkpoint): the newest checkpoint, step=9999/model.eqx, is a link to a missing file; pass --step 4999 to open the newest readable one")
         }
         unlink(newest)
-        FileManager.default.createFile(atPath: newest, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: newest, contents: nil))
         XCTAssertThrowsError(try RunFolder(path: scratch.path)) { error in
             XCTAssertEqual("\(error)", "\(scratch.path): the newest checkpoint, step=9999/model.eqx, is empty (an interrupted save?); pass --step 4999 to open the newest readable one")
         }

@@ -27,7 +27,10 @@ final class ParseErrorTests: XCTestCase {
     func testVersionIsOneLine() throws {
         let run = try QLXBinary.run(["--version"])
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertNotNil(run.stdout.range(of: #"^[0-9]+\.[0-9]+\.[0-9]+\n$"#, options: .regularExpression), run.stdout)
+        // The version, the commit and the kind of build: a source build here (scripts/package
+        // stamps releases; ReleaseLayoutTests).
+        XCTAssertNotNil(run.stdout.range(of: #"^qlx [0-9]+\.[0-9]+\.[0-9]+ \(commit [^ ,]+, source build\)\n$"#,
+                                         options: .regularExpression), run.stdout)
     }
 
     func testHelpIsStillComplete() throws {

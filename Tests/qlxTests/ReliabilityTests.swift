@@ -125,7 +125,7 @@ final class ReliabilityTests: XCTestCase {
         XCTAssertEqual(forced.status, 0, forced.stderr)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: file("script.py"))), originals["model.safetensors"])
         // An empty file holds nothing to lose; a file of the command's own kind is replaced.
-        FileManager.default.createFile(atPath: file("empty.png"), contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: file("empty.png"), contents: nil))
         let png = try QLXBinary.run(["traverse", checkpointPath, "--png", file("empty.png")], environment: environment)
         XCTAssertEqual(png.status, 0, png.stderr)
         let again = try QLXBinary.run(["traverse", checkpointPath, "--png", file("empty.png")], environment: environment)

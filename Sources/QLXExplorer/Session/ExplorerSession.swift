@@ -220,6 +220,11 @@ public final class ExplorerSession {
 
     /// Shows `message` in the status line (until the next key).
     public func note(_ message: String) { state.statusMessage = message }
+    /// Puts `message` before whatever the status line already says (set up notes that must
+    /// all be seen: the terminfo fallback, a lowered --colors).
+    public func noteFirst(_ message: String) {
+        state.statusMessage = state.statusMessage.map { "\(message); \($0)" } ?? message
+    }
 
     public var isTooSmall: Bool {
         lastSize.width < ExplorerLayout.minimumWidth || lastSize.height < ExplorerLayout.minimumHeight

@@ -1,9 +1,10 @@
+import QLXCore
 import QLXMetrics
 
 /// The figures the explorer shows: a `MetricsReport` (the checkpoint's "qlx.metrics" or the
 /// background evaluation's), read through as its own (`metrics.infoM`), and where it came from.
-@dynamicMemberLookup
-public struct MetricsDisplay: Equatable, Sendable {
+public struct MetricsDisplay: Embedding, Equatable, Sendable {
+    public static var embedded: WritableKeyPath<MetricsDisplay, MetricsReport> { \.report }
     public enum Origin: String, Sendable { case checkpoint, computed }
 
     public var report: MetricsReport
@@ -12,10 +13,6 @@ public struct MetricsDisplay: Equatable, Sendable {
     public init(report: MetricsReport, origin: Origin) {
         self.report = report
         self.origin = origin
-    }
-
-    public subscript<Value>(dynamicMember keyPath: KeyPath<MetricsReport, Value>) -> Value {
-        report[keyPath: keyPath]
     }
 
     /// Per latent, how often each value index was chosen over the evaluation samples.

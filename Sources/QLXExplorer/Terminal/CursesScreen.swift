@@ -15,6 +15,9 @@ public final class CursesScreen {
     public let colorReason: String
     public let unicode: Bool
     public let terminalName: String
+    /// Set when TERM's entry (or a fallback's) came from the terminfo bundled with a release
+    /// because the system has none: for the status line.
+    public let terminfoNote: String?
 
     private let screen: OpaquePointer
     private let window: UnsafeMutablePointer<WINDOW>
@@ -59,34 +62,46 @@ public final class CursesScreen {
 
     /// An off-screen terminal of a fixed size writing to /dev/null, so `qlx bench` can time the
     /// whole paint path (ncurses' diffing and output included) without a terminal.
-    public static func offscreen(width: Int, height: Int, term: String = "xterm-256color") throws -> CursesScreen {
+    /// `bundledTerminfo`: where entries the system lacks are looked for (tests give their own).
+    public static func offscreen(width: Int, height: Int, term: String = "xterm-256color",
+                                 bundledTerminfo: String? = BundledTerminfo.directory()) throws -> CursesScreen {
         guard let output = fopen("/dev/null", "w"), let input = fopen("/dev/null", "r") else {
             throw ExplorerError.terminalSetupFailed(term: term)
         }
         return try CursesScreen(output: output, input: input, term: term, environment: ["TERM": term, "LANG": "C.UTF-8"],
-                                fixedSize: (width, height))
+                                fixedSize: (width, height), bundledTerminfo: bundledTerminfo)
     }
 
     private init(output: UnsafeMutablePointer<FILE>, input: UnsafeMutablePointer<FILE>, term: String,
-                 environment: [String: String], fixedSize: (Int, Int)?, trueColor: Bool = false) throws {
+                 environment: [String: String], fixedSize: (Int, Int)?, trueColor: Bool = false,
+                 bundledTerminfo bundled: String? = BundledTerminfo.directory()) throws {
         setlocale(LC_ALL, "")   // ncursesw draws wide characters only under the user's locale
         let capabilities = TerminalCapabilities.detect(environment: environment, isTerminal: true)
         unicode = capabilities.unicode
         // An unknown TERM makes newterm return NULL (initscr would exit): fall back to the
         // common entries instead. 24-bit colour asked for and promised by COLORTERM, but
         // not in TERM's entry: a direct-colour entry of the same terminal goes first.
+        // An entry the system lacks is taken from the terminfo a release bundles, if that has it.
+        var bundledUsed: [String] = []
+        func available(_ name: String) -> Bool {
+            if qlx_terminfo_rgb(name) != -1 { return true }
+            guard let bundled, BundledTerminfo.contains(name, in: bundled) else { return false }
+            BundledTerminfo.append(bundled)
+            bundledUsed.append(name)
+            return qlx_terminfo_rgb(name) != -1
+        }
         var candidates = [term, "xterm-256color", "xterm", "vt100"]
         var missingDirectEntry: String?
-        if trueColor, capabilities.colors == .trueColor, qlx_terminfo_rgb(term) == 0 {
+        if trueColor, capabilities.colors == .trueColor, available(term), qlx_terminfo_rgb(term) == 0 {
             let entries = TerminalCapabilities.directColorEntries(for: term)
-            if let direct = entries.first(where: { qlx_terminfo_rgb($0) == 1 }) {
+            if let direct = entries.first(where: { available($0) && qlx_terminfo_rgb($0) == 1 }) {
                 candidates.insert(direct, at: 0)
             } else {
                 missingDirectEntry = entries.first
             }
         }
         var opened: (OpaquePointer, String)?
-        for candidate in candidates where !candidate.isEmpty {
+        for candidate in candidates where !candidate.isEmpty && available(candidate) {
             if let s = newterm(candidate, output, input) {
                 opened = (s, candidate)
                 break
@@ -95,6 +110,8 @@ public final class CursesScreen {
         guard let (screen, name) = opened else { throw ExplorerError.terminalSetupFailed(term: term) }
         self.screen = screen
         self.terminalName = name
+        terminfoNote = bundledUsed.contains(name)
+            ? "terminfo: this system has no \(name) entry; using the one bundled with qlx" : nil
         self.outputFile = output
         set_term(screen)
         window = qlx_stdscr()!

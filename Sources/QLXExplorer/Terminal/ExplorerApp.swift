@@ -26,6 +26,7 @@ public enum ExplorerApp {
         }
         defer { screen.close() }
         session.adapt(unicode: screen.unicode, maximumColors: screen.maximumColorDepth, colorReason: screen.colorReason)
+        if let note = screen.terminfoNote { session.noteFirst(note) }
         if graphics.graphics.hasPixels {
             screen.graphicsPainter = GraphicsPainter(graphics: graphics.graphics, tmux: graphics.tmux,
                                                      colorRegisters: graphics.colorRegisters)

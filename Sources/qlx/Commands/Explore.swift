@@ -105,8 +105,8 @@ struct Explore: ParsableCommand {
         if let ms = config.tourMilliseconds { session.tourInterval = ms }
         if present { session.present() }
         session.start()
-        if let note = notes.first { session.note(note) }
         if let configProblem { session.note(configProblem) }
+        for note in notes.reversed() { session.noteFirst(note) }
         let outcome = try ExplorerApp.run(session: session, environment: Streams.environment,
                                           script: replay, launched: launched, mouse: mouse ?? config.mouse ?? true)
         // The terminal is restored by now, so printing is safe.

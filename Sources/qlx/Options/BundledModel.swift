@@ -24,8 +24,11 @@ enum BundledModel {
         return argument
     }
 
-    /// $QLX_MODEL, then ./assets, then the assets/ folder of the repository the executable was
-    /// built in (…/REPO/.build/release/qlx → …/REPO/assets); the first of `files` found.
+    /// $QLX_MODEL, then ./assets, then share/qlx beside the executable's folder (a release:
+    /// PREFIX/bin/qlx → PREFIX/share/qlx, in the tarball and inside the wheel alike), then the
+    /// assets/ folder of the repository the executable was built in (…/REPO/.build/release/qlx
+    /// → …/REPO/assets); the first of `files` found. The executable's own path, symbolic links
+    /// resolved, so a link to it on PATH (pipx, ~/.local/bin) finds the same models.
     static func locate(files: [String] = BundledModel.files.map(\.file)) throws -> String {
         let fm = FileManager.default
         if files.count > 1, let override = ProcessInfo.processInfo.environment["QLX_MODEL"], !override.isEmpty {
@@ -33,6 +36,7 @@ enum BundledModel {
         }
         var folders = [fm.currentDirectoryPath + "/assets"]
         var dir = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        folders.append(dir.deletingLastPathComponent().appendingPathComponent("share/qlx").path)
         for _ in 0..<5 {
             folders.append(dir.appendingPathComponent("assets").path)
             dir = dir.deletingLastPathComponent()
