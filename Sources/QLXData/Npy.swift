@@ -59,23 +59,33 @@ public enum Npy {
     /// Reads integer (i1…i8, u1…u8), bool and float (f2, f4, f8) arrays in either byte order
     /// and either memory order. Pickled object arrays are refused.
     public static func read(path: String) throws -> NpyArray {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw DataError.npyUnreadable(path: path, reason: "no such file")
+        let bytes: [UInt8]
+        do { bytes = try InputFile.read(path, limit: SizeLimit.memoryLimit) } catch let error as FileReadError {
+            throw DataError.npyUnreadable(path: path, reason: error.reason)
         }
-        guard !isDirectory.boolValue else { throw DataError.npyUnreadable(path: path, reason: "is a directory") }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw DataError.npyUnreadable(path: path, reason: error.localizedDescription)
-        }
-        return try decode(data, path: path)
+        return try decodeRecord(bytes, at: 0, path: path).array
     }
 
     /// Parses the bytes of an .npy file; `path` only names it in errors.
     public static func decode(_ data: Data, path: String) throws -> NpyArray {
         try decodeRecord([UInt8](data), at: 0, path: path).array
+    }
+
+    /// Parses the .npy record at byte `start` of a file of `fileSize` bytes that `read(offset,
+    /// count)` reads from, asking only for the bytes the record takes up: its prefix, then its
+    /// header, then (once its size is checked against the memory limit and the file) its
+    /// data. A damaged or huge file is refused after a few bytes rather than read whole.
+    /// Returns the array and the offset just past it.
+    public static func decodeRecord(at start: Int, fileSize: Int, path: String,
+                                    reading read: (_ offset: Int, _ count: Int) throws -> [UInt8]) throws -> (array: NpyArray, end: Int) {
+        let remaining = fileSize - start
+        let (headerStart, headerLength) = try NpyHeader.headerRange(try read(start, min(12, remaining)), at: 0, path: path)
+        let header = try NpyHeader.parse(try read(start, min(headerStart + headerLength, remaining)), at: 0, path: path)
+        let dtype = try NpyDType(descriptor: header.descr, path: path)
+        try DataError.checkFits(header.shape, bytesEach: 8, what: "shape \(header.shape)", path: path)
+        let needed = header.shape.reduce(1, *) * dtype.size
+        let (array, end) = try decodeRecord(try read(start, min(header.dataOffset + needed, remaining)), at: 0, path: path)
+        return (array, start + end)
     }
 
     /// Parses the .npy record starting at `bytes[start]` and returns it with the offset just
@@ -115,6 +125,29 @@ public enum Npy {
         body.reserveCapacity(values.count * 4)
         for v in values { appendLittleEndian(v.bitPattern, to: &body) }
         try writeAtomically(NpyHeader.encode(descr: "<f4", shape: shape) + body, to: path, replacing: kind)
+    }
+
+    /// Writes float32 elements (C order) atomically as `fill` hands them over, a part at a time
+    /// (`qlx decode`: one batch of images each), so the whole array is never held in memory.
+    /// The parts must add up to the shape's element count.
+    public static func write(float32Shape shape: [Int], to path: String, replacing kind: AtomicFile.Kind? = nil,
+                             _ fill: (_ append: ([Float]) throws -> Void) throws -> Void) throws {
+        let total = shape.reduce(1, *)
+        try naming(path) {
+            try AtomicFile.write(to: path, replacing: kind) { handle in
+                try handle.write(contentsOf: NpyHeader.encode(descr: "<f4", shape: shape))
+                var written = 0
+                try fill { part in
+                    precondition(written + part.count <= total, "more elements than shape \(shape) holds")
+                    var body = [UInt8]()
+                    body.reserveCapacity(part.count * 4)
+                    for v in part { appendLittleEndian(v.bitPattern, to: &body) }
+                    try handle.write(contentsOf: body)
+                    written += part.count
+                }
+                precondition(written == total, "shape \(shape) needs \(total) elements, got \(written)")
+            }
+        }
     }
 
     /// Writes an array as little-endian int64 or float64, C order, atomically.

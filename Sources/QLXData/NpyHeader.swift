@@ -14,6 +14,20 @@ struct NpyHeader {
     /// file; later offsets for records concatenated in one file, as Equinox writes them).
     /// `dataOffset` is absolute.
     static func parse(_ bytes: [UInt8], at start: Int = 0, path: String) throws -> NpyHeader {
+        let (headerStart, headerLength) = try headerRange(bytes, at: start, path: path)
+        guard bytes.count >= headerStart + headerLength else {
+            throw DataError.npyMalformed(path: path, reason: "header of \(headerLength) bytes runs past the end of the file" + at(start))
+        }
+        // Versions 1 and 2 use latin-1, version 3 UTF-8; the keys and values we read are ASCII.
+        let text = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
+        var parser = DictLiteralParser(text: text, path: path)
+        let entries = try parser.parseDict()
+        return try header(entries, text: text, dataOffset: headerStart + headerLength, path: path)
+    }
+
+    /// Where the header text of the record at `bytes[start]` lies, from its magic string,
+    /// version and length field (the first 10 or 12 bytes; `bytes` need not hold the text).
+    static func headerRange(_ bytes: [UInt8], at start: Int, path: String) throws -> (start: Int, length: Int) {
         guard bytes.count - start >= 10, Array(bytes[start..<(start + 6)]) == magic else {
             throw DataError.npyMalformed(path: path, reason: "missing the \\x93NUMPY magic string" + at(start))
         }
@@ -31,13 +45,10 @@ struct NpyHeader {
         default:
             throw DataError.npyMalformed(path: path, reason: "format version \(major).\(bytes[start + 7]); expected 1.0, 2.0 or 3.0" + at(start))
         }
-        guard bytes.count >= headerStart + headerLength else {
-            throw DataError.npyMalformed(path: path, reason: "header of \(headerLength) bytes runs past the end of the file" + at(start))
-        }
-        // Versions 1 and 2 use latin-1, version 3 UTF-8; the keys and values we read are ASCII.
-        let text = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
-        var parser = DictLiteralParser(text: text, path: path)
-        let entries = try parser.parseDict()
+        return (headerStart, headerLength)
+    }
+
+    private static func header(_ entries: [String: DictLiteralParser.Value], text: String, dataOffset: Int, path: String) throws -> NpyHeader {
         guard case .string(let descr)? = entries["descr"] else {
             if case .other(let raw)? = entries["descr"], raw.hasPrefix("[") {
                 throw DataError.npyUnsupportedDType(path: path, dtype: "structured \(raw)")
@@ -53,7 +64,7 @@ struct NpyHeader {
         guard shape.allSatisfy({ $0 >= 0 }) else {
             throw DataError.npyMalformed(path: path, reason: "negative dimension in shape \(shape)")
         }
-        return NpyHeader(descr: descr, fortranOrder: fortran, shape: shape, dataOffset: headerStart + headerLength)
+        return NpyHeader(descr: descr, fortranOrder: fortran, shape: shape, dataOffset: dataOffset)
     }
 
     private static func at(_ start: Int) -> String { start == 0 ? "" : " (record at byte \(start))" }

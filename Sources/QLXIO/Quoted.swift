@@ -9,13 +9,24 @@ public func quoted(_ text: some StringProtocol, limit: Int = 80) -> String {
 /// `text` on one line with control bytes escaped and cut to `limit` characters, unquoted
 /// (for longer library messages, e.g. a JSON decoder's description).
 public func escaped(_ text: some StringProtocol, limit: Int = 200) -> String {
+    escape(text, limit: limit, quotesToo: true)
+}
+
+/// A whole message on one line for the terminal: control bytes (newlines among them) escaped
+/// as in `quoted`, quotes and backslashes kept, nothing cut. The last guard of the one error
+/// path, for a value that reached a message without `quoted` (a path with a newline).
+public func oneLine(_ text: some StringProtocol) -> String {
+    escape(text, limit: Int.max, quotesToo: false)
+}
+
+private func escape(_ text: some StringProtocol, limit: Int, quotesToo: Bool) -> String {
     var out = ""
     var shown = 0
     for scalar in text.unicodeScalars {
         if shown == limit { out += "…"; break }
         switch scalar {
-        case "'": out += "\\'"
-        case "\\": out += "\\\\"
+        case "'" where quotesToo: out += "\\'"
+        case "\\" where quotesToo: out += "\\\\"
         case "\n": out += "\\n"
         case "\r": out += "\\r"
         case "\t": out += "\\t"

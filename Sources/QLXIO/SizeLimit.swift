@@ -11,22 +11,33 @@ import Darwin
 /// in the OOM killer.
 public enum SizeLimit {
     /// What one command may allocate for what it is asked to hold: half of the machine's
-    /// physical memory, or `$QLX_MEMORY_LIMIT` bytes when set (tests, shared machines).
-    public static let memoryLimit: Int = {
-        if let text = getenv("QLX_MEMORY_LIMIT").map({ String(cString: $0) }), let bytes = Int(text), bytes > 0 {
-            return bytes
-        }
-        let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
-        guard pages > 0, pageSize > 0 else { return 1 << 32 }
-        let (total, overflow) = pages.multipliedReportingOverflow(by: pageSize)
-        return overflow ? Int.max / 2 : total / 2
-    }()
+    /// physical memory, or `$QLX_MEMORY_LIMIT` bytes when set (tests, shared machines); and
+    /// never more than half of the process's own limit (`ulimit -v`, RLIMIT_AS, or RLIMIT_DATA),
+    /// where an allocation past it fails and the process aborts. Half, because the address
+    /// space also holds the program, its libraries, thread stacks and mapped dataset files.
+    public static let memoryLimit: Int = limit.bytes
 
     /// "11.7 GB, half of this machine's memory": the limit as errors state it.
-    public static var memoryLimitDescription: String {
-        let size = byteCount(memoryLimit)
-        return getenv("QLX_MEMORY_LIMIT") != nil ? "\(size), set by QLX_MEMORY_LIMIT" : "\(size), half of this machine's memory"
-    }
+    public static var memoryLimitDescription: String { "\(byteCount(memoryLimit)), \(limit.source)" }
+
+    private static let limit: (bytes: Int, source: String) = {
+        var bytes: Int, source: String
+        if let text = getenv("QLX_MEMORY_LIMIT").map({ String(cString: $0) }), let value = Int(text), value > 0 {
+            (bytes, source) = (value, "set by QLX_MEMORY_LIMIT")
+        } else {
+            let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
+            let (total, overflow) = pages > 0 && pageSize > 0 ? pages.multipliedReportingOverflow(by: pageSize) : (1 << 33, false)
+            (bytes, source) = (overflow ? Int.max / 2 : total / 2, "half of this machine's memory")
+        }
+        for (resource, name) in [(RLIMIT_AS, "address space"), (RLIMIT_DATA, "data")] {
+            var value = rlimit()
+            // RLIM_INFINITY is all ones.
+            guard getrlimit(__rlimit_resource_t(resource.rawValue), &value) == 0, value.rlim_cur != rlim_t.max else { continue }
+            let half = Int(clamping: value.rlim_cur / 2)
+            if half < bytes { (bytes, source) = (half, "half of this process's \(name) limit (ulimit)") }
+        }
+        return (max(bytes, 1), source)
+    }()
 
     /// The product of non-negative sizes, or nil when one is negative or the product overflows Int.
     public static func product(_ sizes: [Int]) -> Int? {

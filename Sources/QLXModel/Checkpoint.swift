@@ -95,6 +95,7 @@ public struct Checkpoint: Sendable {
             if !Checkpoint.allFinite(tensor.data), let index = tensor.data.firstIndex(where: { !$0.isFinite }) {
                 throw ModelError.nonFinite(path: path, name: name, index: index)
             }
+            if name == "latent.values" { try Quantizer.checkSpans(tensor, name: name, path: path) }
         }
         let known = Set(shapes.map(\.name))
         if let extra = tensors.keys.sorted().first(where: { !known.contains($0) && !Checkpoint.isExtraTensor($0) }) {
@@ -202,6 +203,8 @@ extension ModelError {
         case .shapeMismatch(nil, let name, let expected, let found):
             return .shapeMismatch(path: path, name: name, expected: expected, found: found)
         case .nonFinite(nil, let name, let index): return .nonFinite(path: path, name: name, index: index)
+        case .codebookTooWide(nil, let name, let latent, let value):
+            return .codebookTooWide(path: path, name: name, latent: latent, value: value)
         case .invalidConfig(nil, let reason): return .invalidConfig(path: path, reason: reason)
         default: return self
         }

@@ -12,6 +12,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable, Sendable {
     case unexpectedTensor(path: String?, name: String)
     case shapeMismatch(path: String?, name: String, expected: [Int], found: [Int])
     case nonFinite(path: String?, name: String, index: Int)
+    case codebookTooWide(path: String?, name: String, latent: Int, value: Float)
     case invalidConfig(path: String?, reason: String)
     case writeFailed(path: String, reason: String)
 
@@ -33,6 +34,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(prefix(path))tensor \(escaped(name, limit: 80)): expected shape \(expected), found \(found)"
         case .nonFinite(let path, let name, let index):
             return "\(prefix(path))tensor \(escaped(name, limit: 80)): expected finite values, found NaN or Inf at element \(index)"
+        case .codebookTooWide(let path, let name, let latent, let value):
+            return "\(prefix(path))tensor \(escaped(name, limit: 80)): latent \(latent)'s codebook holds \(value); expected values within ±\(Quantizer.largestValue), so that the span of a codebook fits in a float"
         case .invalidConfig(let path, let reason):
             return "\(prefix(path))invalid model configuration: \(reason)"
         case .writeFailed(let path, let reason):

@@ -39,4 +39,13 @@ extension QLAE {
         let bytes = floats * 2 * 4
         return bytes >= Double(Int.max) ? Int.max : Int(bytes)
     }
+
+    /// Bytes of the buffers one latent vector of a decoding batch needs (an estimate, for
+    /// `qlx decode --batch`): every decoder layer's output and im2col columns as Float, as
+    /// when training, and the decoded image. In Double, so untrusted sizes cannot overflow.
+    public func decodingBytesPerImage() -> Int {
+        let floats = architecture.decoder.trainingFloatsPerImage + Double(config.image.channels * config.image.height * config.image.width)
+        let bytes = floats * 4
+        return bytes >= Double(Int.max) ? Int.max : Int(bytes)
+    }
 }

@@ -74,6 +74,9 @@ public struct QLAE: Sendable {
         if let extra = p.keys.sorted().first(where: { !known.contains($0) }) {
             throw ModelError.unexpectedTensor(path: nil, name: extra)
         }
+        if let name = architecture.codebooks, let codebooks = p[name] {
+            try Quantizer.checkSpans(codebooks, name: name, path: nil)
+        }
         parameters = p
         refreshDerivedState()
     }

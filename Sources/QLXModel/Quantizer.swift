@@ -41,3 +41,23 @@ public enum Quantizer {
         return out
     }
 }
+
+extension Quantizer {
+    /// Refuses codebooks ([n_z, n_v]) whose values span more than a Float holds. Every value
+    /// may be finite (±3e38) while its latent's span, max − min, overflows to infinity, and
+    /// each ruler, axis and figure that places a value between its latent's smallest and
+    /// largest divides by that span: the position becomes NaN, and converting it to a column
+    /// traps. Values must lie within ±`largestValue`, so that no span can overflow.
+    public static func checkSpans(_ codebooks: Tensor, name: String, path: String?) throws {
+        let nv = codebooks.shape[1]
+        for latent in 0..<codebooks.shape[0] {
+            let row = codebooks.data[(latent * nv)..<((latent + 1) * nv)]
+            if let value = row.first(where: { !(abs($0) <= largestValue) }) {
+                throw ModelError.codebookTooWide(path: path, name: name, latent: latent, value: value)
+            }
+        }
+    }
+
+    /// The largest magnitude of a codebook value: half of Float's range.
+    public static let largestValue = Float.greatestFiniteMagnitude / 2
+}

@@ -40,14 +40,9 @@ public struct SafetensorsFile: Sendable {
             throw ModelError.fileNotFound(path: path)
         }
         if isDirectory.boolValue { throw ModelError.notAFile(path: path) }
-        // Opening a FIFO would block until a writer appears, and devices have no size: only
-        // regular files (or symlinks to them) are read.
-        var status = stat()
-        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
-            throw ModelError.unreadable(path: path, reason: "not a regular file")
-        }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ModelError.unreadable(path: path, reason: "permission denied")
+        let handle: FileHandle
+        do { handle = FileHandle(fileDescriptor: try InputFile.open(path), closeOnDealloc: true) } catch let error as FileReadError {
+            throw ModelError.unreadable(path: path, reason: error.reason)
         }
         defer { try? handle.close() }
         do {

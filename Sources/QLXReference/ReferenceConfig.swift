@@ -18,7 +18,7 @@ public indirect enum ConfigValue: Sendable, Equatable {
         case .bool(let b): return String(b)
         case .int(let i): return String(i)
         case .double(let d): return String(d)
-        case .string(let s): return "\"\(s)\""
+        case .string(let s): return quoted(s)
         case .list(let l): return "a list of \(l.count)"
         case .map: return "a mapping"
         }
@@ -35,16 +35,14 @@ public struct ReferenceConfig: Sendable {
 
     public init(path: String) throws {
         let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ReferenceError.unreadableConfig(path: path, reason: FileManager.default.fileExists(atPath: path)
-                                                  ? error.localizedDescription : "no such file")
+        do { text = try InputFile.text(path, limit: YAMLBounds.maximumBytes) } catch let error as FileReadError {
+            throw ReferenceError.unreadableConfig(path: path, reason: error.reason)
         }
         try self.init(yaml: text, path: path)
     }
 
     public init(yaml: String, path: String) throws {
+        try YAMLBounds.checkNesting(yaml, path: path)
         let node: Node?
         do {
             node = try Yams.compose(yaml: yaml)
@@ -52,7 +50,8 @@ public struct ReferenceConfig: Sendable {
             let reason = "\(error)".split(separator: "\n").first.map(String.init) ?? "invalid YAML"
             throw ReferenceError.unreadableConfig(path: path, reason: escaped(reason))
         }
-        guard let node, case .map(var map) = try Self.convert(node, depth: 0, path: path) else {
+        var values = 0
+        guard let node, case .map(var map) = try Self.convert(node, depth: 0, values: &values, path: path) else {
             throw ReferenceError.unreadableConfig(path: path, reason: "expected a mapping at the top level")
         }
         // wandb's form: unwrap {desc, value} entries and drop wandb's own keys: `_wandb`, and
@@ -69,16 +68,16 @@ public struct ReferenceConfig: Sendable {
         self.root = map
     }
 
-    /// Configs nest a few levels; anything much deeper is hostile.
-    static let maximumDepth = 64
-
     /// A YAML node as a config value, from Yams' node tree rather than its `load` (which traps
     /// on a mapping key that is a list or a mapping, and follows tags qlx never needs). Scalars
     /// take the type their resolved tag names; a repeated key keeps its last value, as PyYAML.
-    static func convert(_ node: Node, depth: Int, path: String) throws -> ConfigValue {
-        guard depth <= maximumDepth else {
-            throw ReferenceError.unreadableConfig(path: path, reason: "nested deeper than \(maximumDepth) levels")
+    /// `values` counts the values made so far, within `YAMLBounds`' limits (an alias nests
+    /// its anchor's node, depth and all).
+    static func convert(_ node: Node, depth: Int, values: inout Int, path: String) throws -> ConfigValue {
+        guard depth <= YAMLBounds.maximumDepth else {
+            throw ReferenceError.unreadableConfig(path: path, reason: "nested deeper than \(YAMLBounds.maximumDepth) levels")
         }
+        try YAMLBounds.countValue(&values, path: path)
         switch node {
         case .scalar(let scalar):
             switch Tag.Name(rawValue: node.tag.description) {
@@ -90,7 +89,7 @@ public struct ReferenceConfig: Sendable {
             }
             return .string(scalar.string)
         case .sequence(let items):
-            return .list(try items.map { try convert($0, depth: depth + 1, path: path) })
+            return .list(try items.map { try convert($0, depth: depth + 1, values: &values, path: path) })
         case .mapping(let pairs):
             var map: [String: ConfigValue] = [:]
             for (key, value) in pairs {
@@ -98,7 +97,7 @@ public struct ReferenceConfig: Sendable {
                     let line = key.mark.map { " on line \($0.line)" } ?? ""
                     throw ReferenceError.unreadableConfig(path: path, reason: "a mapping key\(line) is a list or a mapping; keys must be plain values")
                 }
-                map[name.string] = try convert(value, depth: depth + 1, path: path)
+                map[name.string] = try convert(value, depth: depth + 1, values: &values, path: path)
             }
             return .map(map)
         }

@@ -26,7 +26,13 @@ public enum ReferenceError: Error, CustomStringConvertible, Equatable, Sendable 
         case .noCheckpoint(let path, let reason):
             return "\(path): no reference checkpoint found: \(reason)"
         case .stepNotFound(let path, let step, let available):
-            return "\(path): no checkpoint for step \(step); steps found: \(available.map(String.init).joined(separator: ", "))"
+            guard available.count > 8 else {
+                let found = available.isEmpty ? "none" : available.map(String.init).joined(separator: ", ")
+                return "\(path): no checkpoint for step \(step); steps found: \(found)"
+            }
+            // A long run saves thousands of steps: the range and the few nearest, not all of them.
+            let nearest = available.sorted { abs(Double($0) - Double(step)) < abs(Double($1) - Double(step)) }.prefix(3).sorted()
+            return "\(path): no checkpoint for step \(step); \(available.count) steps found from \(available.first!) to \(available.last!), the nearest \(nearest.map(String.init).joined(separator: ", "))"
         case .noConfig(let path):
             return "\(path): no config.yaml beside the checkpoint or in a folder above it (wandb's files/config.yaml or Hydra's .hydra/config.yaml); name one with --config FILE"
         case .unreadableConfig(let path, let reason):

@@ -1,3 +1,4 @@
+import QLXIO
 import QLXModel
 
 /// The reference model families qlx opens (`model_partial._target_`).
@@ -34,19 +35,19 @@ public struct ReferenceModelSpec: Sendable {
     public init(config c: ReferenceConfig) throws {
         let target = try c.string("model_partial._target_")
         guard let family = ReferenceFamily(rawValue: Self.className(target)) else {
-            throw ReferenceError.unsupported(path: c.path, what: target)
+            throw ReferenceError.unsupported(path: c.path, what: quoted(target))
         }
         self.family = family
 
         let dataName = try c.string("data.name")
         guard let data = ReferenceDatasets.info(named: dataName) else {
-            throw ReferenceError.unsupported(path: c.path, what: "data.name \(dataName)")
+            throw ReferenceError.unsupported(path: c.path, what: "data.name \(quoted(dataName))")
         }
 
         // Latent
         let latentTarget = try c.string("model_partial.latent_partial._target_")
         guard Self.className(latentTarget) == family.latentTarget else {
-            throw ReferenceError.unsupported(path: c.path, what: "\(latentTarget) in \(target)")
+            throw ReferenceError.unsupported(path: c.path, what: "\(quoted(latentTarget)) in \(quoted(target))")
         }
         let count: Int
         if case .string("twice_sources")? = c.value("model_partial.latent_partial.num_latents") {
@@ -109,7 +110,7 @@ public struct ReferenceModelSpec: Sendable {
 
     private static func expect(_ c: ReferenceConfig, _ key: String, _ allowed: String) throws {
         let found = try c.string(key)
-        guard found == allowed else { throw ReferenceError.unsupported(path: c.path, what: "\(key) \(found) (qlx has \(allowed))") }
+        guard found == allowed else { throw ReferenceError.unsupported(path: c.path, what: "\(key) \(quoted(found)) (qlx has \(allowed))") }
     }
 
     private static func stack(_ c: ReferenceConfig, _ prefix: String) throws -> ConvStackConfig {
@@ -135,7 +136,7 @@ public struct ReferenceModelSpec: Sendable {
             e = EncoderConfig(kind: .dense, preset: "custom", conv: ConvStackConfig.empty,
                               denseWidths: try c.ints("\(p).dense_partial.widths"))
         default:
-            throw ReferenceError.unsupported(path: c.path, what: "encoder \(target)")
+            throw ReferenceError.unsupported(path: c.path, what: "encoder \(quoted(target))")
         }
         for name in ArchitecturePreset.encoderNames {
             if var preset = ArchitecturePreset.encoder(named: name) {
@@ -170,7 +171,7 @@ public struct ReferenceModelSpec: Sendable {
             d = DecoderConfig(kind: .dense, preset: "custom", denseWidths: try c.ints("\(p).dense_partial.widths"),
                               convTranspose: ConvStackConfig.empty)
         default:
-            throw ReferenceError.unsupported(path: c.path, what: "decoder \(target)")
+            throw ReferenceError.unsupported(path: c.path, what: "decoder \(quoted(target))")
         }
         try expect(c, "\(p).dense_partial.activation", "relu")
         try expect(c, "\(p).dense_partial.norm", d.kind == .dense ? "layer_norm" : "none")

@@ -79,9 +79,13 @@ public struct RunFolder: Sendable, Equatable {
     /// What a folder is looked into for.
     static let layouts = "expected model.eqx, step=N/model.eqx, checkpoint/step=N/model.eqx, files/checkpoint/step=N/model.eqx or wandb/run-*/files/checkpoint/step=N/model.eqx"
 
+    /// N of a folder named step=N, written as the reference writes it (digits, no sign or
+    /// leading zero): `step=+7` or `step=007` would read as 7 and then be looked for as `step=7`.
     static func step(of name: String) -> Int? {
         guard name.hasPrefix("step=") else { return nil }
-        return Int(name.dropFirst(5))
+        let digits = name.dropFirst(5)
+        guard let n = Int(digits), String(n) == digits, n >= 0 else { return nil }
+        return n
     }
 
     /// The N of every step=N folder in `folder` that holds a model.eqx, ascending.

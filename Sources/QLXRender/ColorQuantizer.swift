@@ -12,10 +12,12 @@ public enum ColorQuantizer {
         }
     }
 
-    /// A [0, 1] channel as a byte, rounded, clamped.
+    /// A [0, 1] channel as a byte, rounded, clamped; NaN is 0 (converting NaN would trap, and
+    /// a decoder with extreme weights can produce it).
     @inline(__always)
     public static func byte(_ v: Float) -> UInt8 {
-        UInt8(min(max(v * 255 + 0.5, 0), 255))
+        let scaled = v * 255 + 0.5
+        return scaled > 0 ? UInt8(min(scaled, 255)) : 0
     }
 
     /// Rec. 601 luma of an RGB colour, the usual weighting for gamma-encoded pixels.

@@ -46,6 +46,9 @@ public struct Trainer: Sendable {
             throw TrainingError.missingTrainingState(path: path)
         }
         let state = try TrainingState.parse(json, path: path)
+        // The stored settings are checked as stored, before any flag changes them: a damaged
+        // one is the checkpoint's fault, not a flag's the user never passed.
+        try Self.blamingTheState(path: path) { try state.options.validate(datasetCount: dataset.count) }
         var options = state.options
         if let steps { options.steps = steps }
         if let learningRate {
@@ -65,14 +68,15 @@ public struct Trainer: Sendable {
         try options.validate(datasetCount: dataset.count)
         try Self.checkCompatible(config: checkpoint.config, dataset: dataset, path: path)
         guard state.sampler.algorithm == BatchSampler.algorithm, state.sampler.seed == options.seed else {
-            throw TrainingError.invalidTrainingState(path: path, reason: "batch sampler \(state.sampler.algorithm) with seed \(state.sampler.seed) does not match this qlx (\(BatchSampler.algorithm), seed \(options.seed))")
+            throw TrainingError.invalidTrainingState(path: path, reason: "batch sampler \(quoted(state.sampler.algorithm)) with seed \(state.sampler.seed) does not match this qlx (\(BatchSampler.algorithm), seed \(options.seed))")
         }
         guard state.stepsDone <= options.steps else {
             throw TrainingError.invalidSetting(.steps, expected: "at least the \(state.stepsDone) steps already done in \(path)",
                                             found: "\(options.steps)")
         }
-        model = try checkpoint.model()
-        try Self.checkBatchFits(options, model: model)
+        let model = try checkpoint.model()
+        try Self.blamingTheState(path: path) { try Self.checkBatchFits(options, model: model) }
+        self.model = model
         var moments: [String: Tensor] = [:]
         for (name, tensor) in checkpoint.tensors where name.hasPrefix(TrainingState.optimizerPrefix) {
             moments[String(name.dropFirst(TrainingState.optimizerPrefix.count))] = tensor
@@ -148,7 +152,15 @@ public struct Trainer: Sendable {
     static func checkCompatible(config: QLAEConfig, dataset: any FactorDataset, path: String?) throws {
         try dataset.checkImages(fit: config.image)
         if let path, config.dataset.name != dataset.name {
-            throw TrainingError.invalidTrainingState(path: path, reason: "trained on dataset \(config.dataset.name), not \(dataset.name)")
+            throw TrainingError.invalidTrainingState(path: path, reason: "trained on dataset \(quoted(config.dataset.name)), not \(quoted(dataset.name))")
+        }
+    }
+
+    /// Runs `check` on settings the training state fixes (batch size, evaluation samples),
+    /// reporting a bad one as the state's, naming the setting, not as a flag's.
+    private static func blamingTheState(path: String, _ check: () throws -> Void) throws {
+        do { try check() } catch let TrainingError.invalidSetting(setting, expected, found) {
+            throw TrainingError.invalidTrainingState(path: path, reason: "its training state's \(setting.rawValue): expected \(expected), found \(found)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import QLXCore
+import QLXIO
 import QLXModel
 
 /// What a checkpoint needs besides the parameters to continue a run exactly: the options, the
@@ -43,7 +44,7 @@ public struct TrainingState: Codable, Equatable, Sendable {
             decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             state = try decoder.decode(TrainingState.self, from: Data(json.utf8))
         } catch {
-            throw TrainingError.invalidTrainingState(path: path, reason: "metadata \(metadataKey) is not valid training state JSON (\(error))")
+            throw TrainingError.invalidTrainingState(path: path, reason: "metadata \(metadataKey) is not valid training state JSON (\(escaped("\(error)")))")
         }
         guard state.format == currentFormat else {
             throw TrainingError.invalidTrainingState(path: path, reason: "training state format \(state.format), expected \(currentFormat)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QLXIO
 
 @main
 struct QLX: ParsableCommand {
@@ -37,6 +38,7 @@ struct QLX: ParsableCommand {
     /// own and `FlagError`; 1 for everything else; a command's `ExitCode` as it is). Help and
     /// `--version` print as ArgumentParser prints them.
     static func main() {
+        Streams.holdClosedStandardDescriptors()
         do {
             let arguments = Array(CommandLine.arguments.dropFirst())
             // Before ArgumentParser, which would print the bare version: the commit and the
@@ -56,6 +58,13 @@ struct QLX: ParsableCommand {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }   // help, --version
             fail(oneLineMessage(for: error), status: code.rawValue)
+        }
+        // What went through stdio (the bench's tables) is checked like Streams.output: stdio
+        // keeps what it could not write, so the last flush fails again.
+        errno = 0
+        if fflush(nil) != 0 {
+            let reason = errno != 0 ? String(cString: strerror(errno)) : "a write failed"
+            fail("qlx: \(FileWriteError(path: "standard output", reason: reason))", status: 1)
         }
         end(0)
     }
@@ -109,7 +118,11 @@ struct QLX: ParsableCommand {
     /// of ArgumentParser's message (the error itself for the libraries' errors, which are one
     /// line already) and the help to read.
     static func oneLineMessage(for error: Error) -> String {
-        let lines = fullMessage(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        // qlx's own errors are one line already: a newline or an escape byte in one is a value
+        // that came in raw, shown escaped rather than cutting the message or reaching the terminal.
+        let full = fullMessage(for: error)
+        let lines = [String(describing: error), "Error: \(error)"].contains(full) ? [oneLine(full)]
+            : full.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         var first = lines.first ?? "\(error)"
         if first.hasPrefix("Error: ") { first.removeFirst("Error: ".count) }
         // ArgumentParser's sentences start with a capital ("Missing value"); a message that

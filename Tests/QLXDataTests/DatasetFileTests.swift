@@ -84,6 +84,67 @@ final class DatasetFileTests: XCTestCase {
         XCTAssertEqual(named.factorNames, ["a", "b"])
     }
 
+    /// NaN pixels in a float image file trapped where a pixel became a byte (`traverse --png`,
+    /// the explorer's sample); images are clamped to [0, 1], NaN as 0, where they come in.
+    func testNonFiniteFloatPixelsAreReadAsZeroOrClamped() throws {
+        let images = cacheRoot + "-images.npy", classes = cacheRoot + "-classes.npy"
+        defer { for file in [images, classes] { try? FileManager.default.removeItem(atPath: file) } }
+        try Npy.write(float32: [.nan, .infinity, -.infinity, 2, -1, 0.25, .nan, 0.5], shape: [2, 2, 2], to: images)
+        try Npy.write(int64: [0, 1], shape: [2, 1], to: classes)
+        let dataset = try DatasetFile.open(path: images, classesPath: classes, cache: DatasetCache(root: cacheRoot))
+        XCTAssertEqual(try dataset.images(at: [0, 1]).data, [0, 1, 0, 1, 0, 0.25, 0, 0.5])
+    }
+
+    /// A named pipe with no writer blocked open() forever as --data, --data-classes or a
+    /// cache entry; every input now refuses it at once, as it refuses devices and folders.
+    func testNamedPipesAndDevicesAsDatasetInputsAreRefusedWithoutBlocking() throws {
+        let fifo = cacheRoot + "-fifo", images = cacheRoot + "-images.npy"
+        defer { for file in [fifo, images] { try? FileManager.default.removeItem(atPath: file) } }
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        try Npy.write(float32: [0, 1], shape: [2, 1, 1], to: images)
+        let cache = DatasetCache(root: cacheRoot)
+        func assertRefused(_ open: @autoclosure () throws -> FileDataset, _ message: String, line: UInt = #line) {
+            XCTAssertThrowsError(try open(), line: line) { XCTAssertEqual("\($0)", message, line: line) }
+        }
+        assertRefused(try DatasetFile.open(path: fifo, cache: cache), "\(fifo): cannot read: is a named pipe, not a regular file")
+        assertRefused(try DatasetFile.open(path: "/dev/zero", cache: cache), "/dev/zero: cannot read: is a character device, not a regular file")
+        assertRefused(try DatasetFile.open(path: NSTemporaryDirectory(), cache: cache), "\(NSTemporaryDirectory()): cannot read: is a folder, not a regular file")
+        assertRefused(try DatasetFile.open(path: images, classesPath: fifo, cache: cache), "\(fifo): cannot read: is a named pipe, not a regular file")
+        // A cache entry replaced by a pipe: named, not waited on.
+        _ = try open("generic_small.npz")
+        let entries = (FileManager.default.enumerator(atPath: cacheRoot)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".npy") }
+        XCTAssertFalse(entries.isEmpty)
+        for entry in entries {
+            try FileManager.default.removeItem(atPath: cacheRoot + "/" + entry)
+            XCTAssertEqual(mkfifo(cacheRoot + "/" + entry, 0o600), 0)
+        }
+        XCTAssertThrowsError(try open("generic_small.npz")) {
+            XCTAssertTrue("\($0)".hasSuffix("cannot build the decompressed cache: exists and is a named pipe, not a regular file; qlx replaces only regular files"), "\($0)")
+        }
+    }
+
+    /// A full disk while a member was decompressed into the cache was reported as a
+    /// "truncated or corrupt member" of the input; it names the disk's error. Needs root, to
+    /// mount a 64 kB tmpfs as the cache.
+    func testAFullDiskWhileCachingNamesTheDiskNotTheInput() throws {
+        let full = cacheRoot + "-full"
+        try FileManager.default.createDirectory(atPath: full, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: full) }
+        func mount(_ arguments: [String]) throws -> Int32 {
+            let process = try Process.run(URL(fileURLWithPath: "/bin/mount"), arguments: arguments)
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        guard getuid() == 0, try mount(["-t", "tmpfs", "-o", "size=64k", "tmpfs", full]) == 0 else {
+            throw XCTSkip("mounting a tmpfs needs root")
+        }
+        defer { _ = try? Process.run(URL(fileURLWithPath: "/bin/umount"), arguments: [full]).waitUntilExit() }
+        XCTAssertThrowsError(try DatasetFile.open(path: path("generic_small.npz"), cache: DatasetCache(root: full + "/cache"))) { error in
+            XCTAssertTrue("\(error)".hasSuffix(": cannot build the decompressed cache: No space left on device"), "\(error)")
+            XCTAssertFalse("\(error)".contains("corrupt"), "\(error)")
+        }
+    }
+
     func testFormatComesFromContentNotExtension() throws {
         let copy = cacheRoot + "-renamed.dat"
         try FileManager.default.copyItem(atPath: path("shapes3d_small.h5"), toPath: copy)

@@ -161,6 +161,26 @@ final class CheckpointTests: XCTestCase {
         XCTAssertNoThrow(try Checkpoint.read(from: path("opt")).model())
     }
 
+    /// ±3e38 is finite, but a codebook from −3e38 to 3e38 spans infinity: every ruler and
+    /// figure placing values between a latent's extremes computed NaN positions and trapped
+    /// converting them to columns (`traverse --png`, the explorer's ruler).
+    func testCodebookValuesWhoseSpanOverflowsAreRefused() throws {
+        var tensors = try F.formulaTensors(F.tinyImage)
+        let nv = tensors["latent.values"]!.shape[1]
+        tensors["latent.values"]!.data[nv] = -3e38
+        tensors["latent.values"]!.data[nv + 1] = 3e38
+        try write(tensors, to: "wide")
+        assertReadFails(path("wide"), "tensor latent.values: latent 1's codebook holds -3e+38; expected values within ±1.7014117e+38")
+        XCTAssertThrowsError(try QLAE(config: F.tinyImage, parameters: tensors.filter { !$0.key.hasPrefix("optimizer.") })) {
+            XCTAssertEqual($0 as? ModelError, .codebookTooWide(path: nil, name: "latent.values", latent: 1, value: -3e38))
+        }
+        // Half of Float's range on either side still loads.
+        tensors["latent.values"]!.data[nv] = -Quantizer.largestValue
+        tensors["latent.values"]!.data[nv + 1] = Quantizer.largestValue
+        try write(tensors, to: "widest")
+        XCTAssertNoThrow(try Checkpoint.read(from: path("widest")).model())
+    }
+
     func testModelOfAnInMemoryCheckpointValidates() throws {
         var tensors = try F.formulaTensors(F.tinyImage)
         tensors["encoder.head.weight"] = Tensor(zeros: [3, 4])

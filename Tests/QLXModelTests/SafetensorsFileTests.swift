@@ -126,8 +126,8 @@ final class SafetensorsFileTests: XCTestCase {
 
     func testFIFOsAndDevicesAreRefusedWithoutBlocking() throws {
         XCTAssertEqual(mkfifo(path("fifo"), 0o600), 0)
-        assertReadFails(path("fifo"), "cannot read: not a regular file")
-        assertReadFails("/dev/zero", "cannot read: not a regular file")
+        assertReadFails(path("fifo"), "cannot read: is a named pipe, not a regular file")
+        assertReadFails("/dev/zero", "cannot read: is a character device, not a regular file")
     }
 
     func testSymlinkToACheckpointIsFollowed() throws {

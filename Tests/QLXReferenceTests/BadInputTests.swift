@@ -132,14 +132,14 @@ final class BadInputTests: XCTestCase {
         let text = try String(contentsOfFile: config, encoding: .utf8)
             .replacingOccurrences(of: "disentangle.models.QuantizedAE", with: "disentangle.models.VQVAE")
         try text.write(toFile: config, atomically: true, encoding: .utf8)
-        assertRefused("\(config): not supported yet: disentangle.models.VQVAE")
+        assertRefused("\(config): not supported yet: 'disentangle.models.VQVAE'")
     }
 
     func testConfigForAnUnknownEncoder() throws {
         let text = try String(contentsOfFile: config, encoding: .utf8)
             .replacingOccurrences(of: "disentangle.encoders.ImageEncoder", with: "disentangle.encoders.GraphEncoder")
         try text.write(toFile: config, atomically: true, encoding: .utf8)
-        assertRefused("\(config): not supported yet: encoder disentangle.encoders.GraphEncoder")
+        assertRefused("\(config): not supported yet: encoder 'disentangle.encoders.GraphEncoder'")
     }
 
     func testConfigThatIsNotYAML() throws {
@@ -161,6 +161,57 @@ final class BadInputTests: XCTestCase {
     func testConfigNestedTooDeeply() throws {
         try ("a: " + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "\n").write(toFile: config, atomically: true, encoding: .utf8)
         assertRefused("\(config): cannot read the config: nested deeper than 64 levels")
+    }
+
+    /// 5,000 levels in 10 kB overflowed the stack inside Yams' parser, before the tree's depth
+    /// could be checked: flow brackets, compact "- - -" sequences and keys nested by
+    /// indentation are each refused from the text alone.
+    func testConfigNestedThousandsOfLevelsIsRefusedBeforeParsing() throws {
+        let nested = [
+            "a: " + String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000) + "\n",
+            "a: " + String(repeating: "{b: ", count: 5000) + "1" + String(repeating: "}", count: 5000) + "\n",
+            String(repeating: "- ", count: 5000) + "x\n",
+            (0..<200).map { String(repeating: " ", count: $0) + "k\($0):" }.joined(separator: "\n") + " 1\n",
+        ]
+        for text in nested {
+            try text.write(toFile: config, atomically: true, encoding: .utf8)
+            assertRefused("\(config): cannot read the config: nested deeper than 64 levels")
+        }
+    }
+
+    /// A 900-byte "billion laughs" (nine levels of ten aliases of the level below) grew to
+    /// 3.7 GB before it was refused for lack of model keys; counting values as aliases expand
+    /// stops it at once.
+    func testConfigWhoseAliasesExpandToABillionValuesIsRefused() throws {
+        var text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...9 {
+            text += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let started = Date()
+        assertRefused("\(config): cannot read the config: more than 100000 values once its aliases are expanded")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+    }
+
+    /// Anchors and aliases of ordinary size still read, and so does a config nested as deep
+    /// as real ones are.
+    func testModestAliasesAndNestingStillRead() throws {
+        let text = "base: &base {widths: [1, 2], deeper: {a: {b: {c: [[1], [2]]}}}}\nother: *base\nlist:\n  - - - 3\n"
+        let config = try ReferenceConfig(yaml: text, path: "c.yaml")
+        XCTAssertEqual(config.value("other.widths"), .list([.int(1), .int(2)]))
+        XCTAssertEqual(config.value("other.deeper.a.b.c"), .list([.list([.int(1)]), .list([.int(2)])]))
+        XCTAssertEqual(config.value("list"), .list([.list([.list([.int(3)])])]))
+    }
+
+    /// Names from the config (`_target_`, `data.name`) reached the terminal raw in messages.
+    func testConfigValuesInMessagesAreQuotedAndEscaped() throws {
+        let original = try String(contentsOfFile: config, encoding: .utf8)
+        try original.replacingOccurrences(of: "disentangle.encoders.ImageEncoder", with: "\"Graph\\e[2JEncoder\"")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        assertRefused("\(config): not supported yet: encoder 'Graph\\x1b[2JEncoder'")
+        try original.replacingOccurrences(of: "name: dsprites", with: "name: \"mnist\\e[31m\"")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        assertRefused("\(config): not supported yet: data.name 'mnist\\x1b[31m'")
     }
 
     /// Yams' message quotes the file's text: escaped, on one line.

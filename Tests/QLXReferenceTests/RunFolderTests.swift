@@ -41,6 +41,41 @@ final class RunFolderTests: XCTestCase {
         }
     }
 
+    /// A run saving every step printed a 29 kB list for a step it lacked; past a few steps the
+    /// message gives their range and the nearest ones.
+    func testMissingStepAmongThousandsNamesTheRangeAndTheNearest() throws {
+        let scratch = try makeScratchDirectory("many-steps")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        for step in stride(from: 0, through: 10_000, by: 25) {
+            let folder = scratch.appendingPathComponent("checkpoint/step=\(step)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            XCTAssertTrue(FileManager.default.createFile(atPath: folder.appendingPathComponent("model.eqx").path, contents: Data([0])))
+        }
+        XCTAssertThrowsError(try RunFolder(path: scratch.path, step: 5001)) { error in
+            XCTAssertEqual("\(error)", "\(scratch.path): no checkpoint for step 5001; 401 steps found from 0 to 10000, the nearest 4975, 5000, 5025")
+        }
+    }
+
+    /// `step=+7` read as step 7, and then `step=7/model.eqx` was opened and reported missing;
+    /// only folders named as the reference names them count as steps.
+    func testStepFoldersWithASignOrLeadingZerosAreNotSteps() throws {
+        let scratch = try makeScratchDirectory("odd-steps")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        for name in ["step=+7", "step=007", "step=-3", "step=12"] {
+            let folder = scratch.appendingPathComponent("checkpoint/\(name)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            XCTAssertTrue(FileManager.default.createFile(atPath: folder.appendingPathComponent("model.eqx").path, contents: Data([0])))
+        }
+        try FileManager.default.copyItem(atPath: ReferenceFixtures.files(fixture) + "/config.yaml",
+                                         toPath: scratch.appendingPathComponent("config.yaml").path)
+        let found = try RunFolder(path: scratch.path)
+        XCTAssertEqual(found.steps, [12])
+        XCTAssertEqual(found.modelFile, scratch.appendingPathComponent("checkpoint/step=12/model.eqx").path)
+        XCTAssertThrowsError(try RunFolder(path: scratch.path, step: 7)) { error in
+            XCTAssertEqual("\(error)", "\(scratch.path): no checkpoint for step 7; steps found: 12")
+        }
+    }
+
     func testHydraConfigInTheJobFolderIsFoundAndResolved() throws {
         let hydra = "qlae_image_small_style_image_small"
         let job = ReferenceFixtures.directory.appendingPathComponent("\(hydra)/job").path

@@ -25,6 +25,11 @@ final class ColorQuantizerTests: XCTestCase {
         }
     }
 
+    /// A decoder with extreme (finite) weights can output NaN; converting it to a byte trapped.
+    func testChannelBytesAreClampedAndNaNIsZero() {
+        XCTAssertEqual([Float.nan, -.infinity, -1, 0, 0.5, 1, 2, .infinity].map(ColorQuantizer.byte), [0, 0, 0, 0, 128, 255, 255, 255])
+    }
+
     func testMidGrayUsesTheGrayRampNotTheCube() {
         // 128 is 7 from the cube's 135 but exactly ramp step 12 (8 + 120).
         XCTAssertEqual(Palette256.nearest(128, 128, 128), 244)

@@ -167,6 +167,29 @@ final class TrainerTests: XCTestCase {
         }
     }
 
+    /// A tampered training state was reported as a bad --batch or --eval-samples, flags the
+    /// user never passed on --resume; the state is named instead.
+    func testATamperedTrainingStateIsBlamedNotTheFlags() throws {
+        var trainer = try Trainer(config: trainableSpritesConfig(), dataset: SpritesDataset(),
+                                  options: TrainingOptions(steps: 2, batchSize: 4, seed: 1, evaluationSamples: 20))
+        try trainer.step()
+        let checkpoint = trainer.checkpoint()
+        let edits: [(String, (inout TrainingOptions) -> Void)] = [
+            ("batch size: expected a positive integer, found 0", { $0.batchSize = 0 }),
+            ("batch size: expected at most ", { $0.batchSize = 1_000_000_000 }),
+            ("evaluation samples: expected at most half the dataset", { $0.evaluationSamples = 999_999_999 }),
+        ]
+        for (message, edit) in edits {
+            var state = try TrainingState.parse(checkpoint.metadata[TrainingState.metadataKey]!, path: "run")
+            edit(&state.options)
+            var tampered = checkpoint
+            tampered.metadata[TrainingState.metadataKey] = state.json()
+            XCTAssertThrowsError(try Trainer(resuming: tampered, path: "run.safetensors", dataset: SpritesDataset())) { error in
+                XCTAssertTrue("\(error)".hasPrefix("run.safetensors: cannot resume: its training state's " + message), "\(error)")
+            }
+        }
+    }
+
     func testResumeRefusesACheckpointWithoutTrainingState() throws {
         let model = QLAE(config: trainableSpritesConfig(), seed: 1)
         XCTAssertThrowsError(try Trainer(resuming: Checkpoint(model: model), path: "plain.safetensors", dataset: SpritesDataset())) { error in

@@ -88,7 +88,7 @@ final class ReferenceCommandTests: XCTestCase {
             .write(toFile: config, atomically: true, encoding: .utf8)
         for command in ["info", "decode", "metrics", "traverse"] {
             let extra = command == "decode" ? ["--codes", "x.npy", "-o", file("x.npy")] : []
-            try assertOneLineError([command, run.path] + extra, "qlx: \(config): not supported yet: disentangle.models.BioAE")
+            try assertOneLineError([command, run.path] + extra, "qlx: \(config): not supported yet: 'disentangle.models.BioAE'")
         }
     }
 

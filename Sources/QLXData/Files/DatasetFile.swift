@@ -1,4 +1,5 @@
 import Foundation
+import QLXIO
 
 /// Opens a dataset file, choosing the container from its first bytes (`Container`, not the
 /// extension) and the layout from what it holds (`layouts` lists them for help texts):
@@ -32,10 +33,9 @@ public enum DatasetFile {
     }
 
     static func sniff(_ path: String) throws -> Container {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            throw DataError.fileUnreadable(path: path, reason: !exists ? "no such file" : isDirectory.boolValue ? "is a directory" : "permission denied")
+        let handle: FileHandle
+        do { handle = FileHandle(fileDescriptor: try InputFile.open(path), closeOnDealloc: true) } catch let error as FileReadError {
+            throw DataError.fileUnreadable(path: path, reason: error.reason)
         }
         defer { try? handle.close() }
         let head = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())

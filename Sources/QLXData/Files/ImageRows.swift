@@ -45,7 +45,9 @@ protocol ImageRows: Sendable {
     func image(_ index: Int, into out: UnsafeMutablePointer<Float>) throws
 }
 
-/// Images in a memory-mapped .npy array (uint8 divided by `scale`, floats as they are).
+/// Images in a memory-mapped .npy array: uint8 divided by `scale`; floats clamped to [0, 1]
+/// with NaN as 0, here where they come in, so that no NaN or infinity from a file reaches the
+/// model, the metrics or a pixel conversion.
 struct NpyImageRows: ImageRows {
     let array: MappedNpy
     let layout: ImageLayout
@@ -71,6 +73,7 @@ struct NpyImageRows: ImageRows {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: size) { buffer in
             array.floats(from: index * size, count: size, into: buffer.baseAddress!)
             if scale != 1 { for i in 0..<size { buffer[i] /= scale } }
+            if array.isFloat { for i in 0..<size { buffer[i] = buffer[i] > 0 ? min(buffer[i], 1) : 0 } }
             layout.toPlanar(buffer.baseAddress!, shape, into: out)
         }
     }

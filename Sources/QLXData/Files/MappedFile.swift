@@ -1,5 +1,6 @@
 import CMappedGuard
 import Foundation
+import QLXIO
 import Synchronization
 
 /// A read-only memory map of a whole file; unmapped when the last reference goes.
@@ -21,8 +22,10 @@ final class MappedFile: @unchecked Sendable {
 
     init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw DataError.fileUnreadable(path: path, reason: String(cString: strerror(errno))) }
+        let fd: Int32
+        do { fd = try InputFile.open(path) } catch let error as FileReadError {
+            throw DataError.fileUnreadable(path: path, reason: error.reason)
+        }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -30,9 +33,9 @@ final class MappedFile: @unchecked Sendable {
             throw DataError.fileUnreadable(path: path, reason: reason)
         }
         let size = Int(info.st_size)
-        guard (info.st_mode & S_IFMT) == S_IFREG, size > 0 else {
+        guard size > 0 else {
             close(fd)
-            throw DataError.fileUnreadable(path: path, reason: size == 0 ? "the file is empty" : "not a regular file")
+            throw DataError.fileUnreadable(path: path, reason: "the file is empty")
         }
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
             let reason = String(cString: strerror(errno))

@@ -71,10 +71,13 @@ public struct NpzArchive {
                     // Never more than the entry declares onto the disk: a member that inflates
                     // past it stops here, not when the disk is full.
                     guard done + Int64(chunk.count) <= total else { throw MemberLongerThanDeclared() }
-                    try handle.write(contentsOf: chunk)
+                    do { try handle.write(contentsOf: chunk) } catch { throw CacheWriteFailed(underlying: error) }
                     done += Int64(chunk.count)
                     progress?(done, total)
                 }
+            } catch let failure as CacheWriteFailed {
+                // The cache's disk, not the input (a full disk): the atomic writer names the reason.
+                throw failure.underlying
             } catch is MemberLongerThanDeclared {
                 throw DataError.datasetFileInvalid(path: path, expected: "member \(member).npy of \(total) bytes, as its zip entry declares",
                                                    found: "a member that inflates past them (corrupt or crafted?)")
@@ -96,6 +99,7 @@ public struct NpzArchive {
     }
 
     private struct MemberLongerThanDeclared: Error {}
+    private struct CacheWriteFailed: Error { let underlying: Error }
 
     /// Reads only the member's header (the first chunk) and checks its dtype, so a pickled
     /// object array is refused before anything is decompressed to disk.

@@ -20,6 +20,6 @@ struct Convert: ParsableCommand {
         try SafetensorsFile.checkOutput(output, replacing: outputKind)
         let checkpoint = try source.load()
         try checkpoint.write(to: output, replacing: outputKind)
-        print("wrote \(output) (\(checkpoint.parameterCount) parameters, \(checkpoint.config.latent.count) latents)")
+        try Streams.output("wrote \(output) (\(checkpoint.parameterCount) parameters, \(checkpoint.config.latent.count) latents)\n")
     }
 }

@@ -39,6 +39,11 @@ struct Decode: ParsableCommand {
         try Npy.checkOutput(output, replacing: outputKind)
         let path = try checkpoint.path()
         let model = try checkpoint.load(path).model()
+        let maximumBatch = SizeLimit.maximumCount(bytesEach: model.decodingBytesPerImage())
+        guard batch <= maximumBatch else {
+            throw FlagError.badValue(flag: "--batch", expected: "at most \(maximumBatch) (latent vectors whose decoder buffers fit in \(SizeLimit.memoryLimitDescription))",
+                                     found: "\(batch)")
+        }
         let config = model.config
         let latents = config.latent.count
         let input = try Npy.read(path: codes ?? values!)
@@ -64,29 +69,38 @@ struct Decode: ParsableCommand {
                                      found: "\(input.doubles[bad]) at row \(bad / latents), latent \(bad % latents)")
         }
         let image = config.image
+        // Each batch goes to the file as it is decoded: memory holds one batch, not every image.
         let size = image.channels * image.height * image.width
-        var out = [Float]()
-        out.reserveCapacity(n * size)
-        for start in stride(from: 0, to: n, by: batch) {
-            let end = min(n, start + batch)
-            let decoded: Decoding
-            if codes != nil {
-                decoded = model.decode(codes: Array(rows[start..<end]))
-            } else {
-                let slice = input.doubles[(start * latents)..<(end * latents)].map(Float.init)
-                decoded = model.decode(values: Tensor(shape: [end - start, latents], data: slice))
+        let values = codes == nil ? input.doubles : []
+        // A refusal found while writing is the user's, not the file's: kept aside, the write
+        // is abandoned (its temporary file removed), and the refusal is what is reported.
+        var refusal: FlagError?
+        do {
+            try Npy.write(float32Shape: [n, image.channels, image.height, image.width], to: output, replacing: outputKind) { append in
+                for start in stride(from: 0, to: n, by: batch) {
+                    let end = min(n, start + batch)
+                    let decoded: Decoding
+                    if codes != nil {
+                        decoded = model.decode(codes: Array(rows[start..<end]))
+                    } else {
+                        let slice = values[(start * latents)..<(end * latents)].map(Float.init)
+                        decoded = model.decode(values: Tensor(shape: [end - start, latents], data: slice))
+                    }
+                    // Values far outside the codebooks overflow inside the decoder: NaN pixels would
+                    // be written as an image with exit 0 (the temporary file goes with the error).
+                    if let bad = decoded.images.data.firstIndex(where: { !$0.isFinite }) {
+                        let row = start + bad / size
+                        let largest = input.doubles[(row * latents)..<((row + 1) * latents)].map(abs).max() ?? 0
+                        refusal = .badValue(flag: "--values", expected: "values the decoder can turn into an image (near the codebook values)",
+                                            found: "row \(row) of \(name), with magnitudes up to \(largest), decodes to NaN pixels")
+                        throw refusal!
+                    }
+                    try append(decoded.images.data)
+                }
             }
-            // Values far outside the codebooks overflow inside the decoder: NaN pixels would
-            // be written as an image with exit 0.
-            if let bad = decoded.images.data.firstIndex(where: { !$0.isFinite }) {
-                let row = start + bad / size
-                let largest = input.doubles[(row * latents)..<((row + 1) * latents)].map(abs).max() ?? 0
-                throw FlagError.badValue(flag: "--values", expected: "values the decoder can turn into an image (near the codebook values)",
-                                         found: "row \(row) of \(name), with magnitudes up to \(largest), decodes to NaN pixels")
-            }
-            out += decoded.images.data
+        } catch {
+            throw refusal ?? error
         }
-        try Npy.write(float32: out, shape: [n, image.channels, image.height, image.width], to: output, replacing: outputKind)
-        print("wrote \(output) (images \(n)×\(image.channels)×\(image.height)×\(image.width) float32)")
+        try Streams.output("wrote \(output) (images \(n)×\(image.channels)×\(image.height)×\(image.width) float32)\n")
     }
 }

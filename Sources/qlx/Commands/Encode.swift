@@ -91,7 +91,7 @@ struct Encode: ParsableCommand {
             try Npy.write(int64: encoded.indices.map(Int64.init), shape: [n], to: indices, replacing: outputKind)
             written.append("\(indices) (image indices \(n) int64)")
         }
-        for line in written { print("wrote \(line)") }
+        for line in written { try Streams.output("wrote \(line)\n") }
     }
 
     /// --images: the given images, encoded in batches of 64.
@@ -108,6 +108,9 @@ struct Encode: ParsableCommand {
         }
         let n = input.shape[0], size = expected.reduce(1, *)
         let pixels = input.doubles
+        if let bad = pixels.firstIndex(where: { !$0.isFinite }) {
+            throw FlagError.badValue(flag: "--images", expected: "finite float images in [0, 1] in \(path)", found: "\(pixels[bad]) at element \(bad)")
+        }
         var codeRows: [Int64] = [], quantized: [Float] = [], beforeQuantization: [Float] = []
         for start in stride(from: 0, to: n, by: 64) {
             let end = min(n, start + 64)
@@ -119,7 +122,7 @@ struct Encode: ParsableCommand {
         }
         let written = try writeLatents(codes: codeRows, values: quantized, continuous: beforeQuantization,
                                        rows: n, latents: model.config.latent.count)
-        for line in written { print("wrote \(line)") }
+        for line in written { try Streams.output("wrote \(line)\n") }
     }
 
     /// The latent outputs asked for (-o, --values, --continuous); returns what was written.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QLXData
 import QLXExplorer
+import QLXIO
 import QLXRender
 
 struct Explore: ParsableCommand {
@@ -115,19 +116,20 @@ struct Explore: ParsableCommand {
         if let configPath, configProblem == nil, keep != config {
             do { try keep.write(to: configPath) } catch { Streams.warn("\(error)") }
         }
-        if stats { print(outcome.stats.report) }
+        if stats { try Streams.output(outcome.stats.report + "\n") }
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
     }
 
     private func loadScript() throws -> KeyScript? {
         if let keys { return try KeyScript(parsing: keys, defaultGap: keyDelay, source: "--keys") }
         guard let script else { return nil }
-        let size = (try? FileManager.default.attributesOfItem(atPath: script)[.size] as? NSNumber)?.intValue ?? 0
-        guard size <= KeyScript.maximumBytes else {
-            throw ExplorerError.scriptTooLarge(source: script, bytes: size, limit: KeyScript.maximumBytes)
+        var info = stat()
+        if stat(script, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) > KeyScript.maximumBytes {
+            throw ExplorerError.scriptTooLarge(source: script, bytes: Int(info.st_size), limit: KeyScript.maximumBytes)
         }
-        guard let text = try? String(contentsOfFile: script, encoding: .utf8) else {
-            throw FlagError.badValue(flag: "--script", expected: "a UTF-8 text file of keys", found: "'\(script)', which cannot be read")
+        let text: String
+        do { text = try InputFile.text(script, limit: KeyScript.maximumBytes) } catch let error as FileReadError {
+            throw FlagError.badValue(flag: "--script", expected: "a UTF-8 text file of keys", found: "\(quoted(script)), which cannot be read: \(error.reason)")
         }
         return try KeyScript(parsing: text, defaultGap: keyDelay, source: script)
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QLXCore
+import QLXIO
 import QLXMetrics
 import QLXModel
 import QLXReference
@@ -22,7 +23,7 @@ struct Info: ParsableCommand {
         let metrics = MetricsReport.stored(in: stored)
         if let warning = metrics.warning { Streams.warn(warning) }
         let report = InfoReport(path: path, checkpoint: stored, metrics: metrics.report)
-        print(json ? try report.json() : report.text(), terminator: "")
+        try Streams.output(json ? try report.json() : report.text())
     }
 }
 
@@ -81,16 +82,18 @@ struct InfoReport: Encodable {
 
     // MARK: Text
 
+    /// Names and paths come from the file: each is shown with its control bytes escaped
+    /// (`oneLine`), so that an escape sequence in a factor name never reaches the terminal.
     func text() -> String {
-        var lines: [(String, String)] = [("checkpoint", path)]
+        var lines: [(String, String)] = [("checkpoint", oneLine(path))]
         if let r = reference {
-            lines.append(("reference", "\(r.family) from the reference code" + (r.step.map { ", step \($0)" } ?? "")))
+            lines.append(("reference", "\(oneLine(r.family)) from the reference code" + (r.step.map { ", step \($0)" } ?? "")))
             if !r.steps.isEmpty { lines.append(("steps", r.steps.map(String.init).joined(separator: ", "))) }
-            lines.append(("model file", r.model))
-            lines.append(("config file", r.config))
+            lines.append(("model file", oneLine(r.model)))
+            lines.append(("config file", oneLine(r.config)))
         }
-        lines.append(("architecture", "encoder \(encoder.preset): \(describe(encoder))"))
-        lines.append(("", "decoder \(decoder.preset) (\(decoder.kind.rawValue)): \(decoder.kind.summary(decoder, image: image))"))
+        lines.append(("architecture", "encoder \(oneLine(encoder.preset)): \(describe(encoder))"))
+        lines.append(("", "decoder \(oneLine(decoder.preset)) (\(decoder.kind.rawValue)): \(decoder.kind.summary(decoder, image: image))"))
         lines.append(("image", "\(image.channels)×\(image.height)×\(image.width)"))
         lines.append(("parameters", grouped(parameterCount)))
         if latents.quantized {
@@ -103,8 +106,8 @@ struct InfoReport: Encodable {
         } else {
             lines.append(("latents", "\(latents.count) continuous (not quantized, no codebooks)"))
         }
-        let factors = dataset.factors.map { "\($0.name) \($0.size)" }.joined(separator: ", ")
-        lines.append(("dataset", factors.isEmpty ? dataset.name : "\(dataset.name): \(factors)"))
+        let factors = dataset.factors.map { "\(oneLine($0.name)) \($0.size)" }.joined(separator: ", ")
+        lines.append(("dataset", factors.isEmpty ? oneLine(dataset.name) : "\(oneLine(dataset.name)): \(factors)"))
         if let t = training {
             lines.append(("training", "step \(grouped(t.stepsDone)) of \(grouped(t.steps)), batch \(t.batchSize), "
                           + "learning rate \(t.learningRate)\(drops(t.learningRateDrops)), weight decay \(t.weightDecay), "
@@ -116,7 +119,7 @@ struct InfoReport: Encodable {
             lines.append(("metrics", figures.joined(separator: "  ") + (m.samples.map { "  (\(grouped($0)) samples)" } ?? "")))
         }
         if optimizerTensors > 0 { lines.append(("optimizer", "state in \(optimizerTensors) tensors")) }
-        if !metadataKeys.isEmpty, reference == nil { lines.append(("metadata", metadataKeys.joined(separator: ", "))) }
+        if !metadataKeys.isEmpty, reference == nil { lines.append(("metadata", metadataKeys.map(oneLine).joined(separator: ", "))) }
         return lines.map { label, value in label.padding(toLength: 14, withPad: " ", startingAt: 0) + value + "\n" }.joined()
     }
 

@@ -96,12 +96,12 @@ struct Metrics: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try Streams.output(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
         } else {
             // The heatmap's colours are 256-colour backgrounds: fewer colours, plain shades.
             let terminal = Streams.standardOutput()
             let style: MetricsReport.HeatmapStyle? = terminal.colors >= .palette256 ? { ANSI.heatmapCell($0, value: $1) } : nil
-            print(report.text(unicode: terminal.unicode, style: style), terminator: "")
+            try Streams.output(report.text(unicode: terminal.unicode, style: style))
         }
     }
 

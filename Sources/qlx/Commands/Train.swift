@@ -103,9 +103,9 @@ struct Train: ParsableCommand {
             Streams.note("stopped by signal \(signal) after step \(step); resume with: qlx train --resume \(outputPath)")
             throw ExitCode(StopSignals.exitStatus(for: signal))
         case .finished:
-            print("wrote \(outputPath) after \(trainer.stepsDone) steps")
-            if let evaluation = trainer.lastEvaluation { print(evaluation.summary) }
-            if let metricsSummary { print(metricsSummary) }
+            try Streams.output("wrote \(outputPath) after \(trainer.stepsDone) steps\n")
+            if let evaluation = trainer.lastEvaluation { try Streams.output(evaluation.summary + "\n") }
+            if let metricsSummary { try Streams.output(metricsSummary + "\n") }
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import QLXCore
 import QLXData
+import QLXIO
 import QLXMetrics
 import QLXModel
 import QLXRender
@@ -63,7 +64,8 @@ struct LatentNames {
         guard let report else { return }
         factors = report.latentFactor.map { index in
             guard let index else { return "inactive" }
-            return report.factorNames.indices.contains(index) ? report.factorNames[index] : nil
+            // A name from the file, escaped: traverse prints it even into pipes.
+            return report.factorNames.indices.contains(index) ? oneLine(report.factorNames[index]) : nil
         }
     }
 

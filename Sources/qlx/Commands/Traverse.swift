@@ -182,7 +182,7 @@ struct Traverse: ParsableCommand {
         let options = RenderOptions(mode: renderMode ?? capabilities.preferredMode, colors: capabilities.colors, dither: dither)
         let thumbnailWidth = cellWidth ?? Streams.standardOutputColumns.map { fittingCellWidth(rows: rows, columns: $0) } ?? 10
         let grid = Mosaic.cells(rows: rows, thumbnailWidth: thumbnailWidth, options: options)
-        FileHandle.standardOutput.write(Data((ANSI.encode(grid, colors: capabilities.colors) + "\n").utf8))
+        try Streams.output(ANSI.encode(grid, colors: capabilities.colors) + "\n")
     }
 
     /// The labelled figure (the one --png writes) in pixels, kitty or sixel, at the largest
@@ -199,7 +199,7 @@ struct Traverse: ParsableCommand {
         var sequence = try setup.graphics == .kitty ? KittyGraphics.place(pixels, id: 1, movesCursor: true)
                                                     : SixelEncoder.encode(pixels, colorRegisters: setup.colorRegisters)
         if setup.tmux != nil { sequence = TmuxState.wrap(sequence) }
-        FileHandle.standardOutput.write(Data((sequence + "\n").utf8))
+        try Streams.output(sequence + "\n")
     }
 
     /// The PNG figure: titled with the model and the start, the base image first in every row.

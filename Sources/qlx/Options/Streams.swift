@@ -1,4 +1,5 @@
 import Foundation
+import QLXIO
 import QLXRender
 
 /// What the terminals on stdout and stderr can do, as every command asks it: the rules
@@ -29,7 +30,7 @@ enum Streams {
 
     /// "qlx: warning: …" on stderr: something was ignored, and the command goes on.
     static func warn(_ message: String) {
-        writeStandardError("qlx: warning: \(message)\n")
+        writeStandardError("qlx: warning: \(oneLine(message))\n")
     }
 
     /// A line on stderr (what was written, progress notes), keeping stdout for results.
@@ -37,11 +38,46 @@ enum Streams {
         writeStandardError(line + "\n")
     }
 
-    /// Every write to stderr: a failed write is dropped, never fatal. After a hang-up the
-    /// terminal is gone and writes fail (EIO), yet training must still reach its save
-    /// (Foundation's `FileHandle.write(_:)` would end the process instead).
+    /// Every command's results on stdout: text written whole, or an error when stdout cannot
+    /// take it (a full disk, a closed descriptor), which ends the command like any other
+    /// (one line, exit 1) instead of trapping or exiting 0 with nothing written. A closed pipe
+    /// ends qlx by SIGPIPE, as it ends any Unix filter.
+    static func output(_ text: String) throws {
+        let failure = write(text, to: STDOUT_FILENO)
+        if failure != 0 {
+            throw FileWriteError(path: "standard output", reason: String(cString: strerror(failure)))
+        }
+    }
+
+    /// Every write to stderr: a failed write is dropped, never fatal (stderr is where it would
+    /// be reported). After a hang-up the terminal is gone and writes fail (EIO), yet training
+    /// must still reach its save (Foundation's `FileHandle.write(_:)` would end the process).
     static func writeStandardError(_ text: String) {
-        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
+        _ = write(text, to: STDERR_FILENO)
+    }
+
+    /// Writes all of `text` to `fd`; 0, or the errno of the write that failed.
+    private static func write(_ text: String, to fd: Int32) -> Int32 {
+        var text = text
+        return text.withUTF8 { bytes in
+            var done = 0
+            while done < bytes.count {
+                let written = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { return written == 0 ? EIO : errno }
+                done += written
+            }
+            return 0
+        }
+    }
+
+    /// A closed stdin, stdout or stderr (`qlx traverse >&-`) is held open on /dev/null, so the
+    /// next file qlx opens cannot take its number (stdout's text would go into a checkpoint
+    /// being written); stdout's is read-only, so writing results still fails, with an error.
+    static func holdClosedStandardDescriptors() {
+        for fd in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(fd, F_GETFD) == -1 {
+            _ = Glibc.open("/dev/null", fd == STDERR_FILENO ? O_WRONLY : O_RDONLY)
+        }
     }
 }
 
