@@ -49,10 +49,11 @@ final class OverlaysTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.contains("0 shape  .52") }, grid.text)
         let header = try XCTUnwrap(lines.firstIndex { $0.contains("NMI     0 1") })
         let shapeRow = lines[header + 1]
-        XCTAssertTrue(shapeRow.contains("shape  52"), shapeRow)
+        XCTAssertTrue(shapeRow.contains("shape  .5"), shapeRow)
         // The zero under latent 0 in the scale row is neither bold nor reversed.
         let x = try XCTUnwrap(lines[header].range(of: "NMI").map { lines[header].distance(from: lines[header].startIndex, to: $0.lowerBound) })
-        let zero = grid[x + 7, header + 2]
+        let zero = grid[x + 8, header + 2]
+        XCTAssertEqual(grid[x + 7, header + 2].character, ".")
         XCTAssertEqual(zero.character, "0")
         XCTAssertFalse(zero.bold || zero.reverse)
     }

@@ -36,6 +36,26 @@ final class SmallMendsTests: XCTestCase {
         }
     }
 
+    /// The selected heatmap column shows one as " 1" and 0.84 as ".8", never "1." or "84".
+    func testHeatmapCellsReadAsFractions() throws {
+        var state = ExplorerState(checkpointName: "m", datasetName: "sprites", factorNames: ["shape", "scale"],
+                                  codebooks: Array(repeating: [0, 0.5, 1], count: 3), sampleCount: 0, unicode: true,
+                                  renderModes: [.halfBlock], colorDepths: [.palette256])
+        state.metrics = Fixtures.display(factorNames: ["shape", "scale"], nmi: [[1.0, 0.1, 0.1], [0.84, 0.1, 0.1]],
+                                         activeLatents: [true, true, true], latentFactor: [0, 1, 1],
+                                         infoM: 0.8, infoE: 0.9, infoC: 0.4,
+                                         usageCounts: Array(repeating: [5, 5, 5], count: 3), samples: 50, origin: .checkpoint)
+        state.selectedLatent = 0
+        let rows = ExplorerView.draw(state, images: ViewImages(), width: 120, height: 40).text
+            .split(separator: "\n", omittingEmptySubsequences: false).map { Array(String($0)) }
+        let headerRow = try XCTUnwrap(rows.firstIndex { String($0).contains("NMI ") })
+        let x = try XCTUnwrap(String(rows[headerRow]).range(of: "NMI ").map { String(rows[headerRow])[..<$0.lowerBound].count })
+        // The selected latent's column: two cells after the factor names, under its number.
+        let column = try XCTUnwrap((x..<rows[headerRow].count - 1).first { rows[headerRow][$0 + 1] == "0" && $0 > x + 3 })
+        XCTAssertEqual(String(rows[headerRow + 1][column...column + 1]), " 1", String(rows[headerRow + 1]))
+        XCTAssertEqual(String(rows[headerRow + 2][column...column + 1]), ".8", String(rows[headerRow + 2]))
+    }
+
     /// At value 0 the current value's frame sits at the strip's left edge; the strip's latent
     /// label stays readable at every size.
     func testTheStripsLatentLabelSurvivesTheFrameOfValueZero() {
