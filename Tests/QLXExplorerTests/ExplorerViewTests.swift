@@ -99,8 +99,8 @@ final class ExplorerViewTests: XCTestCase {
     InfoE ████████████░░░░░░░░░░░ .50
     InfoC ██████░░░░░░░░░░░░░░░░░ .25
     NMI     0 1 2
-    shape  81
-    size   05
+    shape  .8
+    size   .1
     BCE 0.0123 MSE 0.0040 PSNR 24.0
     z0 uses 3/4 values, perplexity 2.6
     decode 1.3 ms  frame 2.5 ms

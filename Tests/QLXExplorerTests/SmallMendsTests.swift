@@ -81,3 +81,31 @@ final class SmallMendsTests: XCTestCase {
         XCTAssertNil(state.tour, "an arrow stops the tour, as the status line says")
     }
 }
+
+/// Without colour, the characters are all a thumbnail has.
+final class NoColorThumbnailTests: XCTestCase {
+    /// A colour image whose two halves differ in hue but only from luminance .40 to .57.
+    static let lowContrast: RenderImage = {
+        var pixels = [Float](repeating: 0, count: 3 * 64)
+        for y in 0..<8 {
+            for x in 0..<8 {
+                let (r, g, b): (Float, Float, Float) = x < 4 ? (0.6, 0.3, 0.4) : (0.3, 0.7, 0.6)
+                pixels[y * 8 + x] = r; pixels[64 + y * 8 + x] = g; pixels[128 + y * 8 + x] = b
+            }
+        }
+        return RenderImage(planar: pixels[...], channels: 3, height: 8, width: 8)
+    }()
+
+    /// Under NO_COLOR the strip's thumbnails show their images' two halves (blank and full),
+    /// not one flat middle shade.
+    func testThumbnailsWithoutColourShowTheirStructure() throws {
+        let state = Fixtures.state(unicode: true, colors: .none)
+        let layout = try XCTUnwrap(ExplorerView.layout(state, width: 120, height: 40))
+        let grid = ExplorerView.draw(state, images: ViewImages(traversal: Array(repeating: Self.lowContrast, count: 4)),
+                                     width: 120, height: 40)
+        let strip = layout.traversal
+        let characters = (strip.y..<strip.y + strip.height).flatMap { y in (strip.x..<strip.x + strip.width).map { grid[$0, y].character } }
+        XCTAssertTrue(characters.contains("█"), grid.text)
+        XCTAssertFalse(characters.contains("▒"), grid.text)
+    }
+}
