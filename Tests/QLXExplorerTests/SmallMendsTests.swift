@@ -56,6 +56,18 @@ final class SmallMendsTests: XCTestCase {
         XCTAssertEqual(String(rows[headerRow + 2][column...column + 1]), ".8", String(rows[headerRow + 2]))
     }
 
+    /// A wide terminal spells "orientation" out in the latents list and the heatmap; at 80
+    /// columns the latents list cuts it to six characters.
+    func testFactorNamesGrowWithTheRoom() {
+        let state = Fixtures.sprites(usage: Array(repeating: 5, count: 10))
+        let wide = ExplorerView.draw(state, images: ViewImages(), width: 200, height: 50).text
+            .split(separator: "\n").map(String.init)
+        XCTAssertTrue(wide.contains { $0.contains("4 orientation .80 ") }, wide.joined(separator: "\n"))
+        XCTAssertTrue(wide.contains { $0.hasPrefix("orientation ") }, wide.joined(separator: "\n"))
+        let narrow = ExplorerView.draw(state, images: ViewImages(), width: 80, height: 24).text
+        XCTAssertTrue(narrow.contains("orient .8"), narrow)
+    }
+
     /// At value 0 the current value's frame sits at the strip's left edge; the strip's latent
     /// label stays readable at every size.
     func testTheStripsLatentLabelSurvivesTheFrameOfValueZero() {

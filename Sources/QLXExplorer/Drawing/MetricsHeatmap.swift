@@ -25,8 +25,12 @@ extension MetricsSection {
     /// tenths (`Format.twoColumnFraction`), the others only as shade (colour, or shade characters without colour).
     static func drawHeatmap(_ state: ExplorerState, _ metrics: MetricsDisplay, x: Int, y: Int, width: Int,
                             into grid: inout CellGrid, glyphs: Glyphs, palette: ChromePalette) {
-        let nameWidth = 7
-        let columns = min(metrics.nmi.first?.count ?? 0, (width - nameWidth) / 2)
+        // Factor names get seven columns (six characters and a gap), more when the width
+        // has them beyond the latents' columns.
+        let latents = metrics.nmi.first?.count ?? 0
+        let longest = metrics.factorNames.map(\.count).max() ?? 0
+        let nameWidth = min(max(7, longest + 1), max(7, width - 2 * latents))
+        let columns = min(latents, (width - nameWidth) / 2)
         grid.put("NMI", x: x, y: y, style: Style(foreground: palette.dim, bold: true))
         for latent in 0..<columns where heatmapLabelShown(latent, selected: state.selectedLatent, count: columns) {
             let selected = latent == state.selectedLatent
