@@ -107,11 +107,11 @@ final class ExplorerViewTests: XCTestCase {
 
 
 
-    z0                                            ┌──────┐
-                                                  │      │
-                                                  │      │
-                                                  │      │
-             0                   1                └──2───┘               3
+    z0    ┌──────┐            ┌──────┐            ┌──────┐            ┌──────┐
+          │      │            │      │            │      │            │      │
+          │      │            │      │            │      │            │      │
+          │      │            │      │            │      │            │      │
+          └──0───┘            └──1───┘            └──2───┘            └──3───┘
     ↑↓ latent  ←→ value  n/N sample  r random  t tour       ? help  q quit  half 256
     """
 }

@@ -1,7 +1,8 @@
 import QLXRender
 
 /// The selected latent's whole codebook decoded as thumbnails in value order (in rows when
-/// the layout has rows to spare), the current value framed, value indices underneath.
+/// the layout has rows to spare), each framed (the current value in the accent), value
+/// indices in the frames' bottom edges.
 enum TraversalStrip {
     /// The values on screen and each one's frame (thumbnail, border and label): a window of
     /// values around the current one when not all fit. Drawing and mouse clicks both use it.
@@ -34,10 +35,11 @@ enum TraversalStrip {
                                             height: layout.thumbnailHeight),
                             id: ImageCanvas.Slot.thumbnails + slot, wholeMultiples: false, into: &grid)
             }
+            // Every thumbnail is framed, so a dark image on a dark terminal still shows its
+            // extent; the current value's frame stands out in the accent.
             let isCurrent = value == current
-            if isCurrent {
-                grid.frame(frame, glyphs: glyphs, style: Style(foreground: palette.accent, bold: true))
-            }
+            grid.frame(frame, glyphs: glyphs, style: isCurrent ? Style(foreground: palette.accent, bold: true)
+                                                               : Style(foreground: palette.dim))
             let label = String(value)
             grid.put(label, x: frame.x + (frame.width - label.count) / 2, y: frame.maxY - 1,
                      style: isCurrent ? Style(foreground: palette.accent, bold: true, reverse: !palette.hasColor)
