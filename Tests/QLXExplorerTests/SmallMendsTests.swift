@@ -69,16 +69,17 @@ final class SmallMendsTests: XCTestCase {
     }
 
     /// Every thumbnail in the strip is framed, so black sprites on a black terminal show
-    /// their extent; the current one's frame is in the accent, the others dim.
+    /// their extent; the current one's frame is in the accent, the others light and dim.
     func testEveryThumbnailIsFramed() throws {
         let state = Fixtures.sprites(usage: Array(repeating: 5, count: 10))
         let layout = try XCTUnwrap(ExplorerView.layout(state, width: 120, height: 40))
         let grid = ExplorerView.draw(state, images: ViewImages(), width: 120, height: 40)
         // The bottom edge: the strip's "z0" label may cover the first top-left corner.
         let bottom = layout.traversal.y + layout.thumbnailHeight + 1
-        let corners = (0..<grid.width).filter { grid[$0, bottom].character == "└" }
+        let corners = (0..<grid.width).filter { "└╰".contains(grid[$0, bottom].character) }
         XCTAssertEqual(corners.count, min(layout.visibleThumbnails, state.valuesPerLatent), grid.text)
-        XCTAssertEqual(corners.filter { grid[$0, bottom].bold }.count, 1, "only the current value's frame stands out")
+        XCTAssertEqual(corners.filter { grid[$0, bottom].character == "└" && grid[$0, bottom].bold }.count, 1,
+                       "only the current value's frame stands out")
     }
 
     /// At value 0 the current value's frame sits at the strip's left edge; the strip's latent

@@ -36,10 +36,13 @@ enum TraversalStrip {
                             id: ImageCanvas.Slot.thumbnails + slot, wholeMultiples: false, into: &grid)
             }
             // Every thumbnail is framed, so a dark image on a dark terminal still shows its
-            // extent; the current value's frame stands out in the accent.
+            // extent; the others' frames are light and dim, so the current one stands out.
             let isCurrent = value == current
-            grid.frame(frame, glyphs: glyphs, style: isCurrent ? Style(foreground: palette.accent, bold: true)
-                                                               : Style(foreground: palette.dim))
+            if isCurrent {
+                grid.frame(frame, glyphs: glyphs, style: Style(foreground: palette.accent, bold: true))
+            } else {
+                grid.frame(frame, glyphs: glyphs.lightFrame, style: Style(foreground: palette.dim))
+            }
             let label = String(value)
             grid.put(label, x: frame.x + (frame.width - label.count) / 2, y: frame.maxY - 1,
                      style: isCurrent ? Style(foreground: palette.accent, bold: true, reverse: !palette.hasColor)
