@@ -30,6 +30,7 @@ public enum Renderer {
         let (px, py) = options.mode.pixelsPerCell
         let pw = width * px, ph = height * py
         var rgb = AreaResampler.resampleRGB(image, width: pw, height: ph)
+        if options.colors == .none { stretchLuminance(&rgb) }
         if options.dither {
             BayerDither.apply(to: &rgb, width: pw, height: ph, amplitude: ditherAmplitude(options))
         }
@@ -45,6 +46,32 @@ public enum Renderer {
             BlockSolver.draw(pixels, into: &grid, colors: options.colors,
                              symbols: options.mode == .quadrant ? .quadrants : .sextants)
             return grid
+        }
+    }
+
+    /// Without colour, only the characters tell pixels apart, and they have five to ten
+    /// levels: a colour image whose luminance spans 0.15–0.35 (a coloured object on a dark
+    /// ground), or a thumbnail whose area averages pull every pixel towards the mean, lands in
+    /// one level and shows as a flat shade. So each image's luminance is stretched to fill
+    /// [0, 1], and the pixels become that gray (only luminance is drawn without colour;
+    /// stretching the channels instead would clip them and reorder luminances). Images
+    /// already spanning black to white (binary sprites) are unchanged; a (nearly) uniform
+    /// image stays as it is rather than have its noise blown up.
+    static func stretchLuminance(_ rgb: inout [Float]) {
+        var low = Float.infinity, high = -Float.infinity
+        var i = 0
+        while i + 2 < rgb.count {
+            let l = ColorQuantizer.luminance(rgb[i], rgb[i + 1], rgb[i + 2])
+            low = min(low, l); high = max(high, l)
+            i += 3
+        }
+        guard high - low >= 1.0 / 64, high - low < 1 else { return }
+        let scale = 1 / (high - low)
+        i = 0
+        while i + 2 < rgb.count {
+            let l = min(1, max(0, (ColorQuantizer.luminance(rgb[i], rgb[i + 1], rgb[i + 2]) - low) * scale))
+            rgb[i] = l; rgb[i + 1] = l; rgb[i + 2] = l
+            i += 3
         }
     }
 

@@ -47,12 +47,14 @@ final class OverlaysTests: XCTestCase {
         let grid = ExplorerView.draw(state, images: ViewImages(), width: 100, height: 30)
         let lines = grid.text.split(separator: "\n").map(String.init)
         XCTAssertTrue(lines.contains { $0.contains("0 shape  .52") }, grid.text)
-        let header = try XCTUnwrap(lines.firstIndex { $0.contains("NMI     0 1") })
+        let header = try XCTUnwrap(lines.firstIndex { $0.range(of: "NMI +0 1", options: .regularExpression) != nil })
         let shapeRow = lines[header + 1]
-        XCTAssertTrue(shapeRow.contains("shape  52"), shapeRow)
+        XCTAssertNotNil(shapeRow.range(of: "shape +\\.5", options: .regularExpression), shapeRow)
         // The zero under latent 0 in the scale row is neither bold nor reversed.
-        let x = try XCTUnwrap(lines[header].range(of: "NMI").map { lines[header].distance(from: lines[header].startIndex, to: $0.lowerBound) })
-        let zero = grid[x + 7, header + 2]
+        let x = try XCTUnwrap(lines[header].range(of: "NMI +0", options: .regularExpression)
+            .map { lines[header].distance(from: lines[header].startIndex, to: $0.upperBound) - 2 })
+        let zero = grid[x + 1, header + 2]
+        XCTAssertEqual(grid[x, header + 2].character, ".")
         XCTAssertEqual(zero.character, "0")
         XCTAssertFalse(zero.bold || zero.reverse)
     }

@@ -26,6 +26,27 @@ final class MosaicTests: XCTestCase {
         XCTAssertFalse(grid[0, 2].bold)
     }
 
+    /// A colour model's traversal piped as text (no colour): a dim object on a dark ground,
+    /// luminance .14 against .29, shows as the object, not a field of one shade.
+    func testPipedTextOfAColourModelShowsTheObject() {
+        var pixels = [Float](repeating: 0, count: 3 * 64)
+        for y in 0..<8 {
+            for x in 0..<8 {
+                let object = (2..<6).contains(x) && (2..<6).contains(y)
+                let (r, g, b): (Float, Float, Float) = object ? (0.2, 0.3, 0.5) : (0.1, 0.15, 0.2)
+                pixels[y * 8 + x] = r; pixels[64 + y * 8 + x] = g; pixels[128 + y * 8 + x] = b
+            }
+        }
+        let image = RenderImage(planar: pixels[...], channels: 3, height: 8, width: 8)
+        let rows = [MosaicRow(labelLines: [], columnLabels: [], images: [image, image])]
+        for mode in [RenderMode.halfBlock, .ascii] {
+            let text = Mosaic.cells(rows: rows, thumbnailWidth: 8, options: RenderOptions(mode: mode, colors: .none)).text
+            let characters = Set(text.filter { $0 != "\n" })
+            XCTAssertTrue(characters.contains(" ") && characters.contains(mode == .halfBlock ? "█" : "@"), "\(mode):\n" + text)
+            XCTAssertFalse(characters.contains("░") || characters.contains("."), "\(mode):\n" + text)
+        }
+    }
+
     func testCellsWithoutLabelsSeparateRowsByABlankLine() {
         let rows = [MosaicRow(labelLines: [], columnLabels: [], images: [flat(1), flat(1)]),
                     MosaicRow(labelLines: [], columnLabels: [], images: [flat(1), flat(0)])]

@@ -30,7 +30,7 @@ extension ExploreTmuxTests {
         let now = try screen(colors: false)
         let current = try XCTUnwrap(code(now)).map(String.init)[3]
         let target = current == "7" ? "2" : "7"
-        let labels = try XCTUnwrap(lines(now).lastIndex { $0.range(of: "^[ 0-9└┘─]+$", options: .regularExpression) != nil
+        let labels = try XCTUnwrap(lines(now).lastIndex { $0.range(of: "^[ 0-9└┘─╰╯┄]+$", options: .regularExpression) != nil
                                                           && $0.contains(target) }, now)
         let line = lines(now)[labels]
         let x = line.distance(from: line.startIndex, to: try XCTUnwrap(line.firstIndex(of: Character(target))))

@@ -102,6 +102,15 @@ enum Format {
         return hundredths >= 100 ? "1.0" : "." + (hundredths < 10 ? "0" : "") + String(hundredths)
     }
 
+    /// A value in [0, 1] in two columns, for the heatmap's cells: tenths with their point
+    /// (".8"), and " 1" for one. Two digits of hundredths read as whole numbers ("84") and
+    /// one as "1." (a cut-off "1.0"). The tenths come from the hundredths, so ".95" in the
+    /// latents list is " 1" here, not ".9".
+    static func twoColumnFraction(_ value: Double) -> String {
+        let tenths = (hundredths(value) + 5) / 10
+        return tenths >= 10 ? " 1" : "." + String(tenths)
+    }
+
     /// A value in [0, 1] in whole hundredths, rounded to nearest: the one rounding of NMI and
     /// the InfoMEC figures, so the latents list and the heatmap agree.
     static func hundredths(_ value: Double) -> Int {

@@ -32,4 +32,16 @@ public struct Glyphs: Sendable {
         up: "Up", down: "Dn", left: "Lt", right: "Rt")
 
     public static func forUnicode(_ unicode: Bool) -> Glyphs { unicode ? .unicode : .ascii }
+
+    /// The same glyphs with a lighter frame (dashed, rounded corners; dots in ASCII), for
+    /// frames that show an image's extent and must not read as the current one's.
+    public var lightFrame: Glyphs {
+        let unicode = horizontal == "─"
+        return Glyphs(selected: selected, horizontal: unicode ? "┄" : ".", vertical: unicode ? "┆" : ":",
+                      topLeft: unicode ? "╭" : ".", topRight: unicode ? "╮" : ".",
+                      bottomLeft: unicode ? "╰" : ":", bottomRight: unicode ? "╯" : ":",
+                      rule: rule, tick: tick, currentTick: currentTick, barFull: barFull, barEmpty: barEmpty,
+                      spark: spark, dead: dead, shades: shades, ellipsis: ellipsis, times: times,
+                      separator: separator, up: up, down: down, left: left, right: right)
+    }
 }

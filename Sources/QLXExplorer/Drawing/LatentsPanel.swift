@@ -8,7 +8,8 @@ import QLXRender
 /// ▸  0 posX   .82 ┼─┼─┼─█─┼─┼─ ▁▃█▅▂▁···· -0.17
 /// ```
 enum LatentsPanel {
-    /// Columns before the ruler: marker, index (2), factor (6), NMI (3) and the gaps.
+    /// Columns before the ruler: marker, index (2), factor (6, more in a wide panel), NMI (3)
+    /// and the gaps.
     static let fixedColumns = 15
     static let valueColumns = 6
 
@@ -25,13 +26,22 @@ enum LatentsPanel {
             rulerWidth = rect.width - fixedColumns - (usage.columns + 1)
         }
         rulerWidth = min(max(rulerWidth, 3), 3 * values + 1)
-        let usageX = rect.x + fixedColumns + rulerWidth + 1
+        // Factor names past six characters ("orientation") take the columns a wide panel has:
+        // what the ruler has beyond two per value, and any left after the value column.
+        let spare = rect.width - fixedColumns - min(rulerWidth, 2 * values + 1) - (usage.columns + 1)
+            - (showValue ? valueColumns : 0)
+        let longest = state.metrics == nil ? 0 : state.factorNames.map(\.count).max() ?? 0
+        let extra = min(max(0, spare), max(0, longest - 6))
+        rulerWidth = min(rulerWidth, rect.width - fixedColumns - extra - (usage.columns + 1) - (showValue ? valueColumns : 0))
+        let factorWidth = 6 + extra
+        let rulerX = rect.x + fixedColumns + extra
+        let usageX = rulerX + rulerWidth + 1
         let valueX = usageX + usage.columns
 
         // Header.
         let header = Style(foreground: palette.dim, bold: true)
-        grid.put(" z factor nmi", x: rect.x + 1, y: rect.y, style: header)
-        grid.put("codebook", x: rect.x + fixedColumns, y: rect.y, maxWidth: rulerWidth, style: header)
+        grid.put(" z " + Format.padRight("factor", factorWidth) + " nmi", x: rect.x + 1, y: rect.y, style: header)
+        grid.put("codebook", x: rulerX, y: rect.y, maxWidth: rulerWidth, style: header)
         grid.put(usage.columns >= 5 ? "usage" : "use", x: usageX, y: rect.y, maxWidth: usage.columns, style: header)
         if showValue { grid.put(Format.padLeft("value", valueColumns), x: valueX, y: rect.y, style: header) }
 
@@ -41,15 +51,15 @@ enum LatentsPanel {
             grid.put(selected ? glyphs.selected : " ", x: rect.x, y: y, style: .bold)
             var text = Format.padLeft(String(latent), 2) + " "
             if let metrics = state.metrics, latent < metrics.activeLatents.count, !metrics.activeLatents[latent] {
-                text += "off    -- "
+                text += Format.padRight("off", factorWidth) + " -- "
             } else if let (factor, nmi) = state.metrics?.mainNMI(of: latent) {
                 let name = state.factorName(factor)
-                text += Format.padRight(name, 6) + " " + Format.fraction(nmi)
+                text += Format.padRight(name, factorWidth) + " " + Format.fraction(nmi)
             } else {
-                text += Format.padRight("", 10)
+                text += Format.padRight("", factorWidth + 4)
             }
             grid.put(text + " ", x: rect.x + 1, y: y, style: label)
-            drawRuler(state.codebooks[latent], current: state.code[latent], x: rect.x + fixedColumns, y: y,
+            drawRuler(state.codebooks[latent], current: state.code[latent], x: rulerX, y: y,
                       width: rulerWidth, into: &grid, glyphs: glyphs, palette: palette)
             drawUsage(state.metrics?.usageCounts.flatMap { latent < $0.count ? $0[latent] : nil },
                       current: state.code[latent], valuesPerColumn: usage.valuesPerColumn, x: usageX, y: y,

@@ -22,11 +22,15 @@ extension MetricsSection {
     }
 
     /// Sources × latents, two columns per latent; the selected column shows its NMI in
-    /// hundredths, the others only as shade (colour, or shade characters without colour).
+    /// tenths (`Format.twoColumnFraction`), the others only as shade (colour, or shade characters without colour).
     static func drawHeatmap(_ state: ExplorerState, _ metrics: MetricsDisplay, x: Int, y: Int, width: Int,
                             into grid: inout CellGrid, glyphs: Glyphs, palette: ChromePalette) {
-        let nameWidth = 7
-        let columns = min(metrics.nmi.first?.count ?? 0, (width - nameWidth) / 2)
+        // Factor names get seven columns (six characters and a gap), more when the width
+        // has them beyond the latents' columns.
+        let latents = metrics.nmi.first?.count ?? 0
+        let longest = metrics.factorNames.map(\.count).max() ?? 0
+        let nameWidth = min(max(7, longest + 1), max(7, width - 2 * latents))
+        let columns = min(latents, (width - nameWidth) / 2)
         grid.put("NMI", x: x, y: y, style: Style(foreground: palette.dim, bold: true))
         for latent in 0..<columns where heatmapLabelShown(latent, selected: state.selectedLatent, count: columns) {
             let selected = latent == state.selectedLatent
@@ -41,10 +45,9 @@ extension MetricsSection {
                 let v = row[latent]
                 let cx = x + nameWidth + 2 * latent, cy = y + 1 + factor
                 if latent == state.selectedLatent {
-                    // Hundredths as the latents list rounds them; zeros stay unhighlighted.
-                    let hundredths = Format.hundredths(v)
-                    let digits = hundredths >= 100 ? "1." : (hundredths < 10 ? "0" : "") + String(hundredths)
-                    let style = hundredths == 0
+                    // Tenths rounded from the latents list's hundredths; zeros stay unhighlighted.
+                    let digits = Format.twoColumnFraction(v)
+                    let style = digits == ".0"
                         ? Style(foreground: palette.dim, background: palette.hasColor ? palette.heat(v) : .default)
                         : Style(foreground: palette.onHeat(v), background: palette.heat(v), bold: true, reverse: !palette.hasColor)
                     grid.put(digits, x: cx, y: cy, style: style)

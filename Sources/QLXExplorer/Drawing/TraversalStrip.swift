@@ -1,7 +1,8 @@
 import QLXRender
 
 /// The selected latent's whole codebook decoded as thumbnails in value order (in rows when
-/// the layout has rows to spare), the current value framed, value indices underneath.
+/// the layout has rows to spare), each framed (the current value in the accent), value
+/// indices in the frames' bottom edges.
 enum TraversalStrip {
     /// The values on screen and each one's frame (thumbnail, border and label): a window of
     /// values around the current one when not all fit. Drawing and mouse clicks both use it.
@@ -44,9 +45,13 @@ enum TraversalStrip {
                                             height: layout.thumbnailHeight),
                             id: ImageCanvas.Slot.thumbnails + slot, wholeMultiples: false, into: &grid)
             }
+            // Every thumbnail is framed, so a dark image on a dark terminal still shows its
+            // extent; the others' frames are light and dim, so the current one stands out.
             let isCurrent = value == current
             if isCurrent {
                 grid.frame(frame, glyphs: glyphs, style: Style(foreground: palette.accent, bold: true))
+            } else {
+                grid.frame(frame, glyphs: glyphs.lightFrame, style: Style(foreground: palette.dim))
             }
             let style = isCurrent ? Style(foreground: palette.accent, bold: true, reverse: !palette.hasColor)
                                   : Style(foreground: palette.dim)
