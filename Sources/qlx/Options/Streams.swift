@@ -81,33 +81,49 @@ enum Streams {
     }
 }
 
-/// A one-line progress bar on stderr, drawn only where stderr can redraw a line.
+/// Progress on stderr: a one-line bar where stderr can redraw a line; elsewhere (a pipe, a CI
+/// log, a dumb terminal) a plain line at each quarter and at each new stage, once the job has
+/// run for `quietSeconds` (`$QLX_PROGRESS_SECONDS`, default 3), so a long run is not silent and
+/// a short one adds nothing to the log.
 final class ProgressBar: @unchecked Sendable {
     let label: String
     let finalStage: String?
-    let enabled = Streams.standardErrorRedraws
+    let redraws = Streams.standardErrorRedraws
+    let quietSeconds: Double
+    private let start = Date()
     private var lastDrawn = -1
+    private var nextQuarter = 0
+    private var lastStage: String?
 
     /// `finalStage` replaces the label for the last tenth (the metrics computed after encoding).
     init(label: String, finalStage: String? = "computing InfoMEC") {
         self.label = label
         self.finalStage = finalStage
+        quietSeconds = Streams.environment["QLX_PROGRESS_SECONDS"].flatMap(Double.init).map { max($0, 0) } ?? 3
     }
 
     func update(_ fraction: Double) {
-        guard enabled else { return }
         let percent = Int((min(max(fraction, 0), 1) * 100).rounded(.down))
+        let stage = fraction < 0.9 ? label : finalStage ?? label
+        guard redraws else {
+            guard percent >= nextQuarter || stage != lastStage, percent < 100,
+                  Date().timeIntervalSince(start) >= quietSeconds else { return }
+            nextQuarter = (percent / 25 + 1) * 25
+            lastDrawn = percent
+            lastStage = stage
+            Streams.writeStandardError("qlx: \(percent)%  \(stage)\n")
+            return
+        }
         guard percent != lastDrawn else { return }
         lastDrawn = percent
         let width = 30
         let filled = percent * width / 100
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        let stage = fraction < 0.9 ? label : finalStage ?? label
         Streams.writeStandardError("\r\(bar) \(percent)%  \(stage)\(ANSI.escape)K")
     }
 
     func finish() {
-        guard enabled, lastDrawn >= 0 else { return }
-        Streams.writeStandardError("\r\(ANSI.escape)K")
+        guard lastDrawn >= 0 else { return }
+        Streams.writeStandardError(redraws ? "\r\(ANSI.escape)K" : "qlx: 100%  \(label): done\n")
     }
 }
