@@ -25,6 +25,17 @@ static int qlx_sixel_append(char *data, int size, void *priv) {
     return 0;
 }
 
+/* The output (appending to `out`) and the dither of `ncolors` entries that both encoders start
+   from; on failure nothing is left allocated. */
+static inline SIXELSTATUS qlx_sixel_begin(qlx_sixel_buffer *out, int ncolors,
+                                          sixel_output_t **output, sixel_dither_t **dither) {
+    SIXELSTATUS status = sixel_output_new(output, qlx_sixel_append, out, NULL);
+    if (SIXEL_FAILED(status)) return status;
+    status = sixel_dither_new(dither, ncolors, NULL);
+    if (SIXEL_FAILED(status)) { sixel_output_unref(*output); *output = NULL; }
+    return status;
+}
+
 /* Encodes width x height RGB888 pixels as one DCS sixel sequence into `out` (free out->data
    with free()). With `palette` (ncolors RGB888 entries) every pixel takes its nearest entry
    without diffusion, so an image whose colours are all in the palette comes back exactly;
@@ -34,10 +45,8 @@ static inline int qlx_sixel_encode_rgb(unsigned char *pixels, int width, int hei
                                        unsigned char *palette, int ncolors, qlx_sixel_buffer *out) {
     sixel_output_t *output = NULL;
     sixel_dither_t *dither = NULL;
-    SIXELSTATUS status = sixel_output_new(&output, qlx_sixel_append, out, NULL);
+    SIXELSTATUS status = qlx_sixel_begin(out, ncolors, &output, &dither);
     if (SIXEL_FAILED(status)) return (int)status;
-    status = sixel_dither_new(&dither, ncolors, NULL);
-    if (SIXEL_FAILED(status)) { sixel_output_unref(output); return (int)status; }
     if (palette) {
         sixel_dither_set_palette(dither, palette);
         sixel_dither_set_diffusion_type(dither, SIXEL_DIFFUSE_NONE);
@@ -93,10 +102,8 @@ static inline int qlx_sixel_encode_indexed(unsigned char *indices, int width, in
                                            unsigned char *palette, int ncolors, qlx_sixel_buffer *out) {
     sixel_output_t *output = NULL;
     sixel_dither_t *dither = NULL;
-    SIXELSTATUS status = sixel_output_new(&output, qlx_sixel_append, out, NULL);
+    SIXELSTATUS status = qlx_sixel_begin(out, ncolors, &output, &dither);
     if (SIXEL_FAILED(status)) return (int)status;
-    status = sixel_dither_new(&dither, ncolors, NULL);
-    if (SIXEL_FAILED(status)) { sixel_output_unref(output); return (int)status; }
     sixel_dither_set_palette(dither, palette);
     sixel_dither_set_pixelformat(dither, SIXEL_PIXELFORMAT_PAL8);
     status = sixel_encode(indices, width, height, 8, dither, output);
