@@ -12,10 +12,10 @@ struct QLX: ParsableCommand {
         commandName: "qlx",
         abstract: "Explore the quantized latent space of QLAE models from a terminal.",
         discussion: """
-        Run with no arguments to open the explorer on the bundled model
-        (scenes-qlae.safetensors if present, else sprites-qlae.safetensors, from ./assets,
-        share/qlx beside the program's bin/ in a release, or the assets/ folder of the source
-        tree it was built in; or $QLX_MODEL). A bundled model also opens by name:
+        Run with no arguments to open the explorer on the bundled model \
+        (scenes-qlae.safetensors if present, else sprites-qlae.safetensors, from ./assets, \
+        share/qlx beside the program's bin/ in a release, or the assets/ folder of the source \
+        tree it was built in; or $QLX_MODEL). A bundled model also opens by name: \
         qlx explore sprites.
         """,
         version: version,
