@@ -79,7 +79,7 @@ public struct InterventionMatrix: Codable, Sendable, Equatable {
         }
         return try measure(baseCodes: baseCodes, codebookSize: model.config.latent.valuesPerLatent,
                            batchSize: ModelEvaluation.batchSize, progress: progress) { codes in
-            model.encode(model.decode(codes: codes).images).codes
+            model.roundTrip(codes: codes)
         }
     }
 }

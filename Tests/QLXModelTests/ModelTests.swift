@@ -137,6 +137,18 @@ final class ModelTests: XCTestCase {
         }
     }
 
+    func testRoundTripInShardsGivesEachCodeItsOwnImagesCodes() {
+        for kind in DecoderKind.allCases {
+            let model = QLAE(config: TinyModels.config(kind), seed: 7)
+            var generator = SeededGenerator(seed: 8)
+            // 37 codes: two whole shards and a partial one, in an order the shards must keep.
+            let codes = (0..<37).map { _ in (0..<3).map { _ in Int.random(in: 0..<model.config.latent.valuesPerLatent, using: &generator) } }
+            let oneAtATime = codes.map { model.encode(model.decode(codes: [$0]).images).codes[0] }
+            XCTAssertEqual(model.roundTrip(codes: codes), oneAtATime, "\(kind)")
+            XCTAssertEqual(model.roundTrip(codes: Array(codes.prefix(5))), Array(oneAtATime.prefix(5)), "\(kind)")
+        }
+    }
+
     func testUnquantizedModelsHaveNoCodebooks() throws {
         let config = TinyModels.config(.image, quantized: false)
         XCTAssertFalse(try QLAE.parameterShapes(for: config).contains { $0.name == "latent.values" })
