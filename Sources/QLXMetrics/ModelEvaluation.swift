@@ -32,10 +32,11 @@ public enum ModelEvaluation {
     /// With `chanceSeed`, the report also holds the chance level (`ChanceLevel`) of the same
     /// latents shuffled with that seed: one more InfoMEC, whose regressions find nothing to fit
     /// and stop early. With `interventionBases`, it also holds the interventions on the codes of
-    /// the first that many samples (quantized models).
+    /// the first that many samples (quantized models). `stage` gets the name of each step after
+    /// encoding as it begins (the metrics, the interventions), for progress lines.
     public static func evaluate(model: QLAE, dataset: any FactorDataset, samples: Int, seed: UInt64,
                                 chanceSeed: UInt64? = nil, interventionBases: Int? = nil,
-                                progress: (Double) -> Void) throws -> MetricsReport {
+                                progress: (Double) -> Void, stage: (String) -> Void = { _ in }) throws -> MetricsReport {
         guard samples >= 2 else {
             throw MetricsError.invalidSetting(name: "samples", expected: "at least 2", found: "\(samples)")
         }
@@ -43,9 +44,12 @@ public enum ModelEvaluation {
         let encoded = try encode(model: model, dataset: dataset, samples: samples, seed: seed) { fraction in
             progress(0.8 * share * fraction)
         }
+        stage(model.config.latent.quantized ? "computing InfoMEC, MIG and DCI" : "computing InfoMEC and DCI")
         var report = try metrics(of: encoded, model: model, factorNames: dataset.factorNames, seed: seed,
                                  valueNames: dataset.valueNames, chanceSeed: chanceSeed)
         if let bases = interventionBases {
+            progress(share)
+            stage("interventions on \(bases) base codes (\(bases * model.config.latent.count * (model.config.latent.valuesPerLatent - 1)) decodes and encodes)")
             report.interventions = try InterventionMatrix.measure(model: model, baseCodes: Array(encoded.codes.prefix(bases))) {
                 progress(share + (1 - share) * $0)
             }

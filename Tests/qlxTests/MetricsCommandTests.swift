@@ -146,6 +146,22 @@ final class MetricsCommandTests: XCTestCase {
                       logged.stderr)
         XCTAssertEqual(lines.last, "qlx: 100%  encoding 600 images of sprites: done", logged.stderr)
         XCTAssertLessThanOrEqual(lines.count, 7, "a line a quarter and a stage, not one per batch: \(logged.stderr)")
+        XCTAssertTrue(lines.contains { $0.hasSuffix("%  computing InfoMEC, MIG and DCI") }, logged.stderr)
+
+        // Each step after encoding is named as it begins, never still called encoding.
+        let steps = try QLXBinary.run(["metrics", checkpoint, "--samples", "300", "--seed", "5", "--interventions", "--bases", "20"],
+                                      environment: ["QLX_PROGRESS_SECONDS": "0"], timeout: 300)
+        XCTAssertEqual(steps.status, 0, steps.stderr)
+        var stages: [String] = []
+        for line in steps.stderr.split(separator: "\n") {
+            let stage = String(line.replacing(#/^qlx: [0-9]+%  /#, with: ""))
+            if stage != stages.last { stages.append(stage) }
+        }
+        let latents = TinyModel.config.latent.count, values = TinyModel.config.latent.valuesPerLatent
+        XCTAssertEqual(stages,
+                       ["encoding 300 images of sprites", "computing InfoMEC, MIG and DCI",
+                        "interventions on 20 base codes (\(20 * latents * (values - 1)) decodes and encodes)",
+                        "encoding 300 images of sprites: done"], steps.stderr)
     }
 
     func testCheckpointModeOnARandomInitModel() throws {

@@ -77,7 +77,7 @@ struct Encode: ParsableCommand {
         let seed = try sample.seed.value()
         let (data, encoded) = try sample.run(on: model, checkpoint: path, every: all, atLeast: 1) { data, count, progress in
             try ModelEvaluation.encode(model: model, dataset: data, samples: count, seed: seed,
-                                       order: all ? Array(0..<data.count) : nil, decode: false, progress: progress)
+                                       order: all ? Array(0..<data.count) : nil, decode: false, progress: progress.update)
         }
         let n = encoded.indices.count
         var written = try writeLatents(codes: encoded.codes.flatMap { $0.map(Int64.init) }, values: encoded.values.data,

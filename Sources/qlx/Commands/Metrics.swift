@@ -123,7 +123,8 @@ struct Metrics: ParsableCommand {
         return try sample.run(on: model, checkpoint: path, atLeast: 2) { data, samples, progress in
             let bases = try interventionBases(samples: samples)
             return try ModelEvaluation.evaluate(model: model, dataset: data, samples: samples, seed: seed,
-                                                chanceSeed: chance ? seed : nil, interventionBases: bases, progress: progress)
+                                                chanceSeed: chance ? seed : nil, interventionBases: bases, progress: progress.update,
+                                                stage: progress.enter)
         }.1
     }
 }

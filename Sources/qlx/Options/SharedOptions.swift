@@ -234,15 +234,15 @@ struct ImageSampleOptions: ParsableArguments {
     /// Runs `work` on the model's dataset (`DatasetOption.dataset(for:checkpoint:)`) and the
     /// number of its images to encode (`every`: all of them; else `--samples` as
     /// `SamplesOption` reads it for that dataset), with a progress bar on stderr labelled with
-    /// what is being encoded.
+    /// what is being encoded (`ProgressBar.enter` names later steps).
     func run<Result>(on model: QLAE, checkpoint: String, every: Bool = false, atLeast minimum: Int,
-                     _ work: (any FactorDataset, Int, @escaping (Double) -> Void) throws -> Result) throws -> (any FactorDataset, Result) {
+                     _ work: (any FactorDataset, Int, ProgressBar) throws -> Result) throws -> (any FactorDataset, Result) {
         // A count the model cannot hold fails before a file is opened (and decompressed).
         if !every { _ = try samples.value(atLeast: minimum, config: model.config) }
         let data = try dataset.dataset(for: model.config, checkpoint: checkpoint)
         let count = every ? data.count : try samples.value(atLeast: minimum, config: model.config, dataset: data)
         let bar = ProgressBar(label: "encoding \(count) images of \(data.name)")
         defer { bar.finish() }
-        return (data, try work(data, count, bar.update))
+        return (data, try work(data, count, bar))
     }
 }

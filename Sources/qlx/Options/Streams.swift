@@ -94,8 +94,12 @@ final class ProgressBar: @unchecked Sendable {
     private var lastDrawn = -1
     private var nextQuarter = 0
     private var lastStage: String?
+    /// The step the job named last (`enter`); until it names one, `label` and `finalStage`.
+    private var enteredStage: String?
+    private var lastFraction = 0.0
 
-    /// `finalStage` replaces the label for the last tenth (the metrics computed after encoding).
+    /// `finalStage` replaces the label for the last tenth (the metrics computed after encoding)
+    /// unless the job names its steps with `enter`.
     init(label: String, finalStage: String? = "computing InfoMEC") {
         self.label = label
         self.finalStage = finalStage
@@ -104,7 +108,8 @@ final class ProgressBar: @unchecked Sendable {
 
     func update(_ fraction: Double) {
         let percent = Int((min(max(fraction, 0), 1) * 100).rounded(.down))
-        let stage = fraction < 0.9 ? label : finalStage ?? label
+        lastFraction = fraction
+        let stage = enteredStage ?? (fraction < 0.9 ? label : finalStage ?? label)
         guard redraws else {
             guard percent >= nextQuarter || stage != lastStage, percent < 100,
                   Date().timeIntervalSince(start) >= quietSeconds else { return }
@@ -114,12 +119,19 @@ final class ProgressBar: @unchecked Sendable {
             Streams.writeStandardError("qlx: \(percent)%  \(stage)\n")
             return
         }
-        guard percent != lastDrawn else { return }
+        guard percent != lastDrawn || stage != lastStage else { return }
         lastDrawn = percent
+        lastStage = stage
         let width = 30
         let filled = percent * width / 100
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         Streams.writeStandardError("\r\(bar) \(percent)%  \(stage)\(ANSI.escape)K")
+    }
+
+    /// Names the step that begins now, and shows it.
+    func enter(_ stage: String) {
+        enteredStage = stage
+        update(lastFraction)
     }
 
     func finish() {
