@@ -151,24 +151,6 @@ struct Traversal {
         return (model.encode(images), RenderImage.batch(planar: images.data, shape: images.shape)[0])
     }
 
-    /// The default base sample: of 48 evenly spaced dataset images, the one whose pixels vary
-    /// most (largest standard deviation over all channels). A sample whose floor, wall and
-    /// object share one hue, or whose sprite is a speck, hides what the rows change; one of
-    /// contrasting colours and a large object shows shape, scale and orientation.
-    static func contrastingSample(in dataset: any FactorDataset) throws -> Int {
-        let candidates = Array(Set((0..<48).map { $0 * dataset.count / 48 })).sorted()
-        let images = try dataset.images(at: candidates)
-        let size = images.count / candidates.count
-        var best = (index: candidates[0], spread: -1.0)
-        for (k, index) in candidates.enumerated() {
-            let values = images.data[(k * size)..<((k + 1) * size)]
-            let mean = values.reduce(0.0) { $0 + Double($1) } / Double(size)
-            let spread = values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(size)
-            if spread > best.spread { best = (index, spread) }
-        }
-        return best.index
-    }
-
     /// Per latent, [min, max] of the encoder's output on 256 seeded dataset images.
     static func latentRanges(model: QLAE, seed: UInt64, dataset: any FactorDataset) throws -> [ClosedRange<Float>] {
         let continuous = model.encode(try dataset.images(at: sampleIndices(count: 256, of: dataset.count, seed: seed))).continuous

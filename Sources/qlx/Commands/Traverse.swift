@@ -136,7 +136,7 @@ struct Traverse: ParsableCommand {
             opened = data
             return data
         }
-        if from.isEmpty, start != .zeros { start = .sample(try Traversal.contrastingSample(in: open())) }
+        if from.isEmpty, start != .zeros { start = .sample(try TraversalBase.contrastingSample(in: open())) }
         let traversal = try Traversal.make(model: model, start: start, latents: latents, seed: seed, dataset: open)
         let metrics = MetricsReport.stored(in: stored)
         if let warning = metrics.warning { Streams.warn(warning) }
