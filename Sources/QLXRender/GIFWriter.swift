@@ -9,14 +9,16 @@ import QLXIO
 /// frame and smooth shading keeps up to 256 levels instead of a fixed palette's few.
 public enum GIFWriter {
     /// The GIF file of `frames` (all the same size and channels), each shown
-    /// `delayCentiseconds` hundredths of a second.
-    public static func encode(_ frames: [RenderImage], delayCentiseconds: Int = 40) throws -> [UInt8] {
+    /// `delayCentiseconds` hundredths of a second. Colour frames keep the `exact` colours
+    /// (a figure's text and background) as they are, with entries of their own in the palette.
+    public static func encode(_ frames: [RenderImage], delayCentiseconds: Int = 40,
+                              exact: [(UInt8, UInt8, UInt8)] = []) throws -> [UInt8] {
         guard let first = frames.first else { throw RenderError.invalidImage(reason: "a GIF needs at least one frame") }
         precondition(frames.allSatisfy { $0.width == first.width && $0.height == first.height && $0.channels == first.channels },
                      "GIF frames differ in size")
         var palette: [(UInt8, UInt8, UInt8)] = (0...255).map { (UInt8($0), UInt8($0), UInt8($0)) }
         var indices: [[UInt8]] = []
-        if first.channels == 3 { (palette, indices) = try sharedPalette(frames) }
+        if first.channels == 3 { (palette, indices) = try sharedPalette(frames, exact: exact) }
 
         let output = Output()
         var error: Int32 = 0
@@ -70,17 +72,22 @@ public enum GIFWriter {
     }
 
     /// One palette of at most 256 colours for every frame (exact when they have no more), and
-    /// each frame's pixels as indices into it.
-    static func sharedPalette(_ frames: [RenderImage]) throws -> (palette: [(UInt8, UInt8, UInt8)], indices: [[UInt8]]) {
+    /// each frame's pixels as indices into it. The `exact` colours get entries of their own,
+    /// so pixels of those colours keep them.
+    static func sharedPalette(_ frames: [RenderImage], exact: [(UInt8, UInt8, UInt8)] = []) throws
+        -> (palette: [(UInt8, UInt8, UInt8)], indices: [[UInt8]]) {
+        precondition(exact.count < 256, "a GIF palette has 256 entries")
         var all: [UInt8] = []
         for frame in frames { all += frame.pixels.map(ColorQuantizer.byte) }
         var entries = SixelEncoder.exactPalette(all, limit: 256) ?? []
         if entries.isEmpty {
-            entries = [UInt8](repeating: 0, count: 256 * 3)
+            let reserved = exact.flatMap { [$0.0, $0.1, $0.2] }
+            entries = [UInt8](repeating: 0, count: (256 - exact.count) * 3)
             let width = frames[0].width, height = frames[0].height * frames.count
-            let chosen = qlx_sixel_palette(&all, Int32(width), Int32(height), 256, &entries, 1)
+            let chosen = qlx_sixel_palette(&all, Int32(width), Int32(height), Int32(256 - exact.count), &entries, 1)
             guard chosen > 0 else { throw RenderError.invalidImage(reason: "libsixel could not choose the GIF's colours") }
-            entries.removeSubrange(Int(chosen) * 3..<entries.count)
+            // The exact colours first: the nearest-colour search keeps the first of equals.
+            entries = reserved + entries[0..<(Int(chosen) * 3)]
         }
         // Enlarged model pixels repeat: each colour is looked up once.
         var nearest: [UInt32: UInt8] = [:]
@@ -108,9 +115,21 @@ public enum GIFWriter {
 
     /// Writes the GIF of `frames` to `path`, atomically; an existing file is replaced only if
     /// it is of `kind` (nil: any file).
-    public static func write(_ frames: [RenderImage], delayCentiseconds: Int = 40, to path: String,
+    public static func write(_ frames: [RenderImage], delayCentiseconds: Int = 40, exact: [(UInt8, UInt8, UInt8)] = [],
+                             to path: String, replacing kind: AtomicFile.Kind? = fileKind) throws {
+        try writeAtomically(encode(frames, delayCentiseconds: delayCentiseconds, exact: exact), to: path, replacing: kind)
+    }
+
+    /// The frames of a figure's animation: frame k is its value column k (`column(_:)`), with
+    /// the figure's labels in their exact colours.
+    public static func frames(animating figure: TraversalFigure, scale: Int) -> [RenderImage] {
+        (0..<figure.columnCount).map { figure.column($0).picture(scale: scale) }
+    }
+
+    /// Writes `figure` as a looping animation (`frames(animating:scale:)`), like `write`.
+    public static func write(animating figure: TraversalFigure, scale: Int, to path: String,
                              replacing kind: AtomicFile.Kind? = fileKind) throws {
-        try writeAtomically(encode(frames, delayCentiseconds: delayCentiseconds), to: path, replacing: kind)
+        try write(frames(animating: figure, scale: scale), exact: TraversalFigure.labelColours, to: path, replacing: kind)
     }
 
     private final class Output { var bytes: [UInt8] = [] }

@@ -44,6 +44,24 @@ enum TraversalStart: Equatable {
         }
     }
 
+    /// How figures and notes name the start ("from sample 12").
+    var text: String {
+        switch self {
+        case .zeros: return "from the values nearest 0"
+        case .random: return "from a random code"
+        case .sample(let n): return "from sample \(n)"
+        }
+    }
+
+    /// `text`, and for a sample start in `dataset` (nil: none) its factor values too
+    /// ("from sample 12: shape square, scale 0, …"), where notes name the default base.
+    func text(listingFactorsIn dataset: (any FactorDataset)?) throws -> String {
+        guard case .sample(let n) = self, let dataset else { return text }
+        let factors = try dataset.checkedFactors(at: n)
+        let values = factors.indices.map { "\(dataset.factorNames[$0]) \(dataset.valueName(factor: $0, value: factors[$0]))" }
+        return text + ": " + values.joined(separator: ", ")
+    }
+
     static func index(_ text: String) throws -> Int {
         guard let n = Int(text), n >= 0 else {
             throw FlagError.badValue(flag: "--from sample", expected: "an image index ≥ 0", found: "'\(text)'")

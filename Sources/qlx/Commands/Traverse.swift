@@ -141,19 +141,22 @@ struct Traverse: ParsableCommand {
         let metrics = MetricsReport.stored(in: stored)
         if let warning = metrics.warning { Streams.warn(warning) }
         let names = LatentNames(report: metrics.report, latentCount: config.latent.count)
-        let meanings = captions && png != nil && !noLabels ? try valueCaptions(model: model, stored: metrics.report, seed: seed) : nil
+        let meanings = captions && (png != nil || gif != nil) && !noLabels ? try valueCaptions(model: model, stored: metrics.report, seed: seed) : nil
         let rows = zip(latents, zip(traversal.values, traversal.images)).map { j, pair in
             MosaicRow(labelLines: names.labelLines(latent: j), columnLabels: pair.0.map(formatValue), images: pair.1)
         }
 
+        let startNote = try start.text(listingFactorsIn: from.isEmpty ? opened : nil)
         if let gif {
-            // Frame k: every chosen latent at its value k (a latent with fewer values stays at its last).
-            let frameCount = traversal.images.map(\.count).max() ?? 0
-            let frames = (0..<frameCount).map { k in
-                Mosaic.picture(rows: [traversal.images.map { $0[min(k, $0.count - 1)] }], scale: scale, gutter: 2, gutterValue: 0.5)
-            }
-            try GIFWriter.write(frames, to: gif, replacing: gifKind)
-            Streams.note("wrote \(gif) (\(frames[0].width)×\(frames[0].height) pixels, \(frameCount) frames, latents \(latents.map(String.init).joined(separator: ",")))")
+            // Frame k: the PNG figure's value column k (a latent with fewer values stays at its last).
+            let frames = noLabels
+                ? (0..<(traversal.images.map(\.count).max() ?? 0)).map { k in
+                    Mosaic.picture(rows: [traversal.images.map { $0[min(k, $0.count - 1)] }], scale: scale, gutter: 2, gutterValue: 0.5)
+                }
+                : GIFWriter.frames(animating: figure(traversal, latents: latents, names: names, start: start,
+                                                     checkpointPath: checkpointPath, captions: meanings), scale: scale)
+            try GIFWriter.write(frames, exact: noLabels ? [] : TraversalFigure.labelColours, to: gif, replacing: gifKind)
+            Streams.note("wrote \(gif) (\(frames[0].width)×\(frames[0].height) pixels, \(frames.count) frames, latents \(latents.map(String.init).joined(separator: ",")), \(startNote))")
             if png == nil && !text { return }
         }
         if let png {
@@ -162,7 +165,7 @@ struct Traverse: ParsableCommand {
                 : figure(traversal, latents: latents, names: names, start: start, checkpointPath: checkpointPath,
                          captions: meanings).picture(scale: scale)
             try PNGWriter.write(picture, to: png, replacing: pngKind)
-            Streams.note("wrote \(png) (\(picture.width)×\(picture.height) pixels, \(latents.count) latents × \(traversal.values.first?.count ?? 0) values)")
+            Streams.note("wrote \(png) (\(picture.width)×\(picture.height) pixels, \(latents.count) latents × \(traversal.values.first?.count ?? 0) values, \(startNote))")
             if !text { return }
         }
 
@@ -205,11 +208,10 @@ struct Traverse: ParsableCommand {
     /// The PNG figure: titled with the model and the start, the base image first in every row.
     func figure(_ traversal: Traversal, latents: [Int], names: LatentNames, start: TraversalStart,
                 checkpointPath: String, captions: [[String]]? = nil) -> TraversalFigure {
-        let startText: String, baseLabel: String
+        let startText = start.text, baseLabel: String
         switch start {
-        case .sample(let n): (startText, baseLabel) = ("from sample \(n)", "sample")
-        case .zeros: (startText, baseLabel) = ("from the values nearest 0", "base")
-        case .random: (startText, baseLabel) = ("from a random code", "base")
+        case .sample: baseLabel = "sample"
+        case .zeros, .random: baseLabel = "base"
         }
         let columns = rawValues ? "codebook values" : "value index"
         let title = "\(Checkpoint.displayName(of: checkpointPath)) · \(startText) · columns: \(columns)"
