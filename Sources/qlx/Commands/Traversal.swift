@@ -26,7 +26,8 @@ enum TraversalStart: Equatable {
     case sample(Int)
 
     /// Reads `--from` values; returns what is left over (a checkpoint path typed after them).
-    /// No values: dataset sample 0 (zeros decode to images unlike any in the data).
+    /// No values: sample 0, which `qlx traverse` replaces with `TraversalBase`'s choice (zeros
+    /// decode to images unlike any in the data).
     static func parse(_ values: [String]) throws -> (TraversalStart, surplus: [String]) {
         guard let first = values.first else { return (.sample(0), []) }
         let rest = Array(values.dropFirst())
