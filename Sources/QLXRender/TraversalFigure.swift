@@ -78,6 +78,9 @@ public struct TraversalFigure: Sendable {
     /// The most values any row has: the frames of its animation.
     public var columnCount: Int { rows.map(\.images.count).max()! }
 
+    /// 3 when any image has colour, else 1.
+    public var channels: Int { max(rows.flatMap(\.images).map(\.channels).max()!, base?.channels ?? 1) }
+
     private var labelsShared: Bool { sharedColumnLabels ?? rows.allSatisfy { $0.columnLabels == rows[0].columnLabels } }
 
     /// Pixels per font pixel: readable at scale 1, and as large relative to the images at
@@ -162,7 +165,7 @@ public struct TraversalFigure: Sendable {
     public func picture(scale: Int) -> RenderImage {
         let g = geometry(scale: scale)
         let first = rows[0].images[0]
-        let channels = max(rows.flatMap(\.images).map(\.channels).max()!, base?.channels ?? 1)
+        let channels = self.channels
         var pixels = [Float](repeating: Self.background, count: g.width * g.height * channels)
         func text(_ string: String, x: Int, y: Int) {
             PixelFont.draw(string, into: &pixels, width: g.width, height: g.height, channels: channels,

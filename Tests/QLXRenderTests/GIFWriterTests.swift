@@ -54,10 +54,11 @@ final class GIFWriterTests: XCTestCase {
         let figure = TraversalFigure(title: "scenes · from sample 18000", rows: rows, base: shaded[1], baseLabel: "sample")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("qlx-gif-\(UUID().uuidString).gif").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try GIFWriter.write(animating: figure, scale: 2, to: path)
+        let written = try GIFWriter.write(animating: figure, scale: 2, to: path)
         let decoded = try Self.pillowFrames(path)
         XCTAssertEqual(decoded.count, 3)
-        let frames = GIFWriter.frames(animating: figure, scale: 2)
+        let frames = (0..<3).map { figure.column($0).picture(scale: 2) }
+        XCTAssertEqual([written.width, written.height, written.frames], [frames[0].width, frames[0].height, 3])
         let text = TraversalFigure.labelColours.map { [$0.0, $0.1, $0.2] }
         for (k, (frame, rgb)) in zip(frames, decoded).enumerated() {
             let expected = frame.pixels.map(ColorQuantizer.byte)

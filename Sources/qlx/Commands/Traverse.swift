@@ -151,14 +151,19 @@ struct Traverse: ParsableCommand {
         let startNote = try start.text(listingFactorsIn: from.isEmpty ? opened : nil)
         if let gif {
             // Frame k: the PNG figure's value column k (a latent with fewer values stays at its last).
-            let frames = noLabels
-                ? (0..<(traversal.images.map(\.count).max() ?? 0)).map { k in
+            let written: (width: Int, height: Int, frames: Int)
+            if noLabels {
+                let frames = (0..<(traversal.images.map(\.count).max() ?? 0)).map { k in
                     Mosaic.picture(rows: [traversal.images.map { $0[min(k, $0.count - 1)] }], scale: scale, gutter: 2, gutterValue: 0.5)
                 }
-                : GIFWriter.frames(animating: figure(traversal, latents: latents, names: names, start: start,
-                                                     checkpointPath: checkpointPath, captions: meanings), scale: scale)
-            try GIFWriter.write(frames, exact: noLabels ? [] : TraversalFigure.labelColours, to: gif, replacing: gifKind)
-            Streams.note("wrote \(gif) (\(frames[0].width)×\(frames[0].height) pixels, \(frames.count) frames, latents \(latents.map(String.init).joined(separator: ",")), \(startNote))")
+                try GIFWriter.write(frames, to: gif, replacing: gifKind)
+                written = (frames[0].width, frames[0].height, frames.count)
+            } else {
+                written = try GIFWriter.write(animating: figure(traversal, latents: latents, names: names, start: start,
+                                                                checkpointPath: checkpointPath, captions: meanings),
+                                              scale: scale, to: gif, replacing: gifKind)
+            }
+            Streams.note("wrote \(gif) (\(written.width)×\(written.height) pixels, \(written.frames) frames, latents \(latents.map(String.init).joined(separator: ",")), \(startNote))")
             if png == nil && !text { return }
         }
         if let png {
