@@ -92,7 +92,8 @@ final class TraverseDefaultBaseTests: XCTestCase {
         let object = (0..<plane).filter { i in zip(rgb(0, i), rgb(1, i)).contains { abs($0 - $1) > 0.1 } }
         XCTAssertGreaterThan(object.count, 64 * 64 / 50, "an object of at least 2% of the image")
         XCTAssertGreaterThanOrEqual(factors[3], 2, "not among the smallest scales")
-        let mean = object.reduce([Float](repeating: 0, count: 3)) { sum, i in zip(sum, rgb(0, i)).map { $0 + $1 } }.map { $0 / Float(object.count) }
+        let mean = object.reduce([Float](repeating: 0, count: 3)) { sum, i in zip(sum, rgb(0, i)).map { $0 + $1 } }
+            .map { $0 / Float(object.count) }
         for (surface, hue) in [("wall", factors[1]), ("floor", factors[0])] {
             let c = SceneRenderer.hueColour(hue)
             let d = zip(mean, [c.r, c.g, c.b]).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()

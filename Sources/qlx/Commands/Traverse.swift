@@ -163,7 +163,8 @@ struct Traverse: ParsableCommand {
                                                                 checkpointPath: checkpointPath, captions: meanings),
                                               scale: scale, to: gif, replacing: gifKind)
             }
-            Streams.note("wrote \(gif) (\(written.width)×\(written.height) pixels, \(written.frames) frames, latents \(latents.map(String.init).joined(separator: ",")), \(startNote))")
+            let latentList = latents.map(String.init).joined(separator: ",")
+            Streams.note("wrote \(gif) (\(written.width)×\(written.height) pixels, \(written.frames) frames, latents \(latentList), \(startNote))")
             if png == nil && !text { return }
         }
         if let png {
