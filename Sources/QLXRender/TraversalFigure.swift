@@ -40,6 +40,10 @@ public struct TraversalFigure: Sendable {
     public var base: RenderImage?
     /// The base column's label ("SAMPLE 12", "BASE").
     public var baseLabel: String
+    /// Whether column labels go once above the grid (nil: when every row has the same ones).
+    /// A column taken out of a figure keeps the whole figure's choice, so every frame of an
+    /// animation has one layout.
+    var sharedColumnLabels: Bool?
 
     public init(title: String, rows: [Row], base: RenderImage? = nil, baseLabel: String = "base") {
         precondition(!rows.isEmpty && rows.allSatisfy { !$0.images.isEmpty }, "a figure needs images")
@@ -51,6 +55,33 @@ public struct TraversalFigure: Sendable {
 
     static let background: Float = 0.15
     static let ink: Float = 1
+
+    /// The colours of the text, the frame and the background as bytes: a GIF of the figure
+    /// keeps them exact.
+    public static var labelColours: [(UInt8, UInt8, UInt8)] {
+        [background, ink].map { let v = ColorQuantizer.byte($0); return (v, v, v) }
+    }
+
+    /// The figure of value column `k` alone (a row with fewer values shows its last): every
+    /// row's label, the base column, the column's label, and the frame when it is the base
+    /// code's value. An animation's frame k (`GIFWriter.write(animating:)`).
+    public func column(_ k: Int) -> TraversalFigure {
+        var figure = TraversalFigure(title: title, rows: rows.map { row in
+            let c = min(k, row.images.count - 1)
+            return Row(labelLines: row.labelLines, columnLabels: [row.columnLabels[c]], images: [row.images[c]],
+                       baseColumn: row.baseColumn == c ? 0 : nil)
+        }, base: base, baseLabel: baseLabel)
+        figure.sharedColumnLabels = labelsShared
+        return figure
+    }
+
+    /// The most values any row has: the frames of its animation.
+    public var columnCount: Int { rows.map(\.images.count).max()! }
+
+    /// 3 when any image has colour, else 1.
+    public var channels: Int { max(rows.flatMap(\.images).map(\.channels).max()!, base?.channels ?? 1) }
+
+    private var labelsShared: Bool { sharedColumnLabels ?? rows.allSatisfy { $0.columnLabels == rows[0].columnLabels } }
 
     /// Pixels per font pixel: readable at scale 1, and as large relative to the images at
     /// every larger scale.
@@ -97,7 +128,7 @@ public struct TraversalFigure: Sendable {
         let unit = Self.fontUnit(scale: scale, imagesWidth: (columns + (base == nil ? 0 : 1)) * (w + gutter))
         let textHeight = PixelFont.glyphHeight * unit, lineHeight = (PixelFont.glyphHeight + 1) * unit
         let margin = 2 * unit
-        let sharedLabels = rows.allSatisfy { $0.columnLabels == rows[0].columnLabels }
+        let sharedLabels = labelsShared
         let labelWidth = rows.flatMap(\.labelLines).map(PixelFont.width(of:)).max() ?? 0
         let labelX = margin
         let baseX: Int? = base == nil ? nil : labelX + (labelWidth > 0 ? (labelWidth + 3) * unit : 0)
@@ -134,7 +165,7 @@ public struct TraversalFigure: Sendable {
     public func picture(scale: Int) -> RenderImage {
         let g = geometry(scale: scale)
         let first = rows[0].images[0]
-        let channels = max(rows.flatMap(\.images).map(\.channels).max()!, base?.channels ?? 1)
+        let channels = self.channels
         var pixels = [Float](repeating: Self.background, count: g.width * g.height * channels)
         func text(_ string: String, x: Int, y: Int) {
             PixelFont.draw(string, into: &pixels, width: g.width, height: g.height, channels: channels,

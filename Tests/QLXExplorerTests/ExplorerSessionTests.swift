@@ -149,11 +149,16 @@ final class ExplorerSessionTests: XCTestCase {
         XCTAssertEqual(figure.baseLabel, "sample")
     }
 
-    func testCapitalEExportsTheTourAsAGIF() throws {
-        let bytes = try export(key: "E", file: "qlx-tour-z0-123.gif")
+    /// `E`: the `e` figure animated, frame k its value column k with the figure's labels.
+    func testCapitalEExportsTheTourAsALabelledGIF() throws {
+        var figure: TraversalFigure?
+        let bytes = try export(key: "E", file: "qlx-tour-z0-123.gif") { session in
+            figure = session.traversalFigure(session.state.traversalCodes.map { FlatImageSource(size: 8).decode(codes: [$0])[0] })
+        }
         XCTAssertEqual(Array(bytes[0..<6]), Array("GIF89a".utf8))
-        XCTAssertEqual(Int(bytes[6]) | Int(bytes[7]) << 8, 32, "8-pixel images at 4×")
-        XCTAssertEqual(Int(bytes[8]) | Int(bytes[9]) << 8, 32)
+        let g = try XCTUnwrap(figure).column(0).geometry(scale: ExplorerSession.tourScale)
+        XCTAssertEqual(g.thumbnailWidth, 32, "8-pixel images at 4×")
+        XCTAssertEqual([Int(bytes[6]) | Int(bytes[7]) << 8, Int(bytes[8]) | Int(bytes[9]) << 8], [g.width, g.height])
     }
 
     func testTheStatusLineSaysWhenRequestedColoursWereLoweredAndWhy() {

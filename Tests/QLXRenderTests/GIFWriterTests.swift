@@ -42,6 +42,49 @@ final class GIFWriterTests: XCTestCase {
         }
     }
 
+    /// A labelled figure animated: every frame is its value column with the PNG's labels,
+    /// and text and background keep their exact colours although the frames' shading needs
+    /// all 256 palette entries (the median cut alone moved them by a few levels).
+    func testAnimatedFigureFramesCarryThePNGsLabelsInTheirExactColours() throws {
+        let shaded = Self.frames()
+        let rows = ["z0", "z1"].enumerated().map { r, name in
+            TraversalFigure.Row(labelLines: [name, r == 0 ? "wallHue" : "shape"], columnLabels: ["0", "1", "2"],
+                                images: r == 0 ? shaded : shaded.reversed(), baseColumn: r)
+        }
+        let figure = TraversalFigure(title: "scenes · from sample 18000", rows: rows, base: shaded[1], baseLabel: "sample")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("qlx-gif-\(UUID().uuidString).gif").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let written = try GIFWriter.write(animating: figure, scale: 2, to: path)
+        let decoded = try Self.pillowFrames(path)
+        XCTAssertEqual(decoded.count, 3)
+        let frames = (0..<3).map { figure.column($0).picture(scale: 2) }
+        XCTAssertEqual([written.width, written.height, written.frames], [frames[0].width, frames[0].height, 3])
+        let text = TraversalFigure.labelColours.map { [$0.0, $0.1, $0.2] }
+        for (k, (frame, rgb)) in zip(frames, decoded).enumerated() {
+            let expected = frame.pixels.map(ColorQuantizer.byte)
+            XCTAssertEqual(rgb.count, expected.count, "frame \(k): the size of the figure's column")
+            let g = figure.column(k).geometry(scale: 2)
+            var labelPixels = 0, inkPixels = 0, wrong = 0
+            // Left of the base column and above the first row: only text and background.
+            for y in 0..<frame.height {
+                for x in 0..<frame.width where x < g.baseX! || y < g.rowY[0] - g.gutter {
+                    let o = (y * frame.width + x) * 3
+                    let want = Array(expected[o..<(o + 3)])
+                    XCTAssertTrue(text.contains(want), "frame \(k) at \(x),\(y): \(want) is a label colour")
+                    labelPixels += 1
+                    if want == text[1] { inkPixels += 1 }
+                    if Array(rgb[o..<(o + 3)]) != want { wrong += 1 }
+                }
+            }
+            XCTAssertEqual(wrong, 0, "frame \(k): label pixels changed colour (of \(labelPixels))")
+            XCTAssertGreaterThan(inkPixels, 200, "frame \(k) has text")
+            // The column's own label "k" centred over the value column, its top row ink.
+            let x = g.valueX(0) + (g.thumbnailWidth - PixelFont.width(of: "\(k)") * g.unit) / 2 + g.unit
+            let o = (g.headerY! * frame.width + x) * 3
+            XCTAssertEqual(Array(rgb[o..<(o + 3)]), text[1], "frame \(k): its value's label")
+        }
+    }
+
     /// Each frame as RGB bytes, decoded by Pillow.
     static func pillowFrames(_ path: String) throws -> [[UInt8]] {
         let script = """

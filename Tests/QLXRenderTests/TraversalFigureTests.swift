@@ -96,4 +96,36 @@ final class TraversalFigureTests: XCTestCase {
         let o = (g.rowY[0] * picture.width + g.baseX!) * 3
         XCTAssertEqual(Array(picture.pixels[o..<(o + 3)]), [0.7, 0.7, 0.7])
     }
+
+    /// An animation's frame k is the figure's value column k: the same title, row labels and
+    /// base column, the column's own label, the frame only where k is the row's base value,
+    /// and one layout for every frame even when the rows' labels happen to agree in one column.
+    func testAColumnKeepsTheFiguresLabelsFrameAndLayout() {
+        for raw in [false, true] {
+            let whole = figure(rawLabels: raw)
+            let sizes = (0..<3).map { whole.column($0).geometry(scale: 2) }
+            XCTAssertEqual(Set(sizes.map(\.width)).count, 1, "raw \(raw): one width")
+            XCTAssertEqual(Set(sizes.map(\.height)).count, 1, "raw \(raw): one height")
+            XCTAssertEqual(sizes[0].headerY == nil, raw, "raw labels differ per row: a band above each row in every frame")
+        }
+        let whole = figure()
+        for k in 0..<3 {
+            let column = whole.column(k)
+            XCTAssertEqual(column.title, whole.title)
+            XCTAssertEqual(column.rows.map(\.labelLines), whole.rows.map(\.labelLines))
+            XCTAssertEqual(column.rows.map(\.columnLabels), [["\(k)"], ["\(k)"]])
+            // Row r's base value is r: framed in frame r only.
+            XCTAssertEqual(column.rows.map { $0.baseColumn != nil }, [k == 0, k == 1])
+            let g = column.geometry(scale: 2), picture = column.picture(scale: 2)
+            XCTAssertEqual(picture.pixels[(g.rowY[0] + 3) * picture.width + g.valueX(0) + 3], [Float(0.3), 0.6, 0.9][k])
+            XCTAssertEqual(picture.pixels[(g.rowY[0] - 1) * picture.width + g.valueX(0) + 4], k == 0 ? 1 : 0.15, "frame \(k)")
+        }
+        // A row with fewer values shows its last in the later frames.
+        let short = TraversalFigure(title: "", rows: [TraversalFigure.Row(labelLines: ["z0"], columnLabels: ["0", "1"],
+                                                                           images: [flat(0.2), flat(0.4)]),
+                                                      TraversalFigure.Row(labelLines: ["z1"], columnLabels: ["0", "1", "2"],
+                                                                          images: [flat(0.2), flat(0.4), flat(0.8)])])
+        XCTAssertEqual(short.columnCount, 3)
+        XCTAssertEqual(short.column(2).rows.map(\.columnLabels), [["1"], ["2"]])
+    }
 }

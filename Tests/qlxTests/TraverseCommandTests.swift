@@ -229,27 +229,6 @@ final class TraverseCommandTests: XCTestCase {
         XCTAssertEqual(largePixel(g3.margin + g3.unit, g3.margin + 30), 38)
     }
 
-    /// Without --from the figure starts from the most contrasting of 48 evenly spaced
-    /// samples (a sprite at its largest scale, not sample 0's small square), named in the title.
-    func testTheDefaultBaseIsTheSampleOfMostContrast() throws {
-        let png = directory.appendingPathComponent("default.png").path
-        let run = try traverse([checkpointPath, "--png", png, "--scale", "1"])
-        XCTAssertEqual(run.status, 0, run.stderr)
-        let dataset = try Datasets.named("sprites")
-        let candidates = (0..<48).map { $0 * dataset.count / 48 }
-        let images = try dataset.images(at: candidates)
-        func spread(_ k: Int) -> Double {
-            let values = images.data[(k * 4096)..<((k + 1) * 4096)].map(Double.init)
-            let mean = values.reduce(0, +) / 4096
-            return values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 4096
-        }
-        let best = candidates[(0..<48).max { spread($0) < spread($1) || (spread($0) == spread($1) && $0 > $1) }!]
-        XCTAssertGreaterThan(spread(candidates.firstIndex(of: best)!), spread(0), "more contrast than sample 0")
-        // The title names it (its width depends on the title's length).
-        let info = try PillowDecoder.size(png)
-        XCTAssertEqual(info.width, FigureGeometry(scale: 1).width(title: "tiny.safetensors · from sample \(best) · columns: value index"))
-    }
-
     func testRawValuesLabelEachRowAndOtherStartsNameTheirBase() throws {
         let png = directory.appendingPathComponent("raw.png").path
         let run = try traverse([checkpointPath, "--png", png, "--scale", "1", "--raw-values", "--from", "zeros"])
@@ -275,26 +254,45 @@ final class TraverseCommandTests: XCTestCase {
         XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: captioned)), try Data(contentsOf: URL(fileURLWithPath: plain)))
     }
 
-    func testGIFHasOneFramePerValueOfTheChosenLatentsAndOpensInPillow() throws {
+    /// `--gif`: frame k is the PNG figure's value column k, with its title, row labels, base
+    /// column and value label; `--no-labels` gives the bare strip of the latents' images.
+    func testGIFHasOneLabelledFramePerValueOfTheChosenLatentsAndOpensInPillow() throws {
         let gif = directory.appendingPathComponent("tour.gif").path
+        // The column figure: unit 2 (its images are 2 × 66 pixels wide), margin 4, title and
+        // header bands, then the two rows; as wide as its title.
+        let title = "tiny.safetensors · from the values nearest 0 · columns: value index"
+        let unit = 2, margin = 4, baseX = 4 + (7 + 3) * 2, valueX = baseX + 64 + 6, rowY = [32, 100]
         // "--latent 0,2" and a repeated --latent mean the same two latents.
         for latentArguments in [["--latent", "0,2"], ["--latent", "0", "--latent", "2"]] {
             let run = try traverse([checkpointPath, "--gif", gif, "--scale", "1", "--from", "zeros"] + latentArguments)
             XCTAssertEqual(run.status, 0, run.stderr)
             XCTAssertEqual(run.stdout, "")
-            XCTAssertTrue(run.stderr.contains("\(Self.values) frames, latents 0,2"), run.stderr)
+            XCTAssertTrue(run.stderr.contains("\(Self.values) frames, latents 0,2, from the values nearest 0"), run.stderr)
             let info = try PillowDecoder.gifInfo(gif)
             XCTAssertEqual(info.frames, Self.values)
-            XCTAssertEqual(info.width, 2 * 64 + 2)
-            XCTAssertEqual(info.height, 64)
+            XCTAssertEqual(info.width, 2 * margin + (title.count * 4 - 1) * unit)
+            XCTAssertEqual(info.height, rowY[1] + 64 + 2 + margin)
         }
-        // Frame 0 holds latent 0 at value 0 (the rest at the zeros start, value index 2).
+        // Frame 0: latent 0 at value 0 (the rest at the zeros start, value index 2), beside the
+        // base code's decoding, with the figure's labels.
         let model = try Checkpoint.read(from: checkpointPath).model()
-        let image = model.decode(codes: [[0, 2, 2]]).images
-        let pixels = try PillowDecoder.gifInfo(gif).firstFrame
+        let images = model.decode(codes: [[0, 2, 2], [2, 2, 2]]).images
+        let info = try PillowDecoder.gifInfo(gif)
+        func pixel(_ x: Int, _ y: Int) -> Int { Int(info.firstFrame[y * info.width + x]) }
         for (y, x) in [(0, 0), (17, 40), (63, 63), (31, 5)] {
-            XCTAssertEqual(Int(pixels[y * 130 + x]), Int((image.data[y * 64 + x] * 255).rounded()), accuracy: 1, "pixel \(x),\(y)")
+            XCTAssertEqual(pixel(valueX + x, rowY[0] + y), Int((images.data[y * 64 + x] * 255).rounded()), accuracy: 1, "value at \(x),\(y)")
+            XCTAssertEqual(pixel(baseX + x, rowY[1] + y), Int((images.data[4096 + y * 64 + x] * 255).rounded()), accuracy: 1, "base at \(x),\(y)")
         }
+        XCTAssertEqual([pixel(margin, margin), pixel(margin + unit, margin + 5 * unit - 1)], [255, 255], "the title's T")
+        XCTAssertEqual(pixel(margin + unit, margin + 5 * unit), 38, "background under it")
+        XCTAssertEqual((0..<6).map { pixel(margin + $0, rowY[1]) }, Array(repeating: 255, count: 6), "Z of z2's label")
+        XCTAssertEqual((0..<6).map { pixel(valueX + 29 + $0, 18) }, Array(repeating: 255, count: 6), "the header's 0")
+
+        let bare = try traverse([checkpointPath, "--gif", gif, "--scale", "1", "--from", "zeros", "--latent", "0,2", "--no-labels"])
+        XCTAssertEqual(bare.status, 0, bare.stderr)
+        let strip = try PillowDecoder.gifInfo(gif)
+        XCTAssertEqual([strip.frames, strip.width, strip.height], [Self.values, 2 * 64 + 2, 64])
+        XCTAssertEqual(Int(strip.firstFrame[17 * 130 + 40]), Int((images.data[17 * 64 + 40] * 255).rounded()), accuracy: 1)
     }
 
     func testErrorsAreOneLineWithNonZeroExit() throws {

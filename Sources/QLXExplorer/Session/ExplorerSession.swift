@@ -527,14 +527,18 @@ public final class ExplorerSession {
         return TraversalFigure(title: title, rows: [row], base: original, baseLabel: "sample")
     }
 
-    /// Writes the selected latent's tour (its codebook in value order, each model pixel
-    /// 4×4) as a looping GIF and reports the path in the status line.
+    /// Writes the selected latent's tour as a looping GIF, frame k the `e` figure's value k
+    /// with its labels (`GIFWriter.write(animating:)`), each model pixel 4×4, and reports the
+    /// path in the status line.
     private func exportTourGIF() {
         export("tour", extension: "gif") { images, path in
-            try GIFWriter.write(images.map { Mosaic.picture(rows: [[$0]], scale: 4, gutter: 0, gutterValue: 0) }, to: path,
+            try GIFWriter.write(animating: self.traversalFigure(images), scale: Self.tourScale, to: path,
                                 replacing: GIFWriter.fileKind.hinting(Self.exportHint))
         }
     }
+
+    /// Screen pixels per model pixel in the exported tour.
+    public static let tourScale = 4
 
     /// The selected latent's codebook decoded (now, for values not decoded yet), written by
     /// `write` to "qlx-KIND-zJ-CODE.EXT" in the export directory.

@@ -26,7 +26,8 @@ enum TraversalStart: Equatable {
     case sample(Int)
 
     /// Reads `--from` values; returns what is left over (a checkpoint path typed after them).
-    /// No values: dataset sample 0 (zeros decode to images unlike any in the data).
+    /// No values: sample 0, which `qlx traverse` replaces with `TraversalBase`'s choice (zeros
+    /// decode to images unlike any in the data).
     static func parse(_ values: [String]) throws -> (TraversalStart, surplus: [String]) {
         guard let first = values.first else { return (.sample(0), []) }
         let rest = Array(values.dropFirst())
@@ -42,6 +43,24 @@ enum TraversalStart: Equatable {
             }
             throw FlagError.badValue(flag: "--from", expected: "zeros, random or sample N", found: "'\(first)'")
         }
+    }
+
+    /// How figures and notes name the start ("from sample 12").
+    var text: String {
+        switch self {
+        case .zeros: return "from the values nearest 0"
+        case .random: return "from a random code"
+        case .sample(let n): return "from sample \(n)"
+        }
+    }
+
+    /// `text`, and for a sample start in `dataset` (nil: none) its factor values too
+    /// ("from sample 12: shape square, scale 0, …"), where notes name the default base.
+    func text(listingFactorsIn dataset: (any FactorDataset)?) throws -> String {
+        guard case .sample(let n) = self, let dataset else { return text }
+        let factors = try dataset.checkedFactors(at: n)
+        let values = factors.indices.map { "\(dataset.factorNames[$0]) \(dataset.valueName(factor: $0, value: factors[$0]))" }
+        return text + ": " + values.joined(separator: ", ")
     }
 
     static func index(_ text: String) throws -> Int {
@@ -149,24 +168,6 @@ struct Traversal {
         }
         let images = try dataset.images(at: [n])
         return (model.encode(images), RenderImage.batch(planar: images.data, shape: images.shape)[0])
-    }
-
-    /// The default base sample: of 48 evenly spaced dataset images, the one whose pixels vary
-    /// most (largest standard deviation over all channels). A sample whose floor, wall and
-    /// object share one hue, or whose sprite is a speck, hides what the rows change; one of
-    /// contrasting colours and a large object shows shape, scale and orientation.
-    static func contrastingSample(in dataset: any FactorDataset) throws -> Int {
-        let candidates = Array(Set((0..<48).map { $0 * dataset.count / 48 })).sorted()
-        let images = try dataset.images(at: candidates)
-        let size = images.count / candidates.count
-        var best = (index: candidates[0], spread: -1.0)
-        for (k, index) in candidates.enumerated() {
-            let values = images.data[(k * size)..<((k + 1) * size)]
-            let mean = values.reduce(0.0) { $0 + Double($1) } / Double(size)
-            let spread = values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(size)
-            if spread > best.spread { best = (index, spread) }
-        }
-        return best.index
     }
 
     /// Per latent, [min, max] of the encoder's output on 256 seeded dataset images.

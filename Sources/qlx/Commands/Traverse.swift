@@ -15,17 +15,19 @@ struct Traverse: ParsableCommand {
         discussion: """
         Rows are latents (z3 shape: the factor from the checkpoint's stored metrics, if any); \
         columns are the latent's codebook values. Every other latent keeps the base code \
-        chosen by --from: sample N (dataset image N of the checkpoint's dataset, encoded; the \
-        default is the sample of most contrast among 48 evenly spaced ones, so every row's \
-        change shows against the rest, or zeros when qlx has no dataset for the model), zeros (each latent \
-        at its value nearest 0, which can decode to images unlike any in the data), or random \
-        (seeded by --seed).
+        chosen by --from: sample N (dataset image N of the checkpoint's dataset, encoded), \
+        zeros (each latent at its value nearest 0, which can decode to images unlike any in the \
+        data) or random (seeded by --seed). Without --from it is a sample in which every \
+        factor's change shows: floor, wall and object in the colours furthest apart, a \
+        mid-sized, centred object (named with its factor values when a file is written); zeros \
+        when qlx has no dataset for the model.
 
         PNG figures (--png) have a title line, the base image as the first column of every row \
         (the dataset sample, or the base code decoded), each row's latent and factor on the \
         left, value indices above the columns (codebook values with --raw-values) and the base \
         code's own value framed. Labels grow with --scale and are sized for the figure printed a \
-        paper column wide.
+        paper column wide. GIF animations (--gif) show the figure one value column at a time: \
+        frame k has the same title, row labels and base column, and value k of every row.
 
         On a terminal the grid is drawn with colour and Unicode blocks as TERM, COLORTERM, the \
         locale and NO_COLOR allow; through pipes and into files it is plain text without escape \
@@ -38,7 +40,7 @@ struct Traverse: ParsableCommand {
     @OptionGroup var checkpoint: CheckpointArgument
 
     @Option(parsing: .upToNextOption,
-            help: ArgumentHelp("Base code: sample N (also sample:N; default: the sample of most contrast among 48), zeros or random.", valueName: "start"))
+            help: ArgumentHelp("Base code: sample N (also sample:N; default: a sample whose factors contrast), zeros or random.", valueName: "start"))
     var from: [String] = []
 
     @OptionGroup var seed: SeedOption
@@ -64,7 +66,7 @@ struct Traverse: ParsableCommand {
     @Option(parsing: .unconditional, help: "PNG: each model pixel becomes scale × scale pixels.")
     var scale = "4"
 
-    @Option(help: "Also write an animated GIF: frame k shows every chosen latent at its value k.")
+    @Option(help: "Also write an animated GIF: frame k is the figure's value column k (every chosen latent at its value k).")
     var gif: String?
 
     @Flag(help: "With --png or --gif, print the text grid as well.")
@@ -72,14 +74,14 @@ struct Traverse: ParsableCommand {
 
     @OptionGroup var force: ForceOption
 
-    @Flag(name: .customLong("no-labels"), help: "PNG: thumbnails and gutters only, without the title, labels and base column.")
+    @Flag(name: .customLong("no-labels"), help: "PNG and GIF: thumbnails and gutters only, without the title, labels and base column.")
     var noLabels = false
 
     @Flag(name: .customLong("raw-values"), help: "PNG: label the columns with codebook values instead of value indices.")
     var rawValues = false
 
     @Flag(help: """
-        PNG: caption every value with what it means, its latent's factor's most common value \
+        PNG and GIF: caption every value with what it means, its latent's factor's most common value \
         among the samples coded to it ("2 CYLINDER"): from the checkpoint's stored metrics, else \
         from 2,000 samples of the dataset encoded now (quantized models).
         """)
@@ -136,24 +138,33 @@ struct Traverse: ParsableCommand {
             opened = data
             return data
         }
-        if from.isEmpty, start != .zeros { start = .sample(try Traversal.contrastingSample(in: open())) }
+        if from.isEmpty, start != .zeros { start = .sample(try TraversalBase.contrastingSample(in: open())) }
         let traversal = try Traversal.make(model: model, start: start, latents: latents, seed: seed, dataset: open)
         let metrics = MetricsReport.stored(in: stored)
         if let warning = metrics.warning { Streams.warn(warning) }
         let names = LatentNames(report: metrics.report, latentCount: config.latent.count)
-        let meanings = captions && png != nil && !noLabels ? try valueCaptions(model: model, stored: metrics.report, seed: seed) : nil
+        let meanings = captions && (png != nil || gif != nil) && !noLabels ? try valueCaptions(model: model, stored: metrics.report, seed: seed) : nil
         let rows = zip(latents, zip(traversal.values, traversal.images)).map { j, pair in
             MosaicRow(labelLines: names.labelLines(latent: j), columnLabels: pair.0.map(formatValue), images: pair.1)
         }
 
+        let startNote = try start.text(listingFactorsIn: from.isEmpty ? opened : nil)
         if let gif {
-            // Frame k: every chosen latent at its value k (a latent with fewer values stays at its last).
-            let frameCount = traversal.images.map(\.count).max() ?? 0
-            let frames = (0..<frameCount).map { k in
-                Mosaic.picture(rows: [traversal.images.map { $0[min(k, $0.count - 1)] }], scale: scale, gutter: 2, gutterValue: 0.5)
+            // Frame k: the PNG figure's value column k (a latent with fewer values stays at its last).
+            let written: (width: Int, height: Int, frames: Int)
+            if noLabels {
+                let frames = (0..<(traversal.images.map(\.count).max() ?? 0)).map { k in
+                    Mosaic.picture(rows: [traversal.images.map { $0[min(k, $0.count - 1)] }], scale: scale, gutter: 2, gutterValue: 0.5)
+                }
+                try GIFWriter.write(frames, to: gif, replacing: gifKind)
+                written = (frames[0].width, frames[0].height, frames.count)
+            } else {
+                written = try GIFWriter.write(animating: figure(traversal, latents: latents, names: names, start: start,
+                                                                checkpointPath: checkpointPath, captions: meanings),
+                                              scale: scale, to: gif, replacing: gifKind)
             }
-            try GIFWriter.write(frames, to: gif, replacing: gifKind)
-            Streams.note("wrote \(gif) (\(frames[0].width)×\(frames[0].height) pixels, \(frameCount) frames, latents \(latents.map(String.init).joined(separator: ",")))")
+            let latentList = latents.map(String.init).joined(separator: ",")
+            Streams.note("wrote \(gif) (\(written.width)×\(written.height) pixels, \(written.frames) frames, latents \(latentList), \(startNote))")
             if png == nil && !text { return }
         }
         if let png {
@@ -162,7 +173,7 @@ struct Traverse: ParsableCommand {
                 : figure(traversal, latents: latents, names: names, start: start, checkpointPath: checkpointPath,
                          captions: meanings).picture(scale: scale)
             try PNGWriter.write(picture, to: png, replacing: pngKind)
-            Streams.note("wrote \(png) (\(picture.width)×\(picture.height) pixels, \(latents.count) latents × \(traversal.values.first?.count ?? 0) values)")
+            Streams.note("wrote \(png) (\(picture.width)×\(picture.height) pixels, \(latents.count) latents × \(traversal.values.first?.count ?? 0) values, \(startNote))")
             if !text { return }
         }
 
@@ -205,11 +216,10 @@ struct Traverse: ParsableCommand {
     /// The PNG figure: titled with the model and the start, the base image first in every row.
     func figure(_ traversal: Traversal, latents: [Int], names: LatentNames, start: TraversalStart,
                 checkpointPath: String, captions: [[String]]? = nil) -> TraversalFigure {
-        let startText: String, baseLabel: String
+        let startText = start.text, baseLabel: String
         switch start {
-        case .sample(let n): (startText, baseLabel) = ("from sample \(n)", "sample")
-        case .zeros: (startText, baseLabel) = ("from the values nearest 0", "base")
-        case .random: (startText, baseLabel) = ("from a random code", "base")
+        case .sample: baseLabel = "sample"
+        case .zeros, .random: baseLabel = "base"
         }
         let columns = rawValues ? "codebook values" : "value index"
         let title = "\(Checkpoint.displayName(of: checkpointPath)) · \(startText) · columns: \(columns)"
