@@ -41,18 +41,12 @@ enum TraversalStrip {
 
         for (slot, (value, frame)) in shown.enumerated() {
             if value < images.traversal.count, let image = images.traversal[value] {
-                canvas.draw(image, in: Rect(x: frame.x + 1, y: frame.y + 1, width: layout.thumbnailWidth,
-                                            height: layout.thumbnailHeight),
-                            id: ImageCanvas.Slot.thumbnails + slot, wholeMultiples: false, into: &grid)
+                canvas.draw(image, in: frame.insideFrame, id: ImageCanvas.Slot.thumbnails + slot, wholeMultiples: false, into: &grid)
             }
             // Every thumbnail is framed, so a dark image on a dark terminal still shows its
             // extent; the others' frames are light and dim, so the current one stands out.
             let isCurrent = value == current
-            if isCurrent {
-                grid.frame(frame, glyphs: glyphs, style: Style(foreground: palette.accent, bold: true))
-            } else {
-                grid.frame(frame, glyphs: glyphs.lightFrame, style: Style(foreground: palette.dim))
-            }
+            grid.imageFrame(around: frame.insideFrame, highlighted: isCurrent, glyphs: glyphs, palette: palette)
             let style = isCurrent ? Style(foreground: palette.accent, bold: true, reverse: !palette.hasColor)
                                   : Style(foreground: palette.dim)
             drawLabel(value: value, meaning: meaning(state, value: value), frame: frame, style: style,
