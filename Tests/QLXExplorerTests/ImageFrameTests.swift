@@ -90,6 +90,34 @@ final class ImageFrameTests: XCTestCase {
         }
     }
 
+    /// The strip's first row holds the latent's name, the frames' top edges and at most one
+    /// whole caption between them: no pieces of a caption the frames covered (pixel
+    /// thumbnails are narrower than their slots, so gaps between frames showed them).
+    func testTheStripCaptionIsNeverCutIntoPiecesByFrames() throws {
+        for pixels in [nil, CellPixels(width: 6, height: 13), CellPixels(width: 10, height: 20)] {
+            for (width, height) in [(80, 24), (120, 40), (200, 60)] {
+                var state = ExplorerLayoutGridTests.state()
+                if let pixels { state.graphics = .sixel; state.cellPixels = pixels }
+                let layout = try XCTUnwrap(ExplorerView.layout(state, width: width, height: height))
+                let frame = ExplorerView.compose(state, images: ViewImages(traversal: Array(repeating: Self.gray, count: 10)),
+                                                 width: width, height: height)
+                let y = layout.traversal.y
+                let frameGlyphs = Set("╭╮┄┌┐─")
+                var runs: [(start: Int, text: String)] = []
+                for x in 2..<width where !frameGlyphs.contains(frame.grid[x, y].character) && frame.grid[x, y].character != " " {
+                    if let last = runs.last, last.start + last.text.count == x {
+                        runs[runs.count - 1].text.append(frame.grid[x, y].character)
+                    } else {
+                        runs.append((x, String(frame.grid[x, y].character)))
+                    }
+                }
+                let at = "\(width)×\(height)" + (pixels.map { " with \($0) cells" } ?? "")
+                XCTAssertLessThanOrEqual(runs.count, 1, "pieces of text between frames at \(at): \(runs)")
+                if let caption = runs.first { XCTAssertTrue(caption.text.hasPrefix("="), "\(caption.text) at \(at)") }
+            }
+        }
+    }
+
     static func contains(_ outer: Rect, _ inner: Rect) -> Bool {
         inner.x >= outer.x && inner.y >= outer.y && inner.maxX <= outer.maxX && inner.maxY <= outer.maxY
     }
