@@ -163,7 +163,8 @@ struct LayoutSearch {
                 return candidate
             }
         case .left:
-            // Under the latents and the rows the metrics panel fills: the frame, then a row of factors.
+            // Under the latents and the rows the metrics panel fills: the frame, then the factors
+            // in the rows the image leaves (none when it takes them all).
             var candidate = base
             let latents = base.latents, metrics = base.metrics
             let column = metricsColumn ? latents : Rect(x: latents.x, y: latents.y, width: latents.width,
@@ -171,7 +172,7 @@ struct LayoutSearch {
             let metricsRows = metricsColumn ? 0 : MetricsPanel.naturalRows(
                 heatmapRows: base.heatmap == nil ? heatmap?.height ?? 0 : 0)
             let free = column.height - latents.height - metricsRows - 1
-            let original = fit((column.width - 2, free - 3))
+            let original = fit((column.width - 2, free - 2))
             guard original.height >= 4 else { return [] }
             let panel = Rect(x: column.x, y: column.maxY - free, width: column.width, height: free)
             if metricsColumn { candidate.latents.height -= free } else { candidate.metrics.height -= free + 1 }
