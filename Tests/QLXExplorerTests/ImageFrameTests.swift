@@ -51,6 +51,22 @@ final class ImageFrameTests: XCTestCase {
         Self.assertFramed(layout.previewFrame, in: grid, glyphs: ("╭╮╰╯", "┄", "┆"), title: "decoded", "no images")
     }
 
+    /// The sample's frame costs it no readable size and its factors no row where the terminal
+    /// has both: under the latents in xterm's 6×13 cells at 120×40 (the factors under the
+    /// frame), and kitty's 7×17 cells keep the scenes preview at 8× (the frame takes the
+    /// factors' row there: a row fewer would put the sample below 1×).
+    func testTheSampleFrameKeepsItsFactorsWhereThereIsRoom() throws {
+        var state = ExplorerLayoutGridTests.state()
+        state.graphics = .sixel
+        state.cellPixels = CellPixels(width: 6, height: 13)
+        let text = ExplorerView.draw(state, images: ViewImages(preview: Self.gray, original: Self.gray), width: 120, height: 40).text
+        XCTAssertTrue(text.contains("shape=0"), text)
+        let scenes = try XCTUnwrap(ExplorerLayout.compute(width: 120, height: 40, latentCount: 12, valuesPerLatent: 10,
+                                                          imageWidth: 64, imageHeight: 64, mode: .halfBlock, showsOriginal: true,
+                                                          heatmap: (31, 7), pixels: CellPixels(width: 7, height: 17)))
+        XCTAssertEqual(scenes.previewImage.height * 17 / 64, 8, "scenes preview \(scenes.previewImage)")
+    }
+
     /// A narrow sample frame keeps the sample's number in its title ("sample" goes first).
     func testANarrowSampleFrameKeepsTheNumber() throws {
         var state = ExplorerLayoutGridTests.state()

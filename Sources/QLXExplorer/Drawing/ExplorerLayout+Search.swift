@@ -38,10 +38,12 @@ struct LayoutSearch {
 
     /// The one with the NMI heatmap on screen wins, then the one whose sample comes nearest
     /// `readableSample` (a sample too small to read is no use beside any preview), then the
-    /// largest preview, the largest thumbnails, the largest sample; the first of equals stays.
-    func score(_ l: ExplorerLayout) -> (Int, Int, Int, Int, Int) {
+    /// largest preview, the one with a row for the sample's factors, the largest thumbnails,
+    /// the largest sample; the first of equals stays.
+    func score(_ l: ExplorerLayout) -> (Int, Int, Int, Int, Int, Int) {
         let sample = l.originalImage.map { min($0.width, readableSample.width) * min($0.height, readableSample.height) } ?? 0
-        return (l.showsHeatmap ? 1 : 0, sample, l.previewImage.area,
+        let factorsRow = l.originalFrame.map { frame in l.originalPanel.map { $0.maxY > frame.maxY } ?? false } ?? false
+        return (l.showsHeatmap ? 1 : 0, sample, l.previewImage.area, factorsRow ? 1 : 0,
                 l.thumbnailWidth * l.thumbnailHeight * l.visibleThumbnails, l.originalImage?.area ?? 0)
     }
 
@@ -163,22 +165,25 @@ struct LayoutSearch {
                 return candidate
             }
         case .left:
-            // Under the latents and the rows the metrics panel fills: the frame, then the factors
-            // in the rows the image leaves (none when it takes them all).
-            var candidate = base
+            // Under the latents and the rows the metrics panel fills: the frame with a row for
+            // the factors under it, or without (the image a row taller where that makes it
+            // readable; `score` keeps the factors' row when the image is as readable with it).
             let latents = base.latents, metrics = base.metrics
             let column = metricsColumn ? latents : Rect(x: latents.x, y: latents.y, width: latents.width,
                                                         height: latents.height + metrics.height)
             let metricsRows = metricsColumn ? 0 : MetricsPanel.naturalRows(
                 heatmapRows: base.heatmap == nil ? heatmap?.height ?? 0 : 0)
             let free = column.height - latents.height - metricsRows - 1
-            let original = fit((column.width - 2, free - 2))
-            guard original.height >= 4 else { return [] }
             let panel = Rect(x: column.x, y: column.maxY - free, width: column.width, height: free)
-            if metricsColumn { candidate.latents.height -= free } else { candidate.metrics.height -= free + 1 }
-            candidate.originalImage = Rect(x: panel.x + 1, y: panel.y + 1, width: original.width, height: original.height)
-            candidate.originalPanel = panel
-            return [candidate]
+            return [3, 2].compactMap { frameAndFactorRows in
+                let original = fit((column.width - 2, free - frameAndFactorRows))
+                guard original.height >= 4 else { return nil }
+                var candidate = base
+                if metricsColumn { candidate.latents.height -= free } else { candidate.metrics.height -= free + 1 }
+                candidate.originalImage = Rect(x: panel.x + 1, y: panel.y + 1, width: original.width, height: original.height)
+                candidate.originalPanel = panel
+                return candidate
+            }
         }
     }
 
