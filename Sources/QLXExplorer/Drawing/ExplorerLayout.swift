@@ -5,7 +5,7 @@ import QLXRender
 /// ```
 /// title ─────────────────────────────────────────────────────────────
 /// latents panel  │ preview (decoded)            original │ metrics
-/// metrics panel  │ (the largest area left)   (a quarter) │ (a column when that
+/// metrics panel  │ (the largest area left)    (readable) │ (a column when that
 ///                │ NMI heatmap when metrics lack room    │  gives a larger preview)
 /// traversal strip: the selected latent's codebook as thumbnails ─────
 /// status line ───────────────────────────────────────────────────────
