@@ -121,16 +121,43 @@ final class ExplorerLayoutGridTests: XCTestCase {
         }
     }
 
+    /// The dataset sample is large enough to read its shape from 120×40 up, for the sprites
+    /// model (10 latents, 5 factors) and the scenes model (12 latents, 6 factors): a quarter
+    /// of the model's 64×64 pixels each way as half blocks (16×8 cells), the model's pixels at
+    /// 1× where the terminal draws pixels. (It was 8×4 half blocks at 120×40.)
+    func testTheSampleIsReadableFrom120x40Up() throws {
+        for (model, latents, factors) in [("sprites", 10, 5), ("scenes", 12, 6)] {
+            for (w, h) in [(120, 40), (140, 40), (160, 50), (200, 60), (250, 70)] {
+                for pixels in [nil] + Self.cellSizes.map(Optional.some) {
+                    let at = "\(model) \(w)×\(h)" + (pixels.map { " with \($0) cells" } ?? "")
+                    let l = try XCTUnwrap(ExplorerLayout.compute(
+                        width: w, height: h, latentCount: latents, valuesPerLatent: 10, imageWidth: 64, imageHeight: 64,
+                        mode: .halfBlock, showsOriginal: true, heatmap: (7 + 2 * latents, factors + 1), pixels: pixels), at)
+                    let sample = try XCTUnwrap(l.originalImage, at)
+                    if let pixels {
+                        XCTAssertGreaterThanOrEqual(sample.width * pixels.width, 64, at)
+                        XCTAssertGreaterThanOrEqual(sample.height * pixels.height, 64, at)
+                    } else {
+                        XCTAssertGreaterThanOrEqual(sample.width, 16, at)
+                        XCTAssertGreaterThanOrEqual(sample.height, 8, at)
+                    }
+                }
+            }
+        }
+    }
+
     static let gray = RenderImage(width: 64, height: 64, channels: 1, pixels: [Float](repeating: 0.5, count: 64 * 64))
 
     /// The sizes the layout was tuned at: the preview, the sample, the strip's thumbnails and
-    /// where the heatmap goes, pinned so a change to the search shows what it moved.
+    /// where the heatmap goes, pinned so a change to the search shows what it moved. (The
+    /// images' frames take two columns and a row from each; the sample is readable, 16×8, from
+    /// 100×30 where it was 13×7, and 8×4 at 120×40.)
     func testFiguresAtTheTrialSizes() throws {
         let expected = [
-            (80, 24, "preview 18×9 cells, original 18×9, thumbnails 6×3 ×10, heatmap (35,12 45×6)"),
-            (100, 30, "preview 42×21 cells, original 13×7, thumbnails 8×4 ×10, heatmap in metrics"),
-            (120, 40, "preview 60×30 cells, original 8×4, thumbnails 10×5 ×10, heatmap in metrics"),
-            (200, 60, "preview 92×46 cells, original 63×32, thumbnails 18×9 ×10, heatmap in metrics"),
+            (80, 24, "preview 16×8 cells, original 16×8, thumbnails 6×3 ×10, heatmap (35,12 45×6)"),
+            (100, 30, "preview 36×18 cells, original 16×8, thumbnails 8×4 ×10, heatmap in metrics"),
+            (120, 40, "preview 56×28 cells, original 16×8, thumbnails 10×5 ×10, heatmap in metrics"),
+            (200, 60, "preview 90×45 cells, original 62×31, thumbnails 18×9 ×10, heatmap in metrics"),
         ]
         for (w, h, figures) in expected {
             let l = try XCTUnwrap(Self.layout(w, h))

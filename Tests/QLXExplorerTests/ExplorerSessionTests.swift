@@ -61,7 +61,8 @@ final class ExplorerSessionTests: XCTestCase {
         let next = session.state.sampleIndex(at: 1)
         XCTAssertEqual(session.state.code, source.sample(at: next).code)
         _ = session.handle(.right)
-        XCTAssertTrue(session.frame(width: 100, height: 30).text.contains("sample \(next) (edited)"))
+        let edited = session.frame(width: 100, height: 30).text
+        XCTAssertTrue(edited.contains("sample \(next) (edited)"), edited)
         _ = session.handle(.character("z"))
         XCTAssertEqual(session.state.sample?.index, startIndex)
     }

@@ -90,23 +90,23 @@ final class ExplorerViewTests: XCTestCase {
 
     static let snapshot80x24 = """
     qlx │ tiny.safetensors │ toy │ 3×4 │ code 223        decode 1.3 ms  frame 2.5 ms
-      z factor nmi codebook use  value             decoded
-    ▸ 0 shape  .81 ┼──┼─█─┼ ▂█▆·  0.20
-      1 size   .64 ┼──┼█──┼ ████  0.10
-      2 off    --  ┼─┼──┼─█ █···  0.50
-    metrics · computed, 100 samples
-    InfoM █████████████████░░░░░░ .75
-    InfoE ████████████░░░░░░░░░░░ .50
-    InfoC ██████░░░░░░░░░░░░░░░░░ .25
-    NMI     0 1 2
-    shape  .8
-    size   .1
-    BCE 0.0123 MSE 0.0040 PSNR 24.0
-    z0 uses 3/4 values, perplexity 2.6
-    decode 1.3 ms  frame 2.5 ms
-
-
-
+      z factor nmi codebook use  value ╭┄┄┄┄┄┄┄┄┄┄ decoded ┄┄┄┄┄┄┄┄┄┄┄╮
+    ▸ 0 shape  .81 ┼──┼─█─┼ ▂█▆·  0.20 ┆                              ┆
+      1 size   .64 ┼──┼█──┼ ████  0.10 ┆                              ┆
+      2 off    --  ┼─┼──┼─█ █···  0.50 ┆                              ┆
+    metrics · computed, 100 samples    ┆                              ┆
+    InfoM █████████████████░░░░░░ .75  ┆                              ┆
+    InfoE ████████████░░░░░░░░░░░ .50  ┆                              ┆
+    InfoC ██████░░░░░░░░░░░░░░░░░ .25  ┆                              ┆
+    NMI     0 1 2                      ┆                              ┆
+    shape  .8                          ┆                              ┆
+    size   .1                          ┆                              ┆
+    BCE 0.0123 MSE 0.0040 PSNR 24.0    ┆                              ┆
+    z0 uses 3/4 values, perplexity 2.6 ┆                              ┆
+    decode 1.3 ms  frame 2.5 ms        ┆                              ┆
+                                       ┆                              ┆
+                                       ┆                              ┆
+                                       ╰┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄╯
     z0    ╭┄┄┄┄┄┄╮            ╭┄┄┄┄┄┄╮            ┌──────┐            ╭┄┄┄┄┄┄╮
           ┆      ┆            ┆      ┆            │      │            ┆      ┆
           ┆      ┆            ┆      ┆            │      │            ┆      ┆

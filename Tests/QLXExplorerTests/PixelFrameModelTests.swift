@@ -54,6 +54,40 @@ final class PixelFrameModelTests: XCTestCase {
         }
     }
 
+    /// The preview and the sample in pixels, as the terminal shows them: each image's cells
+    /// are exactly the inside of its frame (the frame's glyphs on the ring around them, no
+    /// pixel on the ring), and its pixels fit in those cells.
+    func testPixelImagesSitExactlyInsideTheirFrames() throws {
+        for graphics in [GraphicsProtocol.sixel, .kitty] {
+            for (width, height) in [(120, 40), (80, 24)] {
+                let run = try Run(graphics, width: width, height: height)
+                try run.paintAndCheck("start")
+                let frame = run.session.composed(width: width, height: height)
+                let framed = frame.placements.filter { $0.id == 1 || $0.id == 2 }
+                XCTAssertEqual(Set(framed.map(\.id)), [1, 2], "\(graphics) \(width)×\(height): the preview and the sample")
+                for placement in framed {
+                    let context = "\(graphics) \(width)×\(height) placement \(placement.id) at \(placement.rect)"
+                    let r = placement.rect, ring = r.framed
+                    XCTAssertLessThanOrEqual(placement.pixelWidth, r.width * Self.cell.width, context)
+                    XCTAssertLessThanOrEqual(placement.pixelHeight, r.height * Self.cell.height, context)
+                    XCTAssertGreaterThan(placement.pixelWidth, (r.width - 1) * Self.cell.width, "\(context): no empty column inside")
+                    XCTAssertGreaterThan(placement.pixelHeight, (r.height - 1) * Self.cell.height, "\(context): no empty row inside")
+                    let rows = run.emulator.rows.map(Array.init)
+                    let edge = (ring.x..<ring.maxX).flatMap { [(x: $0, y: ring.y), (x: $0, y: ring.maxY - 1)] }
+                        + (ring.y..<ring.maxY).flatMap { [(x: ring.x, y: $0), (x: ring.maxX - 1, y: $0)] }
+                    for (x, y) in edge {
+                        // Blanks only round the title in the top edge.
+                        if y != ring.y { XCTAssertNotEqual(rows[y][x], " ", "\(context): the frame at \(x),\(y)") }
+                        XCTAssertFalse(rows[y][x] == "\u{2800}", "\(context): image cells on the frame at \(x),\(y)")
+                        if graphics == .sixel { XCTAssertNil(run.emulator.sixelCell[y][x], "\(context): pixels on the frame at \(x),\(y)") }
+                    }
+                    XCTAssertEqual(String([rows[ring.y][ring.x], rows[ring.y][ring.maxX - 1], rows[ring.maxY - 1][ring.x],
+                                           rows[ring.maxY - 1][ring.maxX - 1]]), "╭╮╰╯", context)
+                }
+            }
+        }
+    }
+
     private func playKeys(_ graphics: GraphicsProtocol, tmux: TmuxState? = nil) throws {
         for (width, height) in [(120, 40), (80, 24)] {
             let run = try Run(graphics, width: width, height: height, tmux: tmux)

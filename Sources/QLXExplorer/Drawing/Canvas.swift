@@ -92,6 +92,32 @@ extension CellGrid {
         put(glyphs.bottomLeft, x: rect.x, y: bottom, style: style)
         put(glyphs.bottomRight, x: right, y: bottom, style: style)
     }
+
+    /// The frame around an image drawn in `image` (one cell outside it on every side), so a
+    /// dark image on a dark terminal still shows its extent: light and dim, or in the accent
+    /// for the one that stands out (the strip's current value). `titles` go in the top edge
+    /// between its corners, centred, the first that fits (else the last, cut), between spaces
+    /// where they fit too.
+    /// The strip's thumbnails, the decoded preview and the dataset sample all draw theirs here.
+    mutating func imageFrame(around image: Rect, highlighted: Bool = false, titles: [String] = [], titleStyle: Style = .plain,
+                             glyphs: Glyphs, palette: ChromePalette) {
+        let frame = image.framed
+        if highlighted {
+            self.frame(frame, glyphs: glyphs, style: Style(foreground: palette.accent, bold: true))
+        } else {
+            self.frame(frame, glyphs: glyphs.lightFrame, style: Style(foreground: palette.dim))
+        }
+        let room = frame.width - 2
+        guard room >= 1, let last = titles.last else { return }
+        let title = titles.first { $0.count <= room } ?? last
+        let x = frame.x + 1 + (room - min(title.count, room)) / 2
+        let end = put(title, x: x, y: frame.y, maxWidth: room, style: titleStyle, ellipsis: glyphs.ellipsis)
+        // A space either side where the edge has room for it.
+        if x - 1 > frame.x && end < frame.maxX - 1 {
+            put(" ", x: x - 1, y: frame.y)
+            put(" ", x: end, y: frame.y)
+        }
+    }
 }
 
 /// Text helpers shared by the panels.

@@ -68,12 +68,14 @@ struct ImageCanvas {
     }
 
     /// Draws `image` inside `rect`: stretched over it as cells, or as pixels (whole multiples
-    /// of the model's pixels when `wholeMultiples`) centred horizontally at its top.
-    mutating func draw(_ image: RenderImage, in rect: Rect, id: Int, wholeMultiples: Bool, into grid: inout CellGrid) {
-        guard !rect.isEmpty else { return }
+    /// of the model's pixels when `wholeMultiples`) centred horizontally at its top. Returns
+    /// the cells it covers (a frame goes round those).
+    @discardableResult
+    mutating func draw(_ image: RenderImage, in rect: Rect, id: Int, wholeMultiples: Bool, into grid: inout CellGrid) -> Rect {
+        guard !rect.isEmpty else { return rect }
         guard let pixels else {
             grid.blit(Renderer.render(image, width: rect.width, height: rect.height, options: options), x: rect.x, y: rect.y)
-            return
+            return rect
         }
         let fit = pixels.fit(imageWidth: image.width, imageHeight: image.height, box: (rect.width, rect.height),
                              wholeMultiples: wholeMultiples)
@@ -82,5 +84,6 @@ struct ImageCanvas {
         grid.fill(cells, with: underImage)
         placements.append(ImagePlacement(id: id, rect: cells, pixelWidth: fit.pixels.width,
                                          pixelHeight: fit.pixels.height, image: image))
+        return cells
     }
 }

@@ -36,11 +36,24 @@ struct LayoutSearch {
         return (thumb, min(values, width / slotWidth * rows), rows * (thumb.height + 2))
     }
 
-    /// The one with the NMI heatmap on screen and the largest preview wins, then the largest
-    /// thumbnails, then the largest original; the first of equals stays.
-    static func score(_ l: ExplorerLayout) -> (Int, Int, Int, Int) {
-        (l.showsHeatmap ? 1 : 0, l.previewImage.area, l.thumbnailWidth * l.thumbnailHeight * l.visibleThumbnails,
-         l.originalImage?.area ?? 0)
+    /// The one with the NMI heatmap on screen wins, then the one whose sample comes nearest
+    /// `readableSample` (a sample too small to read is no use beside any preview), then the
+    /// largest preview, the one with a row for the sample's factors, the largest thumbnails,
+    /// the largest sample; the first of equals stays.
+    func score(_ l: ExplorerLayout) -> (Int, Int, Int, Int, Int, Int) {
+        let sample = l.originalImage.map { min($0.width, readableSample.width) * min($0.height, readableSample.height) } ?? 0
+        let factorsRow = l.originalFrame.map { frame in l.originalPanel.map { $0.maxY > frame.maxY } ?? false } ?? false
+        return (l.showsHeatmap ? 1 : 0, sample, l.previewImage.area, factorsRow ? 1 : 0,
+                l.thumbnailWidth * l.thumbnailHeight * l.visibleThumbnails, l.originalImage?.area ?? 0)
+    }
+
+    /// The smallest sample whose shape reads: the model's pixels at 1× when the terminal draws
+    /// pixels; as cells, a quarter of them each way (16×16 of a 64×64 sprite, 16×8 half blocks).
+    var readableSample: Size {
+        if let pixels { return pixels.cells(width: imageWidth, height: imageHeight) }
+        let perCell = mode.pixelsPerCell
+        let box = ((imageWidth / 4 + perCell.x - 1) / perCell.x, (imageHeight / 4 + perCell.y - 1) / perCell.y)
+        return fit((max(box.0, 1), max(box.1, 1)))
     }
 
     /// Every candidate layout, in the order ties are broken.
@@ -67,7 +80,8 @@ struct LayoutSearch {
             for (latentsWidth, metricsColumn) in [(naturalLatents, false), (naturalLatents, true),
                                                   (compactLatents, false), (compactLatents, true)] {
                 guard let panels = split(middle, latentsWidth: latentsWidth, metricsColumn: metricsColumn) else { continue }
-                let area = panels.images.droppingTop(1)
+                // The image inside its frame: the title in the frame's top edge.
+                let area = panels.images.insideFrame
                 let base = ExplorerLayout(
                     title: Rect(x: 0, y: 0, width: width, height: 1), latents: panels.latents, metrics: panels.metrics,
                     preview: panels.images, previewImage: ExplorerLayout.centred(fit((area.width, area.height)), in: area),
@@ -77,7 +91,7 @@ struct LayoutSearch {
                     showsHeatmap: heatmap == nil || panels.heatmap != nil || panels.metrics.height >= metricsRowsWithHeatmap)
                 guard showsOriginal else { out.append(base); continue }
                 for place in ExplorerLayout.OriginalPlace.allCases {
-                    if let candidate = placeOriginal(place, in: base, metricsColumn: metricsColumn) { out.append(candidate) }
+                    out += placeOriginal(place, in: base, metricsColumn: metricsColumn)
                 }
             }
         }
@@ -114,46 +128,63 @@ struct LayoutSearch {
         return (latents, metrics, images, heatmapRect)
     }
 
-    /// `base` with the dataset sample at `place`; nil when it has no room there.
+    /// `base` with the dataset sample at `place`: beside or below the preview once with a
+    /// share of the room, once at `readableSample` (the preview takes the rest); none when it
+    /// has no room there. Both images sit inside frames (`Rect.framed`), the frames one column
+    /// apart.
     private func placeOriginal(_ place: ExplorerLayout.OriginalPlace, in base: ExplorerLayout,
-                               metricsColumn: Bool) -> ExplorerLayout? {
-        var candidate = base
-        let images = base.preview, area = images.droppingTop(1)
+                               metricsColumn: Bool) -> [ExplorerLayout] {
+        let images = base.preview
         switch place {
         case .beside:
-            let gap = 2
-            let preview = fit((area.width - gap - (area.width - gap) / 4, area.height))
-            let original = fit((area.width - gap - preview.width, area.height))
-            let x = area.x + (area.width - preview.width - gap - original.width) / 2
-            candidate.previewImage = Rect(x: x, y: area.y, width: preview.width, height: preview.height)
-            candidate.originalImage = Rect(x: x + preview.width + gap, y: area.y,
-                                           width: original.width, height: original.height)
-            candidate.originalPanel = Rect(x: x + preview.width + gap, y: images.y,
-                                           width: images.maxX - x - preview.width - gap, height: images.height)
+            let gap = 1, room = images.width - gap - 4, rows = images.height - 2
+            return [room - room / 4, room - readableSample.width].compactMap { previewWidth in
+                guard previewWidth > 0 else { return nil }
+                var candidate = base
+                let preview = fit((previewWidth, rows))
+                let original = fit((room - preview.width, rows))
+                let x = images.x + (images.width - preview.width - original.width - gap - 4) / 2
+                candidate.previewImage = Rect(x: x + 1, y: images.y + 1, width: preview.width, height: preview.height)
+                let panelX = candidate.previewFrame.maxX + gap
+                candidate.originalImage = Rect(x: panelX + 1, y: images.y + 1, width: original.width, height: original.height)
+                candidate.originalPanel = Rect(x: panelX, y: images.y, width: images.maxX - panelX, height: images.height)
+                return candidate
+            }
         case .below:
-            let preview = fit((area.width, area.height - 1 - max(4, area.height / 4)))
-            let panel = Rect(x: images.x, y: area.y + preview.height, width: images.width,
-                             height: images.maxY - area.y - preview.height)
-            let original = fit((panel.width, panel.height - 1))
-            candidate.previewImage = ExplorerLayout.centred(preview, in: area)
-            candidate.originalImage = ExplorerLayout.centred(original, in: panel.droppingTop(1))
-            candidate.originalPanel = panel
+            // Rows for the sample's frame: a quarter of the room, or the readable sample's.
+            return [max(6, images.height / 4), readableSample.height + 2].compactMap { sampleRows in
+                var candidate = base
+                let preview = fit((images.width - 2, images.height - 2 - sampleRows))
+                guard preview.height >= 1 else { return nil }
+                candidate.previewImage = ExplorerLayout.centred(preview, in: images.insideFrame)
+                let panel = Rect(x: images.x, y: candidate.previewFrame.maxY, width: images.width,
+                                 height: images.maxY - candidate.previewFrame.maxY)
+                let original = fit((panel.width - 2, panel.height - 2))
+                candidate.originalImage = ExplorerLayout.centred(original, in: panel.insideFrame)
+                candidate.originalPanel = panel
+                return candidate
+            }
         case .left:
-            // Under the latents and the rows the metrics panel fills.
+            // Under the latents and the rows the metrics panel fills: the frame with a row for
+            // the factors under it, or without (the image a row taller where that makes it
+            // readable; `score` keeps the factors' row when the image is as readable with it).
             let latents = base.latents, metrics = base.metrics
             let column = metricsColumn ? latents : Rect(x: latents.x, y: latents.y, width: latents.width,
                                                         height: latents.height + metrics.height)
             let metricsRows = metricsColumn ? 0 : MetricsPanel.naturalRows(
                 heatmapRows: base.heatmap == nil ? heatmap?.height ?? 0 : 0)
             let free = column.height - latents.height - metricsRows - 1
-            let original = fit((column.width, free - 2))
-            guard original.height >= 4 else { return nil }
             let panel = Rect(x: column.x, y: column.maxY - free, width: column.width, height: free)
-            if metricsColumn { candidate.latents.height -= free } else { candidate.metrics.height -= free + 1 }
-            candidate.originalImage = Rect(x: panel.x, y: panel.y + 1, width: original.width, height: original.height)
-            candidate.originalPanel = panel
+            return [3, 2].compactMap { frameAndFactorRows in
+                let original = fit((column.width - 2, free - frameAndFactorRows))
+                guard original.height >= 4 else { return nil }
+                var candidate = base
+                if metricsColumn { candidate.latents.height -= free } else { candidate.metrics.height -= free + 1 }
+                candidate.originalImage = Rect(x: panel.x + 1, y: panel.y + 1, width: original.width, height: original.height)
+                candidate.originalPanel = panel
+                return candidate
+            }
         }
-        return candidate
     }
 
     /// Rows the chosen panels leave free above the strip go to the strip when they make its
@@ -161,8 +192,9 @@ struct LayoutSearch {
     func growStrip(_ layout: inout ExplorerLayout) {
         let metricsEnd = layout.metrics.y + MetricsPanel.naturalRows(
             heatmapRows: layout.heatmap == nil ? heatmap?.height ?? 0 : 0)
-        let used = [layout.latents.y + latentCount + 1, metricsEnd, layout.previewImage.maxY,
-                    layout.heatmap?.maxY ?? 0, layout.originalImage.map { $0.maxY + 1 } ?? 0].max()!
+        // The sample's frame and a row of its factors under it.
+        let used = [layout.latents.y + latentCount + 1, metricsEnd, layout.previewFrame.maxY,
+                    layout.heatmap?.maxY ?? 0, layout.originalFrame.map { $0.maxY + 1 } ?? 0].max()!
         let budget = layout.traversal.height + max(0, layout.traversal.y - used - 1)
         func thumbnailArea(_ s: Strip) -> Int { s.thumb.width * s.thumb.height * s.visible }
         var grown: Strip = (thumb: (width: layout.thumbnailWidth, height: layout.thumbnailHeight),
@@ -189,7 +221,7 @@ struct LayoutSearch {
     /// it and a heatmap under it keep it where it is.
     func spreadSpareRows(_ layout: inout ExplorerLayout) {
         if layout.heatmap == nil, layout.originalImage.map({ $0.y < layout.previewImage.maxY }) ?? true {
-            layout.previewImage.y += max(0, layout.traversal.y - layout.previewImage.maxY - 1) / 2
+            layout.previewImage.y += max(0, layout.traversal.y - layout.previewFrame.maxY - 1) / 2
         }
     }
 }

@@ -5,7 +5,7 @@ import QLXRender
 /// ```
 /// title ─────────────────────────────────────────────────────────────
 /// latents panel  │ preview (decoded)            original │ metrics
-/// metrics panel  │ (the largest area left)   (a quarter) │ (a column when that
+/// metrics panel  │ (the largest area left)    (readable) │ (a column when that
 ///                │ NMI heatmap when metrics lack room    │  gives a larger preview)
 /// traversal strip: the selected latent's codebook as thumbnails ─────
 /// status line ───────────────────────────────────────────────────────
@@ -24,11 +24,16 @@ public struct ExplorerLayout: Equatable, Sendable {
     /// The images' panel: titles, images, the sample's factors.
     public var preview: Rect
     /// The decoded image's cells, and the dataset sample's when the model has a dataset (the
-    /// place is kept while no sample is shown, so the preview keeps its size).
+    /// place is kept while no sample is shown, so the preview keeps its size). Each image has
+    /// a frame one cell outside it (`previewFrame`, `originalFrame`), its title in the top edge.
     public var previewImage: Rect
     public var originalImage: Rect? = nil
-    /// The sample's title, image and factors (under the latents, beside or below the preview).
+    /// The sample's framed image and its factors (under the latents, beside or below the preview).
     public var originalPanel: Rect? = nil
+
+    /// The frames around the images: a black image on a black terminal still shows its extent.
+    public var previewFrame: Rect { previewImage.framed }
+    public var originalFrame: Rect? { originalImage?.framed }
     /// The NMI heatmap's place under the images when the metrics panel has no room for it.
     public var heatmap: Rect?
     public var traversal: Rect
@@ -57,7 +62,7 @@ public struct ExplorerLayout: Equatable, Sendable {
                                   showsOriginal: showsOriginal, heatmap: heatmap, pixels: pixels)
         var best: ExplorerLayout?
         for candidate in search.candidates() {
-            if let current = best, LayoutSearch.score(current) >= LayoutSearch.score(candidate) { continue }
+            if let current = best, search.score(current) >= search.score(candidate) { continue }
             best = candidate
         }
         guard var layout = best else { return nil }
@@ -77,6 +82,10 @@ public struct ExplorerLayout: Equatable, Sendable {
 
 extension Rect {
     var area: Int { width * height }
+    /// The rect one cell larger on every side: the frame around an image drawn in it.
+    public var framed: Rect { Rect(x: x - 1, y: y - 1, width: width + 2, height: height + 2) }
+    /// The rect one cell smaller on every side: where an image inside a frame on it goes.
+    var insideFrame: Rect { Rect(x: x + 1, y: y + 1, width: width - 2, height: height - 2) }
     /// The rect cut off above row `y`.
     func ending(at y: Int) -> Rect { Rect(x: x, y: self.y, width: width, height: min(height, y - self.y)) }
 }

@@ -31,28 +31,25 @@ enum TraversalStrip {
         // What the current value means, on the strip's first row beside the current frame: the
         // panels may have no room for it (80×24), the strip always has this row.
         // After the current frame when that frame is at the left edge.
+        // Only up to the next frame: the frames' top edges share the row, and a caption under
+        // them would show in pieces between frames narrower than their slots (pixel thumbnails).
         let nameEnd = rect.x + "z\(state.selectedLatent)".count
+        func freeEnd(after x: Int) -> Int { shown.map(\.frame).filter { $0.maxX > x }.map { $0.x - 1 }.min() ?? rect.maxX }
         let currentFrame = shown.first { $0.value == current }?.frame
         if let frame = currentFrame, frame.x <= nameEnd + 12 {
-            drawCaption(state, x: frame.maxX + 1, y: rect.y, maxX: rect.maxX, into: &grid, palette: palette)
+            drawCaption(state, x: frame.maxX + 1, y: rect.y, maxX: freeEnd(after: frame.maxX + 1), into: &grid, palette: palette)
         } else {
-            drawCaption(state, x: nameEnd + 1, y: rect.y, maxX: currentFrame.map { $0.x - 1 } ?? rect.maxX, into: &grid, palette: palette)
+            drawCaption(state, x: nameEnd + 1, y: rect.y, maxX: freeEnd(after: nameEnd + 1), into: &grid, palette: palette)
         }
 
         for (slot, (value, frame)) in shown.enumerated() {
             if value < images.traversal.count, let image = images.traversal[value] {
-                canvas.draw(image, in: Rect(x: frame.x + 1, y: frame.y + 1, width: layout.thumbnailWidth,
-                                            height: layout.thumbnailHeight),
-                            id: ImageCanvas.Slot.thumbnails + slot, wholeMultiples: false, into: &grid)
+                canvas.draw(image, in: frame.insideFrame, id: ImageCanvas.Slot.thumbnails + slot, wholeMultiples: false, into: &grid)
             }
             // Every thumbnail is framed, so a dark image on a dark terminal still shows its
             // extent; the others' frames are light and dim, so the current one stands out.
             let isCurrent = value == current
-            if isCurrent {
-                grid.frame(frame, glyphs: glyphs, style: Style(foreground: palette.accent, bold: true))
-            } else {
-                grid.frame(frame, glyphs: glyphs.lightFrame, style: Style(foreground: palette.dim))
-            }
+            grid.imageFrame(around: frame.insideFrame, highlighted: isCurrent, glyphs: glyphs, palette: palette)
             let style = isCurrent ? Style(foreground: palette.accent, bold: true, reverse: !palette.hasColor)
                                   : Style(foreground: palette.dim)
             drawLabel(value: value, meaning: meaning(state, value: value), frame: frame, style: style,
