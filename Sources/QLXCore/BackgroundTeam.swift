@@ -90,11 +90,19 @@ public final class BackgroundTeam: @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            let (task, index, mode) = (body!, next, self.mode)
+            let (index, mode) = (next, self.mode)
             next += 1
             condition.unlock()
-            SubnormalFlush.withControlWord(mode) { task(index) }
+            run(index, mode: mode)
             finish()
         }
+    }
+
+    /// Runs one task, holding the body only until it returns: the caller's
+    /// `withoutActuallyEscaping` traps if a helper still holds it once the last task finished.
+    @inline(never)
+    private func run(_ index: Int, mode: UInt64) {
+        let task = condition.withLock { body! }
+        SubnormalFlush.withControlWord(mode) { task(index) }
     }
 }

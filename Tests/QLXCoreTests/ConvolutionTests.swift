@@ -147,7 +147,14 @@ final class ConvolutionTests: XCTestCase {
             let packed = convT.winogradWeights(w, packed: true)
             assertClose(convT.forward(FeatureMap(nchw: x), winograd: packed).nchw(), reference, "packed Winograd, case \(i)")
             assertClose(convT.forward(FeatureMap(nchw: x), winograd: packed, columnsBudget: 1).nchw(), reference,
-                        "Winograd one image at a time, case \(i)")
+                        "Winograd one tile row at a time, case \(i)")
+            // Blocks of 3 tile rows: the last block of an image is shorter where the rows do not
+            // divide by 3; and a serial share's smaller budget (the 64×64 cases split an image).
+            let floatsPerTileRow = (c.3 == 2 ? 36 : 16) * c.0 * c.6 / 2
+            assertClose(convT.forward(FeatureMap(nchw: x), winograd: packed, columnsBudget: 3 * floatsPerTileRow).nchw(), reference,
+                        "Winograd in blocks of 3 tile rows, case \(i)")
+            assertClose(Parallel.serially { convT.forward(FeatureMap(nchw: x), winograd: packed) }.nchw(), reference,
+                        "Winograd on one core, case \(i)")
         }
         let convT = ConvTranspose2d(inChannels: 2, outChannels: 2, kernel: 3, stride: 1, padding: 1)
         XCTAssertFalse(convT.hasWinograd(height: 5, width: 4), "odd maps have no 2×2 tiling")

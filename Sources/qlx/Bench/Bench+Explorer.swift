@@ -119,7 +119,8 @@ enum ExplorerBench {
     /// by the same keys with nothing in the background, so the baseline shares the machine's
     /// state of the moment.
     static func keysDuringInterventions(checkpoint path: String, rounds: Int = 2) throws {
-        var during = (steps: [Double](), latents: [Double]()), idle = (steps: [Double](), latents: [Double]())
+        typealias Figures = (steps: [Double], latents: [Double], ready: [Double])
+        var during: Figures = ([], [], []), idle: Figures = ([], [], [])
         var seconds: [Double] = []
         let steps: [Key] = Array(repeating: .right, count: 9) + Array(repeating: .left, count: 9)
         for round in 0..<rounds {
@@ -131,13 +132,14 @@ enum ExplorerBench {
                 _ = session.update()
                 screen.paint(session.frame(width: 100, height: 30))
             }
-            func keyToFrame(_ key: Key, settle: Bool) -> Double {
+            /// Key → frame, and key → every image on screen decoded when `settle`.
+            func keyToFrame(_ key: Key, settle: Bool) -> (frame: Double, ready: Double) {
                 let started = Date()
                 _ = session.handle(key)
                 frame()
                 let milliseconds = Date().timeIntervalSince(started) * 1000
                 if settle { session.settle(width: 100, height: 30) }
-                return milliseconds
+                return (milliseconds, Date().timeIntervalSince(started) * 1000)
             }
             session.settle(width: 100, height: 30)
             frame()
@@ -152,25 +154,28 @@ enum ExplorerBench {
                 print("  while the background interventions run: skipped (the metrics job did not reach them)")
                 return
             }
-            // Keys in a fixed cycle (a value step, then a latent change) until the interventions end.
-            let started = Date()
-            var pressed: [(key: Key, settle: Bool)] = []
-            while pending && Date() < deadline {
-                let index = pressed.count
-                let key = index % 2 == 0 ? (steps[(index / 2) % steps.count], false) : (Key.down, true)
-                let milliseconds = keyToFrame(key.0, settle: key.1)
-                if key.1 { during.latents.append(milliseconds) } else { during.steps.append(milliseconds) }
-                pressed.append(key)
+            // Keys in a fixed cycle until the interventions end: a random code (untimed, its
+            // images decoded), a value step along its traversal, then a latent change, whose new
+            // traversal is not in the cache.
+            func cycle(_ index: Int, into figures: inout Figures) {
+                _ = keyToFrame(.character("r"), settle: true)
+                figures.steps.append(keyToFrame(steps[index % steps.count], settle: false).frame)
                 Thread.sleep(forTimeInterval: 0.02)
                 frame()
+                let latent = keyToFrame(.down, settle: true)
+                figures.latents.append(latent.frame)
+                figures.ready.append(latent.ready)
+                Thread.sleep(forTimeInterval: 0.02)
+                frame()
+            }
+            let started = Date()
+            var cycles = 0
+            while pending && Date() < deadline {
+                cycle(cycles, into: &during)
+                cycles += 1
             }
             seconds.append(Date().timeIntervalSince(started))
-            for key in pressed {
-                let milliseconds = keyToFrame(key.key, settle: key.settle)
-                if key.settle { idle.latents.append(milliseconds) } else { idle.steps.append(milliseconds) }
-                Thread.sleep(forTimeInterval: 0.02)
-                frame()
-            }
+            for index in 0..<cycles { cycle(index, into: &idle) }
         }
         func figures(_ values: [Double]) -> String {
             String(format: "median %6.2f ms  p95 %6.2f ms  (%d keys)", median(values), percentile(values, 95), values.count)
@@ -179,6 +184,7 @@ enum ExplorerBench {
                      rounds, seconds.map { String(format: "%.1f", $0) }.joined(separator: ", ")))
         print("    ←/→ value step (cached)         during: \(figures(during.steps))   idle: \(figures(idle.steps))")
         print("    ↓ next latent (new traversal)   during: \(figures(during.latents))   idle: \(figures(idle.latents))")
+        print("      its images ready              during: \(figures(during.ready))   idle: \(figures(idle.ready))")
     }
 
     static func median(_ values: [Double]) -> Double { percentile(values, 50) }
