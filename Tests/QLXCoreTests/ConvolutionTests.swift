@@ -147,12 +147,15 @@ final class ConvolutionTests: XCTestCase {
             let packed = convT.winogradWeights(w, packed: true)
             assertClose(convT.forward(FeatureMap(nchw: x), winograd: packed).nchw(), reference, "packed Winograd, case \(i)")
             assertClose(convT.forward(FeatureMap(nchw: x), winograd: packed, columnsBudget: 1).nchw(), reference,
-                        "Winograd one tile row at a time, case \(i)")
-            // Blocks of 3 tile rows: the last block of an image is shorter where the rows do not
-            // divide by 3; and a serial share's smaller budget (the 64×64 cases split an image).
+                        "Winograd one image at a time, case \(i)")
+            // On one core, an image over the budget goes through in blocks of tile rows: one row,
+            // 3 rows (the last block shorter where the rows do not divide by 3), and a serial
+            // share's own budget (the 64×64 cases split an image).
             let floatsPerTileRow = (c.3 == 2 ? 36 : 16) * c.0 * c.6 / 2
-            assertClose(convT.forward(FeatureMap(nchw: x), winograd: packed, columnsBudget: 3 * floatsPerTileRow).nchw(), reference,
-                        "Winograd in blocks of 3 tile rows, case \(i)")
+            for budget in [1, 3 * floatsPerTileRow] {
+                assertClose(Parallel.serially { convT.forward(FeatureMap(nchw: x), winograd: packed, columnsBudget: budget) }.nchw(),
+                            reference, "Winograd on one core, budget \(budget), case \(i)")
+            }
             assertClose(Parallel.serially { convT.forward(FeatureMap(nchw: x), winograd: packed) }.nchw(), reference,
                         "Winograd on one core, case \(i)")
         }

@@ -126,16 +126,17 @@ extension ConvTranspose2d {
     }
 
     /// `forward` through Winograd's form with weights from `winogradWeights`, in slices whose
-    /// transformed inputs fit `columnsBudget` floats: whole images while one fits, else blocks
-    /// of one image's tile rows (default: `winogradColumnsBudget`, or
-    /// `winogradSerialColumnsBudget` inside `Parallel.serially`).
+    /// transformed inputs fit `columnsBudget` floats: whole images while one fits, else (inside
+    /// `Parallel.serially`) blocks of one image's tile rows. Default: `winogradColumnsBudget`,
+    /// or `winogradSerialColumnsBudget` inside `Parallel.serially`.
     public func forward(_ input: FeatureMap, winograd weights: WinogradWeights,
                         columnsBudget: Int? = nil) -> FeatureMap {
         precondition(weights.layer == self, "Winograd weights of another layer")
         precondition(input.channels == inChannels, "convT expects \(inChannels) input channels, got \(input.channels)")
         let (h, w, n) = (input.height, input.width, input.batch)
         precondition(hasWinograd(height: h, width: w), "no Winograd form for a \(h)×\(w) map")
-        let budget = columnsBudget ?? (Parallel.availableThreads > 1 ? Self.winogradColumnsBudget : Self.winogradSerialColumnsBudget)
+        let serial = Parallel.availableThreads == 1
+        let budget = columnsBudget ?? (serial ? Self.winogradSerialColumnsBudget : Self.winogradColumnsBudget)
         let (cin, cout, plane) = (inChannels, outChannels, h * w)
         let (ho, wo) = outputSize(height: h, width: w)
         let phaseCount = weights.phases.count
@@ -145,8 +146,10 @@ extension ConvTranspose2d {
         let tileRows = h / 2
         let floatsPerRow = phaseCount * elements * cin * (w / 2)
         let sliceImages = Im2col.imagesPerSlice(batch: n, floatsPerImage: floatsPerRow * tileRows, budget: budget)
-        // Blocks of equal size (16 rows in a budget of 14 make two blocks of 8, not 14 and 2).
-        let blocks = sliceImages > 1 ? 1 : (tileRows + max(1, budget / floatsPerRow) - 1) / max(1, budget / floatsPerRow)
+        // On one core, an image over the budget goes through in blocks of tile rows of equal size
+        // (16 rows in a budget of 14 make two blocks of 8, not 14 and 2). Across the cores, whole
+        // images: each pass is split between the cores, and smaller slices would only add joins.
+        let blocks = sliceImages > 1 || !serial ? 1 : (tileRows + max(1, budget / floatsPerRow) - 1) / max(1, budget / floatsPerRow)
         let rowsPerSlice = (tileRows + blocks - 1) / blocks
         let tilesPerSlice = sliceImages * rowsPerSlice * (w / 2)
         let transformed = UnsafeMutablePointer<Float>.allocate(capacity: phaseCount * elements * cin * tilesPerSlice)
