@@ -51,7 +51,7 @@ extension ConvTranspose2d {
     public static let winogradColumnsBudget = 1 << 20
 
     /// Floats of transformed input per slice inside a serial share of work (`Parallel.serially`,
-    /// one core): small enough that a slice's transformed input and products stay in that core's
+    /// one core; 256 KB): small enough that a slice's transformed input and products stay in that core's
     /// own cache between the passes, where a slice may be a block of one image's tile rows.
     public static let winogradSerialColumnsBudget = 1 << 16
 
@@ -197,8 +197,7 @@ extension ConvTranspose2d {
                                     batch * plane, transformed)
             } else {
                 qlx_winograd2_input(x, cin, range.lowerBound, range.upperBound, images, h, w, rows.lowerBound, rows.upperBound,
-                                    batch * plane,
-                                    transformed, elements * cin * tiles)
+                                    batch * plane, transformed, elements * cin * tiles)
             }
         }
         let usePacked = tiles < Self.packedColumnsLimit
@@ -221,8 +220,7 @@ extension ConvTranspose2d {
                                      rows.upperBound, batch * ho * wo, out)
             } else {
                 qlx_winograd2_output(products, cout, range.lowerBound, range.upperBound, images, h, w, rows.lowerBound,
-                                     rows.upperBound, batch * ho * wo,
-                                     out, elements * cout * tiles)
+                                     rows.upperBound, batch * ho * wo, out, elements * cout * tiles)
             }
         }
     }
