@@ -27,15 +27,15 @@ static inline void patch_rows(const float *plane, long height, long width, long 
 }
 
 void qlx_winograd3_input(const float *image, long channels, long first, long last, long images,
-                         long height, long width, long channel_stride, float *v) {
-    const long tiles_y = height / 2, tiles_x = width / 2;
-    const long tiles = images * tiles_y * tiles_x;
+                         long height, long width, long first_row, long last_row, long channel_stride, float *v) {
+    const long tiles_x = width / 2, rows_per_image = last_row - first_row;
+    const long tiles = images * rows_per_image * tiles_x;
     float padded[4][width + 2];
     float rows[4][4][tiles_x];   // [patch row][element along x][tx]
     for (long c = first; c < last; c++) {
         for (long n = 0; n < images; n++) {
             const float *src = image + c * channel_stride + n * height * width;
-            for (long ty = 0; ty < tiles_y; ty++) {
+            for (long ty = first_row; ty < last_row; ty++) {
                 patch_rows(src, height, width, ty, &padded[0][0]);
                 for (long i = 0; i < 4; i++) {
                     for (long tx = 0; tx < tiles_x; tx++) {
@@ -46,7 +46,7 @@ void qlx_winograd3_input(const float *image, long channels, long first, long las
                         rows[i][3][tx] = p[1] - p[3];
                     }
                 }
-                const long t0 = (n * tiles_y + ty) * tiles_x;
+                const long t0 = (n * rows_per_image + ty - first_row) * tiles_x;
                 for (long j = 0; j < 4; j++) {
                     float *v0 = v + ((0 * 4 + j) * channels + c) * tiles + t0;
                     float *v1 = v + ((1 * 4 + j) * channels + c) * tiles + t0;
@@ -66,15 +66,15 @@ void qlx_winograd3_input(const float *image, long channels, long first, long las
 }
 
 void qlx_winograd3_output(const float *m, long out_channels, long first, long last, long images,
-                          long height, long width, long channel_stride, float *out) {
-    const long tiles_y = height / 2, tiles_x = width / 2;
-    const long tiles = images * tiles_y * tiles_x;
+                          long height, long width, long first_row, long last_row, long channel_stride, float *out) {
+    const long tiles_x = width / 2, rows_per_image = last_row - first_row;
+    const long tiles = images * rows_per_image * tiles_x;
     float columns[2][4][tiles_x];   // [output row][element along x][tx], after the transform along y
     for (long c = first; c < last; c++) {
         for (long n = 0; n < images; n++) {
             float *dst = out + c * channel_stride + n * height * width;
-            for (long ty = 0; ty < tiles_y; ty++) {
-                const long t0 = (n * tiles_y + ty) * tiles_x;
+            for (long ty = first_row; ty < last_row; ty++) {
+                const long t0 = (n * rows_per_image + ty - first_row) * tiles_x;
                 for (long j = 0; j < 4; j++) {
                     const float *m0 = m + ((0 * 4 + j) * out_channels + c) * tiles + t0;
                     const float *m1 = m + ((1 * 4 + j) * out_channels + c) * tiles + t0;
@@ -99,16 +99,17 @@ void qlx_winograd3_output(const float *m, long out_channels, long first, long la
 }
 
 void qlx_winograd2_input(const float *image, long channels, long first, long last, long images,
-                         long height, long width, long channel_stride, float *v, long phase_stride) {
-    const long tiles_y = height / 2, tiles_x = width / 2;
-    const long tiles = images * tiles_y * tiles_x;
+                         long height, long width, long first_row, long last_row, long channel_stride, float *v,
+                         long phase_stride) {
+    const long tiles_x = width / 2, rows_per_image = last_row - first_row;
+    const long tiles = images * rows_per_image * tiles_x;
     float padded[4][width + 2];
     // [patch row 2ty − 1 + i][phase_x][element along x][tx]: phase_y 0 reads rows 0–2, 1 rows 1–3.
     float rows[4][2][3][tiles_x];
     for (long c = first; c < last; c++) {
         for (long n = 0; n < images; n++) {
             const float *src = image + c * channel_stride + n * height * width;
-            for (long ty = 0; ty < tiles_y; ty++) {
+            for (long ty = first_row; ty < last_row; ty++) {
                 patch_rows(src, height, width, ty, &padded[0][0]);
                 for (long i = 0; i < 4; i++) {
                     // Columns 2tx − 1 … 2tx + 1 for phase_x 0, 2tx … 2tx + 2 for phase_x 1.
@@ -122,7 +123,7 @@ void qlx_winograd2_input(const float *image, long channels, long first, long las
                         rows[i][1][2][tx] = p[3] - p[2];
                     }
                 }
-                const long t0 = (n * tiles_y + ty) * tiles_x;
+                const long t0 = (n * rows_per_image + ty - first_row) * tiles_x;
                 for (long py = 0; py < 2; py++) {
                     for (long px = 0; px < 2; px++) {
                         float *phase = v + (py * 2 + px) * phase_stride;
@@ -145,16 +146,17 @@ void qlx_winograd2_input(const float *image, long channels, long first, long las
 }
 
 void qlx_winograd2_output(const float *m, long out_channels, long first, long last, long images,
-                          long height, long width, long channel_stride, float *out, long phase_stride) {
-    const long tiles_y = height / 2, tiles_x = width / 2;
-    const long tiles = images * tiles_y * tiles_x;
+                          long height, long width, long first_row, long last_row, long channel_stride, float *out,
+                          long phase_stride) {
+    const long tiles_x = width / 2, rows_per_image = last_row - first_row;
+    const long tiles = images * rows_per_image * tiles_x;
     const long out_width = 2 * width;
     float columns[2][2][3][tiles_x];   // [phase_x][output row][element along x][tx]
     for (long c = first; c < last; c++) {
         for (long n = 0; n < images; n++) {
             float *dst = out + c * channel_stride + n * 4 * height * width;
-            for (long ty = 0; ty < tiles_y; ty++) {
-                const long t0 = (n * tiles_y + ty) * tiles_x;
+            for (long ty = first_row; ty < last_row; ty++) {
+                const long t0 = (n * rows_per_image + ty - first_row) * tiles_x;
                 for (long py = 0; py < 2; py++) {
                     for (long px = 0; px < 2; px++) {
                         const float *phase = m + (py * 2 + px) * phase_stride;

@@ -1,3 +1,4 @@
+import QLXCore
 import QLXModel
 
 /// What an intervention on one latent does after a round trip through the model: for base
@@ -71,15 +72,22 @@ public struct InterventionMatrix: Codable, Sendable, Equatable {
             })
     }
 
-    /// Interventions on a quantized model: decodes and re-encodes in batches.
-    public static func measure(model: QLAE, baseCodes: [[Int]], progress: (Double) -> Void = { _ in }) throws -> InterventionMatrix {
+    /// Codes per round-trip batch on a model: 64 of its shards (`QLAE.roundTrip`), so that the
+    /// core left idle while the other finishes a batch's last shard idles for a small share of
+    /// the batch.
+    public static let modelBatchSize = 1024
+
+    /// Interventions on a quantized model: decodes and re-encodes in batches, on `Parallel`'s
+    /// task team or on `team` (a background job's low-priority threads).
+    public static func measure(model: QLAE, baseCodes: [[Int]], on team: BackgroundTeam? = nil,
+                               progress: (Double) -> Void = { _ in }) throws -> InterventionMatrix {
         guard model.config.latent.quantized else {
             throw MetricsError.invalidSetting(name: "interventions", expected: "a quantized model (codes to set)",
                                               found: "a model with continuous latents")
         }
         return try measure(baseCodes: baseCodes, codebookSize: model.config.latent.valuesPerLatent,
-                           batchSize: ModelEvaluation.batchSize, progress: progress) { codes in
-            model.roundTrip(codes: codes)
+                           batchSize: modelBatchSize, progress: progress) { codes in
+            model.roundTrip(codes: codes, on: team)
         }
     }
 }

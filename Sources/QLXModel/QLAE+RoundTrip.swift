@@ -6,16 +6,23 @@ extension QLAE {
     /// take in turn, each decoded and encoded with every inner loop and product on its core:
     /// images are independent through both networks, and one join per shard costs less than
     /// a join for every layer's split (`qlx bench --only metrics`, interventions line).
-    public func roundTrip(codes: [[Int]]) -> [[Int]] {
+    /// The shards go to `Parallel`'s task team, or to `team` (a background job's
+    /// low-priority threads).
+    public func roundTrip(codes: [[Int]], on team: BackgroundTeam? = nil) -> [[Int]] {
         let shardSize = Self.roundTripShardSize
         let shardCount = (codes.count + shardSize - 1) / shardSize
-        guard shardCount > 1 else { return encode(decode(codes: codes).images).codes }
+        guard shardCount > 1 || team != nil else { return encode(decode(codes: codes).images).codes }
         var results = [[[Int]]](repeating: [], count: shardCount)
         results.withUnsafeMutableBufferPointer { results in
+            func roundTrip(shard: Int) {
+                let slice = Array(codes[(shard * shardSize)..<min((shard + 1) * shardSize, codes.count)])
+                results[shard] = Parallel.serially { encode(decode(codes: slice).images).codes }
+            }
             Gemm.withSingleThread {
-                Parallel.forEachTask(count: shardCount) { shard in
-                    let slice = Array(codes[(shard * shardSize)..<min((shard + 1) * shardSize, codes.count)])
-                    results[shard] = Parallel.serially { encode(decode(codes: slice).images).codes }
+                if let team {
+                    team.forEachTask(count: shardCount, roundTrip)
+                } else {
+                    Parallel.forEachTask(count: shardCount, roundTrip)
                 }
             }
         }

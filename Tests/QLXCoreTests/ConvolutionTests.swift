@@ -148,6 +148,16 @@ final class ConvolutionTests: XCTestCase {
             assertClose(convT.forward(FeatureMap(nchw: x), winograd: packed).nchw(), reference, "packed Winograd, case \(i)")
             assertClose(convT.forward(FeatureMap(nchw: x), winograd: packed, columnsBudget: 1).nchw(), reference,
                         "Winograd one image at a time, case \(i)")
+            // On one core, an image over the budget goes through in blocks of tile rows: one row,
+            // 3 rows (the last block shorter where the rows do not divide by 3), and a serial
+            // share's own budget (the 64×64 cases split an image).
+            let floatsPerTileRow = (c.3 == 2 ? 36 : 16) * c.0 * c.6 / 2
+            for budget in [1, 3 * floatsPerTileRow] {
+                assertClose(Parallel.serially { convT.forward(FeatureMap(nchw: x), winograd: packed, columnsBudget: budget) }.nchw(),
+                            reference, "Winograd on one core, budget \(budget), case \(i)")
+            }
+            assertClose(Parallel.serially { convT.forward(FeatureMap(nchw: x), winograd: packed) }.nchw(), reference,
+                        "Winograd on one core, case \(i)")
         }
         let convT = ConvTranspose2d(inChannels: 2, outChannels: 2, kernel: 3, stride: 1, padding: 1)
         XCTAssertFalse(convT.hasWinograd(height: 5, width: 4), "odd maps have no 2×2 tiling")

@@ -146,6 +146,12 @@ final class ModelTests: XCTestCase {
             let oneAtATime = codes.map { model.encode(model.decode(codes: [$0]).images).codes[0] }
             XCTAssertEqual(model.roundTrip(codes: codes), oneAtATime, "\(kind)")
             XCTAssertEqual(model.roundTrip(codes: Array(codes.prefix(5))), Array(oneAtATime.prefix(5)), "\(kind)")
+            // On a background job's own threads (the explorer's interventions), one shard too.
+            let team = BackgroundTeam(helpers: 2, niceness: 10)
+            defer { team.stop() }
+            XCTAssertEqual(model.roundTrip(codes: codes, on: team), oneAtATime, "\(kind) on a background team")
+            XCTAssertEqual(model.roundTrip(codes: Array(codes.prefix(5)), on: team), Array(oneAtATime.prefix(5)),
+                           "\(kind) on a background team, one shard")
         }
     }
 

@@ -6,9 +6,12 @@
 // are matrix products, run by the caller; see ConvTranspose2d+Winograd.swift.
 //
 // Layouts: input planes (channel c, image n) at image + c·channel_stride + n·height·width,
-// zero outside; transformed inputs v[(e·channels + c)·tiles + t] for element e, with tiles =
-// images·(height/2)·(width/2) and t = (n·(height/2) + ty)·(width/2) + tx; products m likewise
-// with out_channels. Every function handles channels [first, last).
+// zero outside. Every function handles channels [first, last) and, in each image, the tile rows
+// ty in [first_row, last_row) (so that a large image can be transformed, multiplied and
+// transformed back a block of rows at a time, in cache): transformed inputs
+// v[(e·channels + c)·tiles + t] for element e, with tiles = images·(last_row − first_row)·(width/2)
+// and t = (n·(last_row − first_row) + ty − first_row)·(width/2) + tx; products m likewise with
+// out_channels.
 #ifndef QLX_WINOGRAD_H
 #define QLX_WINOGRAD_H
 
@@ -18,24 +21,26 @@ extern "C" {
 
 /// F(2×2, 3×3) input transform: 16 elements per tile, patch rows 2ty − 1 … 2ty + 2.
 void qlx_winograd3_input(const float *image, long channels, long first, long last, long images,
-                         long height, long width, long channel_stride, float *v);
+                         long height, long width, long first_row, long last_row, long channel_stride, float *v);
 
 /// F(2×2, 3×3) output transform into out[c·channel_stride + n·height·width + y·width + x].
 void qlx_winograd3_output(const float *m, long out_channels, long first, long last, long images,
-                          long height, long width, long channel_stride, float *out);
+                          long height, long width, long first_row, long last_row, long channel_stride, float *out);
 
 /// F(2×2, 2×2) input transform of all four stride phases of a 4×4 stride-2 layer (padding 1):
 /// 9 elements per tile, phase (py, px) at v + (2·py + px)·phase_stride, its patches at rows
 /// 2ty + py − 1 + {0, 1, 2} and columns 2tx + px − 1 + {0, 1, 2}.
 void qlx_winograd2_input(const float *image, long channels, long first, long last, long images,
-                         long height, long width, long channel_stride, float *v, long phase_stride);
+                         long height, long width, long first_row, long last_row, long channel_stride, float *v,
+                         long phase_stride);
 
 /// F(2×2, 2×2) output transform of all four phases (products of phase (py, px) at
 /// m + (2·py + px)·phase_stride): tile element (i, j) of phase (py, px) goes to output row
 /// 2(2ty + i) + py, column 2(2tx + j) + px of the (2·height) × (2·width) planes at
 /// out + c·channel_stride + n·4·height·width.
 void qlx_winograd2_output(const float *m, long out_channels, long first, long last, long images,
-                          long height, long width, long channel_stride, float *out, long phase_stride);
+                          long height, long width, long first_row, long last_row, long channel_stride, float *out,
+                          long phase_stride);
 
 #ifdef __cplusplus
 }

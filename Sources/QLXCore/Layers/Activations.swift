@@ -49,12 +49,12 @@ public enum Activation {
         }
     }
 
-    /// 1 / (1 + e^−x), without overflow for large |x|.
+    /// 1 / (1 + e^−x) for x ≥ 0, e^x / (1 + e^x) below: no overflow for large |x|. Written
+    /// with a select instead of a branch, which images' logits of either sign mispredict.
     @inline(__always)
     public static func sigmoid(_ x: Float) -> Float {
-        if x >= 0 { return 1 / (1 + expf(-x)) }
-        let e = expf(x)
-        return e / (1 + e)
+        let e = expf(-abs(x))
+        return (x >= 0 ? 1 : e) / (1 + e)
     }
 
     public static func sigmoid(_ x: [Float]) -> [Float] {

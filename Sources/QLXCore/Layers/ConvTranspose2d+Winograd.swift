@@ -43,12 +43,17 @@ extension ConvTranspose2d {
         return tiles >= (r == 3 ? 16 : 32) && inChannels * outChannels * tiles >= 1 << 18
     }
 
-    /// Floats of transformed input per slice of images (4 MB). The transforms stream their
-    /// matrices through memory once each way; in slices this size they stay near the cache
-    /// (a large layer in one piece, 47 MB for image_small's stride-2 128→64 at batch 10, is
-    /// slower than the packed phases), while 4×4 maps of 512 channels keep 14 images, 56
-    /// tiles, per product.
+    /// Floats of transformed input per slice (4 MB) when the layer's work is split across the
+    /// cores. The transforms stream their matrices through memory once each way; in slices
+    /// this size they stay near the shared cache (a large layer in one piece, 47 MB for
+    /// image_small's stride-2 128→64 at batch 10, is slower than the packed phases), while 4×4
+    /// maps of 512 channels keep 14 images, 56 tiles, per product.
     public static let winogradColumnsBudget = 1 << 20
+
+    /// Floats of transformed input per slice inside a serial share of work (`Parallel.serially`,
+    /// one core; 256 KB): small enough that a slice's transformed input and products stay in that core's
+    /// own cache between the passes, where a slice may be a block of one image's tile rows.
+    public static let winogradSerialColumnsBudget = 1 << 16
 
     /// A layer's weights transformed for `forward(_:winograd:)`: per stride phase, one row-major
     /// [Cout, Cin] matrix per transform element, for OpenBLAS, and the same packed
@@ -120,27 +125,50 @@ extension ConvTranspose2d {
         return WinogradWeights(layer: self, phases: phases)
     }
 
-    /// `forward` through Winograd's form with weights from `winogradWeights`, in slices of images
-    /// whose transformed inputs fit `columnsBudget` floats.
+    /// `forward` through Winograd's form with weights from `winogradWeights`, in slices whose
+    /// transformed inputs fit `columnsBudget` floats: whole images while one fits, else (inside
+    /// `Parallel.serially`) blocks of one image's tile rows. Default: `winogradColumnsBudget`,
+    /// or `winogradSerialColumnsBudget` inside `Parallel.serially`.
     public func forward(_ input: FeatureMap, winograd weights: WinogradWeights,
-                        columnsBudget: Int = winogradColumnsBudget) -> FeatureMap {
+                        columnsBudget: Int? = nil) -> FeatureMap {
         precondition(weights.layer == self, "Winograd weights of another layer")
         precondition(input.channels == inChannels, "convT expects \(inChannels) input channels, got \(input.channels)")
         let (h, w, n) = (input.height, input.width, input.batch)
         precondition(hasWinograd(height: h, width: w), "no Winograd form for a \(h)×\(w) map")
+        let serial = Parallel.availableThreads == 1
+        let budget = columnsBudget ?? (serial ? Self.winogradSerialColumnsBudget : Self.winogradColumnsBudget)
         let (cin, cout, plane) = (inChannels, outChannels, h * w)
         let (ho, wo) = outputSize(height: h, width: w)
         let phaseCount = weights.phases.count
         let elements = weights.phases[0].matrices.count
-        // Per image: every phase's transformed input, (r+1)² floats per 2×2 tile and channel.
-        let sliceImages = Im2col.imagesPerSlice(batch: n, floatsPerImage: phaseCount * elements * cin * plane / 4, budget: columnsBudget)
+        // Per tile row of an image: every phase's transformed input, (r+1)² floats per 2×2 tile
+        // and channel.
+        let tileRows = h / 2
+        let floatsPerRow = phaseCount * elements * cin * (w / 2)
+        let sliceImages = Im2col.imagesPerSlice(batch: n, floatsPerImage: floatsPerRow * tileRows, budget: budget)
+        // On one core, an image over the budget goes through in blocks of tile rows of equal size
+        // (16 rows in a budget of 14 make two blocks of 8, not 14 and 2). Across the cores, whole
+        // images: each pass is split between the cores, and smaller slices would only add joins.
+        let blocks = sliceImages > 1 || !serial ? 1 : (tileRows + max(1, budget / floatsPerRow) - 1) / max(1, budget / floatsPerRow)
+        let rowsPerSlice = (tileRows + blocks - 1) / blocks
+        let tilesPerSlice = sliceImages * rowsPerSlice * (w / 2)
+        let transformed = UnsafeMutablePointer<Float>.allocate(capacity: phaseCount * elements * cin * tilesPerSlice)
+        let products = UnsafeMutablePointer<Float>.allocate(capacity: phaseCount * elements * cout * tilesPerSlice)
+        defer {
+            transformed.deallocate()
+            products.deallocate()
+        }
         let outCount = cout * n * ho * wo
         let output = [Float](unsafeUninitializedCapacity: outCount) { out, initialized in
             input.data.withUnsafeBufferPointer { x in
                 for first in Swift.stride(from: 0, to: n, by: sliceImages) {
                     let images = min(sliceImages, n - first)
-                    winogradSlice(x.baseAddress! + first * plane, images: images, batch: n, height: h, width: w,
-                                  weights: weights, into: out.baseAddress! + first * ho * wo)
+                    for firstRow in Swift.stride(from: 0, to: tileRows, by: rowsPerSlice) {
+                        winogradSlice(x.baseAddress! + first * plane, images: images,
+                                      rows: firstRow..<min(firstRow + rowsPerSlice, tileRows), batch: n, height: h, width: w,
+                                      weights: weights, transformed: transformed, products: products,
+                                      into: out.baseAddress! + first * ho * wo)
+                    }
                 }
             }
             initialized = outCount
@@ -148,31 +176,28 @@ extension ConvTranspose2d {
         return FeatureMap(channels: cout, batch: n, height: ho, width: wo, data: output)
     }
 
-    /// One slice of `forward(_:winograd:)`: `images` images whose channel c starts at
-    /// x + c·batch·H·W, into output planes at out + c·batch·Ho·Wo.
-    private func winogradSlice(_ x: UnsafePointer<Float>, images: Int, batch: Int, height h: Int, width w: Int,
-                               weights: WinogradWeights, into out: UnsafeMutablePointer<Float>) {
+    /// One slice of `forward(_:winograd:)`: tile rows `rows` of `images` images whose channel c
+    /// starts at x + c·batch·H·W, into output planes at out + c·batch·Ho·Wo, through the
+    /// buffers `transformed` and `products`.
+    private func winogradSlice(_ x: UnsafePointer<Float>, images: Int, rows: Range<Int>, batch: Int, height h: Int,
+                               width w: Int, weights: WinogradWeights, transformed: UnsafeMutablePointer<Float>,
+                               products: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
         let (cin, cout, plane) = (inChannels, outChannels, h * w)
         let (ho, wo) = outputSize(height: h, width: w)
         let phases = weights.phases
         let elements = phases[0].matrices.count
         let threeByThree = winogradFilterSize == 3
-        let tiles = images * plane / 4
-        let transformed = UnsafeMutablePointer<Float>.allocate(capacity: phases.count * elements * cin * tiles)
-        let products = UnsafeMutablePointer<Float>.allocate(capacity: phases.count * elements * cout * tiles)
-        defer {
-            transformed.deallocate()
-            products.deallocate()
-        }
-        let minimumChannels = max(1, 8192 / max(1, images * plane))
+        let tiles = images * rows.count * (w / 2)
+        let minimumChannels = max(1, 8192 / max(1, 4 * tiles))
         // The four phases of a stride-2 layer share their input rows and output rows, so one
         // pass transforms all of them.
         Parallel.forRanges(count: cin, minimumPerThread: minimumChannels) { range in
             if threeByThree {
-                qlx_winograd3_input(x, cin, range.lowerBound, range.upperBound, images, h, w, batch * plane, transformed)
+                qlx_winograd3_input(x, cin, range.lowerBound, range.upperBound, images, h, w, rows.lowerBound, rows.upperBound,
+                                    batch * plane, transformed)
             } else {
-                qlx_winograd2_input(x, cin, range.lowerBound, range.upperBound, images, h, w, batch * plane,
-                                    transformed, elements * cin * tiles)
+                qlx_winograd2_input(x, cin, range.lowerBound, range.upperBound, images, h, w, rows.lowerBound, rows.upperBound,
+                                    batch * plane, transformed, elements * cin * tiles)
             }
         }
         let usePacked = tiles < Self.packedColumnsLimit
@@ -191,10 +216,11 @@ extension ConvTranspose2d {
         }
         Parallel.forRanges(count: cout, minimumPerThread: minimumChannels) { range in
             if threeByThree {
-                qlx_winograd3_output(products, cout, range.lowerBound, range.upperBound, images, h, w, batch * ho * wo, out)
+                qlx_winograd3_output(products, cout, range.lowerBound, range.upperBound, images, h, w, rows.lowerBound,
+                                     rows.upperBound, batch * ho * wo, out)
             } else {
-                qlx_winograd2_output(products, cout, range.lowerBound, range.upperBound, images, h, w, batch * ho * wo,
-                                     out, elements * cout * tiles)
+                qlx_winograd2_output(products, cout, range.lowerBound, range.upperBound, images, h, w, rows.lowerBound,
+                                     rows.upperBound, batch * ho * wo, out, elements * cout * tiles)
             }
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import QLXCore
 import QLXData
 import QLXMetrics
 import QLXModel
@@ -39,10 +40,17 @@ extension ExplorerSetup {
         let interventions: MetricsJob.FollowUp = { display, progress in
             var next = display
             next.interventionsPending = false
+            // The round trips' shards run on this job's thread and helpers at its low priority,
+            // not on the task team that the UI's decodes use (its helpers run at the UI's
+            // priority): the interventions take every core the UI leaves idle and yield the
+            // rest (`qlx bench --only explorer`).
+            let team = BackgroundTeam(niceness: MetricsJob.niceness)
+            defer { team.stop() }
             // A failure leaves the figures on screen, without the intervention row.
             guard let codes = try? ModelEvaluation.encode(model: model, dataset: dataset, samples: bases, seed: seed,
                                                           decode: false, progress: { _ in }).codes,
-                  let matrix = try? InterventionMatrix.measure(model: model, baseCodes: codes, progress: progress) else { return next }
+                  let matrix = try? InterventionMatrix.measure(model: model, baseCodes: codes, on: team,
+                                                               progress: progress) else { return next }
             next.interventions = next.interventions ?? MetricsDisplay.InterventionFigures(bases: matrix.bases, changes: matrix.changes)
             return next
         }

@@ -85,19 +85,17 @@ extension BenchSection {
         let finished = session.metricsJob?.wait(timeout: 600) != nil
         print(String(format: "  background metrics: %@ after %.1f s more", finished ? "done" : "not done",
                      Date().timeIntervalSince(metricsStarted)))
-        // Then the interventions (200 base codes) run on the same thread.
+        // Its interventions follow on the same thread; the next step times keys during fresh
+        // ones, so these end first.
+        let interventionsStarted = Date()
         frame()
-        if session.state.metrics?.interventionsPending == true {
-            print("  while the background interventions run (200 base codes):")
-            measure("←/→ value step (cached)", steps, settle: false)
-            measure("↓ next latent (new traversal)", Array(repeating: .down, count: 5), settle: true)
-            let started = Date()
-            while session.state.metrics?.interventionsPending == true && Date().timeIntervalSince(started) < 600 {
-                Thread.sleep(forTimeInterval: 0.05)
-                frame()
-            }
-            print(String(format: "  background interventions: done after %.1f s more", Date().timeIntervalSince(started)))
+        while session.state.metrics?.interventionsPending == true && Date().timeIntervalSince(interventionsStarted) < 600 {
+            Thread.sleep(forTimeInterval: 0.05)
+            frame()
         }
+        print(String(format: "  background interventions (200 base codes, no keys): done after %.1f s",
+                     Date().timeIntervalSince(interventionsStarted)))
+        try ExplorerBench.keysDuringInterventions(checkpoint: path)
     }
 }
 
@@ -114,6 +112,79 @@ enum ExplorerBench {
 
     static func cleanUp(_ path: String) {
         if path.contains("qlx-bench-explorer-") { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    /// Key → frame for value steps and latent changes while a session's background
+    /// interventions run (200 base codes, after the metrics on 200 samples), each round followed
+    /// by the same keys with nothing in the background, so the baseline shares the machine's
+    /// state of the moment.
+    static func keysDuringInterventions(checkpoint path: String, rounds: Int = 2) throws {
+        typealias Figures = (steps: [Double], latents: [Double], ready: [Double])
+        var during: Figures = ([], [], []), idle: Figures = ([], [], [])
+        var seconds: [Double] = []
+        let steps: [Key] = Array(repeating: .right, count: 9) + Array(repeating: .left, count: 9)
+        for round in 0..<rounds {
+            let session = try ExplorerSetup.session(.init(checkpointPath: path, metricSamples: 200, seed: UInt64(round + 1)))
+            session.start()
+            let screen = try CursesScreen.offscreen(width: 100, height: 30)
+            defer { screen.close() }
+            func frame() {
+                _ = session.update()
+                screen.paint(session.frame(width: 100, height: 30))
+            }
+            /// Key → frame, and key → every image on screen decoded when `settle`.
+            func keyToFrame(_ key: Key, settle: Bool) -> (frame: Double, ready: Double) {
+                let started = Date()
+                _ = session.handle(key)
+                frame()
+                let milliseconds = Date().timeIntervalSince(started) * 1000
+                if settle { session.settle(width: 100, height: 30) }
+                return (milliseconds, Date().timeIntervalSince(started) * 1000)
+            }
+            session.settle(width: 100, height: 30)
+            frame()
+            session.startMetrics()
+            let deadline = Date().addingTimeInterval(600)
+            var pending: Bool { session.state.metrics?.interventionsPending == true }
+            while !pending && Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.01)
+                frame()
+            }
+            guard pending else {
+                print("  while the background interventions run: skipped (the metrics job did not reach them)")
+                return
+            }
+            // Keys in a fixed cycle until the interventions end: a random code (untimed, its
+            // images decoded), a value step along its traversal, then a latent change, whose new
+            // traversal is not in the cache.
+            func cycle(_ index: Int, into figures: inout Figures) {
+                _ = keyToFrame(.character("r"), settle: true)
+                figures.steps.append(keyToFrame(steps[index % steps.count], settle: false).frame)
+                Thread.sleep(forTimeInterval: 0.02)
+                frame()
+                let latent = keyToFrame(.down, settle: true)
+                figures.latents.append(latent.frame)
+                figures.ready.append(latent.ready)
+                Thread.sleep(forTimeInterval: 0.02)
+                frame()
+            }
+            let started = Date()
+            var cycles = 0
+            while pending && Date() < deadline {
+                cycle(cycles, into: &during)
+                cycles += 1
+            }
+            seconds.append(Date().timeIntervalSince(started))
+            for index in 0..<cycles { cycle(index, into: &idle) }
+        }
+        func figures(_ values: [Double]) -> String {
+            String(format: "median %6.2f ms  p95 %6.2f ms  (%d keys)", median(values), percentile(values, 95), values.count)
+        }
+        print(String(format: "  while the background interventions run (200 base codes, %d runs of %@ s, keys meanwhile), then idle:",
+                     rounds, seconds.map { String(format: "%.1f", $0) }.joined(separator: ", ")))
+        print("    ←/→ value step (cached)         during: \(figures(during.steps))   idle: \(figures(idle.steps))")
+        print("    ↓ next latent (new traversal)   during: \(figures(during.latents))   idle: \(figures(idle.latents))")
+        print("      its images ready              during: \(figures(during.ready))   idle: \(figures(idle.ready))")
     }
 
     static func median(_ values: [Double]) -> Double { percentile(values, 50) }
