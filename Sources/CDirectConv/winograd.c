@@ -113,12 +113,12 @@ void qlx_winograd2_input(const float *image, long channels, long first, long las
                 patch_rows(src, height, width, ty, &padded[0][0]);
                 for (long i = 0; i < 4; i++) {
                     // Columns 2tx − 1 … 2tx + 1 for phase_x 0, 2tx … 2tx + 2 for phase_x 1.
+                    // Phase 1's element 0 (p[1] − p[2]) is phase 0's element 2 negated: not made.
                     for (long tx = 0; tx < tiles_x; tx++) {
                         const float *p = padded[i] + 2 * tx;
                         rows[i][0][0][tx] = p[0] - p[1];
                         rows[i][0][1][tx] = p[1];
                         rows[i][0][2][tx] = p[2] - p[1];
-                        rows[i][1][0][tx] = p[1] - p[2];
                         rows[i][1][1][tx] = p[2];
                         rows[i][1][2][tx] = p[3] - p[2];
                     }
@@ -127,15 +127,22 @@ void qlx_winograd2_input(const float *image, long channels, long first, long las
                 for (long py = 0; py < 2; py++) {
                     for (long px = 0; px < 2; px++) {
                         float *phase = v + (py * 2 + px) * phase_stride;
-                        for (long j = 0; j < 3; j++) {
+                        for (long j = px; j < 3; j++) {
                             float *v0 = phase + ((0 * 3 + j) * channels + c) * tiles + t0;
                             float *v1 = phase + ((1 * 3 + j) * channels + c) * tiles + t0;
                             float *v2 = phase + ((2 * 3 + j) * channels + c) * tiles + t0;
                             const float *r0 = rows[py][px][j], *r1 = rows[py + 1][px][j], *r2 = rows[py + 2][px][j];
-                            for (long tx = 0; tx < tiles_x; tx++) {
-                                v0[tx] = r0[tx] - r1[tx];
-                                v1[tx] = r1[tx];
-                                v2[tx] = r2[tx] - r1[tx];
+                            if (py == 0) {
+                                for (long tx = 0; tx < tiles_x; tx++) {
+                                    v0[tx] = r0[tx] - r1[tx];
+                                    v1[tx] = r1[tx];
+                                    v2[tx] = r2[tx] - r1[tx];
+                                }
+                            } else {
+                                for (long tx = 0; tx < tiles_x; tx++) {
+                                    v1[tx] = r1[tx];
+                                    v2[tx] = r2[tx] - r1[tx];
+                                }
                             }
                         }
                     }
@@ -143,6 +150,15 @@ void qlx_winograd2_input(const float *image, long channels, long first, long las
             }
         }
     }
+}
+
+int qlx_winograd2_shared_element(long task, long *source) {
+    long phase = task / 9, a = task % 9 / 3, b = task % 3, py = phase / 2, px = phase % 2;
+    int sign = 1;
+    if (py == 1 && a == 0) { py = 0; a = 2; sign = -sign; }
+    if (px == 1 && b == 0) { px = 0; b = 2; sign = -sign; }
+    *source = (py * 2 + px) * 9 + a * 3 + b;
+    return sign;
 }
 
 void qlx_winograd2_output(const float *m, long out_channels, long first, long last, long images,

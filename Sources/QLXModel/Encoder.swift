@@ -52,11 +52,20 @@ struct EncoderTape {
 }
 
 extension EncoderNetwork {
-    /// Records into `tape` what the backward pass needs when `tape` is non-nil.
-    func forward(_ images: FeatureMap, _ p: ParameterSet, tape: inout EncoderTape?) -> Tensor {
+    /// The conv weights packed for inference (`Conv2d.packedWeight`), one per conv block (nil
+    /// for a block on the direct path).
+    func packedConvWeights(_ p: ParameterSet) -> [PackedMatrix?] {
+        convs.map { $0.conv.packedWeight(p[$0.weight]) }
+    }
+
+    /// Records into `tape` what the backward pass needs when `tape` is non-nil. `packed`
+    /// (from `packedConvWeights`) runs the convs through their packed weights.
+    func forward(_ images: FeatureMap, _ p: ParameterSet, packed: [PackedMatrix?]? = nil, tape: inout EncoderTape?) -> Tensor {
         var x = images
-        for block in convs {
-            let (cache, y) = block.norm.instanceNormLeakyReLU(block.conv.forward(x, weight: p[block.weight]), p)
+        for (i, block) in convs.enumerated() {
+            let conv = if let weight = packed?[i] { block.conv.forward(x, packed: weight) }
+                       else { block.conv.forward(x, weight: p[block.weight]) }
+            let (cache, y) = block.norm.instanceNormLeakyReLU(conv, p)
             if tape != nil {
                 tape!.convInputs.append(x)
                 tape!.norms.append(cache)

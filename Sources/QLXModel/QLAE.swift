@@ -13,6 +13,9 @@ public struct QLAE: Sendable {
     /// first normalised map, re-laid-out weights), so decoding reuses it.
     /// Nil after an optimizer step until `setParameters` (see `applyUpdate`).
     private(set) var decoderConstants: DecoderConstants?
+    /// The encoder's conv weights packed for inference (`EncoderNetwork.packedConvWeights`);
+    /// nil when decoderConstants is, for the same reason.
+    private(set) var encoderPackedWeights: [PackedMatrix?]?
 
     /// A freshly initialised model: weights and biases uniform in ±1/√fan_in (Equinox's
     /// default), norm affines 1 and 0, codebooks linspace(−0.5, 0.5, n_v), input map 0.1.
@@ -90,6 +93,7 @@ public struct QLAE: Sendable {
         // (re-laid out, packed, transformed) after every step; a decode between steps makes
         // them for itself instead.
         decoderConstants = nil
+        encoderPackedWeights = nil
     }
 
     /// Whether a parameter is in AdamW's decayed group (weight decay and clipping): weights of
@@ -101,6 +105,7 @@ public struct QLAE: Sendable {
 
     private mutating func refreshDerivedState() {
         decoderConstants = architecture.decoder.constants(ParameterSet(tensors: parameters))
+        encoderPackedWeights = architecture.encoder.packedConvWeights(ParameterSet(tensors: parameters))
     }
 
     var parameterSet: ParameterSet { ParameterSet(tensors: parameters) }
@@ -136,7 +141,8 @@ extension QLAE {
                      && images.shape[3] == image.width,
                      "encode expects (N, \(image.channels), \(image.height), \(image.width)), got \(images.shape)")
         var tape: EncoderTape? = nil
-        let continuous = architecture.encoder.forward(FeatureMap(nchw: images), parameterSet, tape: &tape)
+        let continuous = architecture.encoder.forward(FeatureMap(nchw: images), parameterSet,
+                                                      packed: encoderPackedWeights, tape: &tape)
         guard architecture.quantized else { return Encoding(continuous: continuous, values: continuous, codes: []) }
         let q = Quantizer.quantize(continuous, codebooks: codebookTensor)
         return Encoding(continuous: continuous, values: q.values, codes: q.codes)

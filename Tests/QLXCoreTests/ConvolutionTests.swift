@@ -216,6 +216,29 @@ final class ConvolutionTests: XCTestCase {
     /// Batches whose im2col columns outgrow `Conv2d.columnsBudget` go through in slices of
     /// images (here one image each): the weight gradient adds up over slices, and each slice
     /// writes its own images of the output and input gradient.
+    func testConv2dPackedWeightMatchesPlainLoops() {
+        // The encoder's layer shapes (thin products, 16–64 rows, not multiples of the kernel's
+        // 6-row panels), a 1×1 layer and slices of images, in and out of a serial section.
+        let layers: [(Conv2d, Int, Int)] = [
+            (Conv2d(inChannels: 3, outChannels: 16, kernel: 4, stride: 2, padding: 1), 3, 64),
+            (Conv2d(inChannels: 16, outChannels: 32, kernel: 4, stride: 2, padding: 1), 2, 32),
+            (Conv2d(inChannels: 32, outChannels: 64, kernel: 4, stride: 2, padding: 1), 2, 8),
+            (Conv2d(inChannels: 6, outChannels: 7, kernel: 1), 2, 5),
+            (Conv2d(inChannels: 16, outChannels: 5, kernel: 4, stride: 2, padding: 1), 3, 64),
+        ]
+        for (i, (conv, batch, size)) in layers.enumerated() {
+            let x = randomTensor([batch, conv.inChannels, size, size], seed: UInt64(60 + i))
+            let w = randomTensor(conv.weightShape, seed: UInt64(70 + i))
+            guard let packed = conv.packedWeight(w) else { return XCTFail("layer \(i) has no packed form") }
+            let reference = conv.referenceForward(x, weight: w)
+            assertClose(conv.forward(FeatureMap(nchw: x), packed: packed).nchw(), reference, "layer \(i)")
+            let serial = Parallel.serially { conv.forward(FeatureMap(nchw: x), packed: packed).nchw() }
+            assertClose(serial, reference, "layer \(i), serially")
+        }
+        XCTAssertNil(Conv2d(inChannels: 16, outChannels: 3, kernel: 3, padding: 1).packedWeight(randomTensor([3, 16, 3, 3], seed: 1)),
+                     "a direct-path layer has nothing to pack")
+    }
+
     func testConvolutionsInSlicesOfImagesMatchPlainLoops() {
         let conv = Conv2d(inChannels: 16, outChannels: 5, kernel: 4, stride: 2, padding: 1)
         let x = randomTensor([3, 16, 64, 64], seed: 40), w = randomTensor(conv.weightShape, seed: 41)

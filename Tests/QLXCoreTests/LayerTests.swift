@@ -138,6 +138,23 @@ final class LayerTests: XCTestCase {
         XCTAssertFalse(s.contains { !$0.isFinite })
     }
 
+    func testSigmoidKernelMatchesExactValues() {
+        // Every 1/1024 from −100 to 100 (large enough to be split across threads), the
+        // reduction's boundaries near multiples of ln 2 / 2, and past the clamp at 87.
+        var x = (-102_400...102_400).map { Float($0) / 1024 }
+        x += (-300...300).map { Float($0) * 0.34657359 } + [-1e30, -88, -87.5, 87.5, 88, 1e30, -0.0, 1e-8, -1e-8]
+        let y = Activation.sigmoid(x)
+        XCTAssertEqual(y.count, x.count)
+        var worst = 0.0
+        for (v, s) in zip(x, y) {
+            let exact = 1 / (1 + Foundation.exp(-Double(v)))
+            worst = max(worst, abs(Double(s) - exact))
+            XCTAssert(s >= 0 && s <= 1, "sigmoid(\(v)) = \(s)")
+        }
+        XCTAssertLessThan(worst, 3e-7)
+        XCTAssertEqual(Activation.sigmoid([]), [])
+    }
+
     func testLeakyReLUOnALargeBufferUsesEveryElement() {
         // Large enough to be split across threads.
         var x = (0..<300_000).map { Float($0 % 7) - 3 }

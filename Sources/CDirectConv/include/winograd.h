@@ -29,10 +29,18 @@ void qlx_winograd3_output(const float *m, long out_channels, long first, long la
 
 /// F(2×2, 2×2) input transform of all four stride phases of a 4×4 stride-2 layer (padding 1):
 /// 9 elements per tile, phase (py, px) at v + (2·py + px)·phase_stride, its patches at rows
-/// 2ty + py − 1 + {0, 1, 2} and columns 2tx + px − 1 + {0, 1, 2}.
+/// 2ty + py − 1 + {0, 1, 2} and columns 2tx + px − 1 + {0, 1, 2}. Of the 36 elements, 11 are
+/// those of another phase negated (the Bᵀ row (d0 − d1) of phase 1 is −(d2 − d1) of phase 0,
+/// one row further on, along y and along x) and are not written: element (a, b) of phase
+/// (1, px) with a = 0 is element (2, b) of phase (0, px) times −1, and likewise along x
+/// (`qlx_winograd2_shared_element`).
 void qlx_winograd2_input(const float *image, long channels, long first, long last, long images,
                          long height, long width, long first_row, long last_row, long channel_stride, float *v,
                          long phase_stride);
+
+/// Where element e = 3a + b of phase (py, px) (task = 9·(2·py + px) + e) is found: writes the
+/// task holding it to *source and returns its sign (1 for itself or ±1 for another phase's).
+int qlx_winograd2_shared_element(long task, long *source);
 
 /// F(2×2, 2×2) output transform of all four phases (products of phase (py, px) at
 /// m + (2·py + px)·phase_stride): tile element (i, j) of phase (py, px) goes to output row

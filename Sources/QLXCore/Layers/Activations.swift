@@ -1,3 +1,4 @@
+import CDirectConv
 #if canImport(Glibc)
 import Glibc
 #else
@@ -57,11 +58,14 @@ public enum Activation {
         return (x >= 0 ? 1 : e) / (1 + e)
     }
 
+    /// Element-wise sigmoid through CDirectConv's vectorised kernel (within 3e-7 of
+    /// `sigmoid(_: Float)`).
     public static func sigmoid(_ x: [Float]) -> [Float] {
         [Float](unsafeUninitializedCapacity: x.count) { out, n in
             x.withUnsafeBufferPointer { src in
                 Parallel.forRanges(count: src.count, minimumPerThread: 1 << 13) { range in
-                    for i in range { out[i] = sigmoid(src[i]) }
+                    guard !range.isEmpty else { return }
+                    qlx_sigmoid(src.baseAddress! + range.lowerBound, out.baseAddress! + range.lowerBound, range.count)
                 }
             }
             n = x.count

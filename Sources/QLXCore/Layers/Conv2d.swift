@@ -49,19 +49,47 @@ public struct Conv2d: Sendable, Equatable {
 
     /// `forward` through im2col and sgemm, a slice of images at a time (`columnSlices`).
     public func forwardIm2col(_ input: FeatureMap, weight: Tensor) -> FeatureMap {
-        precondition(input.channels == inChannels, "conv expects \(inChannels) input channels, got \(input.channels)")
         precondition(weight.shape == weightShape, "conv weight shape \(weight.shape), expected \(weightShape)")
+        return weight.data.withUnsafeBufferPointer { w in
+            forwardIm2col(input) { columns, n, ldColumns, out, ldOut in
+                Gemm.multiply(w.baseAddress!, columns, into: out, m: outChannels, n: n, k: inChannels * kernel * kernel,
+                              ldb: ldColumns, ldc: ldOut)
+            }
+        }
+    }
+
+    /// The weight [Cout, Cin·k·k] packed for `forward(_:packed:)`; nil for a layer that takes
+    /// the direct path (few output channels), which has no product to pack for.
+    public func packedWeight(_ weight: Tensor) -> PackedMatrix? {
+        precondition(weight.shape == weightShape, "conv weight shape \(weight.shape), expected \(weightShape)")
+        if prefersDirect { return nil }
+        return PackedMatrix(rowMajor: weight.data, rows: outChannels, columns: inChannels * kernel * kernel)
+    }
+
+    /// `forward` with the weight packed once (`packedWeight`): inference's products are thin
+    /// (Cout rows), where OpenBLAS would re-pack the weight and the columns on every call.
+    public func forward(_ input: FeatureMap, packed weight: PackedMatrix) -> FeatureMap {
+        precondition(weight.rows == outChannels && weight.columns == inChannels * kernel * kernel,
+                     "packed conv weight \(weight.rows)×\(weight.columns), expected \(outChannels)×\(inChannels * kernel * kernel)")
+        if prefersDirect { preconditionFailure("forward(_:packed:) is for layers of more than \(Conv2d.directOutputChannelLimit) output channels") }
+        return forwardIm2col(input) { columns, n, ldColumns, out, ldOut in
+            weight.multiply(columns, ldb: ldColumns, n: n, into: out, ldc: ldOut)
+        }
+    }
+
+    /// im2col a slice of images at a time, each slice's product by `multiply(columns, n,
+    /// ldColumns, output, ldOutput)` (output[Cout, n] = W · columns).
+    private func forwardIm2col(_ input: FeatureMap,
+                               multiply: (UnsafePointer<Float>, Int, Int, UnsafeMutablePointer<Float>, Int) -> Void) -> FeatureMap {
+        precondition(input.channels == inChannels, "conv expects \(inChannels) input channels, got \(input.channels)")
         let g = geometry(input)
         let (ho, wo) = (g.outHeight, g.outWidth)
         precondition(ho > 0 && wo > 0, "conv output would be empty for a \(input.height)×\(input.width) input")
         let outCount = outChannels * g.columns
         let planeOut = ho * wo
         let output = [Float](unsafeUninitializedCapacity: outCount) { out, initialized in
-            weight.data.withUnsafeBufferPointer { w in
-                columnSlices(of: input, geometry: g) { first, slice, columns, ldColumns in
-                    Gemm.multiply(w.baseAddress!, columns, into: out.baseAddress! + first * planeOut,
-                                  m: outChannels, n: slice.columns, k: g.rows, ldb: ldColumns, ldc: g.columns)
-                }
+            columnSlices(of: input, geometry: g) { first, slice, columns, ldColumns in
+                multiply(columns, slice.columns, ldColumns, out.baseAddress! + first * planeOut, g.columns)
             }
             initialized = outCount
         }

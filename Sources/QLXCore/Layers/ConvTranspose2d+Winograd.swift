@@ -117,7 +117,13 @@ extension ConvTranspose2d {
                         }
                     }
                 }
-                let matrices = (0..<(alpha * alpha)).map { Array(flat[($0 * pairs)..<(($0 + 1) * pairs)]) }
+                // A stride-2 element that is another phase's transformed input negated
+                // (`qlx_winograd2_shared_element`) multiplies that input by negated weights.
+                let matrices = (0..<(alpha * alpha)).map { e in
+                    let matrix = Array(flat[(e * pairs)..<((e + 1) * pairs)])
+                    return r == 2 && Self.sharedWinogradElement(phases.count * alpha * alpha + e).sign < 0
+                        ? matrix.map { -$0 } : matrix
+                }
                 let packedMatrices = packed ? matrices.map { PackedMatrix(rowMajor: $0, rows: outChannels, columns: inChannels) } : nil
                 phases.append(WinogradPhase(matrices: matrices, packed: packedMatrices))
             }
@@ -204,7 +210,8 @@ extension ConvTranspose2d {
         Gemm.withSingleThread {
             Parallel.forEachTask(count: phases.count * elements) { task in
                 let (phase, e) = (phases[task / elements], task % elements)
-                let v = transformed + task * cin * tiles, m = products + task * cout * tiles
+                let source = threeByThree ? task : Self.sharedWinogradElement(task).source
+                let v = transformed + source * cin * tiles, m = products + task * cout * tiles
                 if usePacked, let packed = phase.packed {
                     packed[e].multiply(v, n: tiles, into: m, parallel: false)
                 } else {
@@ -227,6 +234,14 @@ extension ConvTranspose2d {
 }
 
 extension ConvTranspose2d {
+    /// Where a stride-2 layer's transformed input for `task` (9 · phase + element) is held, and
+    /// with which sign (winograd.c writes 25 of the 36).
+    static func sharedWinogradElement(_ task: Int) -> (source: Int, sign: Int) {
+        var source = 0
+        let sign = qlx_winograd2_shared_element(task, &source)
+        return (source, Int(sign))
+    }
+
     /// The forms a transposed convolution takes when decoding.
     public enum DecodingForm: Sendable, Equatable {
         /// Winograd's, with transformed weights (`prefersWinograd`).
