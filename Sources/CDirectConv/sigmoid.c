@@ -22,7 +22,9 @@ void qlx_sigmoid(const float *x, float *y, long count) {
     for (long i = 0; i < count; i++) {
         const float v = x[i];
         float a = v < 0 ? -v : v;
-        a = a < 87.0f ? a : 87.0f;   // past 87, e^−a is below float's resolution next to 1
+        // Past 87, e^−a is below float's resolution next to 1; a NaN stays NaN (the comparison
+        // is false for it), so decoding still reports NaN pixels.
+        a = a > 87.0f ? 87.0f : a;
         const float e = exp_negative(a);
         // 1 / (1 + e^−x) for x ≥ 0, e^x / (1 + e^x) below: no overflow for large |x|.
         y[i] = (v >= 0 ? 1.0f : e) / (1.0f + e);

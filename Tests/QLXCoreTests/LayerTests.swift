@@ -153,6 +153,12 @@ final class LayerTests: XCTestCase {
         }
         XCTAssertLessThan(worst, 3e-7)
         XCTAssertEqual(Activation.sigmoid([]), [])
+        // NaN in, NaN out: decoding reports values that decode to NaN pixels instead of
+        // writing an image of them; the infinities go to their limits (e^−87 for −∞).
+        let special = Activation.sigmoid([.nan, 0.5, -.infinity, .infinity])
+        XCTAssertTrue(special[0].isNaN, "sigmoid(NaN) = \(special[0])")
+        XCTAssertLessThan(special[2], 1e-37)
+        XCTAssertEqual(special[3], 1)
     }
 
     func testLeakyReLUOnALargeBufferUsesEveryElement() {
