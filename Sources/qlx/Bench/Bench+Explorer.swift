@@ -33,15 +33,8 @@ extension BenchSection {
 
         try ExplorerPixelsBench.run(checkpoint: path)
 
-        let session = try ExplorerSetup.session(.init(checkpointPath: path, metricSamples: 2_000, seed: 1))
-        session.start()
-        let screen = try CursesScreen.offscreen(width: 100, height: 30)
+        let (session, screen, frame) = try ExplorerBench.offscreenSession(checkpoint: path, metricSamples: 2_000, seed: 1)
         defer { screen.close() }
-        /// One pass of the event loop after a key: collect and schedule, then draw and paint.
-        func frame() {
-            _ = session.update()
-            screen.paint(session.frame(width: 100, height: 30))
-        }
         session.settle(width: 100, height: 30)
         frame()
         print(String(format: "  decode: %.2f ms per image (moving average); budget for decoding on the key path %.0f ms",
@@ -110,6 +103,19 @@ enum ExplorerBench {
         return (path, description)
     }
 
+    /// A started session on an off-screen 100×30 terminal, and one pass of its event loop
+    /// after a key (collect and schedule, then draw and paint). The caller closes the screen.
+    static func offscreenSession(checkpoint path: String, metricSamples: Int, seed: UInt64) throws
+        -> (session: ExplorerSession, screen: CursesScreen, frame: () -> Void) {
+        let session = try ExplorerSetup.session(.init(checkpointPath: path, metricSamples: metricSamples, seed: seed))
+        session.start()
+        let screen = try CursesScreen.offscreen(width: 100, height: 30)
+        return (session, screen, {
+            _ = session.update()
+            screen.paint(session.frame(width: 100, height: 30))
+        })
+    }
+
     static func cleanUp(_ path: String) {
         if path.contains("qlx-bench-explorer-") { try? FileManager.default.removeItem(atPath: path) }
     }
@@ -124,14 +130,9 @@ enum ExplorerBench {
         var seconds: [Double] = []
         let steps: [Key] = Array(repeating: .right, count: 9) + Array(repeating: .left, count: 9)
         for round in 0..<rounds {
-            let session = try ExplorerSetup.session(.init(checkpointPath: path, metricSamples: 200, seed: UInt64(round + 1)))
-            session.start()
-            let screen = try CursesScreen.offscreen(width: 100, height: 30)
+            let (session, screen, frame) = try ExplorerBench.offscreenSession(checkpoint: path, metricSamples: 200,
+                                                                               seed: UInt64(round + 1))
             defer { screen.close() }
-            func frame() {
-                _ = session.update()
-                screen.paint(session.frame(width: 100, height: 30))
-            }
             /// Key → frame, and key → every image on screen decoded when `settle`.
             func keyToFrame(_ key: Key, settle: Bool) -> (frame: Double, ready: Double) {
                 let started = Date()
