@@ -33,4 +33,11 @@ public enum CheckpointSource {
         if !run.location.steps.isEmpty { metadata[stepsKey] = run.location.steps.map(String.init).joined(separator: ",") }
         return Checkpoint(model: run.model, metadata: metadata)
     }
+
+    /// The path that names the model `checkpoint` holds, for titles: a reference run's
+    /// model.eqx (so a job or wandb folder is named by the run opened inside it, not by the
+    /// folder typed), else `path`.
+    public static func modelPath(of checkpoint: Checkpoint, openedAs path: String) -> String {
+        checkpoint.metadata[modelKey] ?? path
+    }
 }

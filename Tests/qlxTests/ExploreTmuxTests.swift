@@ -135,6 +135,16 @@ final class ExploreTmuxTests: XCTestCase {
         try waitFor("exit") { $0.contains("EXITED 0") }
     }
 
+    func testAJobFolderIsTitledByTheRunOpenedInside() throws {
+        let fixtures = QLXBinary.repositoryRoot.appendingPathComponent("Tests/QLXReferenceTests/Fixtures/reference").path
+        checkpoint = fixtures + "/qlae_image_small_style_image_small/job"
+        try start()
+        let screen = try waitFor("the explorer on the job's run") { $0.contains("6 latents × 10 values") }
+        XCTAssertTrue(screen.contains("qlx │ run-x │"), screen)
+        try keys("q")
+        try waitFor("exit") { $0.contains("EXITED 0") }
+    }
+
     func testShowsAQLAEBesideItsAEBaselineWithBothMetrics() throws {
         let fixtures = QLXBinary.repositoryRoot.appendingPathComponent("Tests/QLXReferenceTests/Fixtures/reference").path
         checkpoint = fixtures + "/qlae_image_small_image_small/run' '\(fixtures)/ae_image_small_image_small/run"

@@ -3,6 +3,7 @@ import Foundation
 import QLXData
 import QLXExplorer
 import QLXIO
+import QLXReference
 import QLXRender
 
 struct Explore: ParsableCommand {
@@ -83,13 +84,16 @@ struct Explore: ParsableCommand {
         let path = try checkpoint.path()
         // Notes about the run opened go to the status line: stderr is under the screen.
         var notes: [String] = []
+        let opened = try checkpoint.load(path) { notes.append($0) }
+        let second = try comparison.map { path in (path: path, checkpoint: try checkpoint.load(path) { notes.append($0) }) }
         let session = try ExplorerSetup.session(ExplorerSetup.Options(
-            checkpointPath: path, checkpoint: try checkpoint.load(path) { notes.append($0) },
+            checkpointPath: CheckpointSource.modelPath(of: opened, openedAs: path), checkpoint: opened,
             dataset: try dataset.givenDataset(),
             fallbackDataPath: Streams.environment["QLX_DATA"].flatMap { $0.isEmpty ? nil : $0 },
             metricSamples: metricSamples, seed: try seed.value(),
             exportDirectory: exportDirectory ?? FileManager.default.currentDirectoryPath, values: values,
-            comparison: try comparison.map { try checkpoint.load($0) { notes.append($0) } }, comparisonPath: comparison))
+            comparison: second?.checkpoint,
+            comparisonPath: second.map { CheckpointSource.modelPath(of: $0.checkpoint, openedAs: $0.path) }))
         // Settings: flags, then the settings file, then the defaults.
         let configPath = ExplorerConfig.path(environment: Streams.environment)
         var config = ExplorerConfig(), configProblem: String?

@@ -5,6 +5,7 @@ import QLXData
 import QLXIO
 import QLXMetrics
 import QLXModel
+import QLXReference
 import QLXRender
 
 /// `qlx traverse`: the classic latent traversal figure as text (or PNG). Row j starts from one
@@ -116,6 +117,8 @@ struct Traverse: ParsableCommand {
 
         let checkpointPath = try BundledModel.resolve(path)
         let stored = try checkpoint.load(checkpointPath)
+        // Titles name the run a job or wandb folder opened, not the folder.
+        let modelPath = CheckpointSource.modelPath(of: stored, openedAs: checkpointPath)
         let model = try stored.model()
         let config = model.config
         guard config.image.channels == 1 || config.image.channels == 3 else {
@@ -160,7 +163,7 @@ struct Traverse: ParsableCommand {
                 written = (frames[0].width, frames[0].height, frames.count)
             } else {
                 written = try GIFWriter.write(animating: figure(traversal, latents: latents, names: names, start: start,
-                                                                checkpointPath: checkpointPath, captions: meanings),
+                                                                checkpointPath: modelPath, captions: meanings),
                                               scale: scale, to: gif, replacing: gifKind)
             }
             let latentList = latents.map(String.init).joined(separator: ",")
@@ -170,7 +173,7 @@ struct Traverse: ParsableCommand {
         if let png {
             let picture = noLabels
                 ? Mosaic.picture(rows: traversal.images, scale: scale, gutter: 2, gutterValue: 0.5)
-                : figure(traversal, latents: latents, names: names, start: start, checkpointPath: checkpointPath,
+                : figure(traversal, latents: latents, names: names, start: start, checkpointPath: modelPath,
                          captions: meanings).picture(scale: scale)
             try PNGWriter.write(picture, to: png, replacing: pngKind)
             Streams.note("wrote \(png) (\(picture.width)×\(picture.height) pixels, \(latents.count) latents × \(traversal.values.first?.count ?? 0) values, \(startNote))")
@@ -182,7 +185,7 @@ struct Traverse: ParsableCommand {
             let setup = GraphicsDetection.detect(choice: graphicsChoice, environment: Streams.environment)
             if setup.graphics.hasPixels, let cell = setup.cellPixels {
                 let columns = Streams.standardOutputColumns ?? 80
-                try printPicture(figure(traversal, latents: latents, names: names, start: start, checkpointPath: checkpointPath),
+                try printPicture(figure(traversal, latents: latents, names: names, start: start, checkpointPath: modelPath),
                                  setup: setup, maxWidth: columns * cell.width)
                 return
             }
