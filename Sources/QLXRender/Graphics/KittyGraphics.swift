@@ -11,19 +11,7 @@ public enum KittyGraphics {
     public static func place(_ image: PixelImage, id: Int, movesCursor: Bool = false) throws -> String {
         let png = try PNGWriter.encode(width: image.width, height: image.height, channels: image.channels,
                                        bytes: image.bytes)
-        let payload = Base64.encode(png)
-        var out = ""
-        var start = payload.startIndex
-        var first = true
-        repeat {
-            let end = payload.index(start, offsetBy: chunkSize, limitedBy: payload.endIndex) ?? payload.endIndex
-            let more = end < payload.endIndex ? 1 : 0
-            let control = first ? "a=T,f=100,i=\(id),p=1,\(movesCursor ? "" : "C=1,")q=2,m=\(more)" : "m=\(more),q=2"
-            out += "\u{1B}_G\(control);\(payload[start..<end])\u{1B}\\"
-            start = end
-            first = false
-        } while start < payload.endIndex
-        return out
+        return chunked(Base64.encode(png), first: "a=T,f=100,i=\(id),p=1,\(movesCursor ? "" : "C=1,")q=2")
     }
 
     /// Deletes image `id` and frees its data.
