@@ -17,14 +17,24 @@ public final class BackgroundTeam: @unchecked Sendable {
     private var finished = 0
     private var stopping = false
 
-    /// Starts `helpers` threads at `niceness` (Linux's per-thread nice value, 0 … 19; higher
-    /// yields more). The job's own thread should run at the same niceness.
-    public init(helpers: Int = max(0, Parallel.threadCount - 1), niceness: Int32 = 10) {
+    /// The nice value of background jobs (figures, interventions): well below the UI and the
+    /// decoder, since figures may wait and frames may not.
+    public static let niceness: Int32 = 10
+
+    /// Lowers the calling thread's priority to `niceness` (Linux's per-thread nice value,
+    /// 0 … 19; higher yields more; elsewhere nothing). A thread cannot raise it back.
+    public static func lowerCurrentThread(to niceness: Int32 = niceness) {
+        #if os(Linux)
+        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
+        #endif
+    }
+
+    /// Starts `helpers` threads at `niceness`. The job's own thread should run at the same
+    /// niceness (`lowerCurrentThread`).
+    public init(helpers: Int = max(0, Parallel.threadCount - 1), niceness: Int32 = niceness) {
         for _ in 0..<max(0, helpers) {
             let thread = Thread { [self] in
-                #if os(Linux)
-                setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
-                #endif
+                Self.lowerCurrentThread(to: niceness)
                 work()
             }
             thread.qualityOfService = .utility

@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+import QLXCore
 import QLXRender
 
 /// Decodes (and encodes dataset samples) on a background thread when that would hold up a
@@ -65,9 +63,7 @@ final class DecodeWorker: @unchecked Sendable {
         started = true
         let thread = Thread { [self] in
             // Below the UI thread, so drawing and keys come first on a busy machine.
-            #if os(Linux)
-            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)
-            #endif
+            BackgroundTeam.lowerCurrentThread(to: 5)
             while true {
                 condition.lock()
                 while queuedBatches.isEmpty && queuedSample == nil { condition.wait() }

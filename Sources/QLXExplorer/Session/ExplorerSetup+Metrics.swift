@@ -44,7 +44,7 @@ extension ExplorerSetup {
             // not on the task team that the UI's decodes use (its helpers run at the UI's
             // priority): the interventions take every core the UI leaves idle and yield the
             // rest (`qlx bench --only explorer`).
-            let team = BackgroundTeam(niceness: MetricsJob.niceness)
+            let team = BackgroundTeam()
             defer { team.stop() }
             // A failure leaves the figures on screen, without the intervention row.
             guard let codes = try? ModelEvaluation.encode(model: model, dataset: dataset, samples: bases, seed: seed,

@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+import QLXCore
 
 /// The background metrics.
 public typealias MetricsJob = BackgroundJob<MetricsDisplay>
@@ -16,9 +14,6 @@ public final class BackgroundJob<Output: Sendable>: @unchecked Sendable {
     public typealias FollowUp = @Sendable (_ first: Output, _ progress: @escaping @Sendable (Double) -> Void) -> Output
 
     public let samples: Int
-    /// The job thread's nice value: well below the UI and the decoder (figures may wait,
-    /// frames may not).
-    static var niceness: Int32 { 10 }
     private let work: Work
     private let followUp: FollowUp?
     private let lock = NSLock()
@@ -39,9 +34,7 @@ public final class BackgroundJob<Output: Sendable>: @unchecked Sendable {
     public func start() {
         lock.withLock { started = Date() }
         let thread = Thread { [self] in
-            #if os(Linux)
-            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
-            #endif
+            BackgroundTeam.lowerCurrentThread()
             do {
                 let display = try work { fraction in self.update { self.fraction = min(max(fraction, 0), 1) } }
                 update {

@@ -48,7 +48,7 @@ extension BenchSection {
                 if background {
                     let done = DispatchSemaphore(value: 0)
                     let runner = Thread {
-                        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+                        BackgroundTeam.lowerCurrentThread()
                         timed.run()
                         done.signal()
                     }
@@ -266,7 +266,7 @@ private final class TimedInterventions: @unchecked Sendable {
         let start = Date(), cpuStart = processCPUSeconds()
         outcome = Result {
             guard background else { return try InterventionMatrix.measure(model: model, baseCodes: codes) }
-            let team = BackgroundTeam(niceness: 10)
+            let team = BackgroundTeam()
             defer { team.stop() }
             return try InterventionMatrix.measure(model: model, baseCodes: codes, on: team)
         }
