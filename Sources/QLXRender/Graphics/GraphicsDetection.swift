@@ -1,4 +1,5 @@
 import Foundation
+import QLXIO
 
 /// What the terminal on standard output can draw in pixels, found by asking it (never by
 /// $TERM alone): the kitty query and DA1 (see `GraphicsProbe`) with a short timeout; the cell
@@ -102,15 +103,6 @@ public enum GraphicsDetection {
     }
 
     private static func run(_ arguments: [String]) -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return "" }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        ExternalTool.run("tmux", arguments)?.output ?? ""
     }
 }

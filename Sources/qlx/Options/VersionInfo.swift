@@ -1,5 +1,6 @@
 import CBuildInfo
 import Foundation
+import QLXIO
 
 /// `qlx --version`: the version (`QLX.version`, the one place it is defined; scripts/package
 /// names the artefacts after it), the commit, and whether this is a source build or a
@@ -31,17 +32,8 @@ enum VersionInfo {
     }
 
     private static func git(_ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let run = ExternalTool.run("git", arguments), run.status == 0 else { return nil }
+        let text = run.output.trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? nil : text
     }
 }
